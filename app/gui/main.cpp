@@ -1,0 +1,97 @@
+// keywarden: the desktop console.
+
+#include "common/buildinfo.h"
+#include "mainwindow/mainwindow.h"
+
+#include <QApplication>
+#include <QCommandLineParser>
+#include <QIcon>
+
+#include <cstdio>
+#include <cstring>
+
+namespace {
+
+void describeOptions(QCommandLineParser &parser)
+{
+    parser.setApplicationDescription(QStringLiteral(
+        "Administration console for the keys behind Kafka client-side field level encryption."));
+    parser.addHelpOption();
+    parser.addOption({QStringList{QStringLiteral("v"), QStringLiteral("version")},
+                      QStringLiteral("Print the version and the libraries in use, then exit.")});
+    parser.addOption(
+        {QStringLiteral("demo"),
+         QStringLiteral("Open the embedded sandbox with demo data (no servers needed).")});
+}
+
+// --help and --version must work without a display, so they are answered before a
+// QApplication (which needs one) exists.
+bool wantsInformationOnly(int argc, char **argv)
+{
+    for (int i = 1; i < argc; ++i) {
+        const char *a = argv[i];
+        if (!std::strcmp(a, "-h") || !std::strcmp(a, "--help") || !std::strcmp(a, "--help-all") ||
+            !std::strcmp(a, "-v") || !std::strcmp(a, "--version") || !std::strcmp(a, "-?"))
+            return true;
+    }
+    return false;
+}
+
+bool hasDisplay()
+{
+    const QByteArray platform = qgetenv("QT_QPA_PLATFORM");
+    if (!platform.isEmpty())
+        return true; // the user chose a platform (offscreen, vnc, ...); let Qt judge it
+    return !qEnvironmentVariableIsEmpty("DISPLAY") ||
+           !qEnvironmentVariableIsEmpty("WAYLAND_DISPLAY");
+}
+
+void setIdentity()
+{
+    QCoreApplication::setOrganizationName(QStringLiteral("Keywarden"));
+    QCoreApplication::setOrganizationDomain(QStringLiteral("keywarden.dev"));
+    QCoreApplication::setApplicationName(QStringLiteral("Keywarden"));
+    QCoreApplication::setApplicationVersion(kw::applicationVersion());
+}
+
+} // namespace
+
+int main(int argc, char *argv[])
+{
+    setIdentity();
+
+    if (wantsInformationOnly(argc, argv)) {
+        QCoreApplication app(argc, argv);
+        QCommandLineParser parser;
+        describeOptions(parser);
+        parser.process(app); // prints help and exits for -h/--help
+        if (parser.isSet(QStringLiteral("version")))
+            std::printf("%s\n", qPrintable(kw::versionLine(QStringLiteral("keywarden"))));
+        return 0;
+    }
+
+    if (!hasDisplay()) {
+        std::fprintf(stderr,
+                     "keywarden: no display found (neither DISPLAY nor WAYLAND_DISPLAY is set).\n"
+                     "Keywarden is a desktop application. To run it without a screen, start it\n"
+                     "under a virtual X server:\n"
+                     "    xvfb-run -a keywarden%s\n"
+                     "(xvfb-run comes with the Debian package 'xvfb').\n",
+                     argc > 1 ? " --demo" : "");
+        return 2;
+    }
+
+    QApplication app(argc, argv);
+    QGuiApplication::setDesktopFileName(kw::applicationId());
+    QApplication::setWindowIcon(QIcon(QStringLiteral(":/icons/keywarden.svg")));
+
+    QCommandLineParser parser;
+    describeOptions(parser);
+    parser.process(app);
+
+    kw::MainWindow::Options options;
+    options.demo = parser.isSet(QStringLiteral("demo"));
+    kw::MainWindow window(options);
+    window.show();
+    return app.exec();
+}

@@ -1,0 +1,137 @@
+// Smoke test of the real shell, offscreen: menus, toolbar actions, navigator and filter,
+// About dialog, empty state, and window geometry remembered across instances.
+
+#include "common/emptystatewidget.h"
+#include "dialogs/aboutdialog.h"
+#include "mainwindow/mainwindow.h"
+
+#include <QAction>
+#include <QApplication>
+#include <QLabel>
+#include <QLineEdit>
+#include <QMenuBar>
+#include <QSettings>
+#include <QStatusBar>
+#include <QTest>
+#include <QToolBar>
+#include <QTreeView>
+
+using namespace kw;
+
+class TestMainWindow : public QObject
+{
+    Q_OBJECT
+
+private Q_SLOTS:
+    void initTestCase()
+    {
+        QCoreApplication::setOrganizationName(QStringLiteral("KeywardenTest"));
+        QCoreApplication::setApplicationName(QStringLiteral("tst_mainwindow"));
+        QSettings().clear();
+    }
+
+    void shellHasMenusToolbarAndStatus()
+    {
+        MainWindow window({.demo = false});
+        window.show();
+        QVERIFY(QTest::qWaitForWindowExposed(&window));
+
+        QStringList menus;
+        for (QAction *a : window.menuBar()->actions())
+            menus << a->text().remove(QLatin1Char('&'));
+        QCOMPARE(menus, (QStringList{QStringLiteral("File"), QStringLiteral("View"),
+                                     QStringLiteral("Help")}));
+
+        auto *refresh = window.findChild<QAction *>(QStringLiteral("actionRefresh"));
+        QVERIFY(refresh);
+        QCOMPARE(refresh->shortcut(), QKeySequence(QKeySequence::Refresh));
+        auto *toolBar = window.findChild<QToolBar *>(QStringLiteral("mainToolBar"));
+        QVERIFY(toolBar);
+        QVERIFY(toolBar->actions().contains(refresh));
+        QVERIFY(window.findChild<QAction *>(QStringLiteral("actionShowDeleted"))->isCheckable());
+
+        auto *connection = window.findChild<QLabel *>(QStringLiteral("statusConnection"));
+        QVERIFY(connection);
+        QCOMPARE(connection->text(), QStringLiteral("Not connected"));
+
+        refresh->trigger();
+        QVERIFY(window.statusBar()->currentMessage().contains(QStringLiteral("no connection")));
+    }
+
+    void demoShowsClearEmptyState()
+    {
+        MainWindow window({.demo = true});
+        window.show();
+        QVERIFY(QTest::qWaitForWindowExposed(&window));
+        QVERIFY(window.windowTitle().contains(QStringLiteral("demo")));
+        auto *empty = window.findChild<EmptyStateWidget *>(QStringLiteral("emptyState"));
+        QVERIFY(empty);
+        QVERIFY(empty->isVisible());
+        QCOMPARE(empty->title(), QStringLiteral("Demo mode"));
+        QVERIFY(!empty->text().isEmpty());
+    }
+
+    void navigatorFilters()
+    {
+        MainWindow window({});
+        window.show();
+        QVERIFY(QTest::qWaitForWindowExposed(&window));
+        auto *view = window.findChild<QTreeView *>(QStringLiteral("navigatorView"));
+        auto *filter = window.findChild<QLineEdit *>(QStringLiteral("navigatorFilter"));
+        QVERIFY(view && filter);
+        QCOMPARE(view->model()->rowCount(), 2);
+        QTest::keyClicks(filter, QStringLiteral("sche"));
+        QCOMPARE(view->model()->rowCount(), 1);
+        QCOMPARE(view->model()->index(0, 0).data().toString(), QStringLiteral("Schemas"));
+        filter->clear();
+        QCOMPARE(view->model()->rowCount(), 2);
+
+        // Ctrl+F moves focus to the filter from anywhere in the window.
+        view->setFocus();
+        QTest::keySequence(&window, QKeySequence::Find);
+        QTRY_VERIFY(filter->hasFocus());
+    }
+
+    void aboutDialogOpens()
+    {
+        MainWindow window({});
+        window.show();
+        QVERIFY(QTest::qWaitForWindowExposed(&window));
+        window.findChild<QAction *>(QStringLiteral("actionAbout"))->trigger();
+        AboutDialog *about = nullptr;
+        QTRY_VERIFY((about = window.findChild<AboutDialog *>(QStringLiteral("aboutDialog"))) &&
+                    about->isVisible());
+        auto *title = about->findChild<QLabel *>(QStringLiteral("aboutTitle"));
+        QVERIFY(title->text().contains(QStringLiteral(KEYWARDEN_VERSION_STRING)));
+        about->reject();
+        QTRY_VERIFY(!window.findChild<AboutDialog *>(QStringLiteral("aboutDialog")));
+    }
+
+    void geometryIsRemembered()
+    {
+        QSettings().clear();
+        {
+            MainWindow first({});
+            first.show();
+            QVERIFY(QTest::qWaitForWindowExposed(&first));
+            first.resize(900, 610);
+            QTRY_COMPARE(first.size(), QSize(900, 610));
+            first.close();
+        }
+        MainWindow second({});
+        second.show();
+        QVERIFY(QTest::qWaitForWindowExposed(&second));
+        QCOMPARE(second.size(), QSize(900, 610));
+    }
+
+    void defaultSizeIsSensible()
+    {
+        QSettings().clear();
+        MainWindow window({});
+        QCOMPARE(window.size(), window.sizeHint());
+        QVERIFY(window.width() >= 1024 && window.height() >= 700);
+    }
+};
+
+QTEST_MAIN(TestMainWindow)
+#include "tst_mainwindow.moc"
