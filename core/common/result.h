@@ -42,7 +42,13 @@ public:
     [[nodiscard]] const T *operator->() const { return &value(); }
     [[nodiscard]] T *operator->() { return &value(); }
 
-    [[nodiscard]] const Error &error() const { return std::get<1>(m_value); }
+    // The error; an empty Error when the result holds a value (so a failure message can be
+    // built unconditionally, as test macros and log lines do).
+    [[nodiscard]] const Error &error() const
+    {
+        static const Error none;
+        return hasValue() ? none : std::get<1>(m_value);
+    }
 
 private:
     std::variant<T, Error> m_value;

@@ -1,0 +1,286 @@
+// RFC 5297 AES-CMAC-SIV on top of OpenSSL's CMAC (EVP_MAC) and AES-CTR (EVP_CIPHER).
+
+#include "crypto/crypto.h"
+#include "crypto/crypto_p.h"
+
+#include <openssl/core_names.h>
+#include <openssl/crypto.h>
+#include <openssl/params.h>
+
+#include <array>
+#include <cstring>
+
+namespace kw::crypto {
+
+using namespace detail;
+
+namespace {
+
+constexpr qsizetype BlockSize = 16;
+// RFC 5297 §7: S2V takes at most 127 components (126 associated data items + plaintext).
+constexpr qsizetype MaxAssociatedData = 126;
+
+using Block = std::array<unsigned char, BlockSize>;
+
+// A stack block that is wiped when it goes out of scope (S2V state depends on the plaintext).
+struct WipedBlock
+{
+    Block b{};
+    ~WipedBlock() { OPENSSL_cleanse(b.data(), b.size()); }
+};
+
+struct MacFree
+{
+    void operator()(EVP_MAC *mac) const { EVP_MAC_free(mac); }
+};
+struct MacCtxFree
+{
+    void operator()(EVP_MAC_CTX *ctx) const { EVP_MAC_CTX_free(ctx); }
+};
+using MacCtxPtr = std::unique_ptr<EVP_MAC_CTX, MacCtxFree>;
+
+// Fetched once; EVP_MAC objects are immutable and safe to share between threads.
+EVP_MAC *cmacAlgorithm()
+{
+    static const std::unique_ptr<EVP_MAC, MacFree> mac(EVP_MAC_fetch(nullptr, "CMAC", nullptr));
+    return mac.get();
+}
+
+// RFC 5297 §2.3 dbl(): multiply by x in GF(2^128).
+void dbl(Block &block)
+{
+    const bool carry = (block[0] & 0x80) != 0;
+    for (qsizetype i = 0; i < BlockSize - 1; ++i)
+        block[i] = static_cast<unsigned char>((block[i] << 1) | (block[i + 1] >> 7));
+    block[BlockSize - 1] = static_cast<unsigned char>(block[BlockSize - 1] << 1);
+    if (carry)
+        block[BlockSize - 1] ^= 0x87;
+}
+
+void xorInto(Block &target, const unsigned char *other)
+{
+    for (qsizetype i = 0; i < BlockSize; ++i)
+        target[i] ^= other[i];
+}
+
+// A CMAC keyed once; each compute() works on a copy of the keyed context.
+class Cmac
+{
+public:
+    bool init(const unsigned char *key, qsizetype keySize)
+    {
+        const char *cipherName = nullptr;
+        switch (keySize) {
+        case 16:
+            cipherName = "AES-128-CBC";
+            break;
+        case 24:
+            cipherName = "AES-192-CBC";
+            break;
+        case 32:
+            cipherName = "AES-256-CBC";
+            break;
+        default:
+            return false;
+        }
+        EVP_MAC *mac = cmacAlgorithm();
+        if (!mac)
+            return false;
+        m_ctx.reset(EVP_MAC_CTX_new(mac));
+        if (!m_ctx)
+            return false;
+        OSSL_PARAM params[] = {
+            OSSL_PARAM_construct_utf8_string(OSSL_MAC_PARAM_CIPHER, const_cast<char *>(cipherName),
+                                             0),
+            OSSL_PARAM_construct_end(),
+        };
+        return EVP_MAC_init(m_ctx.get(), key, static_cast<size_t>(keySize), params) == 1;
+    }
+
+    // CMAC(K, first || second).
+    bool compute(QByteArrayView first, QByteArrayView second, Block &out) const
+    {
+        MacCtxPtr ctx(EVP_MAC_CTX_dup(m_ctx.get()));
+        if (!ctx)
+            return false;
+        for (QByteArrayView part : {first, second}) {
+            if (!part.isEmpty() &&
+                EVP_MAC_update(ctx.get(), bytes(part), static_cast<size_t>(part.size())) != 1) {
+                return false;
+            }
+        }
+        size_t outLen = 0;
+        return EVP_MAC_final(ctx.get(), out.data(), &outLen, out.size()) == 1 &&
+               outLen == static_cast<size_t>(BlockSize);
+    }
+
+private:
+    MacCtxPtr m_ctx;
+};
+
+QByteArrayView view(const Block &block)
+{
+    return QByteArrayView(block.data(), BlockSize);
+}
+
+// RFC 5297 §2.4 S2V over [associatedData..., plaintext] (always at least one component).
+bool s2v(const Cmac &cmac, const QList<QByteArrayView> &associatedData, QByteArrayView plaintext,
+         Block &out)
+{
+    const Block zero{};
+    WipedBlock d;
+    WipedBlock mac;
+    if (!cmac.compute(view(zero), {}, d.b))
+        return false;
+    for (QByteArrayView component : associatedData) {
+        dbl(d.b);
+        if (!cmac.compute(component, {}, mac.b))
+            return false;
+        xorInto(d.b, mac.b.data());
+    }
+    if (plaintext.size() >= BlockSize) {
+        // T = plaintext xorend D: only the last block changes, so MAC the head unchanged.
+        const qsizetype headSize = plaintext.size() - BlockSize;
+        WipedBlock tail;
+        std::memcpy(tail.b.data(), plaintext.data() + headSize, BlockSize);
+        xorInto(tail.b, d.b.data());
+        return cmac.compute(plaintext.first(headSize), view(tail.b), out);
+    }
+    dbl(d.b);
+    WipedBlock padded;
+    if (!plaintext.isEmpty())
+        std::memcpy(padded.b.data(), plaintext.data(), static_cast<size_t>(plaintext.size()));
+    padded.b[static_cast<size_t>(plaintext.size())] = 0x80;
+    xorInto(padded.b, d.b.data());
+    return cmac.compute(view(padded.b), {}, out);
+}
+
+const EVP_CIPHER *ctrCipherFor(qsizetype keySize)
+{
+    switch (keySize) {
+    case 16:
+        return EVP_aes_128_ctr();
+    case 24:
+        return EVP_aes_192_ctr();
+    case 32:
+        return EVP_aes_256_ctr();
+    default:
+        return nullptr;
+    }
+}
+
+// RFC 5297 §2.6/2.7: CTR keyed with K2, counter = SIV with bits 63 and 31 cleared.
+bool ctr(const unsigned char *key, qsizetype keySize, const Block &siv, QByteArrayView input,
+         unsigned char *output)
+{
+    if (input.isEmpty())
+        return true;
+    Block q = siv;
+    q[8] &= 0x7f;
+    q[12] &= 0x7f;
+    CipherCtxPtr ctx(EVP_CIPHER_CTX_new());
+    int len = 0;
+    int finalLen = 0;
+    return ctx &&
+           EVP_EncryptInit_ex(ctx.get(), ctrCipherFor(keySize), nullptr, key, q.data()) == 1 &&
+           EVP_EncryptUpdate(ctx.get(), output, &len, bytes(input),
+                             static_cast<int>(input.size())) == 1 &&
+           EVP_EncryptFinal_ex(ctx.get(), output + len, &finalLen) == 1;
+}
+
+kw::Error badSivKey(qsizetype size, const char *expected)
+{
+    return kw::makeError(QString(ErrorBadKeyFormat),
+                         QStringLiteral("AES-SIV needs a %1-byte key, but the key has %2 bytes.")
+                             .arg(QLatin1String(expected))
+                             .arg(size));
+}
+
+std::optional<kw::Error>
+checkInputs(const SecureBytes &key, const QList<QByteArrayView> &associatedData, qsizetype dataSize)
+{
+    if (key.size() != 32 && key.size() != 48 && key.size() != 64)
+        return badSivKey(key.size(), "32-, 48- or 64");
+    if (associatedData.size() > MaxAssociatedData) {
+        return kw::makeError(QString(ErrorInternal),
+                             QStringLiteral("AES-SIV takes at most %1 associated data items.")
+                                 .arg(MaxAssociatedData));
+    }
+    if (!fitsInt(dataSize))
+        return tooLargeError();
+    return std::nullopt;
+}
+
+} // namespace
+
+kw::Result<QByteArray> aesSivEncryptWithAd(const SecureBytes &key,
+                                           const QList<QByteArrayView> &associatedData,
+                                           QByteArrayView plaintext)
+{
+    if (auto error = checkInputs(key, associatedData, plaintext.size()))
+        return *error;
+    const qsizetype half = key.size() / 2;
+    Cmac cmac;
+    if (!cmac.init(key.data(), half))
+        return internalError("AES-CMAC init");
+    Block siv{};
+    if (!s2v(cmac, associatedData, plaintext, siv))
+        return internalError("AES-CMAC");
+
+    QByteArray out(BlockSize + plaintext.size(), Qt::Uninitialized);
+    std::memcpy(out.data(), siv.data(), BlockSize);
+    if (!ctr(key.data() + half, half, siv, plaintext, bytes(out) + BlockSize))
+        return internalError("AES-CTR");
+    return out;
+}
+
+kw::Result<QByteArray> aesSivDecryptWithAd(const SecureBytes &key,
+                                           const QList<QByteArrayView> &associatedData,
+                                           QByteArrayView ciphertext)
+{
+    if (auto error = checkInputs(key, associatedData, ciphertext.size()))
+        return *error;
+    if (ciphertext.size() < BlockSize) {
+        return kw::makeError(QString(ErrorMalformedCiphertext),
+                             QStringLiteral("The ciphertext is too short for AES-SIV: %1 bytes, "
+                                            "but at least %2 are needed.")
+                                 .arg(ciphertext.size())
+                                 .arg(BlockSize));
+    }
+    const qsizetype half = key.size() / 2;
+    Block siv{};
+    std::memcpy(siv.data(), ciphertext.data(), BlockSize);
+    const QByteArrayView body = ciphertext.sliced(BlockSize);
+
+    QByteArray out(body.size(), Qt::Uninitialized);
+    if (!ctr(key.data() + half, half, siv, body, bytes(out)))
+        return internalError("AES-CTR");
+
+    Cmac cmac;
+    Block expected{};
+    if (!cmac.init(key.data(), half) || !s2v(cmac, associatedData, out, expected))
+        return internalError("AES-CMAC");
+    if (CRYPTO_memcmp(expected.data(), siv.data(), BlockSize) != 0) {
+        if (!out.isEmpty())
+            OPENSSL_cleanse(out.data(), static_cast<size_t>(out.size()));
+        return authenticationError();
+    }
+    return out;
+}
+
+kw::Result<QByteArray> aesSivEncrypt(const SecureBytes &key64, QByteArrayView plaintext)
+{
+    if (key64.size() != 64)
+        return badSivKey(key64.size(), "64");
+    // Tink passes one (empty) associated data item; it is a real S2V component.
+    return aesSivEncryptWithAd(key64, {QByteArrayView()}, plaintext);
+}
+
+kw::Result<QByteArray> aesSivDecrypt(const SecureBytes &key64, QByteArrayView ciphertext)
+{
+    if (key64.size() != 64)
+        return badSivKey(key64.size(), "64");
+    return aesSivDecryptWithAd(key64, {QByteArrayView()}, ciphertext);
+}
+
+} // namespace kw::crypto

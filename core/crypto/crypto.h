@@ -1,0 +1,111 @@
+#pragma once
+// The CSFLE primitives: DEK algorithms (AES-GCM, AES-SIV per RFC 5297), HKDF, the Tink key
+// protos Confluent stores as keyMaterial, and DekCipher, which encrypts/decrypts field values.
+
+#include "common/result.h"
+#include "crypto/securebytes.h"
+
+#include <QByteArray>
+#include <QByteArrayView>
+#include <QLatin1String>
+#include <QList>
+#include <QString>
+#include <QStringView>
+
+#include <optional>
+
+namespace kw::crypto {
+
+// Error codes of this module (kw::Error::code).
+inline constexpr QLatin1String ErrorMalformedCiphertext{"crypto.malformed_ciphertext"};
+inline constexpr QLatin1String ErrorAuthenticationFailed{"crypto.authentication_failed"};
+inline constexpr QLatin1String ErrorBadKeyFormat{"crypto.bad_key_format"};
+inline constexpr QLatin1String ErrorInternal{"crypto.internal"};
+
+enum class DekAlgorithm
+{
+    Aes128Gcm,
+    Aes256Gcm,
+    Aes256Siv,
+};
+
+// "AES128_GCM", "AES256_GCM", "AES256_SIV" (the DEK Registry's spelling).
+[[nodiscard]] QString algorithmName(DekAlgorithm algorithm);
+// Exact, case-sensitive match of the names above.
+[[nodiscard]] std::optional<DekAlgorithm> parseAlgorithm(QStringView name);
+// Raw key size in bytes: 16, 32 or 64.
+[[nodiscard]] int keySize(DekAlgorithm algorithm);
+
+// Cryptographically secure random bytes. Aborts the process if the RNG fails, because carrying
+// on with predictable keys or IVs would be worse. n <= 0 gives an empty buffer.
+[[nodiscard]] SecureBytes randomBytes(qsizetype n);
+// Equal sizes and equal contents, in time independent of the contents.
+[[nodiscard]] bool constantTimeEquals(QByteArrayView a, QByteArrayView b);
+
+// RFC 5869 HKDF with HMAC-SHA256. An empty salt means the RFC's default (HashLen zero bytes).
+// Returns an empty buffer if OpenSSL refuses (e.g. length > 255 * 32 or an empty ikm).
+[[nodiscard]] SecureBytes hkdfSha256(QByteArrayView ikm, QByteArrayView salt, QByteArrayView info,
+                                     qsizetype length);
+
+// AES-GCM with a 16- or 32-byte key and empty AAD. Output: IV(12) || ciphertext || tag(16).
+[[nodiscard]] kw::Result<QByteArray> aesGcmEncrypt(const SecureBytes &key,
+                                                   QByteArrayView plaintext);
+// As aesGcmEncrypt, with a caller-chosen 12-byte IV. Only for tests and known-answer checks:
+// reusing an IV with the same key breaks GCM.
+[[nodiscard]] kw::Result<QByteArray> aesGcmEncryptWithIv(const SecureBytes &key, QByteArrayView iv,
+                                                         QByteArrayView plaintext);
+// Fails with ErrorMalformedCiphertext (< 28 bytes) or ErrorAuthenticationFailed.
+[[nodiscard]] kw::Result<QByteArray> aesGcmDecrypt(const SecureBytes &key,
+                                                   QByteArrayView ciphertext);
+
+// Deterministic AES-CMAC-SIV (RFC 5297) as Tink/Confluent use it: 64-byte key (first half
+// S2V/CMAC key, second half CTR key), S2V over [empty associated data, plaintext].
+// Output: SIV(16) || CTR ciphertext.
+[[nodiscard]] kw::Result<QByteArray> aesSivEncrypt(const SecureBytes &key64,
+                                                   QByteArrayView plaintext);
+// Fails with ErrorMalformedCiphertext (< 16 bytes) or ErrorAuthenticationFailed.
+[[nodiscard]] kw::Result<QByteArray> aesSivDecrypt(const SecureBytes &key64,
+                                                   QByteArrayView ciphertext);
+// The general RFC 5297 construction: key of 32, 48 or 64 bytes (AES-128/192/256), S2V over
+// [associatedData..., plaintext]. aesSivEncrypt(k, p) == aesSivEncryptWithAd(k, {{}}, p).
+[[nodiscard]] kw::Result<QByteArray>
+aesSivEncryptWithAd(const SecureBytes &key, const QList<QByteArrayView> &associatedData,
+                    QByteArrayView plaintext);
+[[nodiscard]] kw::Result<QByteArray>
+aesSivDecryptWithAd(const SecureBytes &key, const QList<QByteArrayView> &associatedData,
+                    QByteArrayView ciphertext);
+
+// Tink key protos: AesGcmKey {1: version, 3: key_value}, AesSivKey {1: version, 2: key_value}.
+// Parsed as protobuf wire format; version must be 0, unknown fields are skipped, and the key
+// length must match the algorithm. Errors use ErrorBadKeyFormat.
+[[nodiscard]] kw::Result<SecureBytes> parseTinkKey(DekAlgorithm algorithm,
+                                                   QByteArrayView serializedProto);
+// Confluent's wire form (version 0 omitted): 1a 10|20 <key> for GCM, 12 40 <key> for SIV.
+[[nodiscard]] SecureBytes serializeTinkKey(DekAlgorithm algorithm, const SecureBytes &rawKey);
+// A fresh random key of keySize(algorithm) bytes, serialized as above.
+[[nodiscard]] SecureBytes generateTinkKey(DekAlgorithm algorithm);
+
+// A DEK ready to encrypt/decrypt field values (no version prefix; see spec §4.2). A value type;
+// const methods are safe to call from several threads at once.
+class DekCipher
+{
+public:
+    [[nodiscard]] static kw::Result<DekCipher> fromKeyProto(DekAlgorithm algorithm,
+                                                            QByteArrayView serializedProto);
+    // rawKey must be keySize(algorithm) bytes long (ErrorBadKeyFormat otherwise).
+    [[nodiscard]] static kw::Result<DekCipher> fromRawKey(DekAlgorithm algorithm,
+                                                          const SecureBytes &rawKey);
+
+    [[nodiscard]] DekAlgorithm algorithm() const { return m_algorithm; }
+    // GCM: random IV, so each call differs. SIV: deterministic.
+    [[nodiscard]] kw::Result<QByteArray> encrypt(QByteArrayView plaintext) const;
+    [[nodiscard]] kw::Result<QByteArray> decrypt(QByteArrayView ciphertext) const;
+
+private:
+    DekCipher(DekAlgorithm algorithm, SecureBytes key);
+
+    DekAlgorithm m_algorithm;
+    SecureBytes m_key;
+};
+
+} // namespace kw::crypto

@@ -1,0 +1,225 @@
+// Tink key protos (AesGcmKey, AesSivKey) and DekCipher.
+
+#include "crypto/crypto.h"
+#include "crypto/crypto_p.h"
+
+#include <cstring>
+
+namespace kw::crypto {
+
+using namespace detail;
+
+namespace {
+
+enum WireType : quint64
+{
+    WireVarint = 0,
+    WireFixed64 = 1,
+    WireLengthDelimited = 2,
+    WireFixed32 = 5,
+};
+
+constexpr quint64 FieldVersion = 1;
+
+quint64 keyValueField(DekAlgorithm algorithm)
+{
+    // AesGcmKey: 2 = params (unused), 3 = key_value. AesSivKey: 2 = key_value.
+    return algorithm == DekAlgorithm::Aes256Siv ? 2 : 3;
+}
+
+QString protoName(DekAlgorithm algorithm)
+{
+    return algorithm == DekAlgorithm::Aes256Siv ? QStringLiteral("AesSivKey")
+                                                : QStringLiteral("AesGcmKey");
+}
+
+kw::Error badKey(DekAlgorithm algorithm, const QString &problem)
+{
+    return kw::makeError(QString(ErrorBadKeyFormat),
+                         QStringLiteral("The %1 key material is not a valid Tink %2: %3.")
+                             .arg(algorithmName(algorithm), protoName(algorithm), problem));
+}
+
+// A bounds-checked reader of protobuf wire format.
+class WireReader
+{
+public:
+    explicit WireReader(QByteArrayView data)
+        : m_data(data)
+    {}
+
+    [[nodiscard]] bool atEnd() const { return m_pos >= m_data.size(); }
+
+    bool readVarint(quint64 &value)
+    {
+        value = 0;
+        for (int shift = 0; shift < 64; shift += 7) {
+            if (atEnd())
+                return false;
+            const auto byte = static_cast<quint8>(m_data[m_pos++]);
+            value |= quint64(byte & 0x7f) << shift;
+            if ((byte & 0x80) == 0)
+                return true;
+        }
+        return false; // more than 10 bytes
+    }
+
+    bool skip(quint64 count)
+    {
+        if (count > quint64(m_data.size() - m_pos))
+            return false;
+        m_pos += static_cast<qsizetype>(count);
+        return true;
+    }
+
+    bool readLengthDelimited(QByteArrayView &out)
+    {
+        quint64 length = 0;
+        if (!readVarint(length) || length > quint64(m_data.size() - m_pos))
+            return false;
+        out = m_data.sliced(m_pos, static_cast<qsizetype>(length));
+        m_pos += static_cast<qsizetype>(length);
+        return true;
+    }
+
+private:
+    QByteArrayView m_data;
+    qsizetype m_pos = 0;
+};
+
+} // namespace
+
+kw::Result<SecureBytes> parseTinkKey(DekAlgorithm algorithm, QByteArrayView serializedProto)
+{
+    const quint64 keyField = keyValueField(algorithm);
+    WireReader reader(serializedProto);
+    quint64 version = 0;
+    std::optional<QByteArrayView> keyValue;
+
+    while (!reader.atEnd()) {
+        quint64 tag = 0;
+        if (!reader.readVarint(tag))
+            return badKey(algorithm, QStringLiteral("a field tag is truncated or malformed"));
+        const quint64 field = tag >> 3;
+        const quint64 wireType = tag & 7;
+        if (field == 0)
+            return badKey(algorithm, QStringLiteral("it contains field number 0"));
+        if ((field == FieldVersion && wireType != WireVarint) ||
+            (field == keyField && wireType != WireLengthDelimited)) {
+            return badKey(algorithm, QStringLiteral("field %1 has the wrong wire type").arg(field));
+        }
+
+        bool ok = false;
+        switch (wireType) {
+        case WireVarint: {
+            quint64 value = 0;
+            ok = reader.readVarint(value);
+            if (field == FieldVersion)
+                version = value;
+            break;
+        }
+        case WireFixed64:
+            ok = reader.skip(8);
+            break;
+        case WireLengthDelimited: {
+            QByteArrayView value;
+            ok = reader.readLengthDelimited(value);
+            if (ok && field == keyField)
+                keyValue = value; // protobuf: the last occurrence wins
+            break;
+        }
+        case WireFixed32:
+            ok = reader.skip(4);
+            break;
+        default:
+            return badKey(
+                algorithm,
+                QStringLiteral("field %1 uses unsupported wire type %2").arg(field).arg(wireType));
+        }
+        if (!ok)
+            return badKey(algorithm,
+                          QStringLiteral("field %1 is truncated or malformed").arg(field));
+    }
+
+    if (version != 0) {
+        return badKey(algorithm,
+                      QStringLiteral("key version %1 is not supported (only 0 is)").arg(version));
+    }
+    if (!keyValue)
+        return badKey(algorithm, QStringLiteral("it has no key value"));
+    if (keyValue->size() != keySize(algorithm)) {
+        return badKey(algorithm, QStringLiteral("the key is %1 bytes long, but %2 are needed")
+                                     .arg(keyValue->size())
+                                     .arg(keySize(algorithm)));
+    }
+    return SecureBytes::fromBytes(*keyValue);
+}
+
+SecureBytes serializeTinkKey(DekAlgorithm algorithm, const SecureBytes &rawKey)
+{
+    const quint64 tag = (keyValueField(algorithm) << 3) | WireLengthDelimited;
+    unsigned char header[1 + 10];
+    qsizetype headerSize = 0;
+    header[headerSize++] = static_cast<unsigned char>(tag);
+    for (auto length = quint64(rawKey.size());; length >>= 7) {
+        const auto low = static_cast<unsigned char>(length & 0x7f);
+        if (length < 0x80) {
+            header[headerSize++] = low;
+            break;
+        }
+        header[headerSize++] = static_cast<unsigned char>(low | 0x80);
+    }
+
+    SecureBytes out(headerSize + rawKey.size());
+    std::memcpy(out.data(), header, static_cast<size_t>(headerSize));
+    if (!rawKey.isEmpty())
+        std::memcpy(out.data() + headerSize, rawKey.data(), static_cast<size_t>(rawKey.size()));
+    return out;
+}
+
+SecureBytes generateTinkKey(DekAlgorithm algorithm)
+{
+    return serializeTinkKey(algorithm, randomBytes(keySize(algorithm)));
+}
+
+DekCipher::DekCipher(DekAlgorithm algorithm, SecureBytes key)
+    : m_algorithm(algorithm)
+    , m_key(std::move(key))
+{}
+
+kw::Result<DekCipher> DekCipher::fromKeyProto(DekAlgorithm algorithm,
+                                              QByteArrayView serializedProto)
+{
+    auto key = parseTinkKey(algorithm, serializedProto);
+    if (!key)
+        return key.error();
+    return DekCipher(algorithm, std::move(key).value());
+}
+
+kw::Result<DekCipher> DekCipher::fromRawKey(DekAlgorithm algorithm, const SecureBytes &rawKey)
+{
+    if (rawKey.size() != keySize(algorithm)) {
+        return kw::makeError(QString(ErrorBadKeyFormat),
+                             QStringLiteral("An %1 key must be %2 bytes long, not %3.")
+                                 .arg(algorithmName(algorithm))
+                                 .arg(keySize(algorithm))
+                                 .arg(rawKey.size()));
+    }
+    return DekCipher(algorithm, rawKey);
+}
+
+kw::Result<QByteArray> DekCipher::encrypt(QByteArrayView plaintext) const
+{
+    if (m_algorithm == DekAlgorithm::Aes256Siv)
+        return aesSivEncrypt(m_key, plaintext);
+    return aesGcmEncrypt(m_key, plaintext);
+}
+
+kw::Result<QByteArray> DekCipher::decrypt(QByteArrayView ciphertext) const
+{
+    if (m_algorithm == DekAlgorithm::Aes256Siv)
+        return aesSivDecrypt(m_key, ciphertext);
+    return aesGcmDecrypt(m_key, ciphertext);
+}
+
+} // namespace kw::crypto
