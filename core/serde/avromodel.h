@@ -1,0 +1,77 @@
+#pragma once
+// Internal to the Avro walker: a plain tree of an Avro schema with each field's tags. It is built
+// from the same (reference-inlined) JSON that Avro C parses, so its fields and union branches are
+// in the same order as in the avro_schema_t.
+
+#include "common/result.h"
+#include "serde/fieldvisit.h"
+
+#include <QJsonValue>
+#include <QList>
+#include <QString>
+#include <QStringList>
+
+namespace kw::serde::detail {
+
+enum class AvroKind
+{
+    Null,
+    Boolean,
+    Int,
+    Long,
+    Float,
+    Double,
+    Bytes,
+    String,
+    Record,
+    Enum,
+    Array,
+    Map,
+    Union,
+    Fixed
+};
+
+struct AvroField
+{
+    QString name;
+    int type = -1; // node index
+    QStringList tags;
+    bool hasDefault = false;
+    QJsonValue defaultValue;
+};
+
+struct AvroNode
+{
+    AvroKind kind = AvroKind::Null;
+    QString fullName;        // record, enum, fixed
+    QList<AvroField> fields; // record
+    QStringList symbols;     // enum
+    qint64 fixedSize = 0;    // fixed
+    int child = -1;          // array items, map values
+    QList<int> branches;     // union
+};
+
+struct AvroModel
+{
+    QList<AvroNode> nodes; // named types appear once; every use refers to the same index
+    int root = -1;
+};
+
+// Nested values deeper than this are refused (bounds the recursion of every walker and of
+// Avro C's own reader).
+inline constexpr int kAvroMaxDepth = 400;
+
+// Replaces the first use of each referenced named type in `schema` by its definition, taken from
+// `references` (schema texts). Avro C cannot resolve names across separate schemas.
+kw::Result<QJsonValue> inlineAvroReferences(const QJsonValue &schema,
+                                            const QStringList &references);
+
+kw::Result<AvroModel> buildAvroModel(const QJsonValue &schema, const MetadataTags &metadataTags);
+
+// The kind of leaf a field of type `node` ends in: a string or bytes reachable through unions,
+// arrays and maps, else Other.
+LeafKind avroLeafKind(const AvroModel &model, int node);
+
+QString avroTypeName(AvroKind kind);
+
+} // namespace kw::serde::detail

@@ -1,0 +1,10 @@
+# Schema-aware record walkers (Avro via Avro C, JSON Schema) and metadata.tags wildcards.
+target_sources(keywarden-core PRIVATE
+    serde/fieldvisit.h
+    serde/wildcard.cpp serde/wildcard.h
+    serde/avroschema.cpp serde/avroschema.h
+    serde/avromodel.cpp serde/avromodel.h
+    serde/avroprescan.cpp serde/avroprescan.h
+    serde/avrovalue.cpp serde/avrovalue.h
+    serde/jsonschema.cpp serde/jsonschema.h
+)
