@@ -1,0 +1,437 @@
+#include "engine/recorddecryptor.h"
+
+#include "serde/avroschema.h"
+#include "serde/jsonschema.h"
+
+#include <QJsonArray>
+#include <QJsonDocument>
+#include <QJsonParseError>
+#include <QMutexLocker>
+#include <QtEndian>
+
+#include <algorithm>
+#include <optional>
+
+namespace kw::engine {
+
+namespace {
+
+constexpr int kMaxReferenceDepth = 16;
+
+serde::MetadataTags metadataTags(const QJsonObject &metadata)
+{
+    serde::MetadataTags tags;
+    const QJsonObject o = metadata.value(QStringLiteral("tags")).toObject();
+    for (auto it = o.begin(); it != o.end(); ++it) {
+        QStringList list;
+        for (const QJsonValue &v : it.value().toArray())
+            list.append(v.toString());
+        tags.insert(it.key(), list);
+    }
+    return tags;
+}
+
+Error fieldError(const QString &code, const QString &message)
+{
+    return makeError(code, message);
+}
+
+} // namespace
+
+struct RecordDecryptor::ParsedSchema
+{
+    registry::Schema schema;
+    RuleSet rules;
+    std::optional<serde::AvroSchema> avro;
+    std::optional<serde::JsonSchemaDoc> json;
+};
+
+QString statusName(FieldOutcome::Status status)
+{
+    switch (status) {
+    case FieldOutcome::Status::Decrypted:
+        return QStringLiteral("decrypted");
+    case FieldOutcome::Status::Plain:
+        return QStringLiteral("plain");
+    case FieldOutcome::Status::Failed:
+        return QStringLiteral("failed");
+    }
+    return {};
+}
+
+RecordDecryptor::RecordDecryptor(std::shared_ptr<SchemaSource> schemas,
+                                 std::shared_ptr<KeySource> keys,
+                                 std::shared_ptr<const kms::KmsRegistry> kms,
+                                 kms::KmsConfig kmsSettings, std::shared_ptr<DekCache> cache)
+    : m_schemas(std::move(schemas))
+    , m_keys(std::move(keys))
+    , m_kms(std::move(kms))
+    , m_kmsSettings(std::move(kmsSettings))
+    , m_cache(std::move(cache))
+{}
+
+RecordDecryptor::~RecordDecryptor() = default;
+
+DekCache::Stats RecordDecryptor::cacheStats() const
+{
+    return m_cache->stats();
+}
+
+Result<std::shared_ptr<const RecordDecryptor::ParsedSchema>>
+RecordDecryptor::schemaFor(const serde::SchemaRef &ref)
+{
+    const QString key = ref.toString();
+    {
+        QMutexLocker lock(&m_schemaMutex);
+        if (auto it = m_parsedSchemas.constFind(key); it != m_parsedSchemas.cend())
+            return *it;
+    }
+    Result<registry::Schema> schema = ref.kind == serde::SchemaRef::Kind::Id
+                                          ? awaitResult(m_schemas->schemaById(ref.id))
+                                          : awaitResult(m_schemas->schemaByGuid(ref.guid));
+    if (!schema)
+        return makeError(
+            QStringLiteral("engine.unknown_schema"),
+            QStringLiteral(
+                "The record names schema %1, which the Schema Registry could not provide: %2")
+                .arg(ref.toString(), schema.error().message));
+    auto parsed = parseSchema(*schema);
+    if (parsed) {
+        QMutexLocker lock(&m_schemaMutex);
+        m_parsedSchemas.insert(key, *parsed);
+    }
+    return parsed;
+}
+
+Result<std::shared_ptr<const RecordDecryptor::ParsedSchema>>
+RecordDecryptor::parseSchema(const registry::Schema &schema)
+{
+    auto parsed = std::make_shared<ParsedSchema>();
+    parsed->schema = schema;
+    parsed->rules = parseRuleSet(schema.ruleSet, schema.metadata);
+
+    // References, depth first so each text comes after the ones it depends on.
+    QStringList referenceTexts;
+    QSet<QString> seen;
+    std::function<Result<void>(const QList<registry::SchemaReference> &, int)> resolve =
+        [&](const QList<registry::SchemaReference> &refs, int depth) -> Result<void> {
+        if (depth > kMaxReferenceDepth)
+            return makeError(QStringLiteral("engine.bad_references"),
+                             QStringLiteral("Schema references nest deeper than %1 levels.")
+                                 .arg(kMaxReferenceDepth));
+        for (const registry::SchemaReference &r : refs) {
+            const QString id = r.subject + QLatin1Char('/') + QString::number(r.version);
+            if (seen.contains(id))
+                continue;
+            seen.insert(id);
+            auto referenced = awaitResult(m_schemas->schemaVersion(r.subject, r.version));
+            if (!referenced)
+                return makeError(
+                    QStringLiteral("engine.bad_references"),
+                    QStringLiteral(
+                        "Reference '%1' (subject '%2' version %3) could not be resolved: %4")
+                        .arg(r.name, r.subject)
+                        .arg(r.version)
+                        .arg(referenced.error().message));
+            if (auto nested = resolve(referenced->references, depth + 1); !nested)
+                return nested;
+            referenceTexts.append(referenced->schema);
+        }
+        return {};
+    };
+    if (auto r = resolve(schema.references, 0); !r)
+        return r.error();
+
+    const serde::MetadataTags tags = metadataTags(schema.metadata);
+    if (schema.schemaType == QLatin1String("AVRO")) {
+        auto avro = serde::AvroSchema::parse(schema.schema, referenceTexts, tags);
+        if (!avro)
+            return makeError(avro.error().code,
+                             QStringLiteral("Schema %1 is not a usable Avro schema: %2")
+                                 .arg(schema.id)
+                                 .arg(avro.error().message));
+        parsed->avro = *avro;
+    } else if (schema.schemaType == QLatin1String("JSON")) {
+        auto json = serde::JsonSchemaDoc::parse(schema.schema, referenceTexts, tags);
+        if (!json)
+            return makeError(json.error().code,
+                             QStringLiteral("Schema %1 is not a usable JSON Schema: %2")
+                                 .arg(schema.id)
+                                 .arg(json.error().message));
+        parsed->json = *json;
+    }
+    return std::shared_ptr<const ParsedSchema>(parsed);
+}
+
+Result<DekCache::Cipher> RecordDecryptor::dekFor(const DekKey &key, bool &kekDeleted)
+{
+    // The loader reports whether the KEK was soft-deleted through this flag; cache hits keep
+    // the last loader's answer.
+    auto deletedFlag = std::make_shared<bool>(false);
+    auto result = m_cache->get(key, [this, key, deletedFlag]() -> Result<DekCache::Cipher> {
+        auto kek = awaitResult(m_keys->kek(key.kekName, true));
+        if (!kek)
+            return fieldError(QStringLiteral("engine.kek_not_found"),
+                              QStringLiteral("KEK '%1' is not in the DEK Registry (%2).")
+                                  .arg(key.kekName, kek.error().message));
+        *deletedFlag = kek->deleted;
+        const QString algorithm = crypto::algorithmName(key.algorithm);
+        auto dek = awaitResult(m_keys->dek(key.kekName, key.subject, key.version, algorithm, true));
+        if (!dek || (dek->encryptedKeyMaterial.isEmpty() && dek->keyMaterial.isEmpty())) {
+            if (kek->deleted)
+                return fieldError(QStringLiteral("engine.kek_deleted"),
+                                  QStringLiteral("KEK '%1' is deleted and DEK version %2 of "
+                                                 "subject '%3' (%4) is not available.")
+                                      .arg(key.kekName)
+                                      .arg(key.version)
+                                      .arg(key.subject, algorithm));
+            return fieldError(QStringLiteral("engine.dek_not_found"),
+                              QStringLiteral("DEK version %1 of subject '%2' (%3) under KEK '%4' "
+                                             "is not in the DEK Registry.")
+                                  .arg(key.version)
+                                  .arg(key.subject, algorithm, key.kekName));
+        }
+        QByteArray keyProto = dek->keyMaterial;
+        if (keyProto.isEmpty()) {
+            kms::KekRef ref{kek->name, kek->kmsType, kek->kmsKeyId, kek->kmsProps, kek->shared};
+            auto aead = m_kms->aeadFor(ref, m_kmsSettings);
+            if (!aead)
+                return aead.error();
+            m_cache->countKmsUnwrap();
+            auto unwrapped = awaitResult((*aead)->unwrap(dek->encryptedKeyMaterial));
+            if (!unwrapped)
+                return unwrapped.error();
+            keyProto = *unwrapped;
+        }
+        auto cipher = crypto::DekCipher::fromKeyProto(key.algorithm, keyProto);
+        keyProto.fill('\0');
+        if (!cipher)
+            return fieldError(
+                cipher.error().code,
+                QStringLiteral(
+                    "DEK version %1 of subject '%2' under KEK '%3' is not a valid %4 key: %5")
+                    .arg(key.version)
+                    .arg(key.subject, key.kekName, algorithm, cipher.error().message));
+        return DekCache::Cipher(std::make_shared<const crypto::DekCipher>(std::move(*cipher)));
+    });
+    kekDeleted = *deletedFlag;
+    return result;
+}
+
+Result<QByteArray> RecordDecryptor::decryptValue(const EncryptionRule &rule,
+                                                 const QString &dekSubject, QByteArray ciphertext,
+                                                 FieldOutcome &outcome)
+{
+    int version = 1;
+    if (rule.expiryDays > 0) {
+        if (ciphertext.size() < 5 || ciphertext.at(0) != 0)
+            return makeError(
+                QStringLiteral("engine.malformed_ciphertext"),
+                ciphertext.size() < 5
+                    ? QStringLiteral("The ciphertext is too short for the DEK version prefix that "
+                                     "rotation adds.")
+                    : QStringLiteral(
+                          "Unknown magic byte in the DEK version prefix (expected 0x00)."));
+        version = qFromBigEndian<qint32>(ciphertext.constData() + 1);
+        ciphertext.remove(0, 5);
+        if (version < 1)
+            return makeError(
+                QStringLiteral("engine.malformed_ciphertext"),
+                QStringLiteral("The ciphertext names DEK version %1, which cannot exist.")
+                    .arg(version));
+    }
+    outcome.kekName = rule.kekName;
+    outcome.dekVersion = version;
+    outcome.algorithm = crypto::algorithmName(rule.algorithm);
+    bool kekDeleted = false;
+    auto cipher = dekFor(DekKey{rule.kekName, dekSubject, version, rule.algorithm}, kekDeleted);
+    outcome.kekDeleted = kekDeleted;
+    if (!cipher)
+        return cipher.error();
+    auto plain = (*cipher)->decrypt(ciphertext);
+    if (!plain)
+        return makeError(
+            plain.error().code,
+            QStringLiteral(
+                "Decryption with DEK version %1 of subject '%2' under KEK '%3' failed: %4")
+                .arg(version)
+                .arg(dekSubject, rule.kekName, plain.error().message));
+    return plain;
+}
+
+RecordOutcome RecordDecryptor::decrypt(const RecordInput &input)
+{
+    RecordOutcome out;
+    out.dekSubject =
+        !input.dekSubject.isEmpty()
+            ? input.dekSubject
+            : input.topic + (input.isKey ? QStringLiteral("-key") : QStringLiteral("-value"));
+
+    auto framed = serde::parseFraming(input.payload, input.headers, input.isKey);
+    if (!framed) {
+        out.error = framed.error();
+        return out;
+    }
+    out.schemaRef = framed->schema;
+    auto schema = schemaFor(framed->schema);
+    if (!schema) {
+        out.error = schema.error();
+        return out;
+    }
+    const ParsedSchema &ps = **schema;
+    out.schemaId = ps.schema.id;
+    out.schemaSubject = ps.schema.subject;
+    out.schemaVersion = ps.schema.version;
+    out.schemaType = ps.schema.schemaType;
+    if (!ps.avro && !ps.json) {
+        out.error = makeError(
+            QStringLiteral("engine.unsupported_format"),
+            QStringLiteral("Schema %1 is a %2 schema; Keywarden does not decode %2 records yet.")
+                .arg(ps.schema.id)
+                .arg(ps.schema.schemaType));
+        return out;
+    }
+
+    const bool rulesRun = ps.rules.runsOnClient();
+    QList<EncryptionRule> fieldRules, payloadRules;
+    if (rulesRun) {
+        // On read, rules run in reverse order.
+        for (auto it = ps.rules.fieldRules.crbegin(); it != ps.rules.fieldRules.crend(); ++it)
+            if (it->appliesOnRead())
+                fieldRules.append(*it);
+        for (auto it = ps.rules.payloadRules.crbegin(); it != ps.rules.payloadRules.crend(); ++it)
+            if (it->appliesOnRead())
+                payloadRules.append(*it);
+    }
+
+    QByteArray body = framed->rest;
+    for (const EncryptionRule &rule : std::as_const(payloadRules)) {
+        FieldOutcome payload;
+        payload.path = QStringLiteral("(payload)");
+        auto plain = decryptValue(rule, out.dekSubject, body, payload);
+        if (!plain) {
+            payload.status = FieldOutcome::Status::Failed;
+            payload.error = plain.error();
+            out.payload = payload;
+            out.error = makeError(plain.error().code,
+                                  QStringLiteral("The record payload could not be decrypted: %1")
+                                      .arg(plain.error().message));
+            return out;
+        }
+        payload.status = FieldOutcome::Status::Decrypted;
+        out.payload = payload;
+        body = *plain;
+    }
+
+    bool visitAll = false;
+    for (const EncryptionRule &r : std::as_const(fieldRules))
+        visitAll = visitAll || r.tags.isEmpty();
+    const serde::WalkOptions options{visitAll};
+
+    QList<FieldOutcome> fields;
+    const serde::LeafVisitor visitor = [&](const serde::FieldVisit &field,
+                                           const QByteArray &value) -> std::optional<QByteArray> {
+        FieldOutcome f;
+        f.path = field.path;
+        f.tags = field.tags;
+        QList<const EncryptionRule *> applicable;
+        for (const EncryptionRule &r : std::as_const(fieldRules))
+            if (r.coversTags(field.tags))
+                applicable.append(&r);
+        if (applicable.isEmpty()) {
+            if (!field.tags.isEmpty())
+                fields.append(f);
+            return std::nullopt;
+        }
+        if (field.kind == serde::LeafKind::Other) {
+            f.status = FieldOutcome::Status::Failed;
+            f.kekName = applicable.first()->kekName;
+            f.error = makeError(QStringLiteral("engine.unsupported_type"),
+                                QStringLiteral("Field '%1' is tagged for encryption but is neither "
+                                               "a string nor bytes; only those can be encrypted.")
+                                    .arg(field.path));
+            fields.append(f);
+            return std::nullopt;
+        }
+        QByteArray current = value;
+        for (const EncryptionRule *rule : std::as_const(applicable)) {
+            QByteArray ciphertext = current;
+            if (field.kind == serde::LeafKind::String) {
+                auto decoded = QByteArray::fromBase64Encoding(
+                    current, QByteArray::AbortOnBase64DecodingErrors);
+                if (!decoded) {
+                    f.status = FieldOutcome::Status::Failed;
+                    f.kekName = rule->kekName;
+                    f.algorithm = crypto::algorithmName(rule->algorithm);
+                    f.error = makeError(
+                        QStringLiteral("engine.malformed_ciphertext"),
+                        QStringLiteral("Field '%1' should hold base64 ciphertext but does not.")
+                            .arg(field.path));
+                    fields.append(f);
+                    return std::nullopt;
+                }
+                ciphertext = *decoded;
+            }
+            auto plain = decryptValue(*rule, out.dekSubject, ciphertext, f);
+            if (!plain) {
+                f.status = FieldOutcome::Status::Failed;
+                f.error = plain.error();
+                fields.append(f);
+                return std::nullopt;
+            }
+            current = *plain;
+        }
+        f.status = FieldOutcome::Status::Decrypted;
+        fields.append(f);
+        return current;
+    };
+
+    // One decoding pass with the visitor gives the value; a second, plain one gives the
+    // stored form only when something was actually decrypted.
+    const auto anyDecrypted = [&] {
+        return std::any_of(fields.cbegin(), fields.cend(), [](const FieldOutcome &f) {
+            return f.status == FieldOutcome::Status::Decrypted;
+        });
+    };
+    if (ps.avro) {
+        auto value = ps.avro->toJson(body, visitor, options);
+        if (!value) {
+            out.error = value.error();
+            return out;
+        }
+        out.value = *value;
+        if (anyDecrypted()) {
+            auto stored = ps.avro->toJson(body);
+            if (!stored) {
+                out.error = stored.error();
+                return out;
+            }
+            out.stored = *stored;
+        } else {
+            out.stored = out.value;
+        }
+    } else {
+        QJsonParseError parseError{};
+        // QJsonDocument only takes objects and arrays at the top; wrap to accept any value.
+        const QJsonDocument doc =
+            QJsonDocument::fromJson(QByteArray("[") + body + QByteArray("]"), &parseError);
+        if (parseError.error != QJsonParseError::NoError || !doc.isArray() ||
+            doc.array().size() != 1) {
+            out.error = makeError(QStringLiteral("serde.malformed_record"),
+                                  QStringLiteral("The record body is not valid JSON: %1")
+                                      .arg(parseError.errorString()));
+            return out;
+        }
+        out.stored = doc.array().first();
+        auto value = ps.json->transform(out.stored, visitor, options);
+        if (!value) {
+            out.error = value.error();
+            return out;
+        }
+        out.value = *value;
+    }
+    out.fields = fields;
+    return out;
+}
+
+} // namespace kw::engine

@@ -1,0 +1,100 @@
+#pragma once
+// Reads a Kafka record the way Confluent's deserializers do: framing, writer schema, payload
+// and field decryption, then renders it as JSON. Every failure is a value: per field
+// (decrypted, plain or failed, with the precise reason) or per record (framing, schema,
+// payload, decoding). No byte string can crash it.
+
+#include "engine/dekcache.h"
+#include "engine/rules.h"
+#include "engine/sources.h"
+#include "kms/kms.h"
+#include "serde/framing.h"
+
+#include <QHash>
+#include <QJsonValue>
+#include <QMutex>
+
+#include <memory>
+
+namespace kw::engine {
+
+struct RecordInput
+{
+    QString topic;
+    bool isKey = false;
+    QByteArray payload;
+    QList<serde::RecordHeader> headers;
+    // The serializer subject that names the DEKs; empty means TopicNameStrategy
+    // (<topic>-value or <topic>-key).
+    QString dekSubject;
+};
+
+struct FieldOutcome
+{
+    enum class Status
+    {
+        Decrypted,
+        Plain, // tagged, but no rule that runs on read covers it
+        Failed
+    };
+    QString path;
+    Status status = Status::Plain;
+    QStringList tags;
+    QString kekName;
+    int dekVersion = 0;
+    QString algorithm;
+    Error error;             // set when Failed
+    bool kekDeleted = false; // decrypted with a soft-deleted KEK
+};
+
+struct RecordOutcome
+{
+    Error error; // the record as a whole failed (framing, schema, payload, decoding)
+    [[nodiscard]] bool ok() const { return error.isEmpty(); }
+
+    serde::SchemaRef schemaRef;
+    int schemaId = 0;
+    QString schemaSubject;
+    int schemaVersion = 0;
+    QString schemaType;
+    QString dekSubject;
+    QJsonValue value;  // decoded, encrypted fields decrypted where possible
+    QJsonValue stored; // decoded as stored: field ciphertexts visible
+    QList<FieldOutcome> fields;
+    std::optional<FieldOutcome> payload; // the ENCRYPT_PAYLOAD step, when the schema has one
+};
+
+class RecordDecryptor
+{
+public:
+    RecordDecryptor(std::shared_ptr<SchemaSource> schemas, std::shared_ptr<KeySource> keys,
+                    std::shared_ptr<const kms::KmsRegistry> kms, kms::KmsConfig kmsSettings,
+                    std::shared_ptr<DekCache> cache = std::make_shared<DekCache>());
+    ~RecordDecryptor();
+
+    // Blocking: waits for registry and KMS answers. Call from a worker thread, never the UI
+    // thread. Thread-safe.
+    RecordOutcome decrypt(const RecordInput &input);
+
+    [[nodiscard]] DekCache::Stats cacheStats() const;
+
+private:
+    struct ParsedSchema;
+    Result<std::shared_ptr<const ParsedSchema>> schemaFor(const serde::SchemaRef &ref);
+    Result<std::shared_ptr<const ParsedSchema>> parseSchema(const registry::Schema &schema);
+    Result<DekCache::Cipher> dekFor(const DekKey &key, bool &kekDeleted);
+    Result<QByteArray> decryptValue(const EncryptionRule &rule, const QString &dekSubject,
+                                    QByteArray ciphertext, FieldOutcome &outcome);
+
+    std::shared_ptr<SchemaSource> m_schemas;
+    std::shared_ptr<KeySource> m_keys;
+    std::shared_ptr<const kms::KmsRegistry> m_kms;
+    kms::KmsConfig m_kmsSettings;
+    std::shared_ptr<DekCache> m_cache;
+    QMutex m_schemaMutex;
+    QHash<QString, std::shared_ptr<const ParsedSchema>> m_parsedSchemas;
+};
+
+QString statusName(FieldOutcome::Status status);
+
+} // namespace kw::engine

@@ -1,0 +1,280 @@
+#include "engine/recordencryptor.h"
+
+#include "serde/avroschema.h"
+#include "serde/framing.h"
+#include "serde/jsonschema.h"
+
+#include <QJsonArray>
+#include <QJsonDocument>
+#include <QJsonObject>
+#include <QMutexLocker>
+#include <QtEndian>
+
+namespace kw::engine {
+
+namespace {
+
+constexpr qint64 kDayMs = 24LL * 60 * 60 * 1000;
+
+serde::MetadataTags metadataTags(const QJsonObject &metadata)
+{
+    serde::MetadataTags tags;
+    const QJsonObject o = metadata.value(QStringLiteral("tags")).toObject();
+    for (auto it = o.begin(); it != o.end(); ++it) {
+        QStringList list;
+        for (const QJsonValue &v : it.value().toArray())
+            list.append(v.toString());
+        tags.insert(it.key(), list);
+    }
+    return tags;
+}
+
+} // namespace
+
+struct RecordEncryptor::ActiveDek
+{
+    int version = 1;
+    qint64 ts = 0;
+    std::shared_ptr<const crypto::DekCipher> cipher;
+};
+
+RecordEncryptor::RecordEncryptor(std::shared_ptr<KeySource> keys,
+                                 std::shared_ptr<const kms::KmsRegistry> kms,
+                                 kms::KmsConfig kmsSettings, const Clock &clock)
+    : m_keys(std::move(keys))
+    , m_kms(std::move(kms))
+    , m_kmsSettings(std::move(kmsSettings))
+    , m_clock(clock)
+{}
+
+RecordEncryptor::~RecordEncryptor() = default;
+
+int RecordEncryptor::createdDeks() const
+{
+    return m_created;
+}
+
+Result<std::shared_ptr<const RecordEncryptor::ActiveDek>>
+RecordEncryptor::createDek(const registry::Kek &kek, const EncryptionRule &rule,
+                           const QString &subject, int version)
+{
+    registry::Dek request;
+    request.subject = subject;
+    request.version = version;
+    request.algorithm = crypto::algorithmName(rule.algorithm);
+    crypto::SecureBytes keyProto;
+    if (!kek.shared) {
+        // A non-shared KEK: the producer generates the key and wraps it with the KMS itself.
+        keyProto = crypto::generateTinkKey(rule.algorithm);
+        auto aead = m_kms->aeadFor(
+            kms::KekRef{kek.name, kek.kmsType, kek.kmsKeyId, kek.kmsProps, kek.shared},
+            m_kmsSettings);
+        if (!aead)
+            return aead.error();
+        auto wrapped = awaitResult((*aead)->wrap(keyProto.view().toByteArray()));
+        if (!wrapped)
+            return wrapped.error();
+        request.encryptedKeyMaterial = *wrapped;
+    }
+    auto created = awaitResult(m_keys->createDek(kek.name, request));
+    if (!created)
+        return created.error();
+    ++m_created;
+    if (kek.shared) {
+        if (created->keyMaterial.isEmpty())
+            return makeError(QStringLiteral("engine.dek_not_found"),
+                             QStringLiteral("The registry created DEK version %1 of subject '%2' "
+                                            "under shared KEK '%3' but returned no key material.")
+                                 .arg(version)
+                                 .arg(subject, kek.name));
+        keyProto = crypto::SecureBytes::fromBytes(created->keyMaterial);
+    }
+    auto cipher = crypto::DekCipher::fromKeyProto(rule.algorithm, keyProto.view());
+    if (!cipher)
+        return cipher.error();
+    auto active = std::make_shared<ActiveDek>();
+    active->version = created->version;
+    active->ts = created->ts;
+    active->cipher = std::make_shared<const crypto::DekCipher>(std::move(*cipher));
+    return std::shared_ptr<const ActiveDek>(active);
+}
+
+Result<std::shared_ptr<const RecordEncryptor::ActiveDek>>
+RecordEncryptor::dekFor(const EncryptionRule &rule, const QString &subject)
+{
+    const QString algorithm = crypto::algorithmName(rule.algorithm);
+    const QString cacheKey =
+        rule.kekName + QLatin1Char('/') + subject + QLatin1Char('/') + algorithm;
+    QMutexLocker lock(&m_mutex);
+    const qint64 now = m_clock.nowMs();
+    auto isExpired = [&](qint64 ts) {
+        return rule.expiryDays > 0 && (now - ts) / kDayMs >= rule.expiryDays;
+    };
+    if (auto it = m_active.constFind(cacheKey); it != m_active.cend() && !isExpired((*it)->ts))
+        return *it;
+
+    auto kek = awaitResult(m_keys->kek(rule.kekName, false));
+    if (!kek)
+        return makeError(QStringLiteral("engine.kek_not_found"),
+                         QStringLiteral("KEK '%1' is not in the DEK Registry (%2).")
+                             .arg(rule.kekName, kek.error().message));
+
+    const int wanted = rule.expiryDays > 0 ? -1 : 1;
+    auto existing = awaitResult(m_keys->dek(rule.kekName, subject, wanted, algorithm, false));
+    std::shared_ptr<const ActiveDek> active;
+    if (!existing) {
+        if (existing.error().code != QLatin1String("registry.40470"))
+            return existing.error();
+        auto created = createDek(*kek, rule, subject, 1);
+        if (!created)
+            return created.error();
+        active = *created;
+    } else if (isExpired(existing->ts)) {
+        auto created = createDek(*kek, rule, subject, existing->version + 1);
+        if (!created)
+            return created.error();
+        active = *created;
+    } else {
+        QByteArray keyProto = existing->keyMaterial;
+        if (keyProto.isEmpty()) {
+            auto aead = m_kms->aeadFor(
+                kms::KekRef{kek->name, kek->kmsType, kek->kmsKeyId, kek->kmsProps, kek->shared},
+                m_kmsSettings);
+            if (!aead)
+                return aead.error();
+            auto unwrapped = awaitResult((*aead)->unwrap(existing->encryptedKeyMaterial));
+            if (!unwrapped)
+                return unwrapped.error();
+            keyProto = *unwrapped;
+        }
+        auto cipher = crypto::DekCipher::fromKeyProto(rule.algorithm, keyProto);
+        keyProto.fill('\0');
+        if (!cipher)
+            return cipher.error();
+        auto a = std::make_shared<ActiveDek>();
+        a->version = existing->version;
+        a->ts = existing->ts;
+        a->cipher = std::make_shared<const crypto::DekCipher>(std::move(*cipher));
+        active = a;
+    }
+    m_active.insert(cacheKey, active);
+    return active;
+}
+
+Result<QByteArray> RecordEncryptor::encryptValue(const EncryptionRule &rule, const QString &subject,
+                                                 const QByteArray &plaintext)
+{
+    auto dek = dekFor(rule, subject);
+    if (!dek)
+        return dek.error();
+    auto ciphertext = (*dek)->cipher->encrypt(plaintext);
+    if (!ciphertext)
+        return ciphertext.error();
+    if (rule.expiryDays <= 0)
+        return ciphertext;
+    QByteArray prefixed(5, Qt::Uninitialized);
+    prefixed[0] = 0;
+    qToBigEndian<qint32>((*dek)->version, prefixed.data() + 1);
+    prefixed.append(*ciphertext);
+    return prefixed;
+}
+
+Result<QByteArray> RecordEncryptor::encrypt(const registry::Schema &schema,
+                                            const QString &dekSubject, const QJsonValue &value,
+                                            const QStringList &referenceTexts)
+{
+    const RuleSet rules = parseRuleSet(schema.ruleSet, schema.metadata);
+    if (!rules.problems.isEmpty())
+        return rules.problems.first();
+    QList<EncryptionRule> fieldRules, payloadRules;
+    if (rules.runsOnClient()) {
+        for (const EncryptionRule &r : rules.fieldRules)
+            if (r.appliesOnWrite())
+                fieldRules.append(r);
+        for (const EncryptionRule &r : rules.payloadRules)
+            if (r.appliesOnWrite())
+                payloadRules.append(r);
+    }
+    bool visitAll = false;
+    for (const EncryptionRule &r : std::as_const(fieldRules))
+        visitAll = visitAll || r.tags.isEmpty();
+
+    std::optional<Error> failure;
+    const serde::LeafVisitor visitor = [&](const serde::FieldVisit &field,
+                                           const QByteArray &plain) -> std::optional<QByteArray> {
+        if (failure)
+            return std::nullopt;
+        QByteArray current = plain;
+        bool touched = false;
+        for (const EncryptionRule &rule : std::as_const(fieldRules)) {
+            if (!rule.coversTags(field.tags))
+                continue;
+            if (field.kind == serde::LeafKind::Other) {
+                failure = makeError(
+                    QStringLiteral("engine.unsupported_type"),
+                    QStringLiteral(
+                        "Field '%1' is tagged for encryption but is neither a string nor bytes.")
+                        .arg(field.path));
+                return std::nullopt;
+            }
+            auto encrypted = encryptValue(rule, dekSubject, current);
+            if (!encrypted) {
+                failure = encrypted.error();
+                return std::nullopt;
+            }
+            current = field.kind == serde::LeafKind::String ? encrypted->toBase64() : *encrypted;
+            touched = true;
+        }
+        return touched ? std::optional<QByteArray>(current) : std::nullopt;
+    };
+
+    const serde::MetadataTags tags = metadataTags(schema.metadata);
+    QByteArray body;
+    if (schema.schemaType == QLatin1String("AVRO")) {
+        auto avro = serde::AvroSchema::parse(schema.schema, referenceTexts, tags);
+        if (!avro)
+            return avro.error();
+        auto encoded = avro->fromJson(value);
+        if (!encoded)
+            return encoded.error();
+        body = *encoded;
+        if (!fieldRules.isEmpty()) {
+            auto transformed = avro->transform(body, visitor, serde::WalkOptions{visitAll});
+            if (failure)
+                return *failure;
+            if (!transformed)
+                return transformed.error();
+            body = *transformed;
+        }
+    } else if (schema.schemaType == QLatin1String("JSON")) {
+        auto json = serde::JsonSchemaDoc::parse(schema.schema, referenceTexts, tags);
+        if (!json)
+            return json.error();
+        QJsonValue doc = value;
+        if (!fieldRules.isEmpty()) {
+            auto transformed = json->transform(value, visitor, serde::WalkOptions{visitAll});
+            if (failure)
+                return *failure;
+            if (!transformed)
+                return transformed.error();
+            doc = *transformed;
+        }
+        // The JSON serializer writes compact UTF-8 JSON text.
+        body = QJsonDocument(QJsonArray{doc}).toJson(QJsonDocument::Compact);
+        body = body.mid(1, body.size() - 2);
+    } else {
+        return makeError(
+            QStringLiteral("engine.unsupported_format"),
+            QStringLiteral("Keywarden does not write %1 records yet.").arg(schema.schemaType));
+    }
+
+    for (const EncryptionRule &rule : std::as_const(payloadRules)) {
+        auto encrypted = encryptValue(rule, dekSubject, body);
+        if (!encrypted)
+            return encrypted.error();
+        body = *encrypted;
+    }
+    return serde::frameWithId(schema.id, body);
+}
+
+} // namespace kw::engine

@@ -1,0 +1,55 @@
+#pragma once
+// Writes records as Confluent's serializers do: encode the value with the schema, encrypt
+// tagged fields (ENCRYPT) and the payload (ENCRYPT_PAYLOAD) with the subject's DEK, add the
+// DEK version prefix when rotation is on, and frame with the schema id. DEKs are created like
+// a producer creates them: version 1 when missing, latest+1 when the latest has expired.
+
+#include "common/clock.h"
+#include "engine/rules.h"
+#include "engine/sources.h"
+#include "kms/kms.h"
+
+#include <QHash>
+#include <QJsonValue>
+#include <QMutex>
+
+#include <memory>
+
+namespace kw::engine {
+
+class RecordEncryptor
+{
+public:
+    RecordEncryptor(std::shared_ptr<KeySource> keys, std::shared_ptr<const kms::KmsRegistry> kms,
+                    kms::KmsConfig kmsSettings, const Clock &clock = Clock::system());
+    ~RecordEncryptor();
+
+    // Serializes `value` (JSON in the same conventions the decryptor renders: bytes as base64)
+    // with `schema` (framed with its id) for DEK subject `dekSubject`. Blocking: call from a
+    // worker thread or a tool, never the UI thread.
+    Result<QByteArray> encrypt(const registry::Schema &schema, const QString &dekSubject,
+                               const QJsonValue &value, const QStringList &referenceTexts = {});
+
+    // Number of DEKs this encryptor registered.
+    [[nodiscard]] int createdDeks() const;
+
+private:
+    struct ActiveDek;
+    Result<std::shared_ptr<const ActiveDek>> dekFor(const EncryptionRule &rule,
+                                                    const QString &subject);
+    Result<std::shared_ptr<const ActiveDek>> createDek(const registry::Kek &kek,
+                                                       const EncryptionRule &rule,
+                                                       const QString &subject, int version);
+    Result<QByteArray> encryptValue(const EncryptionRule &rule, const QString &subject,
+                                    const QByteArray &plaintext);
+
+    std::shared_ptr<KeySource> m_keys;
+    std::shared_ptr<const kms::KmsRegistry> m_kms;
+    kms::KmsConfig m_kmsSettings;
+    const Clock &m_clock;
+    QMutex m_mutex;
+    QHash<QString, std::shared_ptr<const ActiveDek>> m_active;
+    int m_created = 0;
+};
+
+} // namespace kw::engine

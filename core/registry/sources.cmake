@@ -1,0 +1,3 @@
+target_sources(keywarden-core PRIVATE
+    registry/types.cpp registry/types.h
+)

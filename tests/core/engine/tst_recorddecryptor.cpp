@@ -1,0 +1,384 @@
+// The read path end to end on the official Confluent test vectors (spec §4.5), then every
+// failure a record or field can have: each with its precise reason, and the rest still shown.
+
+#include "engine/recorddecryptor.h"
+#include "engine/recordencryptor.h"
+#include "enginefixture.h"
+
+#include <QTest>
+
+using namespace kw;
+using namespace kw::engine;
+using namespace kwtest;
+
+namespace {
+
+const QByteArray kGcmKek =
+    "07V2ndh02DA73p+dTybwZFm7DKQSZN1tEwQh+FoX1DZLk4Yj2LLu4omYjp/84tAg3BYlkfGSz+zZacJHIE4=";
+const QByteArray kSivKek = "YSx3DTlAHrmpoDChquJMifmPntBzxgRVdMzgYL82rgWBKn7aUSnG+WIu9ozBNS3y2vXd++"
+                           "mBtK07w4/W/G6w0da39X9hfOVZsGnkSvry/QRht84V8yz3dqKxGMOK5A==";
+const QByteArray kRotKek =
+    "W/v6hOQYq1idVAcs1pPWz9UUONMVZW4IrglTnG88TsWjeCjxmtRQ4VaNe/I5dCfm2zyY9Cu0nqdvqImtUk4=";
+
+QByteArray gcmRecord()
+{
+    return bytesFromDecimal({0,   0,   0,   0,   1,   104, 122, 103, 121, 47, 106, 70,
+                             78,  77,  86,  47,  101, 70,  105, 108, 97,  72, 114, 77,
+                             121, 101, 66,  103, 100, 97,  86,  122, 114, 82, 48,  117,
+                             100, 71,  101, 111, 116, 87,  56,  99,  65,  47, 74,  97,
+                             108, 55,  117, 107, 114, 43,  77,  47,  121, 122});
+}
+
+QByteArray sivRecord()
+{
+    return bytesFromDecimal({0,   0,   0,  0,  1,  72, 68,  54,  89, 116, 120, 114, 108, 66,
+                             110, 107, 84, 87, 87, 57, 78,  54,  86, 98,  107, 51,  73,  73,
+                             110, 106, 87, 72, 56, 49, 120, 109, 89, 104, 51,  107, 52,  100});
+}
+
+QByteArray rotationRecord()
+{
+    return bytesFromDecimal({0,   0,   0,   0,   1,   120, 65, 65, 65,  65,  65,  65,  71, 52,
+                             72,  73,  54,  98,  49,  110, 88, 80, 88,  113, 76,  121, 71, 56,
+                             99,  73,  73,  51,  53,  78,  72, 81, 115, 101, 113, 113, 85, 67,
+                             100, 43,  73,  101, 76,  101, 70, 86, 65,  101, 78,  112, 83, 83,
+                             51,  102, 120, 80,  110, 74,  51, 50, 65,  61});
+}
+
+struct Setup
+{
+    std::shared_ptr<MemoryRegistry> registry = std::make_shared<MemoryRegistry>();
+    std::shared_ptr<DekCache> cache = std::make_shared<DekCache>();
+
+    RecordDecryptor decryptor(const QString &secretValue = QStringLiteral("mysecret"))
+    {
+        return RecordDecryptor(registry, registry, builtInKms(), secret(secretValue), cache);
+    }
+};
+
+Setup vectorSetup(const QString &algorithm, const QByteArray &kekMaterial,
+                  const QJsonObject &params)
+{
+    Setup s;
+    s.registry->addKek(localKek(QStringLiteral("kek1")));
+    s.registry->addDek(
+        dek(QStringLiteral("kek1"), QStringLiteral("topic1-value"), 1, algorithm, kekMaterial));
+    s.registry->addSchema(f1Schema(params));
+    return s;
+}
+
+RecordInput input(const QByteArray &payload, const QString &topic = QStringLiteral("topic1"))
+{
+    RecordInput in;
+    in.topic = topic;
+    in.payload = payload;
+    return in;
+}
+
+} // namespace
+
+class TestRecordDecryptor : public QObject
+{
+    Q_OBJECT
+
+private Q_SLOTS:
+    void officialVectors_data()
+    {
+        QTest::addColumn<QString>("algorithm");
+        QTest::addColumn<QByteArray>("kekMaterial");
+        QTest::addColumn<QJsonObject>("params");
+        QTest::addColumn<QByteArray>("record");
+        QTest::newRow("AES256_GCM")
+            << QStringLiteral("AES256_GCM") << kGcmKek << QJsonObject{} << gcmRecord();
+        QTest::newRow("AES256_SIV")
+            << QStringLiteral("AES256_SIV") << kSivKek
+            << QJsonObject{{QStringLiteral("encrypt.dek.algorithm"), QStringLiteral("AES256_SIV")}}
+            << sivRecord();
+        QTest::newRow("AES256_GCM with rotation")
+            << QStringLiteral("AES256_GCM") << kRotKek
+            << QJsonObject{{QStringLiteral("encrypt.dek.expiry.days"), QStringLiteral("1")}}
+            << rotationRecord();
+    }
+
+    void officialVectors()
+    {
+        QFETCH(QString, algorithm);
+        QFETCH(QByteArray, kekMaterial);
+        QFETCH(QJsonObject, params);
+        QFETCH(QByteArray, record);
+        Setup s = vectorSetup(algorithm, kekMaterial, params);
+        RecordDecryptor d = s.decryptor();
+        const RecordOutcome out = d.decrypt(input(record));
+        QVERIFY2(out.ok(), qPrintable(out.error.message));
+        QCOMPARE(out.schemaId, 1);
+        QCOMPARE(out.dekSubject, QStringLiteral("topic1-value"));
+        QCOMPARE(out.value.toObject().value(QStringLiteral("f1")).toString(),
+                 QStringLiteral("hello world"));
+        // As stored, the field is the base64 ciphertext from the record.
+        QVERIFY(out.stored.toObject().value(QStringLiteral("f1")).toString() !=
+                QStringLiteral("hello world"));
+        QCOMPARE(out.fields.size(), 1);
+        const FieldOutcome &f = out.fields.first();
+        QCOMPARE(f.path, QStringLiteral("f1"));
+        QCOMPARE(f.status, FieldOutcome::Status::Decrypted);
+        QCOMPARE(f.kekName, QStringLiteral("kek1"));
+        QCOMPARE(f.dekVersion, 1);
+        QCOMPARE(f.algorithm, algorithm);
+    }
+
+    void oneUnwrapPerKey()
+    {
+        Setup s = vectorSetup(QStringLiteral("AES256_GCM"), kGcmKek, {});
+        RecordDecryptor d = s.decryptor();
+        for (int i = 0; i < 50; ++i)
+            QVERIFY(d.decrypt(input(gcmRecord())).ok());
+        QCOMPARE(d.cacheStats().kmsUnwraps, quint64(1));
+        QCOMPARE(d.cacheStats().hits, quint64(49));
+    }
+
+    void wrongSecretFailsTheFieldNotTheRecord()
+    {
+        Setup s = vectorSetup(QStringLiteral("AES256_GCM"), kGcmKek, {});
+        RecordDecryptor d = s.decryptor(QStringLiteral("not-the-secret"));
+        const RecordOutcome out = d.decrypt(input(gcmRecord()));
+        QVERIFY(out.ok());
+        QCOMPARE(out.fields.size(), 1);
+        QCOMPARE(out.fields.first().status, FieldOutcome::Status::Failed);
+        QCOMPARE(out.fields.first().error.code, QStringLiteral("kms.bad_ciphertext"));
+        // The value stays as stored.
+        QCOMPARE(out.value, out.stored);
+    }
+
+    void tamperedCiphertext()
+    {
+        Setup s = vectorSetup(QStringLiteral("AES256_GCM"), kGcmKek, {});
+        RecordDecryptor d = s.decryptor();
+        QByteArray record = gcmRecord();
+        record[20] = record.at(20) == 'A' ? 'B' : 'A'; // one base64 character of the field
+        const RecordOutcome out = d.decrypt(input(record));
+        QVERIFY(out.ok());
+        QCOMPARE(out.fields.first().status, FieldOutcome::Status::Failed);
+        QCOMPARE(out.fields.first().error.code, QStringLiteral("crypto.authentication_failed"));
+        QVERIFY(out.fields.first().error.message.contains(QStringLiteral("kek1")));
+    }
+
+    void fieldNotBase64()
+    {
+        Setup s = vectorSetup(QStringLiteral("AES256_GCM"), kGcmKek, {});
+        RecordDecryptor d = s.decryptor();
+        QByteArray record = gcmRecord();
+        record[10] = '*';
+        const RecordOutcome out = d.decrypt(input(record));
+        QVERIFY(out.ok());
+        QCOMPARE(out.fields.first().error.code, QStringLiteral("engine.malformed_ciphertext"));
+    }
+
+    void truncatedRecordFailsAsRecord()
+    {
+        Setup s = vectorSetup(QStringLiteral("AES256_GCM"), kGcmKek, {});
+        RecordDecryptor d = s.decryptor();
+        const QByteArray full = gcmRecord();
+        for (int n = 0; n < full.size(); ++n) {
+            const RecordOutcome out = d.decrypt(input(full.left(n)));
+            QVERIFY2(!out.ok(), qPrintable(QString::number(n)));
+            QVERIFY(!out.error.message.isEmpty());
+        }
+    }
+
+    void unknownSchemaId()
+    {
+        Setup s = vectorSetup(QStringLiteral("AES256_GCM"), kGcmKek, {});
+        RecordDecryptor d = s.decryptor();
+        QByteArray record = gcmRecord();
+        record[4] = 9;
+        const RecordOutcome out = d.decrypt(input(record));
+        QVERIFY(!out.ok());
+        QCOMPARE(out.error.code, QStringLiteral("engine.unknown_schema"));
+        QVERIFY(out.error.message.contains(QStringLiteral("id 9")));
+    }
+
+    void kekNotFound()
+    {
+        Setup s;
+        s.registry->addSchema(f1Schema());
+        RecordDecryptor d = s.decryptor();
+        const RecordOutcome out = d.decrypt(input(gcmRecord()));
+        QVERIFY(out.ok());
+        QCOMPARE(out.fields.first().error.code, QStringLiteral("engine.kek_not_found"));
+    }
+
+    void dekVersionNotFound()
+    {
+        // The rotation record names DEK version 1; only version 2 exists.
+        Setup s;
+        s.registry->addKek(localKek(QStringLiteral("kek1")));
+        s.registry->addDek(dek(QStringLiteral("kek1"), QStringLiteral("topic1-value"), 2,
+                               QStringLiteral("AES256_GCM"), kRotKek));
+        s.registry->addSchema(
+            f1Schema({{QStringLiteral("encrypt.dek.expiry.days"), QStringLiteral("1")}}));
+        RecordDecryptor d = s.decryptor();
+        const RecordOutcome out = d.decrypt(input(rotationRecord()));
+        QCOMPARE(out.fields.first().error.code, QStringLiteral("engine.dek_not_found"));
+        QVERIFY(out.fields.first().error.message.contains(QStringLiteral("version 1")));
+    }
+
+    void deletedKekStillDecryptsButIsFlagged()
+    {
+        Setup s = vectorSetup(QStringLiteral("AES256_GCM"), kGcmKek, {});
+        registry::Kek deleted = localKek(QStringLiteral("kek1"));
+        deleted.deleted = true;
+        s.registry->addKek(deleted);
+        RecordDecryptor d = s.decryptor();
+        const RecordOutcome out = d.decrypt(input(gcmRecord()));
+        QCOMPARE(out.fields.first().status, FieldOutcome::Status::Decrypted);
+        QVERIFY(out.fields.first().kekDeleted);
+    }
+
+    void unsupportedKmsType()
+    {
+        Setup s = vectorSetup(QStringLiteral("AES256_GCM"), kGcmKek, {});
+        registry::Kek aws = localKek(QStringLiteral("kek1"));
+        aws.kmsType = QStringLiteral("aws-kms");
+        aws.kmsKeyId = QStringLiteral("arn:aws:kms:eu-west-1:123456789012:key/abc");
+        s.registry->addKek(aws);
+        RecordDecryptor d = s.decryptor();
+        const RecordOutcome out = d.decrypt(input(gcmRecord()));
+        QCOMPARE(out.fields.first().status, FieldOutcome::Status::Failed);
+        QCOMPARE(out.fields.first().error.code, QStringLiteral("kms.unsupported_type"));
+    }
+
+    void disabledRuleAndEnableAtLeaveCiphertext()
+    {
+        for (const QString &variant :
+             {QStringLiteral("disabled"), QStringLiteral("NONE"), QStringLiteral("WRITE")}) {
+            Setup s = vectorSetup(QStringLiteral("AES256_GCM"), kGcmKek, {});
+            registry::Schema schema = f1Schema();
+            QJsonObject rule = encryptRule(QStringLiteral("kek1"), {QStringLiteral("PII")});
+            if (variant == QLatin1String("disabled"))
+                rule.insert(QStringLiteral("disabled"), true);
+            if (variant == QLatin1String("WRITE"))
+                rule.insert(QStringLiteral("mode"), QStringLiteral("WRITE"));
+            schema.ruleSet = {{QStringLiteral("domainRules"), QJsonArray{rule}}};
+            if (variant == QLatin1String("NONE"))
+                schema.ruleSet.insert(QStringLiteral("enableAt"), QStringLiteral("NONE"));
+            s.registry = std::make_shared<MemoryRegistry>();
+            s.registry->addKek(localKek(QStringLiteral("kek1")));
+            s.registry->addSchema(schema);
+            RecordDecryptor d = s.decryptor();
+            const RecordOutcome out = d.decrypt(input(gcmRecord()));
+            QVERIFY(out.ok());
+            QCOMPARE(out.value, out.stored);
+            QCOMPARE(out.fields.size(), 1);
+            QCOMPARE(out.fields.first().status, FieldOutcome::Status::Plain);
+        }
+    }
+
+    void paramsFallBackToMetadataProperties()
+    {
+        Setup s;
+        s.registry->addKek(localKek(QStringLiteral("kek1")));
+        s.registry->addDek(dek(QStringLiteral("kek1"), QStringLiteral("topic1-value"), 1,
+                               QStringLiteral("AES256_SIV"), kSivKek));
+        registry::Schema schema = f1Schema();
+        QJsonObject rule = encryptRule(QStringLiteral("kek1"), {QStringLiteral("PII")});
+        rule.insert(QStringLiteral("params"),
+                    QJsonObject{}); // no kek name, no algorithm in the rule
+        schema.ruleSet = {{QStringLiteral("domainRules"), QJsonArray{rule}}};
+        schema.metadata = {
+            {QStringLiteral("properties"),
+             QJsonObject{{QStringLiteral("encrypt.kek.name"), QStringLiteral("kek1")},
+                         {QStringLiteral("encrypt.dek.algorithm"), QStringLiteral("AES256_SIV")}}}};
+        s.registry->addSchema(schema);
+        RecordDecryptor d = s.decryptor();
+        const RecordOutcome out = d.decrypt(input(sivRecord()));
+        QVERIFY(out.ok());
+        QCOMPARE(out.value.toObject().value(QStringLiteral("f1")).toString(),
+                 QStringLiteral("hello world"));
+    }
+
+    void roundTripTwoKeksAndPayload()
+    {
+        // A schema with two ENCRYPT rules on different KEKs and tags, and ENCRYPT_PAYLOAD on
+        // top: what the encryptor writes, the decryptor reads back.
+        auto registry = std::make_shared<MemoryRegistry>(1'700'000'000'000);
+        registry->addKek(localKek(QStringLiteral("kekA")));
+        registry->addKek(localKek(QStringLiteral("kekB")));
+        registry::Schema schema;
+        schema.id = 7;
+        schema.subject = QStringLiteral("payments-value");
+        schema.version = 1;
+        schema.schema = QStringLiteral(
+            R"({"type":"record","name":"Payment","namespace":"bank","fields":[
+                {"name":"iban","type":"string","confluent:tags":["PII"]},
+                {"name":"card","type":["null","bytes"],"default":null,"confluent:tags":["PCI"]},
+                {"name":"amount","type":"long"}]})");
+        schema.ruleSet = {{QStringLiteral("domainRules"),
+                           QJsonArray{encryptRule(QStringLiteral("kekA"), {QStringLiteral("PII")}),
+                                      encryptRule(QStringLiteral("kekB"), {QStringLiteral("PCI")},
+                                                  {{QStringLiteral("encrypt.dek.algorithm"),
+                                                    QStringLiteral("AES128_GCM")}})}},
+                          {QStringLiteral("encodingRules"),
+                           QJsonArray{encryptRule(QStringLiteral("kekA"), {}, {},
+                                                  QStringLiteral("ENCRYPT_PAYLOAD"))}}};
+        registry->addSchema(schema);
+
+        ManualClock clock(1'700'000'000'000);
+        RecordEncryptor enc(registry, builtInKms(), secret(QStringLiteral("s3cret")), clock);
+        const QJsonObject value{{QStringLiteral("iban"), QStringLiteral("DE89370400440532013000")},
+                                {QStringLiteral("card"),
+                                 QString::fromLatin1(QByteArray("4111111111111111").toBase64())},
+                                {QStringLiteral("amount"), 1250}};
+        auto bytes = enc.encrypt(schema, QStringLiteral("payments-value"), value);
+        QVERIFY2(bytes, qPrintable(bytes.error().message));
+        QVERIFY(!bytes->contains("DE89370400440532013000"));
+        QCOMPARE(registry->deks().size(), 2); // kekA (fields and payload share it) and kekB
+        RecordDecryptor dec(registry, registry, builtInKms(), secret(QStringLiteral("s3cret")));
+        const RecordOutcome out = dec.decrypt(input(*bytes, QStringLiteral("payments")));
+        QVERIFY2(out.ok(), qPrintable(out.error.message));
+        QCOMPARE(out.value.toObject(), value);
+        QVERIFY(out.payload && out.payload->status == FieldOutcome::Status::Decrypted);
+        QCOMPARE(out.fields.size(), 2);
+        QCOMPARE(out.fields.at(0).kekName, QStringLiteral("kekA"));
+        QCOMPARE(out.fields.at(1).kekName, QStringLiteral("kekB"));
+        QCOMPARE(out.fields.at(1).algorithm, QStringLiteral("AES128_GCM"));
+
+        // A tampered payload fails the record as a whole, with the payload step's reason.
+        QByteArray tampered = *bytes;
+        tampered[tampered.size() - 3] = char(tampered.at(tampered.size() - 3) ^ 0x01);
+        const RecordOutcome bad = dec.decrypt(input(tampered, QStringLiteral("payments")));
+        QVERIFY(!bad.ok());
+        QCOMPARE(bad.error.code, QStringLiteral("crypto.authentication_failed"));
+        QVERIFY(bad.payload && bad.payload->status == FieldOutcome::Status::Failed);
+    }
+
+    void rotationCreatesNewVersionsOnWrite()
+    {
+        auto registry = std::make_shared<MemoryRegistry>();
+        registry->addKek(localKek(QStringLiteral("kek1")));
+        registry::Schema schema =
+            f1Schema({{QStringLiteral("encrypt.dek.expiry.days"), QStringLiteral("30")}});
+        registry->addSchema(schema);
+        const qint64 day = 86'400'000;
+        ManualClock clock(1'600'000'000'000);
+        RecordEncryptor enc(registry, builtInKms(), secret(QStringLiteral("s")), clock);
+        RecordDecryptor dec(registry, registry, builtInKms(), secret(QStringLiteral("s")));
+        QList<int> versions;
+        for (int month = 0; month < 4; ++month) {
+            registry->setNowMs(clock.nowMs());
+            auto bytes =
+                enc.encrypt(schema, QStringLiteral("topic1-value"),
+                            QJsonObject{{QStringLiteral("f1"), QStringLiteral("v%1").arg(month)}});
+            QVERIFY(bytes);
+            const RecordOutcome out = dec.decrypt(input(*bytes));
+            QVERIFY(out.ok());
+            QCOMPARE(out.value.toObject().value(QStringLiteral("f1")).toString(),
+                     QStringLiteral("v%1").arg(month));
+            versions.append(out.fields.first().dekVersion);
+            clock.advanceMs(31 * day);
+        }
+        QCOMPARE(versions, (QList<int>{1, 2, 3, 4}));
+    }
+};
+
+QTEST_GUILESS_MAIN(TestRecordDecryptor)
+#include "tst_recorddecryptor.moc"
