@@ -165,8 +165,8 @@ RecordDecryptor::parseSchema(const registry::Schema &schema)
 
 Result<DekCache::Cipher> RecordDecryptor::dekFor(const DekKey &key, bool &kekDeleted)
 {
-    // The loader reports whether the KEK was soft-deleted through this flag; cache hits keep
-    // the last loader's answer.
+    // The loader learns whether the KEK is soft-deleted; remember it per KEK so cache hits
+    // report it too.
     auto deletedFlag = std::make_shared<bool>(false);
     auto result = m_cache->get(key, [this, key, deletedFlag]() -> Result<DekCache::Cipher> {
         auto kek = awaitResult(m_keys->kek(key.kekName, true));
@@ -214,7 +214,10 @@ Result<DekCache::Cipher> RecordDecryptor::dekFor(const DekKey &key, bool &kekDel
                     .arg(key.subject, key.kekName, algorithm, cipher.error().message));
         return DekCache::Cipher(std::make_shared<const crypto::DekCipher>(std::move(*cipher)));
     });
-    kekDeleted = *deletedFlag;
+    QMutexLocker lock(&m_schemaMutex);
+    if (*deletedFlag)
+        m_deletedKeks.insert(key.kekName);
+    kekDeleted = m_deletedKeks.contains(key.kekName);
     return result;
 }
 

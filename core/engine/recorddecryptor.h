@@ -13,6 +13,7 @@
 #include <QHash>
 #include <QJsonValue>
 #include <QMutex>
+#include <QSet>
 
 #include <memory>
 
@@ -93,6 +94,7 @@ private:
     std::shared_ptr<DekCache> m_cache;
     QMutex m_schemaMutex;
     QHash<QString, std::shared_ptr<const ParsedSchema>> m_parsedSchemas;
+    QSet<QString> m_deletedKeks; // soft-deleted KEKs seen by DEK loads
 };
 
 QString statusName(FieldOutcome::Status status);
