@@ -1,0 +1,121 @@
+#include "sandbox/sandbox.h"
+
+#include "crypto/crypto.h"
+#include "sandbox/demoseed.h"
+#include "sandbox/mockkafkacluster.h"
+#include "sandbox/sandboxserver.h"
+#include "sandbox/sandboxstore.h"
+
+#include <QDir>
+
+namespace kw::sandbox {
+
+namespace {
+
+QString randomSecret()
+{
+    const crypto::SecureBytes bytes = crypto::randomBytes(24);
+    return QString::fromLatin1(
+        QByteArray(reinterpret_cast<const char *>(bytes.data()), bytes.size())
+            .toBase64(QByteArray::Base64UrlEncoding | QByteArray::OmitTrailingEquals));
+}
+
+} // namespace
+
+Sandbox::Sandbox(const Clock &clock)
+    : m_clock(clock)
+{}
+
+Sandbox::~Sandbox()
+{
+    stop();
+}
+
+Result<void> Sandbox::start(const SandboxOptions &options)
+{
+    if (isRunning())
+        return makeError(QStringLiteral("sandbox.running"),
+                         QStringLiteral("The sandbox is already running."));
+    if (options.seed != QLatin1String("empty") && options.seed != QLatin1String("demo"))
+        return makeError(
+            QStringLiteral("sandbox.bad_seed"),
+            QStringLiteral("Unknown seed '%1'; use 'empty' or 'demo'.").arg(options.seed));
+
+    m_localSecret = options.localSecret.isEmpty() ? randomSecret() : options.localSecret;
+    auto store = std::make_shared<SandboxStore>(m_clock);
+    QString path;
+    if (!options.dataDir.isEmpty()) {
+        if (!QDir().mkpath(options.dataDir))
+            return makeError(QStringLiteral("sandbox.data_dir"),
+                             QStringLiteral("Could not create the sandbox data folder '%1'.")
+                                 .arg(options.dataDir));
+        path = QDir(options.dataDir).filePath(QStringLiteral("registry.sqlite"));
+    }
+    if (auto opened = store->open(path); !opened)
+        return opened;
+    store->setLocalSecret(m_localSecret);
+    store->setMaxKeys(options.maxKeys);
+
+    auto cluster = std::make_unique<MockKafkaCluster>();
+    if (auto started = cluster->start(options.brokers); !started)
+        return started;
+
+    if (options.seed == QLatin1String("demo")) {
+        if (auto seeded = seedDemo(*store, *cluster, m_localSecret, m_clock); !seeded)
+            return seeded;
+    }
+
+    auto server = std::make_unique<SandboxServer>(store);
+    server->setBasicAuth(options.basicAuthUser, options.basicAuthSecret);
+    if (auto listening = server->listen(options.port); !listening)
+        return listening;
+
+    m_store = std::move(store);
+    m_cluster = std::move(cluster);
+    m_server = std::move(server);
+    return {};
+}
+
+void Sandbox::stop()
+{
+    m_server.reset();
+    m_cluster.reset();
+    m_store.reset();
+}
+
+bool Sandbox::isRunning() const
+{
+    return m_server != nullptr;
+}
+
+QString Sandbox::registryUrl() const
+{
+    return m_server ? m_server->baseUrl() : QString();
+}
+
+QString Sandbox::bootstrapServers() const
+{
+    return m_cluster ? m_cluster->bootstrapServers() : QString();
+}
+
+QString Sandbox::localSecret() const
+{
+    return m_localSecret;
+}
+
+std::shared_ptr<SandboxStore> Sandbox::store() const
+{
+    return m_store;
+}
+
+SandboxServer *Sandbox::server() const
+{
+    return m_server.get();
+}
+
+MockKafkaCluster *Sandbox::cluster() const
+{
+    return m_cluster.get();
+}
+
+} // namespace kw::sandbox

@@ -1,0 +1,159 @@
+#include "sandbox/sandboxserver.h"
+
+#include "sandbox/dekroutes.h"
+#include "sandbox/httpexchange.h"
+#include "sandbox/schemaroutes.h"
+
+#include <QHostAddress>
+#include <QHttpServerRequest>
+#include <QHttpServerResponder>
+#include <QLoggingCategory>
+#include <QMetaEnum>
+#include <QUrl>
+
+Q_LOGGING_CATEGORY(lcSandboxHttp, "keywarden.sandbox.http", QtInfoMsg)
+
+namespace kw::sandbox {
+
+namespace {
+
+const QList<QByteArray> AcceptedContentTypes{
+    QByteArrayLiteral("application/vnd.schemaregistry.v1+json"),
+    QByteArrayLiteral("application/vnd.schemaregistry+json"), QByteArrayLiteral("application/json"),
+    QByteArrayLiteral("application/octet-stream")};
+
+QByteArray methodName(QHttpServerRequest::Method method)
+{
+    switch (method) {
+    case QHttpServerRequest::Method::Get:
+        return QByteArrayLiteral("GET");
+    case QHttpServerRequest::Method::Put:
+        return QByteArrayLiteral("PUT");
+    case QHttpServerRequest::Method::Delete:
+        return QByteArrayLiteral("DELETE");
+    case QHttpServerRequest::Method::Post:
+        return QByteArrayLiteral("POST");
+    case QHttpServerRequest::Method::Head:
+        return QByteArrayLiteral("HEAD");
+    case QHttpServerRequest::Method::Options:
+        return QByteArrayLiteral("OPTIONS");
+    case QHttpServerRequest::Method::Patch:
+        return QByteArrayLiteral("PATCH");
+    default:
+        return QByteArrayLiteral("OTHER");
+    }
+}
+
+// Splits the still percent-encoded path, then decodes each segment, so "%2F" inside a subject
+// name does not split it.
+QStringList pathSegments(const QUrl &url)
+{
+    const QString encoded = url.path(QUrl::FullyEncoded);
+    QStringList segments;
+    for (const QString &part : encoded.split(QLatin1Char('/'), Qt::SkipEmptyParts))
+        segments.append(QUrl::fromPercentEncoding(part.toLatin1()));
+    return segments;
+}
+
+bool acceptedContentType(const QByteArray &header)
+{
+    if (header.isEmpty())
+        return true;
+    const QByteArray type = header.split(';').first().trimmed().toLower();
+    return AcceptedContentTypes.contains(type);
+}
+
+} // namespace
+
+SandboxServer::SandboxServer(std::shared_ptr<SandboxStore> store, QObject *parent)
+    : QAbstractHttpServer(parent)
+    , m_store(std::move(store))
+{}
+
+SandboxServer::~SandboxServer() = default;
+
+void SandboxServer::setBasicAuth(const QString &user, const QString &secret)
+{
+    if (user.isEmpty()) {
+        m_expectedAuthorization.clear();
+        return;
+    }
+    m_expectedAuthorization =
+        QByteArrayLiteral("Basic ") + QString(user + QLatin1Char(':') + secret).toUtf8().toBase64();
+}
+
+Result<void> SandboxServer::listen(quint16 port)
+{
+    const quint16 bound = QAbstractHttpServer::listen(QHostAddress::LocalHost, port);
+    if (bound == 0)
+        return makeError(QStringLiteral("sandbox.listen"),
+                         QStringLiteral("The sandbox registry could not listen on 127.0.0.1:%1. "
+                                        "Choose another port, or 0 for a free one.")
+                             .arg(port));
+    m_port = bound;
+    return {};
+}
+
+QString SandboxServer::baseUrl() const
+{
+    return m_port ? QStringLiteral("http://127.0.0.1:%1").arg(m_port) : QString();
+}
+
+HttpReply SandboxServer::dispatch(const HttpRequest &request)
+{
+    if (auto reply = routeDekRegistry(*m_store, request))
+        return *reply;
+    if (auto reply = routeSchemaRegistry(*m_store, request))
+        return *reply;
+    return notFoundReply();
+}
+
+bool SandboxServer::handleRequest(const QHttpServerRequest &request, QTcpSocket *socket)
+{
+    HttpRequest exchange;
+    exchange.method = methodName(request.method());
+    exchange.segments = pathSegments(request.url());
+    exchange.query = request.query();
+    exchange.body = request.body();
+
+    HttpReply reply;
+    const bool authorised =
+        m_expectedAuthorization.isEmpty() ||
+        request.value(QByteArrayLiteral("Authorization")) == m_expectedAuthorization;
+    if (!authorised) {
+        reply = errorReply(401, QStringLiteral("Unauthorized"));
+    } else if (!exchange.body.isEmpty() &&
+               !acceptedContentType(request.value(QByteArrayLiteral("Content-Type")))) {
+        reply = errorReply(415, QStringLiteral("HTTP 415 Unsupported Media Type"));
+    } else {
+        reply = dispatch(exchange);
+    }
+    qCDebug(lcSandboxHttp) << exchange.method << exchange.segments.join(QLatin1Char('/'))
+                           << reply.status;
+
+    QHttpServerResponder responder = makeResponder(request, socket);
+    const auto status = static_cast<QHttpServerResponder::StatusCode>(reply.status);
+    if (reply.status == 204) {
+        responder.write(status);
+    } else if (reply.status == 401) {
+        responder.write(reply.body,
+                        {{QByteArrayLiteral("Content-Type"), reply.contentType},
+                         {QByteArrayLiteral("WWW-Authenticate"),
+                          QByteArrayLiteral("Basic realm=\"SchemaRegistry\"")}},
+                        status);
+    } else {
+        responder.write(reply.body, {{QByteArrayLiteral("Content-Type"), reply.contentType}},
+                        status);
+    }
+    return true;
+}
+
+void SandboxServer::missingHandler(const QHttpServerRequest &request, QTcpSocket *socket)
+{
+    const HttpReply reply = notFoundReply();
+    makeResponder(request, socket)
+        .write(reply.body, {{QByteArrayLiteral("Content-Type"), reply.contentType}},
+               QHttpServerResponder::StatusCode::NotFound);
+}
+
+} // namespace kw::sandbox

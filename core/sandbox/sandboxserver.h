@@ -1,0 +1,50 @@
+#pragma once
+// The sandbox's HTTP front: Schema Registry and DEK Registry REST on 127.0.0.1, routed by hand
+// over QAbstractHttpServer (Qt 6.4's QHttpServer router cannot express these paths).
+
+#include "common/result.h"
+
+#include <QAbstractHttpServer>
+#include <QString>
+
+#include <memory>
+
+namespace kw::sandbox {
+
+class SandboxStore;
+struct HttpRequest;
+struct HttpReply;
+
+// Lives in the thread that constructs it (and calls listen()); it may be a worker thread.
+class SandboxServer final : public QAbstractHttpServer
+{
+    Q_OBJECT
+
+public:
+    explicit SandboxServer(std::shared_ptr<SandboxStore> store, QObject *parent = nullptr);
+    ~SandboxServer() override;
+
+    // Requires "Authorization: Basic base64(user:secret)" on every request (401 otherwise).
+    // An empty user turns authentication off (the default).
+    void setBasicAuth(const QString &user, const QString &secret);
+
+    // Listens on 127.0.0.1:`port`; 0 picks a free port.
+    Result<void> listen(quint16 port = 0);
+    [[nodiscard]] quint16 port() const { return m_port; }
+    // "http://127.0.0.1:<port>", empty before listen().
+    [[nodiscard]] QString baseUrl() const;
+
+    // Routes one request; public so tests can call it without sockets.
+    [[nodiscard]] HttpReply dispatch(const HttpRequest &request);
+
+protected:
+    bool handleRequest(const QHttpServerRequest &request, QTcpSocket *socket) override;
+    void missingHandler(const QHttpServerRequest &request, QTcpSocket *socket) override;
+
+private:
+    std::shared_ptr<SandboxStore> m_store;
+    QByteArray m_expectedAuthorization;
+    quint16 m_port = 0;
+};
+
+} // namespace kw::sandbox
