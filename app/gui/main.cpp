@@ -2,6 +2,7 @@
 
 #include "common/buildinfo.h"
 #include "mainwindow/mainwindow.h"
+#include "sandbox/sandboxhost.h"
 
 #include <QApplication>
 #include <QCommandLineParser>
@@ -92,6 +93,14 @@ int main(int argc, char *argv[])
     kw::MainWindow::Options options;
     options.demo = parser.isSet(QStringLiteral("demo"));
     kw::MainWindow window(options);
+    // --demo runs the same sandbox as keywarden-sandbox, in-process on a thread of its own.
+    kw::sandbox::SandboxHost sandboxHost;
+    if (options.demo) {
+        kw::sandbox::SandboxOptions sandboxOptions;
+        sandboxOptions.seed = QStringLiteral("demo");
+        window.attachSandbox(&sandboxHost);
+        sandboxHost.start(sandboxOptions);
+    }
     window.show();
     return app.exec();
 }

@@ -14,6 +14,7 @@ target_sources(keywarden-core PRIVATE
     sandbox/demoseed.cpp sandbox/demoseed.h
     sandbox/demoestate.cpp sandbox/demoestate.h
     sandbox/sandbox.cpp sandbox/sandbox.h
+    sandbox/sandboxhost.cpp sandbox/sandboxhost.h
 )
 # Core links QtHttpServer for the sandbox only.
 target_link_libraries(keywarden-core PUBLIC Qt6::HttpServer)

@@ -4,12 +4,14 @@
 #include "common/emptystatewidget.h"
 #include "dialogs/aboutdialog.h"
 #include "mainwindow/mainwindow.h"
+#include "sandbox/sandboxhost.h"
 
 #include <QAction>
 #include <QApplication>
 #include <QLabel>
 #include <QLineEdit>
 #include <QMenuBar>
+#include <QProgressBar>
 #include <QSettings>
 #include <QStatusBar>
 #include <QTest>
@@ -58,17 +60,44 @@ private Q_SLOTS:
         QVERIFY(window.statusBar()->currentMessage().contains(QStringLiteral("no connection")));
     }
 
-    void demoShowsClearEmptyState()
+    void demoFollowsTheSandboxAsItStarts()
     {
         MainWindow window({.demo = true});
+        sandbox::SandboxHost host;
+        window.attachSandbox(&host);
         window.show();
         QVERIFY(QTest::qWaitForWindowExposed(&window));
         QVERIFY(window.windowTitle().contains(QStringLiteral("demo")));
         auto *empty = window.findChild<EmptyStateWidget *>(QStringLiteral("emptyState"));
-        QVERIFY(empty);
+        auto *busy = window.findChild<QProgressBar *>(QStringLiteral("statusBusy"));
+        auto *connection = window.findChild<QLabel *>(QStringLiteral("statusConnection"));
+        QVERIFY(empty && busy && connection);
         QVERIFY(empty->isVisible());
-        QCOMPARE(empty->title(), QStringLiteral("Demo mode"));
-        QVERIFY(!empty->text().isEmpty());
+        QVERIFY(busy->isVisible());
+        QVERIFY(empty->title().startsWith(QStringLiteral("Starting")));
+
+        sandbox::SandboxOptions options; // the empty seed: quick, same code path
+        host.start(options);
+        QTRY_VERIFY_WITH_TIMEOUT(host.isReady(), 20000);
+        QTRY_COMPARE(empty->title(), QStringLiteral("Demo estate running"));
+        QVERIFY(!busy->isVisible());
+        QVERIFY(connection->text().contains(host.endpoints().registryUrl));
+        QVERIFY(empty->text().contains(host.endpoints().bootstrapServers));
+    }
+
+    void demoSaysWhyTheSandboxFailed()
+    {
+        MainWindow window({.demo = true});
+        sandbox::SandboxHost host;
+        window.attachSandbox(&host);
+        window.show();
+        sandbox::SandboxOptions options;
+        options.seed = QStringLiteral("no-such-seed");
+        host.start(options);
+        auto *empty = window.findChild<EmptyStateWidget *>(QStringLiteral("emptyState"));
+        QTRY_COMPARE_WITH_TIMEOUT(empty->title(), QStringLiteral("Demo estate unavailable"), 20000);
+        QVERIFY(empty->text().contains(QStringLiteral("no-such-seed")));
+        QVERIFY(!window.findChild<QProgressBar *>(QStringLiteral("statusBusy"))->isVisible());
     }
 
     void navigatorFilters()

@@ -23,14 +23,19 @@ EmptyStateWidget::EmptyStateWidget(QWidget *parent)
     m_text->setAlignment(Qt::AlignCenter);
     m_text->setWordWrap(true);
     m_text->setTextInteractionFlags(Qt::TextSelectableByMouse);
-    m_text->setMaximumWidth(520);
+    m_text->setFixedWidth(520);
 
     auto *layout = new QVBoxLayout(this);
     layout->addStretch(2);
     layout->addWidget(m_icon);
     layout->addSpacing(8);
     layout->addWidget(m_title);
-    layout->addWidget(m_text, 0, Qt::AlignHCenter);
+    // In a row of its own between stretches, the wrapped label gets the height its text needs.
+    auto *textRow = new QHBoxLayout;
+    textRow->addStretch(1);
+    textRow->addWidget(m_text);
+    textRow->addStretch(1);
+    layout->addLayout(textRow);
     layout->addStretch(3);
 }
 

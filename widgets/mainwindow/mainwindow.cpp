@@ -3,6 +3,7 @@
 #include "common/emptystatewidget.h"
 #include "dialogs/aboutdialog.h"
 #include "navigator/navigatormodel.h"
+#include "sandbox/sandboxhost.h"
 
 #include <QAction>
 #include <QApplication>
@@ -11,6 +12,7 @@
 #include <QLabel>
 #include <QLineEdit>
 #include <QMenuBar>
+#include <QProgressBar>
 #include <QSettings>
 #include <QSortFilterProxyModel>
 #include <QSplitter>
@@ -177,23 +179,78 @@ void MainWindow::createStatusBar()
                                    : tr("Not connected"));
     m_refreshLabel = new QLabel(tr("Never refreshed"), this);
     m_refreshLabel->setObjectName(QStringLiteral("statusRefresh"));
+    m_busy = new QProgressBar(this);
+    m_busy->setObjectName(QStringLiteral("statusBusy"));
+    m_busy->setRange(0, 0); // indeterminate
+    m_busy->setMaximumWidth(120);
+    m_busy->setTextVisible(false);
+    m_busy->hide();
+    statusBar()->addPermanentWidget(m_busy);
     statusBar()->addPermanentWidget(m_connectionLabel);
     statusBar()->addPermanentWidget(m_refreshLabel);
 }
 
+void MainWindow::attachSandbox(sandbox::SandboxHost *host)
+{
+    m_demoState = DemoState::Starting;
+    m_busy->show();
+    m_connectionLabel->setText(tr("Demo: starting the embedded sandbox…"));
+    connect(host, &sandbox::SandboxHost::ready, this, &MainWindow::sandboxReady);
+    connect(host, &sandbox::SandboxHost::failed, this, &MainWindow::sandboxFailed);
+    if (host->isReady())
+        sandboxReady(host->endpoints());
+    updateDetailForSelection();
+}
+
+void MainWindow::sandboxReady(const sandbox::SandboxEndpoints &endpoints)
+{
+    m_demoState = DemoState::Ready;
+    m_busy->hide();
+    m_connectionLabel->setText(
+        tr("Demo sandbox: %1 · Kafka %2").arg(endpoints.registryUrl, endpoints.bootstrapServers));
+    m_demoDetail =
+        tr("The embedded sandbox is serving a Schema Registry with its DEK Registry at %1 and a "
+           "Kafka "
+           "cluster at %2, seeded with a bank's KEKs, DEKs, schemas and encrypted records "
+           "(ready in %3 s). Its local-kms secret is set for this session.")
+            .arg(endpoints.registryUrl, endpoints.bootstrapServers)
+            .arg(double(endpoints.startupMs) / 1000.0, 0, 'f', 1);
+    updateDetailForSelection();
+}
+
+void MainWindow::sandboxFailed(const QString &message)
+{
+    m_demoState = DemoState::Failed;
+    m_busy->hide();
+    m_connectionLabel->setText(tr("Demo sandbox failed to start"));
+    m_demoDetail = tr("The embedded sandbox could not start: %1").arg(message);
+    updateDetailForSelection();
+}
+
 void MainWindow::updateDetailForSelection()
 {
-    if (m_options.demo) {
-        m_emptyState->setTitle(tr("Demo mode"));
+    switch (m_demoState) {
+    case DemoState::Starting:
+        m_emptyState->setTitle(tr("Starting the demo estate…"));
         m_emptyState->setText(
-            tr("This build has no embedded sandbox yet, so there is no demo estate to show. "
-               "Nothing is connected and nothing can be changed."));
-    } else {
+            tr("Seeding the embedded registry and Kafka cluster with a bank's keys and records. "
+               "This takes a few seconds; the window stays usable."));
+        break;
+    case DemoState::Ready:
+        m_emptyState->setTitle(tr("Demo estate running"));
+        m_emptyState->setText(m_demoDetail);
+        break;
+    case DemoState::Failed:
+        m_emptyState->setTitle(tr("Demo estate unavailable"));
+        m_emptyState->setText(m_demoDetail);
+        break;
+    case DemoState::None:
         m_emptyState->setTitle(tr("Not connected"));
         m_emptyState->setText(
             tr("Keywarden shows the KEKs and DEKs in a Schema Registry's DEK Registry, the "
                "schemas whose rules use them, and the records they protect. Start it with "
                "--demo to explore the embedded demo estate."));
+        break;
     }
     m_detail->setCurrentWidget(m_emptyState);
 }

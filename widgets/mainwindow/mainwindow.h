@@ -12,7 +12,14 @@ class QSplitter;
 class QStackedWidget;
 class QTreeView;
 
+class QProgressBar;
+
 namespace kw {
+
+namespace sandbox {
+class SandboxHost;
+struct SandboxEndpoints;
+} // namespace sandbox
 
 class EmptyStateWidget;
 class NavigatorModel;
@@ -33,6 +40,10 @@ public:
 
     QSize sizeHint() const override;
 
+    // Demo mode: follows the embedded sandbox as it starts (busy indicator, then its
+    // addresses, or why it failed).
+    void attachSandbox(sandbox::SandboxHost *host);
+
 public Q_SLOTS:
     void showAbout();
     void refresh();
@@ -49,6 +60,8 @@ private:
     void restoreWindowState();
     void saveWindowState() const;
     void updateDetailForSelection();
+    void sandboxReady(const sandbox::SandboxEndpoints &endpoints);
+    void sandboxFailed(const QString &message);
 
     Options m_options;
     NavigatorModel *m_navigatorModel = nullptr;
@@ -60,6 +73,16 @@ private:
     EmptyStateWidget *m_emptyState = nullptr;
     QLabel *m_connectionLabel = nullptr;
     QLabel *m_refreshLabel = nullptr;
+    QProgressBar *m_busy = nullptr;
+    enum class DemoState
+    {
+        None,
+        Starting,
+        Ready,
+        Failed
+    };
+    DemoState m_demoState = DemoState::None;
+    QString m_demoDetail;
 
     QAction *m_refreshAction = nullptr;
     QAction *m_showDeletedAction = nullptr;
