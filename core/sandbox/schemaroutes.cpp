@@ -112,6 +112,34 @@ HttpReply versionRoutes(SandboxStore &store, const QString &subject, const QStri
     return schema ? rawReply(schema->schema.toUtf8()) : errorReply(schema.error());
 }
 
+// GET /subjects/{s}/metadata?key=K&value=V...: the latest version whose metadata.properties
+// hold every given pair (40401 for an unknown subject, 40402 when no version matches).
+HttpReply metadataLookup(SandboxStore &store, const QString &subject, const HttpRequest &request)
+{
+    if (request.method != Get)
+        return methodNotAllowed();
+    const QStringList keys = request.params(QStringLiteral("key"));
+    const QStringList values = request.params(QStringLiteral("value"));
+    if (keys.size() != values.size())
+        return errorReply(42202, QStringLiteral("Each metadata key needs a value."));
+    const Result<QList<int>> versions = store.listVersions(subject, false);
+    if (!versions)
+        return errorReply(versions.error());
+    for (auto it = versions->crbegin(); it != versions->crend(); ++it) {
+        const Result<registry::Schema> schema = store.getSubjectVersion(subject, *it, false);
+        if (!schema)
+            continue;
+        const QJsonObject properties =
+            schema->metadata.value(QStringLiteral("properties")).toObject();
+        bool matches = true;
+        for (qsizetype i = 0; i < keys.size() && matches; ++i)
+            matches = properties.value(keys.at(i)).toString() == values.at(i);
+        if (matches)
+            return schemaReply(schema);
+    }
+    return errorReply(40402, QStringLiteral("Version not found."));
+}
+
 HttpReply subjectRoutes(SandboxStore &store, const QStringList &rest, const HttpRequest &request)
 {
     const QByteArray &m = request.method;
@@ -138,6 +166,8 @@ HttpReply subjectRoutes(SandboxStore &store, const QStringList &rest, const Http
         }
         return methodNotAllowed();
     }
+    if (rest.at(1) == QLatin1String("metadata") && rest.size() == 2)
+        return metadataLookup(store, subject, request);
     if (rest.at(1) != QLatin1String("versions"))
         return notFoundReply();
     return versionRoutes(store, subject, rest.mid(2), request);
@@ -221,11 +251,17 @@ HttpReply schemasRoutes(SandboxStore &store, const QStringList &rest, const Http
     }
     if (rest.at(0) == QLatin1String("ids") && rest.size() >= 2)
         return schemaIdRoutes(store, rest.mid(1), request);
-    if (rest.at(0) == QLatin1String("guids") && rest.size() == 2) {
+    if (rest.at(0) == QLatin1String("guids") && (rest.size() == 2 || rest.size() == 3)) {
         if (request.method != Get)
             return methodNotAllowed();
+        if (rest.size() == 3 && rest.at(2) != QLatin1String("ids"))
+            return notFoundReply();
         const Result<registry::Schema> schema = store.getSchemaByGuid(rest.at(1));
-        return schema ? jsonReply(schemaString(*schema)) : errorReply(schema.error());
+        if (!schema)
+            return errorReply(schema.error());
+        // One schema, one id per guid in this registry (no contexts).
+        return rest.size() == 2 ? jsonReply(schemaString(*schema))
+                                : jsonReply(QJsonArray{schema->id});
     }
     return notFoundReply();
 }

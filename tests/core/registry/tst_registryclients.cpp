@@ -563,14 +563,18 @@ void TestRegistryClients::schemaRegistryEndpoints()
         wait(static_cast<engine::SchemaSource *>(m_schemas.get())->schemaByGuid(QUuid(v1->guid)));
     KW_VERIFY_OK(viaGuid);
     auto guidIds = wait(m_schemas->idsForGuid(v1->guid));
-    if (!guidIds && guidIds.error().code == QLatin1String("registry.404")) {
-        // The route itself is missing (a bare HTTP 404, not 40403); its request shape is
-        // checked in tst_registryrequests.
-        qWarning("The sandbox does not serve GET /schemas/guids/{guid}/ids yet.");
-    } else {
-        KW_VERIFY_OK(guidIds);
-        QCOMPARE(*guidIds, QList<int>{*id1});
-    }
+    KW_VERIFY_OK(guidIds);
+    QCOMPARE(*guidIds, QList<int>{*id1});
+
+    // Both versions carry owner=team-a: the latest one matches; an unknown value matches none.
+    auto byMetadata = wait(m_schemas->latestWithMetadata(
+        subject, {{QStringLiteral("owner"), QStringLiteral("team-a")}}));
+    KW_VERIFY_OK(byMetadata);
+    QCOMPARE(byMetadata->version, 2);
+    auto noMetadata = wait(m_schemas->latestWithMetadata(
+        subject, {{QStringLiteral("owner"), QStringLiteral("team-z")}}));
+    QVERIFY(!noMetadata);
+    QCOMPARE(noMetadata.error().code, QStringLiteral("registry.40402"));
 
     auto types = wait(m_schemas->schemaTypes());
     KW_VERIFY_OK(types);
