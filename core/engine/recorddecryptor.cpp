@@ -18,19 +18,6 @@ namespace {
 
 constexpr int kMaxReferenceDepth = 16;
 
-serde::MetadataTags metadataTags(const QJsonObject &metadata)
-{
-    serde::MetadataTags tags;
-    const QJsonObject o = metadata.value(QStringLiteral("tags")).toObject();
-    for (auto it = o.begin(); it != o.end(); ++it) {
-        QStringList list;
-        for (const QJsonValue &v : it.value().toArray())
-            list.append(v.toString());
-        tags.insert(it.key(), list);
-    }
-    return tags;
-}
-
 Error fieldError(const QString &code, const QString &message)
 {
     return makeError(code, message);

@@ -16,19 +16,6 @@ namespace {
 
 constexpr qint64 kDayMs = 24LL * 60 * 60 * 1000;
 
-serde::MetadataTags metadataTags(const QJsonObject &metadata)
-{
-    serde::MetadataTags tags;
-    const QJsonObject o = metadata.value(QStringLiteral("tags")).toObject();
-    for (auto it = o.begin(); it != o.end(); ++it) {
-        QStringList list;
-        for (const QJsonValue &v : it.value().toArray())
-            list.append(v.toString());
-        tags.insert(it.key(), list);
-    }
-    return tags;
-}
-
 } // namespace
 
 struct RecordEncryptor::ActiveDek

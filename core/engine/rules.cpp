@@ -124,6 +124,19 @@ bool RuleSet::runsOnClient() const
            enableAt == QLatin1String("CLIENT");
 }
 
+serde::MetadataTags metadataTags(const QJsonObject &metadata)
+{
+    serde::MetadataTags tags;
+    const QJsonObject o = metadata.value(QStringLiteral("tags")).toObject();
+    for (auto it = o.begin(); it != o.end(); ++it) {
+        QStringList list;
+        for (const QJsonValue &v : it.value().toArray())
+            list.append(v.toString());
+        tags.insert(it.key(), list);
+    }
+    return tags;
+}
+
 RuleSet parseRuleSet(const QJsonObject &ruleSet, const QJsonObject &metadata)
 {
     RuleSet out;

@@ -5,6 +5,7 @@
 
 #include "common/result.h"
 #include "crypto/crypto.h"
+#include "serde/fieldvisit.h"
 
 #include <QJsonObject>
 #include <QMap>
@@ -57,5 +58,8 @@ struct RuleSet
 // Reads the encryption rules of a schema's ruleSet; other rule types are ignored. A rule with
 // unusable parameters is left out and reported in RuleSet::problems.
 RuleSet parseRuleSet(const QJsonObject &ruleSet, const QJsonObject &metadata);
+
+// A schema's metadata.tags: field path patterns and the tags they add.
+serde::MetadataTags metadataTags(const QJsonObject &metadata);
 
 } // namespace kw::engine
