@@ -273,6 +273,16 @@ RecordOutcome RecordDecryptor::decrypt(const RecordInput &input)
     out.schemaSubject = ps.schema.subject;
     out.schemaVersion = ps.schema.version;
     out.schemaType = ps.schema.schemaType;
+    if (ps.schema.schemaType == QLatin1String("PROTOBUF")) {
+        // The message indexes sit between the schema id and the body; keep them for the
+        // record view even though the body itself is not decoded yet.
+        auto split = serde::readMessageIndexes(framed->rest);
+        if (!split) {
+            out.error = split.error();
+            return out;
+        }
+        out.messageIndexes = split->messageIndexes;
+    }
     if (!ps.avro && !ps.json) {
         out.error = makeError(
             QStringLiteral("engine.unsupported_format"),

@@ -63,6 +63,7 @@ struct RecordOutcome
     QJsonValue stored; // decoded as stored: field ciphertexts visible
     QList<FieldOutcome> fields;
     std::optional<FieldOutcome> payload; // the ENCRYPT_PAYLOAD step, when the schema has one
+    QList<qint32> messageIndexes;        // Protobuf records: the message path in the schema
 };
 
 class RecordDecryptor

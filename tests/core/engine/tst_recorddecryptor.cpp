@@ -197,6 +197,27 @@ private Q_SLOTS:
         QVERIFY(out.error.message.contains(QStringLiteral("id 9")));
     }
 
+    void protobufIndexesAreKeptBodyNotDecodedYet()
+    {
+        Setup s;
+        registry::Schema proto;
+        proto.id = 3;
+        proto.schemaType = QStringLiteral("PROTOBUF");
+        proto.schema =
+            QStringLiteral("syntax = \"proto3\"; message A {} message B { string f = 1; }");
+        s.registry->addSchema(proto);
+        RecordDecryptor d = s.decryptor();
+        const RecordOutcome out = d.decrypt(input(serde::frameWithId(
+            3, serde::encodeMessageIndexes({1}) + QByteArray::fromHex("0a0178"))));
+        QCOMPARE(out.error.code, QStringLiteral("engine.unsupported_format"));
+        QCOMPARE(out.messageIndexes, QList<qint32>{1});
+        QCOMPARE(out.schemaType, QStringLiteral("PROTOBUF"));
+        // Broken indexes are a framing error, not a silent [0].
+        const RecordOutcome bad =
+            d.decrypt(input(serde::frameWithId(3, QByteArray::fromHex("06"))));
+        QCOMPARE(bad.error.code, QStringLiteral("serde.malformed_framing"));
+    }
+
     void kekNotFound()
     {
         Setup s;
