@@ -9,6 +9,7 @@
 #include <QHttpServerResponder>
 #include <QLoggingCategory>
 #include <QMetaEnum>
+#include <QTcpServer>
 #include <QUrl>
 
 Q_LOGGING_CATEGORY(lcSandboxHttp, "keywarden.sandbox.http", QtInfoMsg)
@@ -55,6 +56,33 @@ QStringList pathSegments(const QUrl &url)
     return segments;
 }
 
+void writeReply(QHttpServerResponder &responder, const HttpReply &reply)
+{
+    const auto status = static_cast<QHttpServerResponder::StatusCode>(reply.status);
+    if (reply.status == 204) {
+        responder.write(status);
+        return;
+    }
+#if QT_VERSION >= QT_VERSION_CHECK(6, 5, 0)
+    QHttpHeaders headers;
+    headers.append(QHttpHeaders::WellKnownHeader::ContentType, reply.contentType);
+    if (reply.status == 401)
+        headers.append(QHttpHeaders::WellKnownHeader::WWWAuthenticate,
+                       "Basic realm=\"SchemaRegistry\"");
+    responder.write(reply.body, headers, status);
+#else
+    if (reply.status == 401)
+        responder.write(reply.body,
+                        {{QByteArrayLiteral("Content-Type"), reply.contentType},
+                         {QByteArrayLiteral("WWW-Authenticate"),
+                          QByteArrayLiteral("Basic realm=\"SchemaRegistry\"")}},
+                        status);
+    else
+        responder.write(reply.body, {{QByteArrayLiteral("Content-Type"), reply.contentType}},
+                        status);
+#endif
+}
+
 bool acceptedContentType(const QByteArray &header)
 {
     if (header.isEmpty())
@@ -84,12 +112,24 @@ void SandboxServer::setBasicAuth(const QString &user, const QString &secret)
 
 Result<void> SandboxServer::listen(quint16 port)
 {
-    const quint16 bound = QAbstractHttpServer::listen(QHostAddress::LocalHost, port);
-    if (bound == 0)
+    // Our own QTcpServer, bound afterwards: the one way that works on Qt 6.4 and 6.8 alike.
+    auto *tcp = new QTcpServer(this);
+    const auto failed = [&] {
+        delete tcp;
         return makeError(QStringLiteral("sandbox.listen"),
                          QStringLiteral("The sandbox registry could not listen on 127.0.0.1:%1. "
                                         "Choose another port, or 0 for a free one.")
                              .arg(port));
+    };
+    if (!tcp->listen(QHostAddress::LocalHost, port))
+        return failed();
+#if QT_VERSION >= QT_VERSION_CHECK(6, 8, 0)
+    if (!bind(tcp))
+        return failed();
+#else
+    bind(tcp);
+#endif
+    const quint16 bound = tcp->serverPort();
     m_port = bound;
     return {};
 }
@@ -108,7 +148,7 @@ HttpReply SandboxServer::dispatch(const HttpRequest &request)
     return notFoundReply();
 }
 
-bool SandboxServer::handleRequest(const QHttpServerRequest &request, QTcpSocket *socket)
+HttpReply SandboxServer::reply(const QHttpServerRequest &request)
 {
     HttpRequest exchange;
     exchange.method = methodName(request.method());
@@ -130,30 +170,34 @@ bool SandboxServer::handleRequest(const QHttpServerRequest &request, QTcpSocket 
     }
     qCDebug(lcSandboxHttp) << exchange.method << exchange.segments.join(QLatin1Char('/'))
                            << reply.status;
+    return reply;
+}
 
+#if QT_VERSION >= QT_VERSION_CHECK(6, 5, 0)
+bool SandboxServer::handleRequest(const QHttpServerRequest &request,
+                                  QHttpServerResponder &responder)
+{
+    writeReply(responder, reply(request));
+    return true;
+}
+
+void SandboxServer::missingHandler(const QHttpServerRequest &, QHttpServerResponder &responder)
+{
+    writeReply(responder, notFoundReply());
+}
+#else
+bool SandboxServer::handleRequest(const QHttpServerRequest &request, QTcpSocket *socket)
+{
     QHttpServerResponder responder = makeResponder(request, socket);
-    const auto status = static_cast<QHttpServerResponder::StatusCode>(reply.status);
-    if (reply.status == 204) {
-        responder.write(status);
-    } else if (reply.status == 401) {
-        responder.write(reply.body,
-                        {{QByteArrayLiteral("Content-Type"), reply.contentType},
-                         {QByteArrayLiteral("WWW-Authenticate"),
-                          QByteArrayLiteral("Basic realm=\"SchemaRegistry\"")}},
-                        status);
-    } else {
-        responder.write(reply.body, {{QByteArrayLiteral("Content-Type"), reply.contentType}},
-                        status);
-    }
+    writeReply(responder, reply(request));
     return true;
 }
 
 void SandboxServer::missingHandler(const QHttpServerRequest &request, QTcpSocket *socket)
 {
-    const HttpReply reply = notFoundReply();
-    makeResponder(request, socket)
-        .write(reply.body, {{QByteArrayLiteral("Content-Type"), reply.contentType}},
-               QHttpServerResponder::StatusCode::NotFound);
+    QHttpServerResponder responder = makeResponder(request, socket);
+    writeReply(responder, notFoundReply());
 }
+#endif
 
 } // namespace kw::sandbox

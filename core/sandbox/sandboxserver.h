@@ -38,10 +38,19 @@ public:
     [[nodiscard]] HttpReply dispatch(const HttpRequest &request);
 
 protected:
+    // Qt 6.5 moved the handlers from sockets to responders; Debian 12 has 6.4, Debian 13 6.8.
+#if QT_VERSION >= QT_VERSION_CHECK(6, 5, 0)
+    bool handleRequest(const QHttpServerRequest &request, QHttpServerResponder &responder) override;
+    void missingHandler(const QHttpServerRequest &request,
+                        QHttpServerResponder &responder) override;
+#else
     bool handleRequest(const QHttpServerRequest &request, QTcpSocket *socket) override;
     void missingHandler(const QHttpServerRequest &request, QTcpSocket *socket) override;
+#endif
 
 private:
+    HttpReply reply(const QHttpServerRequest &request);
+
     std::shared_ptr<SandboxStore> m_store;
     QByteArray m_expectedAuthorization;
     quint16 m_port = 0;
