@@ -1,3 +1,4 @@
 target_sources(keywarden-core PRIVATE
     common/clock.h
+    common/readyfuture.h
 )

@@ -1,5 +1,7 @@
 #include "engine/memoryregistry.h"
 
+#include "common/readyfuture.h"
+
 #include <QJsonArray>
 #include <QMutexLocker>
 
@@ -10,7 +12,7 @@ namespace {
 template<typename T>
 QFuture<Result<T>> ready(Result<T> r)
 {
-    return QtFuture::makeReadyFuture(std::move(r));
+    return kw::readyFuture(std::move(r));
 }
 
 Error keyNotFound(const QString &name)

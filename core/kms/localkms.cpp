@@ -1,5 +1,6 @@
 #include "kms/localkms.h"
 
+#include "common/readyfuture.h"
 #include "crypto/crypto.h"
 
 #include <QFuture>
@@ -18,12 +19,12 @@ public:
 
     QFuture<kw::Result<QByteArray>> wrap(QByteArray plaintext) override
     {
-        return QtFuture::makeReadyFuture(crypto::aesGcmEncrypt(m_key, plaintext));
+        return kw::readyFuture(crypto::aesGcmEncrypt(m_key, plaintext));
     }
 
     QFuture<kw::Result<QByteArray>> unwrap(QByteArray ciphertext) override
     {
-        return QtFuture::makeReadyFuture(doUnwrap(ciphertext));
+        return kw::readyFuture(doUnwrap(ciphertext));
     }
 
 private:

@@ -2,6 +2,7 @@
 // Shared plumbing of the two registry clients: send a request and parse its reply into a typed
 // result, the common reply shapes, and the offset/limit page walker.
 
+#include "common/readyfuture.h"
 #include "registry/resttransport.h"
 
 #include <QJsonArray>
@@ -33,7 +34,7 @@ Result<void> parseNothing(const Reply &reply, const RequestContext &ctx);
 template<typename T>
 QFuture<Result<T>> readyResult(Result<T> result)
 {
-    return QtFuture::makeReadyFuture(std::move(result));
+    return kw::readyFuture(std::move(result));
 }
 
 // Sends `request` and parses the reply with `parse(const Reply &, const RequestContext &)`.

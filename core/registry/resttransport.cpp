@@ -356,8 +356,8 @@ void RestTransport::attempt(const std::shared_ptr<Call> &call)
 
     const QByteArray origin =
         m_settings.baseUrl.toEncoded(QUrl::RemovePath | QUrl::RemoveQuery | QUrl::RemoveFragment);
-    QNetworkRequest request(
-        QUrl::fromEncoded(origin + call->request.encodedTarget(m_basePath), QUrl::StrictMode));
+    const QByteArray target = origin + call->request.encodedTarget(m_basePath);
+    QNetworkRequest request(QUrl::fromEncoded(target, QUrl::StrictMode));
     request.setTransferTimeout(m_settings.timeoutMs);
     request.setAttribute(QNetworkRequest::CacheLoadControlAttribute,
                          QNetworkRequest::AlwaysNetwork);

@@ -6,6 +6,7 @@
 
 #include "sandbox/demoseed.h"
 
+#include "common/readyfuture.h"
 #include "engine/recordencryptor.h"
 #include "kms/localkms.h"
 #include "sandbox/demoestate.h"
@@ -55,12 +56,12 @@ public:
             blob = random(184); // a CiphertextBlob for a 34-byte plaintext
         else
             blob = random(110);
-        return QtFuture::makeReadyFuture(Result<QByteArray>(blob));
+        return kw::readyFuture(Result<QByteArray>(blob));
     }
 
     QFuture<Result<QByteArray>> unwrap(QByteArray) override
     {
-        return QtFuture::makeReadyFuture(Result<QByteArray>(
+        return kw::readyFuture(Result<QByteArray>(
             makeError(QStringLiteral("kms.unavailable"),
                       QStringLiteral("The seeding KMS stand-in cannot unwrap."))));
     }

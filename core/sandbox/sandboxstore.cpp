@@ -1,5 +1,6 @@
 #include "sandbox/sandboxstore.h"
 
+#include "common/readyfuture.h"
 #include "sandbox/registryerrors.h"
 
 #include <QFuture>
@@ -41,7 +42,7 @@ const char *const TableStatements[] = {
 template<typename T>
 QFuture<Result<T>> ready(Result<T> result)
 {
-    return QtFuture::makeReadyFuture(std::move(result));
+    return kw::readyFuture(std::move(result));
 }
 
 } // namespace
