@@ -290,19 +290,19 @@ DemoEstate demoEstate()
                           QJsonArray{rule(QStringLiteral("encrypt-payload"),
                                           QStringLiteral("ENCRYPT_PAYLOAD"),
                                           QStringLiteral("payments-pci"), {}, expiry(60))}}})}});
-    e.topics.append(
-        topic(QStringLiteral("card-authorizations"), 4, 5000, 300, 0, QStringLiteral("card-switch"),
-              [](int i, QRandomGenerator &rng) {
-                  static const QStringList codes{QStringLiteral("00"), QStringLiteral("00"),
-                                                 QStringLiteral("05"), QStringLiteral("51")};
-                  return DemoValue{
-                      QStringLiteral("AUTH-%1").arg(i),
-                      {{QStringLiteral("authId"), QStringLiteral("AUTH-%1").arg(i)},
-                       {QStringLiteral("panToken"), QString(QStringLiteral("tok_") + digits(12, rng))},
-                       {QStringLiteral("responseCode"), pick(codes, rng)},
-                       {QStringLiteral("amountMinor"), double(rng.bounded(50000))},
-                       {QStringLiteral("at"), 1710000000000.0 + i * 2000.0}}};
-              }));
+    e.topics.append(topic(
+        QStringLiteral("card-authorizations"), 4, 5000, 300, 0, QStringLiteral("card-switch"),
+        [](int i, QRandomGenerator &rng) {
+            static const QStringList codes{QStringLiteral("00"), QStringLiteral("00"),
+                                           QStringLiteral("05"), QStringLiteral("51")};
+            return DemoValue{
+                QStringLiteral("AUTH-%1").arg(i),
+                {{QStringLiteral("authId"), QStringLiteral("AUTH-%1").arg(i)},
+                 {QStringLiteral("panToken"), QString(QStringLiteral("tok_") + digits(12, rng))},
+                 {QStringLiteral("responseCode"), pick(codes, rng)},
+                 {QStringLiteral("amountMinor"), double(rng.bounded(50000))},
+                 {QStringLiteral("at"), 1710000000000.0 + i * 2000.0}}};
+        }));
 
     e.subjects.append(
         {QStringLiteral("employees-value"),
@@ -364,17 +364,18 @@ DemoEstate demoEstate()
         {"name":"phone","type":["null","string"],"default":null,"confluent:tags":["PII"]},{"name":"notes","type":"string"}]})"),
              domainRules({rule(QStringLiteral("encrypt-pii"), encrypt, QStringLiteral("legacy-crm"),
                                {pii})}))}});
-    e.topics.append(topic(
-        QStringLiteral("crm-contacts"), 2, 1500, 540, 380, QStringLiteral("legacy-crm"),
-        [](int i, QRandomGenerator &rng) {
-            return DemoValue{
-                QStringLiteral("K-%1").arg(i),
-                {{QStringLiteral("contactId"), QStringLiteral("K-%1").arg(i)},
-                 {QStringLiteral("name"), fullName(rng)},
-                 {QStringLiteral("phone"),
-                  i % 3 ? QJsonValue(QString(QStringLiteral("+31 6 ") + digits(8, rng))) : QJsonValue()},
-                 {QStringLiteral("notes"), QStringLiteral("migrated")}}};
-        }));
+    e.topics.append(
+        topic(QStringLiteral("crm-contacts"), 2, 1500, 540, 380, QStringLiteral("legacy-crm"),
+              [](int i, QRandomGenerator &rng) {
+                  return DemoValue{
+                      QStringLiteral("K-%1").arg(i),
+                      {{QStringLiteral("contactId"), QStringLiteral("K-%1").arg(i)},
+                       {QStringLiteral("name"), fullName(rng)},
+                       {QStringLiteral("phone"),
+                        i % 3 ? QJsonValue(QString(QStringLiteral("+31 6 ") + digits(8, rng)))
+                              : QJsonValue()},
+                       {QStringLiteral("notes"), QStringLiteral("migrated")}}};
+              }));
 
     e.subjects.append(
         {QStringLiteral("treasury-trades-value"),
