@@ -104,6 +104,11 @@ SecureBytes randomBytes(qsizetype n)
     return out;
 }
 
+void releaseThreadState()
+{
+    OPENSSL_thread_stop();
+}
+
 bool constantTimeEquals(QByteArrayView a, QByteArrayView b)
 {
     if (a.size() != b.size())

@@ -41,6 +41,11 @@ enum class DekAlgorithm
 [[nodiscard]] SecureBytes randomBytes(qsizetype n);
 // Equal sizes and equal contents, in time independent of the contents.
 [[nodiscard]] bool constantTimeEquals(QByteArrayView a, QByteArrayView b);
+// Frees OpenSSL's state for the calling thread (its error queue, per-thread DRBGs). OpenSSL
+// frees it anyway when the thread ends, but only after QThread::wait() has returned, so a
+// worker thread that ends just before the process exits looks like a leak to LeakSanitizer.
+// Call it as the last crypto step of a worker thread's run.
+void releaseThreadState();
 
 // RFC 5869 HKDF with HMAC-SHA256. An empty salt means the RFC's default (HashLen zero bytes).
 // Returns an empty buffer if OpenSSL refuses (e.g. length > 255 * 32 or an empty ikm).
