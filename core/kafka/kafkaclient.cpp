@@ -1,0 +1,334 @@
+// Topic metadata and watermarks, and the consumer handle every Kafka call here is built on.
+
+#include "kafka/kafkaclient.h"
+
+#include "kafka/kafkaclient_p.h"
+
+#include <QElapsedTimer>
+#include <QMutexLocker>
+#include <QUuid>
+#include <QtConcurrent/QtConcurrentRun>
+
+#include <algorithm>
+
+Q_LOGGING_CATEGORY(lcKafka, "keywarden.kafka", QtInfoMsg)
+
+namespace kw::kafka {
+
+QString timestampTypeName(KafkaRecord::TimestampType type)
+{
+    switch (type) {
+    case KafkaRecord::TimestampType::CreateTime:
+        return QStringLiteral("CreateTime");
+    case KafkaRecord::TimestampType::LogAppendTime:
+        return QStringLiteral("LogAppendTime");
+    case KafkaRecord::TimestampType::NotAvailable:
+        break;
+    }
+    return QStringLiteral("NotAvailable");
+}
+
+Result<QList<QPair<QString, QString>>> clientProperties(const profiles::ConnectionProfile &profile)
+{
+    const QString bootstrap = profile.bootstrapServers.trimmed();
+    if (bootstrap.isEmpty())
+        return makeError(
+            QString(ErrorNotConfigured),
+            QStringLiteral("The connection '%1' has no Kafka bootstrap servers: add "
+                           "them (host:port) to read topics.")
+                .arg(profile.name.isEmpty() ? QStringLiteral("(unnamed)") : profile.name));
+    QList<QPair<QString, QString>> props{{QStringLiteral("bootstrap.servers"), bootstrap}};
+    for (auto it = profile.kafkaProperties.cbegin(); it != profile.kafkaProperties.cend(); ++it)
+        props.append({it.key().trimmed(), it.value()});
+    return props;
+}
+
+namespace detail {
+
+Consumer::~Consumer()
+{
+    if (m_rk) {
+        // No group membership and no commits: close only tears down the assignment.
+        rd_kafka_consumer_close(m_rk);
+        rd_kafka_destroy(m_rk);
+    }
+}
+
+void Consumer::errorCallback(rd_kafka_t *, int err, const char *reason, void *opaque)
+{
+    auto *self = static_cast<Consumer *>(opaque);
+    const auto code = static_cast<rd_kafka_resp_err_t>(err);
+    QMutexLocker lock(&self->m_mutex);
+    self->m_lastClientError = err;
+    self->m_lastClientReason = QString::fromUtf8(reason);
+    if (code == RD_KAFKA_RESP_ERR__AUTHENTICATION || code == RD_KAFKA_RESP_ERR__SSL ||
+        code == RD_KAFKA_RESP_ERR_SASL_AUTHENTICATION_FAILED ||
+        code == RD_KAFKA_RESP_ERR_TOPIC_AUTHORIZATION_FAILED ||
+        code == RD_KAFKA_RESP_ERR_CLUSTER_AUTHORIZATION_FAILED)
+        self->m_authFailed = true;
+}
+
+void Consumer::logCallback(const rd_kafka_t *, int level, const char *fac, const char *buf)
+{
+    // librdkafka's own stderr logger would interleave with the CLI's output; connection
+    // failures reach the user through error_cb and translate() instead.
+    qCDebug(lcKafka, "rdkafka %d %s: %s", level, fac, buf);
+}
+
+Result<std::unique_ptr<Consumer>> Consumer::create(const profiles::ConnectionProfile &profile)
+{
+    auto props = clientProperties(profile);
+    if (!props)
+        return props.error();
+    std::unique_ptr<Consumer> self(new Consumer);
+    self->m_bootstrap = profile.bootstrapServers.trimmed();
+
+    char errstr[512] = {};
+    rd_kafka_conf_t *conf = rd_kafka_conf_new();
+    const auto set = [&](const QString &name, const QString &value) -> Result<void> {
+        errstr[0] = '\0';
+        const rd_kafka_conf_res_t res = rd_kafka_conf_set(
+            conf, name.toUtf8().constData(), value.toUtf8().constData(), errstr, sizeof errstr);
+        if (res == RD_KAFKA_CONF_OK)
+            return {};
+        if (res == RD_KAFKA_CONF_UNKNOWN)
+            return makeError(QString(ErrorBadProperty),
+                             QStringLiteral("Unknown Kafka client property '%1': check its "
+                                            "spelling against librdkafka's configuration names.")
+                                 .arg(name));
+        // librdkafka's message quotes the value; never repeat a secret one.
+        const QString detail = profiles::ConnectionProfile::isSecretKafkaProperty(name)
+                                   ? QStringLiteral("the value is not accepted")
+                                   : QString::fromUtf8(errstr);
+        return makeError(
+            QString(ErrorBadProperty),
+            QStringLiteral("Invalid value for Kafka client property '%1': %2.").arg(name, detail));
+    };
+    // Defaults first, so the profile's properties (passed through verbatim) can override them.
+    const QList<QPair<QString, QString>> defaults{
+        {QStringLiteral("client.id"), QStringLiteral("keywarden")},
+        {QStringLiteral("enable.auto.commit"), QStringLiteral("false")},
+        {QStringLiteral("enable.auto.offset.store"), QStringLiteral("false")},
+        {QStringLiteral("enable.partition.eof"), QStringLiteral("true")},
+        // Records deleted by retention between the watermark query and the fetch: go on.
+        {QStringLiteral("auto.offset.reset"), QStringLiteral("earliest")},
+        {QStringLiteral("socket.connection.setup.timeout.ms"), QStringLiteral("10000")},
+        // Larger fetches: previews read whole ranges as fast as the broker sends them.
+        {QStringLiteral("fetch.wait.max.ms"), QStringLiteral("100")},
+        {QStringLiteral("queued.min.messages"), QStringLiteral("20000")},
+    };
+    for (const auto &[name, value] : defaults)
+        if (auto ok = set(name, value); !ok) {
+            rd_kafka_conf_destroy(conf);
+            return ok.error();
+        }
+    for (const auto &[name, value] : *props)
+        if (auto ok = set(name, value); !ok) {
+            rd_kafka_conf_destroy(conf);
+            return ok.error();
+        }
+    // A group.id nobody shares: assign() needs none, but some brokers want one for fetches;
+    // nothing is ever committed under it. Set last so a profile cannot make us commit.
+    const QString group =
+        QStringLiteral("keywarden-preview-") + QUuid::createUuid().toString(QUuid::WithoutBraces);
+    for (const auto &[name, value] : QList<QPair<QString, QString>>{
+             {QStringLiteral("group.id"), group},
+             {QStringLiteral("enable.auto.commit"), QStringLiteral("false")}})
+        if (auto ok = set(name, value); !ok) {
+            rd_kafka_conf_destroy(conf);
+            return ok.error();
+        }
+    rd_kafka_conf_set_opaque(conf, self.get());
+    rd_kafka_conf_set_error_cb(conf, &Consumer::errorCallback);
+    rd_kafka_conf_set_log_cb(conf, &Consumer::logCallback);
+
+    errstr[0] = '\0';
+    self->m_rk = rd_kafka_new(RD_KAFKA_CONSUMER, conf, errstr, sizeof errstr);
+    if (!self->m_rk) {
+        rd_kafka_conf_destroy(conf);
+        return makeError(QString(ErrorBadProperty),
+                         QStringLiteral("The Kafka client settings are not usable: %1. Check the "
+                                        "connection's Kafka properties.")
+                             .arg(QString::fromUtf8(errstr)));
+    }
+    // Serve error_cb from rd_kafka_consumer_poll().
+    rd_kafka_poll_set_consumer(self->m_rk);
+    return self;
+}
+
+bool Consumer::fatalClientError(Error &error)
+{
+    QMutexLocker lock(&m_mutex);
+    if (!m_authFailed)
+        return false;
+    error = makeError(QString(ErrorAuthentication),
+                      QStringLiteral("Kafka at %1 refused the client's credentials (%2). Check the "
+                                     "security.protocol, sasl.* and ssl.* properties.")
+                          .arg(m_bootstrap, m_lastClientReason));
+    return true;
+}
+
+Error Consumer::translate(rd_kafka_resp_err_t err, const QString &what)
+{
+    // Error callbacks are queued until served; serve them so the reason is known.
+    if (rd_kafka_message_t *m = rd_kafka_consumer_poll(m_rk, 0))
+        rd_kafka_message_destroy(m);
+    Error fatal;
+    if (fatalClientError(fatal))
+        return fatal;
+    QString clientReason;
+    {
+        QMutexLocker lock(&m_mutex);
+        clientReason = m_lastClientReason;
+    }
+    const QString reason = QString::fromUtf8(rd_kafka_err2str(err));
+    switch (err) {
+    case RD_KAFKA_RESP_ERR__TRANSPORT:
+    case RD_KAFKA_RESP_ERR__TIMED_OUT:
+    case RD_KAFKA_RESP_ERR__ALL_BROKERS_DOWN:
+    case RD_KAFKA_RESP_ERR__RESOLVE:
+        return makeError(
+            QString(ErrorUnreachable),
+            QStringLiteral("Could not %1: the Kafka brokers at %2 did not answer (%3). Check the "
+                           "bootstrap servers, the network and that the cluster is up.")
+                .arg(what, m_bootstrap, clientReason.isEmpty() ? reason : clientReason));
+    case RD_KAFKA_RESP_ERR__AUTHENTICATION:
+    case RD_KAFKA_RESP_ERR__SSL:
+    case RD_KAFKA_RESP_ERR_SASL_AUTHENTICATION_FAILED:
+    case RD_KAFKA_RESP_ERR_TOPIC_AUTHORIZATION_FAILED:
+    case RD_KAFKA_RESP_ERR_CLUSTER_AUTHORIZATION_FAILED:
+        return makeError(QString(ErrorAuthentication),
+                         QStringLiteral("Could not %1: Kafka at %2 refused the client (%3). Check "
+                                        "the credentials and ACLs (sasl.*, ssl.*).")
+                             .arg(what, m_bootstrap, reason));
+    default:
+        break;
+    }
+    return makeError(
+        QString(ErrorFailed),
+        QStringLiteral("Could not %1 on Kafka at %2: %3.").arg(what, m_bootstrap, reason));
+}
+
+Result<QList<TopicInfo>> Consumer::topics(int timeoutMs)
+{
+    // Short attempts, so a refused login ends the wait at once instead of after timeoutMs.
+    const rd_kafka_metadata_t *md = nullptr;
+    rd_kafka_resp_err_t err = RD_KAFKA_RESP_ERR__TIMED_OUT;
+    QElapsedTimer timer;
+    timer.start();
+    for (;;) {
+        const qint64 left = timeoutMs - timer.elapsed();
+        err = rd_kafka_metadata(m_rk, 1, nullptr, &md, int(std::clamp<qint64>(left, 1, 500)));
+        if (err != RD_KAFKA_RESP_ERR__TIMED_OUT && err != RD_KAFKA_RESP_ERR__TRANSPORT)
+            break;
+        if (rd_kafka_message_t *m = rd_kafka_consumer_poll(m_rk, 0)) // serves error_cb
+            rd_kafka_message_destroy(m);
+        Error fatal;
+        if (fatalClientError(fatal))
+            return fatal;
+        if (timer.elapsed() >= timeoutMs)
+            break;
+    }
+    if (err != RD_KAFKA_RESP_ERR_NO_ERROR)
+        return translate(err, QStringLiteral("read the topic list"));
+    QList<TopicInfo> out;
+    for (int t = 0; t < md->topic_cnt; ++t) {
+        const rd_kafka_metadata_topic_t &mt = md->topics[t];
+        if (mt.err == RD_KAFKA_RESP_ERR_UNKNOWN_TOPIC_OR_PART)
+            continue;
+        TopicInfo info;
+        info.name = QString::fromUtf8(mt.topic);
+        info.internal = info.name.startsWith(QLatin1String("__"));
+        info.partitionCount = mt.partition_cnt;
+        for (int p = 0; p < mt.partition_cnt; ++p) {
+            PartitionInfo part;
+            part.partition = mt.partitions[p].id;
+            part.leader = mt.partitions[p].leader;
+            info.partitions.append(part);
+        }
+        std::sort(info.partitions.begin(), info.partitions.end(),
+                  [](const PartitionInfo &a, const PartitionInfo &b) {
+                      return a.partition < b.partition;
+                  });
+        out.append(info);
+    }
+    rd_kafka_metadata_destroy(md);
+    Error fatal;
+    if (out.isEmpty() && fatalClientError(fatal))
+        return fatal;
+    std::sort(out.begin(), out.end(),
+              [](const TopicInfo &a, const TopicInfo &b) { return a.name < b.name; });
+    return out;
+}
+
+Result<TopicInfo> Consumer::topic(const QString &name, bool withWatermarks, int timeoutMs)
+{
+    // All topics rather than just this one: asking for a single missing topic can auto-create
+    // it on brokers with auto.create.topics.enable.
+    auto all = topics(timeoutMs);
+    if (!all)
+        return all.error();
+    auto it =
+        std::find_if(all->begin(), all->end(), [&](const TopicInfo &t) { return t.name == name; });
+    if (it == all->end()) {
+        Error fatal;
+        if (fatalClientError(fatal))
+            return fatal;
+        return makeError(QString(ErrorUnknownTopic),
+                         QStringLiteral("Topic '%1' does not exist on Kafka at %2 (or this client "
+                                        "may not describe it). Check the topic name.")
+                             .arg(name, m_bootstrap));
+    }
+    TopicInfo info = *it;
+    if (withWatermarks) {
+        const QByteArray topicName = name.toUtf8();
+        for (PartitionInfo &p : info.partitions) {
+            int64_t low = -1, high = -1;
+            const rd_kafka_resp_err_t err = rd_kafka_query_watermark_offsets(
+                m_rk, topicName.constData(), p.partition, &low, &high, timeoutMs);
+            if (err != RD_KAFKA_RESP_ERR_NO_ERROR)
+                return translate(err, QStringLiteral("read the offsets of %1 partition %2")
+                                          .arg(name)
+                                          .arg(p.partition));
+            p.low = low;
+            p.high = high;
+        }
+    }
+    return info;
+}
+
+} // namespace detail
+
+Result<QList<TopicInfo>> listTopics(const profiles::ConnectionProfile &profile, int timeoutMs)
+{
+    auto consumer = detail::Consumer::create(profile);
+    if (!consumer)
+        return consumer.error();
+    return (*consumer)->topics(timeoutMs);
+}
+
+Result<TopicInfo> describeTopic(const profiles::ConnectionProfile &profile, const QString &topic,
+                                bool withWatermarks, int timeoutMs)
+{
+    auto consumer = detail::Consumer::create(profile);
+    if (!consumer)
+        return consumer.error();
+    return (*consumer)->topic(topic, withWatermarks, timeoutMs);
+}
+
+QFuture<Result<QList<TopicInfo>>> listTopicsAsync(const profiles::ConnectionProfile &profile,
+                                                  int timeoutMs)
+{
+    return QtConcurrent::run([profile, timeoutMs] { return listTopics(profile, timeoutMs); });
+}
+
+QFuture<Result<TopicInfo>> describeTopicAsync(const profiles::ConnectionProfile &profile,
+                                              const QString &topic, bool withWatermarks,
+                                              int timeoutMs)
+{
+    return QtConcurrent::run([profile, topic, withWatermarks, timeoutMs] {
+        return describeTopic(profile, topic, withWatermarks, timeoutMs);
+    });
+}
+
+} // namespace kw::kafka

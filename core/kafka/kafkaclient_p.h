@@ -1,0 +1,57 @@
+#pragma once
+// Internal: one librdkafka consumer handle built from a profile, with the client errors it
+// reported (error_cb) kept for translating failures into specific kw::Error values.
+
+#include "common/result.h"
+#include "kafka/kafkatypes.h"
+#include "profiles/connectionprofile.h"
+
+#include <QLoggingCategory>
+#include <QMutex>
+
+#include <librdkafka/rdkafka.h>
+
+#include <memory>
+
+Q_DECLARE_LOGGING_CATEGORY(lcKafka)
+
+namespace kw::kafka::detail {
+
+class Consumer
+{
+public:
+    ~Consumer();
+    Consumer(const Consumer &) = delete;
+    Consumer &operator=(const Consumer &) = delete;
+
+    // A consumer for `profile` with a unique throw-away group.id and no commits. Fails with
+    // ErrorNotConfigured or ErrorBadProperty (naming the property) before any network I/O.
+    static Result<std::unique_ptr<Consumer>> create(const profiles::ConnectionProfile &profile);
+
+    [[nodiscard]] rd_kafka_t *handle() const { return m_rk; }
+    [[nodiscard]] const QString &bootstrap() const { return m_bootstrap; }
+
+    // A user-facing error for a failed call `what` (e.g. "read the metadata"), preferring what
+    // the brokers reported through error_cb (authentication, all brokers down).
+    Error translate(rd_kafka_resp_err_t err, const QString &what);
+    // True once error_cb reported an authentication or SSL failure; `error` then holds it.
+    bool fatalClientError(Error &error);
+
+    // Topic metadata; withWatermarks adds low/high per partition (one request per partition).
+    Result<TopicInfo> topic(const QString &name, bool withWatermarks, int timeoutMs);
+    Result<QList<TopicInfo>> topics(int timeoutMs);
+
+private:
+    Consumer() = default;
+    static void errorCallback(rd_kafka_t *rk, int err, const char *reason, void *opaque);
+    static void logCallback(const rd_kafka_t *rk, int level, const char *fac, const char *buf);
+
+    rd_kafka_t *m_rk = nullptr;
+    QString m_bootstrap;
+    QMutex m_mutex;
+    int m_lastClientError = 0;
+    QString m_lastClientReason;
+    bool m_authFailed = false;
+};
+
+} // namespace kw::kafka::detail

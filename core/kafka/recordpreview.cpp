@@ -1,0 +1,337 @@
+// The preview pipeline: the calling thread reads, N worker threads decrypt chunks of records,
+// one delivery thread hands chunks back in read order. Bounded queues keep memory flat.
+
+#include "kafka/recordpreview.h"
+
+#include "crypto/crypto.h"
+#include "kafka/recordreader.h"
+#include "registry/dekregistryclient.h"
+#include "registry/schemaregistryclient.h"
+
+#include <QElapsedTimer>
+#include <QMetaObject>
+#include <QMutexLocker>
+#include <QPointer>
+#include <QThread>
+#include <QThreadPool>
+
+#include <condition_variable>
+#include <deque>
+#include <map>
+#include <mutex>
+#include <thread>
+#include <vector>
+
+namespace kw::kafka {
+
+std::shared_ptr<engine::RecordDecryptor>
+makeRegistryDecryptor(registry::RestTransport *transport, const kms::KmsConfig &kmsSettings,
+                      std::shared_ptr<engine::DekCache> cache)
+{
+    auto schemas = std::make_shared<registry::SchemaRegistryClient>(transport);
+    auto keys = std::make_shared<registry::DekRegistryClient>(transport);
+    auto drivers = std::make_shared<const kms::KmsRegistry>(kms::KmsRegistry::withBuiltInDrivers());
+    return std::make_shared<engine::RecordDecryptor>(
+        std::move(schemas), std::move(keys), std::move(drivers), kmsSettings,
+        cache ? std::move(cache) : std::make_shared<engine::DekCache>());
+}
+
+namespace {
+
+struct Chunk
+{
+    quint64 seq = 0;
+    QList<PreviewRecord> records;
+};
+
+// Work queue, reorder buffer and their bookkeeping, shared by the reader, the workers and the
+// delivery thread.
+class Pipeline
+{
+public:
+    Pipeline(std::shared_ptr<engine::RecordDecryptor> decryptor, const PreviewSink &sink,
+             const std::atomic_bool &cancel, int workers, engine::DecryptOptions decryptOptions)
+        : m_decryptor(std::move(decryptor))
+        , m_decryptOptions(decryptOptions)
+        , m_sink(sink)
+        , m_cancel(cancel)
+        , m_maxQueued(std::size_t(workers) * 4 + 4)
+    {
+        for (int i = 0; i < workers; ++i)
+            m_workers.emplace_back([this] { workLoop(); });
+        m_deliverer = std::thread([this] { deliverLoop(); });
+    }
+
+    // Reader side: blocks while the workers are this far behind.
+    void push(QList<PreviewRecord> &&records)
+    {
+        std::unique_lock lock(m_mutex);
+        m_spaceFree.wait(lock, [&] { return m_queue.size() < m_maxQueued || m_cancel.load(); });
+        if (m_cancel.load())
+            return;
+        m_queue.push_back(Chunk{m_pushed++, std::move(records)});
+        m_workAvailable.notify_one();
+    }
+
+    void setExpected(qint64 expected)
+    {
+        std::lock_guard lock(m_mutex);
+        m_expected = expected;
+    }
+
+    // Waits for every chunk pushed to be delivered (or dropped when cancelled).
+    void closeAndJoin()
+    {
+        {
+            std::lock_guard lock(m_mutex);
+            m_closed = true;
+        }
+        m_workAvailable.notify_all();
+        m_doneAvailable.notify_all();
+        for (std::thread &t : m_workers)
+            t.join();
+        m_deliverer.join();
+    }
+
+    PreviewSummary counts;
+
+private:
+    void workLoop()
+    {
+        for (;;) {
+            Chunk chunk;
+            {
+                std::unique_lock lock(m_mutex);
+                m_workAvailable.wait(lock, [&] { return !m_queue.empty() || m_closed; });
+                if (m_queue.empty())
+                    break;
+                chunk = std::move(m_queue.front());
+                m_queue.pop_front();
+                m_spaceFree.notify_one();
+            }
+            for (PreviewRecord &r : chunk.records) {
+                if (m_cancel.load())
+                    break;
+                // One record's failure is a value in its outcome; it never stops the others.
+                if (m_decryptor && !r.record.value.isNull()) {
+                    engine::RecordInput in;
+                    in.topic = r.record.topic;
+                    in.payload = r.record.value;
+                    in.headers = r.record.headers;
+                    r.value = m_decryptor->decrypt(in, m_decryptOptions);
+                    r.decrypted = true;
+                }
+                if (m_sink.render)
+                    r.rendered = m_sink.render(r);
+            }
+            {
+                std::lock_guard lock(m_mutex);
+                m_done.emplace(chunk.seq, std::move(chunk.records));
+            }
+            m_doneAvailable.notify_one();
+        }
+        // OpenSSL's per-thread state, freed before the thread ends (see crypto.h).
+        crypto::releaseThreadState();
+    }
+
+    void deliverLoop()
+    {
+        quint64 next = 0;
+        qint64 delivered = 0;
+        for (;;) {
+            QList<PreviewRecord> records;
+            qint64 expected = 0;
+            {
+                std::unique_lock lock(m_mutex);
+                m_doneAvailable.wait(lock, [&] {
+                    return m_done.count(next) || (m_closed && next >= m_pushed && m_queue.empty());
+                });
+                auto it = m_done.find(next);
+                if (it == m_done.end())
+                    break; // closed and everything delivered
+                records = std::move(it->second);
+                m_done.erase(it);
+                expected = m_expected;
+            }
+            ++next;
+            if (m_cancel.load())
+                continue; // drain without delivering: nobody wants these any more
+            for (const PreviewRecord &r : std::as_const(records)) {
+                ++counts.records;
+                if (!r.decrypted)
+                    continue;
+                bool anyFailed = !r.value.ok();
+                counts.failedRecords += anyFailed;
+                const auto countField = [&](const engine::FieldOutcome &f) {
+                    if (f.status == engine::FieldOutcome::Status::Decrypted)
+                        ++counts.decryptedFields;
+                    else if (f.status == engine::FieldOutcome::Status::Failed) {
+                        ++counts.failedFields;
+                        anyFailed = true;
+                    }
+                };
+                for (const engine::FieldOutcome &f : r.value.fields)
+                    countField(f);
+                if (r.value.payload)
+                    countField(*r.value.payload);
+                counts.recordsWithFailures += anyFailed;
+            }
+            delivered += records.size();
+            if (m_sink.onBatch)
+                m_sink.onBatch(std::move(records));
+            if (m_sink.onProgress)
+                m_sink.onProgress(ReadProgress{delivered, expected});
+        }
+    }
+
+    std::shared_ptr<engine::RecordDecryptor> m_decryptor;
+    const engine::DecryptOptions m_decryptOptions;
+    const PreviewSink &m_sink;
+    const std::atomic_bool &m_cancel;
+    const std::size_t m_maxQueued;
+    std::mutex m_mutex;
+    std::condition_variable m_workAvailable;
+    std::condition_variable m_spaceFree;
+    std::condition_variable m_doneAvailable;
+    std::deque<Chunk> m_queue;
+    std::map<quint64, QList<PreviewRecord>> m_done;
+    quint64 m_pushed = 0;
+    qint64 m_expected = 0;
+    bool m_closed = false;
+    std::vector<std::thread> m_workers;
+    std::thread m_deliverer;
+};
+
+} // namespace
+
+Result<PreviewSummary> runPreview(const profiles::ConnectionProfile &profile,
+                                  const PreviewOptions &options,
+                                  std::shared_ptr<engine::RecordDecryptor> decryptor,
+                                  const PreviewSink &sink, const std::atomic_bool &cancel)
+{
+    QElapsedTimer elapsed;
+    elapsed.start();
+    const int workers =
+        options.workers > 0 ? options.workers : std::max(1, QThread::idealThreadCount());
+    const qsizetype chunkSize = std::max(1, options.chunkSize);
+    Pipeline pipeline(decryptor, sink, cancel, workers, options.decrypt);
+
+    ReadCallbacks callbacks;
+    callbacks.onStarted = [&](const QList<PartitionRange> &, qint64 expected) {
+        pipeline.setExpected(expected);
+    };
+    callbacks.onBatch = [&](QList<KafkaRecord> &&batch) {
+        for (qsizetype from = 0; from < batch.size(); from += chunkSize) {
+            QList<PreviewRecord> chunk;
+            const qsizetype to = std::min(batch.size(), from + chunkSize);
+            chunk.reserve(to - from);
+            for (qsizetype i = from; i < to; ++i)
+                chunk.append(PreviewRecord{std::move(batch[i]), {}, false, {}});
+            pipeline.push(std::move(chunk));
+        }
+    };
+    auto read = readRecords(profile, options.read, callbacks, cancel);
+    pipeline.closeAndJoin();
+    if (!read)
+        return read.error();
+
+    PreviewSummary summary = pipeline.counts;
+    summary.read = *read;
+    summary.read.cancelled = summary.read.cancelled || cancel.load();
+    if (decryptor)
+        summary.cache = decryptor->cacheStats();
+    summary.elapsedMs = elapsed.elapsed();
+    return summary;
+}
+
+// ---- PreviewJob ----
+
+struct PreviewJob::Shared
+{
+    QMutex mutex;
+    PreviewJob *job = nullptr; // cleared by the job's destructor, under the mutex
+    std::atomic_bool cancel{false};
+
+    // Runs `f` in the job's thread if the job still exists. Posting under the mutex means the
+    // job cannot go away in between; Qt drops events posted to an object it then deletes.
+    template<typename F>
+    void post(F &&f)
+    {
+        QMutexLocker lock(&mutex);
+        if (job)
+            QMetaObject::invokeMethod(job, std::forward<F>(f), Qt::QueuedConnection);
+    }
+};
+
+namespace {
+std::atomic<quint64> g_nextJobId{1};
+}
+
+PreviewJob::PreviewJob(profiles::ConnectionProfile profile, PreviewOptions options,
+                       std::shared_ptr<engine::RecordDecryptor> decryptor, QObject *parent)
+    : QObject(parent)
+    , m_shared(std::make_shared<Shared>())
+    , m_profile(std::move(profile))
+    , m_options(std::move(options))
+    , m_decryptor(std::move(decryptor))
+    , m_id(g_nextJobId.fetch_add(1))
+{
+    m_shared->job = this;
+}
+
+PreviewJob::~PreviewJob()
+{
+    Shared *shared = m_shared.get();
+    if (!shared) // never null; the check keeps GCC's -Wstringop-overflow from guessing it is
+        return;
+    QMutexLocker lock(&shared->mutex);
+    shared->job = nullptr;
+    shared->cancel.store(true);
+}
+
+void PreviewJob::start()
+{
+    if (m_running)
+        return;
+    m_running = true;
+    std::shared_ptr<Shared> shared = m_shared;
+    QThreadPool::globalInstance()->start(
+        [shared, profile = m_profile, options = m_options, decryptor = m_decryptor] {
+            PreviewSink sink;
+            sink.onBatch = [shared](QList<PreviewRecord> &&batch) {
+                shared->post([shared, records = std::move(batch)] {
+                    if (shared->job)
+                        Q_EMIT shared->job->batchReady(records);
+                });
+            };
+            sink.onProgress = [shared](const ReadProgress &p) {
+                shared->post([shared, p] {
+                    if (shared->job)
+                        Q_EMIT shared->job->progress(p);
+                });
+            };
+            // The read mostly waits (on Kafka, on the registry): let the pool start another
+            // thread meanwhile so listTopicsAsync() and QtConcurrent users are not starved.
+            QThreadPool::globalInstance()->releaseThread();
+            auto result = runPreview(profile, options, decryptor, sink, shared->cancel);
+            QThreadPool::globalInstance()->reserveThread();
+            shared->post([shared, result] {
+                if (PreviewJob *job = shared->job) {
+                    job->m_running = false;
+                    Q_EMIT job->finished(result);
+                }
+            });
+        });
+}
+
+void PreviewJob::cancel()
+{
+    m_shared->cancel = true;
+}
+
+bool PreviewJob::isRunning() const
+{
+    return m_running;
+}
+
+} // namespace kw::kafka

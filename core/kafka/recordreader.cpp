@@ -1,0 +1,278 @@
+// Bounded reads: watermarks captured at start decide where each partition's read ends, so an
+// idle partition never keeps a read waiting.
+
+#include "kafka/recordreader.h"
+
+#include "kafka/kafkaclient_p.h"
+
+#include <QElapsedTimer>
+#include <QHash>
+
+#include <algorithm>
+
+namespace kw::kafka {
+
+QList<PartitionRange> planRanges(const StartPosition &start, const QList<PartitionInfo> &partitions,
+                                 const QList<qint64> &timestampOffsets)
+{
+    QList<PartitionRange> ranges;
+    ranges.reserve(partitions.size());
+    for (qsizetype i = 0; i < partitions.size(); ++i) {
+        const PartitionInfo &p = partitions.at(i);
+        const qint64 low = std::max<qint64>(0, p.low);
+        const qint64 high = std::max(low, p.high);
+        PartitionRange r{p.partition, low, high};
+        switch (start.kind) {
+        case StartPosition::Kind::Earliest:
+        case StartPosition::Kind::LastTotal: // decided below, over all partitions
+            break;
+        case StartPosition::Kind::LatestMinus:
+            r.start = std::max(low, high - std::max<qint64>(0, start.value));
+            break;
+        case StartPosition::Kind::Offset:
+            r.start = std::clamp(start.value, low, high);
+            break;
+        case StartPosition::Kind::Timestamp: {
+            const qint64 found = i < timestampOffsets.size() ? timestampOffsets.at(i) : -1;
+            r.start = found < 0 ? high : std::clamp(found, low, high);
+            break;
+        }
+        }
+        ranges.append(r);
+    }
+    if (start.kind == StartPosition::Kind::LastTotal) {
+        // Water-filling: share what is left evenly among partitions that still have records,
+        // until the total is met or every partition is exhausted.
+        QList<qint64> take(ranges.size(), 0);
+        qint64 remaining = std::max<qint64>(0, start.value);
+        while (remaining > 0) {
+            QList<qsizetype> open;
+            for (qsizetype i = 0; i < ranges.size(); ++i)
+                if (take.at(i) < ranges.at(i).count())
+                    open.append(i);
+            if (open.isEmpty())
+                break;
+            const qint64 share = std::max<qint64>(1, remaining / open.size());
+            for (qsizetype i : std::as_const(open)) {
+                const qint64 n = std::min({share, ranges.at(i).count() - take.at(i), remaining});
+                take[i] += n;
+                remaining -= n;
+                if (remaining == 0)
+                    break;
+            }
+        }
+        for (qsizetype i = 0; i < ranges.size(); ++i)
+            ranges[i].start = ranges.at(i).end - take.at(i);
+    }
+    return ranges;
+}
+
+namespace {
+
+KafkaRecord toRecord(const rd_kafka_message_t *m, const QString &topic)
+{
+    KafkaRecord r;
+    r.topic = topic;
+    r.partition = m->partition;
+    r.offset = m->offset;
+    rd_kafka_timestamp_type_t type = RD_KAFKA_TIMESTAMP_NOT_AVAILABLE;
+    r.timestampMs = rd_kafka_message_timestamp(m, &type);
+    r.timestampType =
+        type == RD_KAFKA_TIMESTAMP_CREATE_TIME       ? KafkaRecord::TimestampType::CreateTime
+        : type == RD_KAFKA_TIMESTAMP_LOG_APPEND_TIME ? KafkaRecord::TimestampType::LogAppendTime
+                                                     : KafkaRecord::TimestampType::NotAvailable;
+    if (m->key)
+        r.key = QByteArray(static_cast<const char *>(m->key), qsizetype(m->key_len));
+    if (m->payload)
+        r.value = QByteArray(static_cast<const char *>(m->payload), qsizetype(m->len));
+    rd_kafka_headers_t *headers = nullptr;
+    if (rd_kafka_message_headers(m, &headers) == RD_KAFKA_RESP_ERR_NO_ERROR && headers) {
+        const char *name = nullptr;
+        const void *value = nullptr;
+        size_t size = 0;
+        for (size_t i = 0; !rd_kafka_header_get_all(headers, i, &name, &value, &size); ++i)
+            r.headers.append({QByteArray(name),
+                              value ? QByteArray(static_cast<const char *>(value), qsizetype(size))
+                                    : QByteArray()});
+    }
+    return r;
+}
+
+} // namespace
+
+Result<ReadSummary> readRecords(const profiles::ConnectionProfile &profile,
+                                const ReadRequest &request, const ReadCallbacks &callbacks,
+                                const std::atomic_bool &cancel)
+{
+    QElapsedTimer elapsed;
+    elapsed.start();
+    ReadSummary summary;
+    summary.topic = request.topic;
+    const auto finish = [&]() -> Result<ReadSummary> {
+        summary.elapsedMs = elapsed.elapsed();
+        return summary;
+    };
+
+    auto created = detail::Consumer::create(profile);
+    if (!created)
+        return created.error();
+    detail::Consumer &consumer = **created;
+    rd_kafka_t *rk = consumer.handle();
+
+    auto topic = consumer.topic(request.topic, true, request.metadataTimeoutMs);
+    if (!topic)
+        return topic.error();
+    QList<PartitionInfo> partitions = topic->partitions;
+    if (request.partition >= 0) {
+        auto it = std::find_if(partitions.cbegin(), partitions.cend(), [&](const PartitionInfo &p) {
+            return p.partition == request.partition;
+        });
+        if (it == partitions.cend())
+            return makeError(QString(ErrorUnknownPartition),
+                             QStringLiteral("Topic '%1' has no partition %2: it has %3 "
+                                            "partition(s), numbered from 0.")
+                                 .arg(request.topic)
+                                 .arg(request.partition)
+                                 .arg(partitions.size()));
+        partitions = {*it};
+    }
+    if (cancel.load()) {
+        summary.cancelled = true;
+        return finish();
+    }
+
+    const QByteArray topicName = request.topic.toUtf8();
+    QList<qint64> timestampOffsets;
+    if (request.start.kind == StartPosition::Kind::Timestamp) {
+        rd_kafka_topic_partition_list_t *list =
+            rd_kafka_topic_partition_list_new(int(partitions.size()));
+        for (const PartitionInfo &p : std::as_const(partitions))
+            rd_kafka_topic_partition_list_add(list, topicName.constData(), p.partition)->offset =
+                request.start.value;
+        const rd_kafka_resp_err_t err =
+            rd_kafka_offsets_for_times(rk, list, request.metadataTimeoutMs);
+        if (err != RD_KAFKA_RESP_ERR_NO_ERROR) {
+            rd_kafka_topic_partition_list_destroy(list);
+            return consumer.translate(
+                err,
+                QStringLiteral("find the offsets for a time in topic '%1'").arg(request.topic));
+        }
+        for (const PartitionInfo &p : std::as_const(partitions)) {
+            const rd_kafka_topic_partition_t *tp =
+                rd_kafka_topic_partition_list_find(list, topicName.constData(), p.partition);
+            timestampOffsets.append(tp && !tp->err ? tp->offset : -1);
+        }
+        rd_kafka_topic_partition_list_destroy(list);
+    }
+
+    summary.ranges = planRanges(request.start, partitions, timestampOffsets);
+    qint64 expected = 0;
+    for (const PartitionRange &r : std::as_const(summary.ranges))
+        expected += r.count();
+    if (request.limit >= 0)
+        expected = std::min(expected, request.limit);
+    if (callbacks.onStarted)
+        callbacks.onStarted(summary.ranges, expected);
+    if (expected == 0) {
+        summary.limitReached = request.limit == 0;
+        return finish();
+    }
+
+    // Partition -> end offset of the ones still being read.
+    QHash<int, qint64> open;
+    rd_kafka_topic_partition_list_t *assignment =
+        rd_kafka_topic_partition_list_new(int(summary.ranges.size()));
+    for (const PartitionRange &r : std::as_const(summary.ranges)) {
+        if (r.count() == 0)
+            continue;
+        rd_kafka_topic_partition_list_add(assignment, topicName.constData(), r.partition)->offset =
+            r.start;
+        open.insert(r.partition, r.end);
+    }
+    rd_kafka_resp_err_t err = rd_kafka_assign(rk, assignment);
+    rd_kafka_topic_partition_list_destroy(assignment);
+    if (err != RD_KAFKA_RESP_ERR_NO_ERROR)
+        return consumer.translate(err, QStringLiteral("read topic '%1'").arg(request.topic));
+
+    const int batchSize = std::max(1, request.batchSize);
+    QList<KafkaRecord> batch;
+    batch.reserve(batchSize);
+    const auto flush = [&] {
+        if (batch.isEmpty())
+            return;
+        summary.records += batch.size();
+        if (callbacks.onBatch)
+            callbacks.onBatch(std::move(batch));
+        batch = {};
+        batch.reserve(batchSize);
+        if (callbacks.onProgress)
+            callbacks.onProgress(ReadProgress{summary.records, expected});
+    };
+    QElapsedTimer sinceLastRecord;
+    sinceLastRecord.start();
+    std::optional<Error> failure;
+    qint64 taken = 0;
+    while (!open.isEmpty() && taken < expected) {
+        if (cancel.load()) {
+            summary.cancelled = true;
+            break;
+        }
+        rd_kafka_message_t *m = rd_kafka_consumer_poll(rk, 100);
+        if (!m) {
+            flush(); // idle: hand back what we have rather than sit on it
+            Error fatal;
+            if (consumer.fatalClientError(fatal)) {
+                failure = fatal;
+                break;
+            }
+            if (sinceLastRecord.elapsed() > request.stallTimeoutMs) {
+                failure = consumer.translate(RD_KAFKA_RESP_ERR__TIMED_OUT,
+                                             QStringLiteral("read topic '%1' (no record for %2 s)")
+                                                 .arg(request.topic)
+                                                 .arg(request.stallTimeoutMs / 1000));
+                break;
+            }
+            continue;
+        }
+        if (m->err == RD_KAFKA_RESP_ERR__PARTITION_EOF) {
+            // The end of what is there: with the range ending at the high watermark captured
+            // at start, nothing more is owed from this partition.
+            open.remove(m->partition);
+            rd_kafka_message_destroy(m);
+            continue;
+        }
+        if (m->err != RD_KAFKA_RESP_ERR_NO_ERROR) {
+            const rd_kafka_resp_err_t e = m->err;
+            const int partition = m->partition;
+            rd_kafka_message_destroy(m);
+            failure = consumer.translate(
+                e,
+                QStringLiteral("read topic '%1' partition %2").arg(request.topic).arg(partition));
+            break;
+        }
+        sinceLastRecord.restart();
+        auto it = open.find(m->partition);
+        if (it == open.end() || m->offset >= it.value()) {
+            // Written after the read began: not part of this read.
+            if (it != open.end())
+                open.erase(it);
+            rd_kafka_message_destroy(m);
+            continue;
+        }
+        if (m->offset + 1 >= it.value())
+            open.erase(it);
+        batch.append(toRecord(m, request.topic));
+        rd_kafka_message_destroy(m);
+        ++taken;
+        if (batch.size() >= batchSize)
+            flush();
+    }
+    flush();
+    rd_kafka_assign(rk, nullptr);
+    if (failure)
+        return *failure;
+    summary.limitReached = request.limit >= 0 && summary.records >= request.limit;
+    return finish();
+}
+
+} // namespace kw::kafka

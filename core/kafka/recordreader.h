@@ -1,0 +1,40 @@
+#pragma once
+// Bounded reads of one topic: from a start position to the high watermarks captured when the
+// read begins (never waiting on an idle partition), optionally one partition, optionally a total
+// limit. Uses assign(), never subscribe(), and commits nothing (a throw-away group.id).
+
+#include "common/result.h"
+#include "kafka/kafkatypes.h"
+#include "profiles/connectionprofile.h"
+
+#include <atomic>
+#include <functional>
+
+namespace kw::kafka {
+
+struct ReadCallbacks
+{
+    // Records in consumption order (per partition in offset order), at most batchSize each.
+    // Called on the reading thread; the batch is the callee's to keep.
+    std::function<void(QList<KafkaRecord> &&batch)> onBatch;
+    // After each batch. Optional.
+    std::function<void(const ReadProgress &progress)> onProgress;
+    // Once the ranges are known, before the first batch. Optional.
+    std::function<void(const QList<PartitionRange> &ranges, qint64 expected)> onStarted;
+};
+
+// Blocking: call from a worker thread. `cancel` is checked at least once per poll (every
+// ~100 ms); a cancelled read answers its summary with cancelled = true (not an error).
+// Errors: ErrorNotConfigured, ErrorBadProperty, ErrorUnreachable, ErrorAuthentication,
+// ErrorUnknownTopic, ErrorUnknownPartition, ErrorFailed.
+Result<ReadSummary> readRecords(const profiles::ConnectionProfile &profile,
+                                const ReadRequest &request, const ReadCallbacks &callbacks,
+                                const std::atomic_bool &cancel);
+
+// The ranges a read starts from, from the partitions' watermarks (and, for Timestamp starts,
+// the offsets found for that time: -1 meaning "after the last record"). Exposed for tests and
+// for previews that want to show "N records will be read".
+QList<PartitionRange> planRanges(const StartPosition &start, const QList<PartitionInfo> &partitions,
+                                 const QList<qint64> &timestampOffsets = {});
+
+} // namespace kw::kafka
