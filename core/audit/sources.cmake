@@ -1,0 +1,3 @@
+target_sources(keywarden-core PRIVATE
+    audit/auditstore.cpp audit/auditstore.h
+)
