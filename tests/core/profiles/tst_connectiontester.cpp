@@ -1,0 +1,124 @@
+#include "profiles/connectiontester.h"
+#include "sandbox/sandbox.h"
+
+#include <QFutureWatcher>
+#include <QSignalSpy>
+#include <QTest>
+
+using namespace kw;
+using namespace kw::profiles;
+using Outcome = ConnectionCheck::Outcome;
+
+namespace {
+
+QList<ConnectionCheck> run(const ConnectionProfile &profile, QObject *context, int kafkaMs = 10000)
+{
+    auto future = testConnection(profile, context, kafkaMs);
+    QFutureWatcher<QList<ConnectionCheck>> watcher;
+    QSignalSpy done(&watcher, &QFutureWatcherBase::finished);
+    watcher.setFuture(future);
+    if (!future.isFinished())
+        [&] {
+            QVERIFY(done.wait(60000));
+        }();
+    return future.isFinished() ? future.result() : QList<ConnectionCheck>{};
+}
+
+} // namespace
+
+class TestConnectionTester : public QObject
+{
+    Q_OBJECT
+
+private:
+    sandbox::Sandbox m_sandbox;
+
+    ConnectionProfile sandboxProfile() const
+    {
+        ConnectionProfile p;
+        p.name = QStringLiteral("sandbox");
+        p.registry.baseUrl = QUrl(m_sandbox.registryUrl());
+        p.registry.auth =
+            registry::AuthSettings::basic(QStringLiteral("admin"), QStringLiteral("s3cret"));
+        p.registry.maxRetries = 0;
+        p.bootstrapServers = m_sandbox.bootstrapServers();
+        return p;
+    }
+
+private Q_SLOTS:
+    void initTestCase()
+    {
+        sandbox::SandboxOptions options;
+        options.seed = QStringLiteral("empty");
+        options.basicAuthUser = QStringLiteral("admin");
+        options.basicAuthSecret = QStringLiteral("s3cret");
+        auto started = m_sandbox.start(options);
+        QVERIFY2(started, qPrintable(started.error().message));
+    }
+
+    void allThreePass()
+    {
+        const auto checks = run(sandboxProfile(), this);
+        QCOMPARE(checks.size(), 3);
+        QCOMPARE(checks[0].target, ConnectionCheck::Target::SchemaRegistry);
+        QCOMPARE(checks[1].target, ConnectionCheck::Target::DekRegistry);
+        QCOMPARE(checks[2].target, ConnectionCheck::Target::Kafka);
+        for (const auto &c : checks)
+            QVERIFY2(c.outcome == Outcome::Passed,
+                     qPrintable(targetName(c.target) + QStringLiteral(": ") + c.summary));
+        QVERIFY(checks[2].summary.contains(QLatin1String("topics visible")));
+    }
+
+    void wrongRegistrySecretFailsTheRegistriesOnly()
+    {
+        ConnectionProfile p = sandboxProfile();
+        p.registry.auth.basicSecret = QStringLiteral("wrong");
+        const auto checks = run(p, this);
+        QCOMPARE(checks.size(), 3);
+        QCOMPARE(checks[0].outcome, Outcome::Failed);
+        QCOMPARE(checks[1].outcome, Outcome::Failed);
+        QVERIFY2(checks[0].error.code.contains(QLatin1String("401")),
+                 qPrintable(checks[0].error.code));
+        QVERIFY(!checks[0].summary.isEmpty());
+        QVERIFY(!checks[0].summary.contains(QLatin1String("wrong"))); // never echoes the secret
+        QCOMPARE(checks[2].outcome, Outcome::Passed);
+    }
+
+    void unreachableKafkaFailsKafkaOnly()
+    {
+        ConnectionProfile p = sandboxProfile();
+        p.bootstrapServers = QStringLiteral("127.0.0.1:1");
+        const auto checks = run(p, this, 3000);
+        QCOMPARE(checks.size(), 3);
+        QCOMPARE(checks[0].outcome, Outcome::Passed);
+        QCOMPARE(checks[1].outcome, Outcome::Passed);
+        QCOMPARE(checks[2].outcome, Outcome::Failed);
+        QVERIFY2(checks[2].error.code.startsWith(QLatin1String("kafka.")),
+                 qPrintable(checks[2].error.code));
+        QVERIFY(checks[2].summary.contains(QLatin1String("127.0.0.1:1")) ||
+                !checks[2].summary.isEmpty());
+    }
+
+    void unreachableRegistry()
+    {
+        ConnectionProfile p = sandboxProfile();
+        p.registry.baseUrl = QUrl(QStringLiteral("http://127.0.0.1:1"));
+        p.bootstrapServers.clear();
+        const auto checks = run(p, this);
+        QCOMPARE(checks[0].outcome, Outcome::Failed);
+        QCOMPARE(checks[0].error.code, QStringLiteral("registry.unreachable"));
+        QCOMPARE(checks[2].outcome, Outcome::Skipped);
+        QVERIFY(checks[2].summary.contains(QLatin1String("No bootstrap servers")));
+    }
+
+    void nothingConfigured()
+    {
+        const auto checks = run(ConnectionProfile{}, this);
+        QCOMPARE(checks.size(), 3);
+        for (const auto &c : checks)
+            QCOMPARE(c.outcome, Outcome::Skipped);
+    }
+};
+
+QTEST_GUILESS_MAIN(TestConnectionTester)
+#include "tst_connectiontester.moc"
