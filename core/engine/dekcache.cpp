@@ -10,7 +10,7 @@ struct DekCache::Entry
     bool loaded = false;
     std::optional<Result<Cipher>> result;
     qint64 expiresAtMs = 0;
-    std::list<QString>::iterator lruPos;
+    std::list<DekKey>::iterator lruPos;
 };
 
 QString DekKey::toString() const
@@ -32,7 +32,7 @@ DekCache::DekCache(Options options, const Clock &clock)
 
 Result<DekCache::Cipher> DekCache::get(const DekKey &key, const Loader &loader)
 {
-    const QString id = key.toString();
+    const DekKey &id = key;
     std::shared_ptr<Entry> entry;
     {
         QMutexLocker lock(&m_mutex);
@@ -52,6 +52,12 @@ Result<DekCache::Cipher> DekCache::get(const DekKey &key, const Loader &loader)
         } else {
             entry = *it;
             m_lru.splice(m_lru.begin(), m_lru, entry->lruPos);
+            // The common case, answered under this one lock: `loaded` is only ever set under
+            // m_mutex, and a loaded entry never changes.
+            if (entry->loaded) {
+                ++m_stats.hits;
+                return *entry->result;
+            }
         }
     }
 

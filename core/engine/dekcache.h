@@ -9,6 +9,7 @@
 #include "crypto/crypto.h"
 
 #include <QHash>
+#include <QHashFunctions>
 #include <QMutex>
 #include <QString>
 
@@ -26,7 +27,14 @@ struct DekKey
     crypto::DekAlgorithm algorithm = crypto::DekAlgorithm::Aes256Gcm;
 
     [[nodiscard]] QString toString() const;
+    friend bool operator==(const DekKey &, const DekKey &) = default;
 };
+
+// Hashes the fields directly: the cache is asked once per encrypted field of every record.
+inline size_t qHash(const DekKey &key, size_t seed = 0) noexcept
+{
+    return qHashMulti(seed, key.kekName, key.subject, key.version, int(key.algorithm));
+}
 
 class DekCache
 {
@@ -65,8 +73,8 @@ private:
     Options m_options;
     const Clock &m_clock;
     mutable QMutex m_mutex;
-    QHash<QString, std::shared_ptr<Entry>> m_entries;
-    std::list<QString> m_lru; // front: most recently used
+    QHash<DekKey, std::shared_ptr<Entry>> m_entries;
+    std::list<DekKey> m_lru; // front: most recently used
     Stats m_stats;
 };
 

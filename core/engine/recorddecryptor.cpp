@@ -249,7 +249,8 @@ Result<QByteArray> RecordDecryptor::decryptValue(const EncryptionRule &rule,
     return plain;
 }
 
-RecordOutcome RecordDecryptor::decrypt(const RecordInput &input)
+RecordOutcome RecordDecryptor::decrypt(const RecordInput &input,
+                                       const DecryptOptions &decryptOptions)
 {
     RecordOutcome out;
     out.dekSubject =
@@ -400,7 +401,9 @@ RecordOutcome RecordDecryptor::decrypt(const RecordInput &input)
             return out;
         }
         out.value = *value;
-        if (anyDecrypted()) {
+        if (!decryptOptions.stored) {
+            // Left empty on request.
+        } else if (anyDecrypted()) {
             auto stored = ps.avro->toJson(body);
             if (!stored) {
                 out.error = stored.error();

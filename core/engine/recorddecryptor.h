@@ -60,10 +60,17 @@ struct RecordOutcome
     QString schemaType;
     QString dekSubject;
     QJsonValue value;  // decoded, encrypted fields decrypted where possible
-    QJsonValue stored; // decoded as stored: field ciphertexts visible
+    QJsonValue stored; // decoded as stored: field ciphertexts visible (DecryptOptions::stored)
     QList<FieldOutcome> fields;
     std::optional<FieldOutcome> payload; // the ENCRYPT_PAYLOAD step, when the schema has one
     QList<qint32> messageIndexes;        // Protobuf records: the message path in the schema
+};
+
+struct DecryptOptions
+{
+    // Fill RecordOutcome::stored (a second decoding pass when a field was decrypted). Callers
+    // that never show the stored form (the CLI) turn it off; it costs about a third of a read.
+    bool stored = true;
 };
 
 class RecordDecryptor
@@ -76,7 +83,7 @@ public:
 
     // Blocking: waits for registry and KMS answers. Call from a worker thread, never the UI
     // thread. Thread-safe.
-    RecordOutcome decrypt(const RecordInput &input);
+    RecordOutcome decrypt(const RecordInput &input, const DecryptOptions &options = {});
 
     [[nodiscard]] DekCache::Stats cacheStats() const;
 

@@ -20,17 +20,36 @@ kw::Error avroCallError(const char *what)
         QStringLiteral("Avro C could not %1: %2.").arg(QLatin1String(what), avroLastError()));
 }
 
-struct LeafCtx
-{
-    QString path;
-    QString fullName;
-    QStringList tags;
-};
-
 QString joinPath(const QString &parent, const QString &name)
 {
     return parent.isEmpty() ? name : parent + u'.' + name;
 }
+
+// Where a value sits: the record field it belongs to and, through `parent`, the fields above.
+// Path and full name are only built for the leaves that are visited: building them for every
+// field of every record cost more than decoding it.
+struct LeafCtx
+{
+    const LeafCtx *parent = nullptr;
+    const AvroNode *record = nullptr; // the record that declares `field`
+    const AvroField *field = nullptr; // null at the root
+
+    [[nodiscard]] QString path() const
+    {
+        if (!field)
+            return {};
+        return joinPath(parent ? parent->path() : QString(), field->name);
+    }
+    [[nodiscard]] QString fullName() const
+    {
+        return field ? record->fullName + u'.' + field->name : QString();
+    }
+    [[nodiscard]] const QStringList &tags() const
+    {
+        static const QStringList none;
+        return field ? field->tags : none;
+    }
+};
 
 class Walker
 {
@@ -88,8 +107,7 @@ private:
             if (avro_value_get_by_index(&v, static_cast<size_t>(i), &child, nullptr) != 0) {
                 return avroCallError("read a record field");
             }
-            const LeafCtx fieldCtx{joinPath(ctx.path, field.name),
-                                   node.fullName + u'.' + field.name, field.tags};
+            const LeafCtx fieldCtx{&ctx, &node, &field};
             auto r = walk(field.type, child, fieldCtx, false, depth + 1);
             if (!r) {
                 return r.error();
@@ -156,8 +174,8 @@ private:
             }
             value = QByteArray(static_cast<const char *>(data), static_cast<qsizetype>(size));
         }
-        if ((!ctx.tags.isEmpty() || m_request.options.visitAllLeaves) && hasVisitor()) {
-            const FieldVisit visit{ctx.path, ctx.fullName, ctx.tags,
+        if ((!ctx.tags().isEmpty() || m_request.options.visitAllLeaves) && hasVisitor()) {
+            const FieldVisit visit{ctx.path(), ctx.fullName(), ctx.tags(),
                                    isString ? LeafKind::String : LeafKind::Bytes};
             if (auto replacement = (*m_request.visitor)(visit, value)) {
                 value = std::move(*replacement);
@@ -188,9 +206,9 @@ private:
         }
         // Tagged leaves that cannot be encrypted are reported so the engine can refuse them, except
         // inside a union, where Confluent's serializers skip them.
-        if (!ctx.tags.isEmpty() && !viaUnion && hasVisitor()) {
-            (*m_request.visitor)(FieldVisit{ctx.path, ctx.fullName, ctx.tags, LeafKind::Other},
-                                 QByteArray());
+        if (!ctx.tags().isEmpty() && !viaUnion && hasVisitor()) {
+            (*m_request.visitor)(
+                FieldVisit{ctx.path(), ctx.fullName(), ctx.tags(), LeafKind::Other}, QByteArray());
         }
         if (!m_request.renderJson) {
             return QJsonValue();
