@@ -1,25 +1,80 @@
 // keywarden-cli: the console's data and workflows from a terminal or a script. Runs without a
 // display (QCoreApplication).
 
+#include "clicommon.h"
+#include "commands.h"
 #include "common/buildinfo.h"
 
 #include <QCommandLineParser>
 #include <QCoreApplication>
+#include <QLoggingCategory>
 
 #include <cstdio>
+
+namespace {
+
+struct Command
+{
+    const char *name;
+    const char *synopsis;
+    const char *summary;
+    int (*run)(const QStringList &arguments);
+};
+
+const Command Commands[] = {
+    {"keks", "keks [--deleted]", "List the KEKs of the DEK Registry.", runKeksCommand},
+    {"deks", "deks KEK [--deleted]", "List the DEK subjects and versions under a KEK.",
+     runDeksCommand},
+    {"subjects", "subjects [--prefix P] [--deleted]", "List the Schema Registry subjects.",
+     runSubjectsCommand},
+    {"schema", "schema SUBJECT [VERSION]", "Show a schema version with its rules.",
+     runSchemaCommand},
+    {"records", "records --topic NAME [--from ...] [--limit N] [--reveal]",
+     "Read records from a topic and decrypt them.", runRecordsCommand},
+};
+
+QString commandList()
+{
+    QString text = QStringLiteral("Commands:\n");
+    for (const Command &c : Commands)
+        text += QStringLiteral("  %1\n      %2\n")
+                    .arg(QString::fromLatin1(c.synopsis), QString::fromLatin1(c.summary));
+    text += QStringLiteral(
+        "\nConnection options shared by the commands: --registry URL, --registry-auth KEY:SECRET "
+        "(or KEYWARDEN_REGISTRY_AUTH in the environment), --profile NAME; --format json|table.\n"
+        "Run 'keywarden-cli COMMAND --help' for a command's options.\n");
+    return text;
+}
+
+} // namespace
 
 int main(int argc, char *argv[])
 {
     QCoreApplication app(argc, argv);
+    // The GUI's names: connection profiles (QSettings) and the audit store are shared with it.
     QCoreApplication::setOrganizationName(QStringLiteral("Keywarden"));
-    QCoreApplication::setApplicationName(QStringLiteral("keywarden-cli"));
+    QCoreApplication::setOrganizationDomain(QStringLiteral("keywarden.dev"));
+    QCoreApplication::setApplicationName(QStringLiteral("Keywarden"));
     QCoreApplication::setApplicationVersion(kw::applicationVersion());
+
+    // Retries and other progress notes of the clients are for the GUI's log; a command reports
+    // its outcome itself. QT_LOGGING_RULES in the environment still turns them back on.
+    QLoggingCategory::setFilterRules(QStringLiteral("keywarden.*.info=false\n"
+                                                    "keywarden.*.warning=false"));
+
+    const QStringList arguments = QCoreApplication::arguments();
+    if (arguments.size() > 1) {
+        for (const Command &c : Commands) {
+            if (arguments.at(1) == QLatin1String(c.name))
+                return c.run(arguments.mid(1));
+        }
+    }
 
     QCommandLineParser parser;
     parser.setApplicationDescription(
-        QStringLiteral("Keywarden on the command line: browse and manage the keys behind Kafka "
-                       "client-side field level encryption.\n\n"
-                       "Commands are added as the console gains them; this build has none yet."));
+        QStringLiteral("Keywarden on the command line: browse the keys behind Kafka client-side "
+                       "field level encryption and preview the records they protect.\n\n") +
+        commandList());
     parser.addHelpOption();
     parser.addOption({QStringList{QStringLiteral("v"), QStringLiteral("version")},
                       QStringLiteral("Print the version and the libraries in use, then exit.")});
@@ -33,10 +88,10 @@ int main(int argc, char *argv[])
     const QStringList args = parser.positionalArguments();
     if (args.isEmpty()) {
         std::fprintf(stderr, "%s", qPrintable(parser.helpText()));
-        return 64; // EX_USAGE
+        return kw::cli::ExitUsage;
     }
     std::fprintf(stderr,
                  "keywarden-cli: unknown command '%s'. Run 'keywarden-cli --help' for the list.\n",
                  qPrintable(args.first()));
-    return 64;
+    return kw::cli::ExitUsage;
 }

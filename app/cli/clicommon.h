@@ -1,0 +1,85 @@
+#pragma once
+// What every keywarden-cli command shares: the connection options (--registry,
+// --registry-auth, --profile, and for Kafka commands --bootstrap, -X, --kms), turning them
+// into a ConnectionProfile, output helpers (tables, JSON lines) and exit codes.
+
+#include "common/result.h"
+#include "profiles/connectionprofile.h"
+
+#include <QCommandLineParser>
+#include <QEventLoop>
+#include <QFuture>
+#include <QFutureWatcher>
+#include <QJsonValue>
+#include <QList>
+#include <QStringList>
+
+#include <optional>
+
+namespace kw::cli {
+
+enum class Needs
+{
+    Registry,
+    RegistryAndKafka
+};
+
+enum ExitCode
+{
+    ExitOk = 0,
+    ExitFailure = 1,      // the command ran and failed (e.g. the registry answered an error)
+    ExitUsage = 64,       // EX_USAGE: bad arguments
+    ExitDataError = 65,   // EX_DATAERR: input that could not be parsed
+    ExitUnavailable = 69, // EX_UNAVAILABLE: a server could not be reached or refused us
+};
+
+void addConnectionOptions(QCommandLineParser &parser, Needs needs);
+// Options win over the profile; KEYWARDEN_REGISTRY_AUTH and LOCAL_SECRET come from the
+// environment when the options do not set them. Loading a profile reads the keychain.
+Result<profiles::ConnectionProfile> connectionFromOptions(const QCommandLineParser &parser);
+
+// "--format json|table" (default table).
+void addFormatOption(QCommandLineParser &parser);
+enum class Format
+{
+    Table,
+    Json
+};
+Result<Format> formatFromOptions(const QCommandLineParser &parser);
+
+// Parses `arguments` (arguments[0] is the command name); prints usage errors and --help.
+// Returns an exit code when the command should stop now (help shown, usage error).
+std::optional<int> parseCommandLine(QCommandLineParser &parser, const QStringList &arguments);
+
+// "keywarden-cli: <message>" on stderr.
+void printError(const Error &error);
+void printError(const QString &message);
+// The exit code for an error: unreachable servers and refused credentials are 69.
+int exitCodeFor(const Error &error);
+
+// Waits for a future while the event loop runs (the CLI's REST transport lives on the main
+// thread). Only for the CLI's main thread.
+template<typename T>
+T await(QFuture<T> future);
+
+// Aligned columns; long cells are not cut. Writes to stdout.
+void printTable(const QStringList &headers, const QList<QStringList> &rows);
+// One compact JSON document per line, UTF-8.
+void printJsonLine(const QJsonValue &value);
+void writeStdout(const QByteArray &bytes);
+
+template<typename T>
+T await(QFuture<T> future)
+{
+    if (!future.isFinished()) {
+        QEventLoop loop;
+        QFutureWatcher<T> watcher;
+        QObject::connect(&watcher, &QFutureWatcherBase::finished, &loop, &QEventLoop::quit);
+        watcher.setFuture(future);
+        if (!future.isFinished())
+            loop.exec();
+    }
+    return future.result();
+}
+
+} // namespace kw::cli

@@ -1,0 +1,228 @@
+// keywarden-cli's browsing commands as a user runs them, against keywarden-sandbox with the
+// demo estate: tables, JSON lines, the shared connection options and their errors.
+
+#include <QJsonArray>
+#include <QJsonDocument>
+#include <QJsonObject>
+#include <QProcess>
+#include <QTest>
+
+namespace {
+
+struct Run
+{
+    int exitCode = -1;
+    QByteArray out;
+    QByteArray err;
+};
+
+QList<QJsonObject> jsonLines(const QByteArray &out)
+{
+    QList<QJsonObject> objects;
+    for (const QByteArray &line : out.split('\n')) {
+        if (line.isEmpty())
+            continue;
+        QJsonParseError error{};
+        const QJsonDocument doc = QJsonDocument::fromJson(line, &error);
+        if (doc.isObject())
+            objects.append(doc.object());
+        else
+            objects.append(QJsonObject{{QStringLiteral("unparsed"), QString::fromUtf8(line)}});
+    }
+    return objects;
+}
+
+} // namespace
+
+class TestCliBrowse : public QObject
+{
+    Q_OBJECT
+
+private:
+    QProcess m_sandbox;
+    QString m_registry;
+
+    Run cli(const QStringList &args,
+            const QProcessEnvironment &env = QProcessEnvironment::systemEnvironment())
+    {
+        QProcess p;
+        p.setProcessEnvironment(env);
+        p.start(QStringLiteral(KEYWARDEN_CLI), args);
+        Run r;
+        if (!p.waitForFinished(60000)) {
+            p.kill();
+            p.waitForFinished();
+            return r;
+        }
+        r.exitCode = p.exitStatus() == QProcess::NormalExit ? p.exitCode() : -1;
+        r.out = p.readAllStandardOutput();
+        r.err = p.readAllStandardError();
+        return r;
+    }
+
+private Q_SLOTS:
+    void initTestCase()
+    {
+        m_sandbox.start(QStringLiteral(KEYWARDEN_SANDBOX),
+                        {QStringLiteral("--seed"), QStringLiteral("demo"), QStringLiteral("--port"),
+                         QStringLiteral("0")});
+        QVERIFY(m_sandbox.waitForStarted());
+        QTRY_VERIFY_WITH_TIMEOUT(m_sandbox.canReadLine(), 120000);
+        const QJsonObject ready = QJsonDocument::fromJson(m_sandbox.readLine()).object();
+        m_registry = ready.value(QStringLiteral("registry")).toString();
+        QVERIFY(m_registry.startsWith(QLatin1String("http://127.0.0.1:")));
+    }
+
+    void cleanupTestCase()
+    {
+        m_sandbox.terminate();
+        if (!m_sandbox.waitForFinished(10000))
+            m_sandbox.kill();
+    }
+
+    void keksTable()
+    {
+        const Run r = cli({QStringLiteral("keks"), QStringLiteral("--registry"), m_registry});
+        QCOMPARE(r.exitCode, 0);
+        const QStringList lines =
+            QString::fromUtf8(r.out).split(QLatin1Char('\n'), Qt::SkipEmptyParts);
+        QVERIFY(lines.first().startsWith(QLatin1String("NAME")));
+        QVERIFY(lines.first().contains(QLatin1String("DEK SUBJECTS")));
+        QCOMPARE(lines.size(), 1 + 7); // the soft-deleted legacy-crm only with --deleted
+        QVERIFY(r.out.contains("retail-pii"));
+        QVERIFY(!r.out.contains("legacy-crm"));
+        const Run all = cli({QStringLiteral("keks"), QStringLiteral("--registry"), m_registry,
+                             QStringLiteral("--deleted")});
+        QCOMPARE(all.exitCode, 0);
+        QVERIFY(all.out.contains("legacy-crm"));
+    }
+
+    void keksJson()
+    {
+        const Run r = cli({QStringLiteral("keks"), QStringLiteral("--registry"), m_registry,
+                           QStringLiteral("--format"), QStringLiteral("json")});
+        QCOMPARE(r.exitCode, 0);
+        const auto keks = jsonLines(r.out);
+        QCOMPARE(keks.size(), 7);
+        bool sawRetail = false;
+        for (const QJsonObject &k : keks) {
+            QVERIFY(!k.contains(QStringLiteral("unparsed")));
+            QVERIFY(k.contains(QStringLiteral("kmsType")));
+            if (k.value(QStringLiteral("name")).toString() == QLatin1String("retail-pii")) {
+                sawRetail = true;
+                QCOMPARE(k.value(QStringLiteral("kmsType")).toString(),
+                         QStringLiteral("local-kms"));
+                QVERIFY(k.value(QStringLiteral("dekSubjects")).toInt() >= 1);
+            }
+        }
+        QVERIFY(sawRetail);
+    }
+
+    void deksNeverPrintKeyMaterial()
+    {
+        // payments-pci is the demo's shared KEK: the registry returns plaintext keyMaterial.
+        const Run r = cli({QStringLiteral("deks"), QStringLiteral("payments-pci"),
+                           QStringLiteral("--registry"), m_registry, QStringLiteral("--format"),
+                           QStringLiteral("json")});
+        QCOMPARE(r.exitCode, 0);
+        const auto deks = jsonLines(r.out);
+        QVERIFY(!deks.isEmpty());
+        for (const QJsonObject &d : deks) {
+            QVERIFY(!d.contains(QStringLiteral("keyMaterial")));
+            QVERIFY(!d.contains(QStringLiteral("encryptedKeyMaterial")));
+            QCOMPARE(d.value(QStringLiteral("kekName")).toString(), QStringLiteral("payments-pci"));
+            QCOMPARE(d.value(QStringLiteral("encryptedKeyMaterialSha256")).toString().size(), 64);
+            QVERIFY(d.value(QStringLiteral("version")).toInt() >= 1);
+            QVERIFY(!d.value(QStringLiteral("algorithm")).toString().isEmpty());
+        }
+        const Run table = cli({QStringLiteral("deks"), QStringLiteral("retail-pii"),
+                               QStringLiteral("--registry"), m_registry});
+        QCOMPARE(table.exitCode, 0);
+        QVERIFY(table.out.startsWith("SUBJECT"));
+        QVERIFY(table.out.contains("customers-value"));
+        QVERIFY(table.out.contains("AES256_GCM"));
+        QVERIFY(table.out.contains("AES128_GCM")); // support-tickets: a second algorithm
+    }
+
+    void deksOfAnUnknownKek()
+    {
+        const Run r = cli({QStringLiteral("deks"), QStringLiteral("no-such-kek"),
+                           QStringLiteral("--registry"), m_registry});
+        QCOMPARE(r.exitCode, 1);
+        QVERIFY2(r.err.contains("no-such-kek") && r.err.contains("40470"), r.err.constData());
+        QVERIFY(r.out.isEmpty());
+    }
+
+    void subjectsAndSchema()
+    {
+        const Run subjects = cli({QStringLiteral("subjects"), QStringLiteral("--registry"),
+                                  m_registry, QStringLiteral("--format"), QStringLiteral("json")});
+        QCOMPARE(subjects.exitCode, 0);
+        const auto list = jsonLines(subjects.out);
+        QVERIFY(list.size() >= 14);
+        bool sawCustomers = false;
+        for (const QJsonObject &s : list) {
+            if (s.value(QStringLiteral("subject")).toString() == QLatin1String("customers-value")) {
+                sawCustomers = true;
+                QCOMPARE(s.value(QStringLiteral("keks")).toArray().first().toString(),
+                         QStringLiteral("retail-pii"));
+            }
+        }
+        QVERIFY(sawCustomers);
+
+        const Run schema = cli({QStringLiteral("schema"), QStringLiteral("customers-value"),
+                                QStringLiteral("--registry"), m_registry});
+        QCOMPARE(schema.exitCode, 0);
+        QVERIFY(schema.out.contains("Subject:  customers-value"));
+        QVERIFY(schema.out.contains("\"confluent:tags\""));
+        QVERIFY(schema.out.contains("Rules:"));
+        QVERIFY(schema.out.contains("encrypt.kek.name=retail-pii"));
+
+        const Run json = cli({QStringLiteral("schema"), QStringLiteral("customers-value"),
+                              QStringLiteral("1"), QStringLiteral("--registry"), m_registry,
+                              QStringLiteral("--format"), QStringLiteral("json")});
+        QCOMPARE(json.exitCode, 0);
+        const QJsonObject s = QJsonDocument::fromJson(json.out).object();
+        QCOMPARE(s.value(QStringLiteral("version")).toInt(), 1);
+        QVERIFY(s.value(QStringLiteral("ruleSet")).isObject());
+
+        const Run badVersion = cli({QStringLiteral("schema"), QStringLiteral("customers-value"),
+                                    QStringLiteral("x"), QStringLiteral("--registry"), m_registry});
+        QCOMPARE(badVersion.exitCode, 64);
+    }
+
+    void connectionOptionsAndErrors()
+    {
+        // No registry at all: a usage error that says what to pass.
+        const Run none = cli({QStringLiteral("keks")});
+        QCOMPARE(none.exitCode, 64);
+        QVERIFY(none.err.contains("--registry"));
+        // An unknown profile.
+        const Run profile =
+            cli({QStringLiteral("keks"), QStringLiteral("--profile"), QStringLiteral("nope")});
+        QCOMPARE(profile.exitCode, 64);
+        QVERIFY(profile.err.contains("no connection profile named 'nope'"));
+        // A registry that is down: unavailable (69) with the address in the message.
+        const Run down = cli({QStringLiteral("keks"), QStringLiteral("--registry"),
+                              QStringLiteral("http://127.0.0.1:1")});
+        QCOMPARE(down.exitCode, 69);
+        QVERIFY(down.err.contains("unreachable"));
+        // Credentials from the environment reach the server (the sandbox has no auth, so a
+        // malformed value is what shows they are read).
+        QProcessEnvironment env = QProcessEnvironment::systemEnvironment();
+        env.insert(QStringLiteral("KEYWARDEN_REGISTRY_AUTH"), QStringLiteral("no-colon"));
+        const Run badAuth =
+            cli({QStringLiteral("keks"), QStringLiteral("--registry"), m_registry}, env);
+        QCOMPARE(badAuth.exitCode, 64);
+        QVERIFY(badAuth.err.contains("KEYWARDEN_REGISTRY_AUTH"));
+        // --help of a command names the shared options.
+        const Run help = cli({QStringLiteral("deks"), QStringLiteral("--help")});
+        QCOMPARE(help.exitCode, 0);
+        QVERIFY(help.out.contains("Usage: keywarden-cli deks"));
+        QVERIFY(help.out.contains("--registry-auth"));
+        QVERIFY(help.out.contains("--profile"));
+    }
+};
+
+QTEST_GUILESS_MAIN(TestCliBrowse)
+#include "tst_cli_browse.moc"

@@ -1,0 +1,315 @@
+// keywarden-cli records against a running keywarden-sandbox (demo seed): JSON lines, masking
+// and --reveal, bytes as base64, the start positions, and the exit codes a script relies on.
+
+#include <QJsonArray>
+#include <QJsonDocument>
+#include <QJsonObject>
+#include <QProcess>
+#include <QTest>
+
+namespace {
+
+const QString kMask = QStringLiteral("\u2022\u2022\u2022\u2022");
+
+struct Run
+{
+    int exitCode = -1;
+    QByteArray out;
+    QString err;
+    QList<QJsonObject> lines;
+};
+
+} // namespace
+
+class TestCliRecords : public QObject
+{
+    Q_OBJECT
+
+private:
+    QProcess m_sandbox;
+    QString m_registry;
+    QString m_bootstrap;
+    QString m_secret;
+
+    Run cli(QStringList args, bool withSecret = true)
+    {
+        QProcess p;
+        QProcessEnvironment env = QProcessEnvironment::systemEnvironment();
+        env.remove(QStringLiteral("LOCAL_SECRET"));
+        if (withSecret)
+            env.insert(QStringLiteral("LOCAL_SECRET"), m_secret);
+        p.setProcessEnvironment(env);
+        args.prepend(QStringLiteral("records"));
+        p.start(QStringLiteral(KEYWARDEN_CLI), args);
+        Run r;
+        if (!p.waitForFinished(120000)) {
+            p.kill();
+            p.waitForFinished();
+            return r;
+        }
+        r.exitCode = p.exitStatus() == QProcess::NormalExit ? p.exitCode() : -1;
+        r.out = p.readAllStandardOutput();
+        r.err = QString::fromUtf8(p.readAllStandardError());
+        for (const QByteArray &line : r.out.split('\n')) {
+            if (line.isEmpty())
+                continue;
+            const QJsonDocument doc = QJsonDocument::fromJson(line);
+            if (doc.isObject())
+                r.lines.append(doc.object());
+            else
+                r.lines.append(QJsonObject{{QStringLiteral("unparsed"), QString::fromUtf8(line)}});
+        }
+        return r;
+    }
+
+    QStringList connection() const
+    {
+        return {QStringLiteral("--registry"), m_registry, QStringLiteral("--bootstrap"),
+                m_bootstrap};
+    }
+
+    // The value at a dotted path (objects only; enough for the demo's customers schema).
+    static QJsonValue at(const QJsonValue &value, const QString &path)
+    {
+        QJsonValue v = value;
+        for (const QString &segment : path.split(QLatin1Char('.')))
+            v = v.toObject().value(segment);
+        return v;
+    }
+
+private Q_SLOTS:
+    void initTestCase()
+    {
+        m_sandbox.setProcessChannelMode(QProcess::SeparateChannels);
+        m_sandbox.start(QStringLiteral(KEYWARDEN_SANDBOX),
+                        {QStringLiteral("--seed"), QStringLiteral("demo"), QStringLiteral("--port"),
+                         QStringLiteral("0")});
+        QVERIFY(m_sandbox.waitForStarted());
+        QByteArray line;
+        while (!line.contains('\n') && m_sandbox.waitForReadyRead(90000))
+            line += m_sandbox.readAllStandardOutput();
+        const QJsonObject info = QJsonDocument::fromJson(line.trimmed()).object();
+        m_registry = info.value(QStringLiteral("registry")).toString();
+        m_bootstrap = info.value(QStringLiteral("bootstrap")).toString();
+        m_secret = info.value(QStringLiteral("localSecret")).toString();
+        QVERIFY2(!m_registry.isEmpty() && !m_bootstrap.isEmpty(), line.constData());
+    }
+
+    void cleanupTestCase()
+    {
+        m_sandbox.terminate();
+        if (!m_sandbox.waitForFinished(10000)) {
+            m_sandbox.kill();
+            m_sandbox.waitForFinished();
+        }
+    }
+
+    void jsonLinesAreMaskedByDefault()
+    {
+        const Run r =
+            cli(connection() + QStringList{QStringLiteral("--topic"), QStringLiteral("customers"),
+                                           QStringLiteral("--limit"), QStringLiteral("40"),
+                                           QStringLiteral("--format"), QStringLiteral("json")});
+        QCOMPARE(r.exitCode, 0);
+        QCOMPARE(r.lines.size(), 40);
+        int decrypted = 0;
+        for (const QJsonObject &o : r.lines) {
+            QCOMPARE(o.value(QStringLiteral("topic")).toString(), QStringLiteral("customers"));
+            QVERIFY(o.contains(QStringLiteral("partition")) &&
+                    o.contains(QStringLiteral("offset")));
+            QVERIFY(o.value(QStringLiteral("timestamp")).toDouble() > 0);
+            if (o.contains(QStringLiteral("error")))
+                continue;
+            QVERIFY(o.value(QStringLiteral("schemaId")).toInt() > 0);
+            QCOMPARE(o.value(QStringLiteral("subject")).toString(),
+                     QStringLiteral("customers-value"));
+            const QJsonValue value = o.value(QStringLiteral("value"));
+            for (const QJsonValue &f : o.value(QStringLiteral("fields")).toArray()) {
+                const QJsonObject field = f.toObject();
+                if (field.value(QStringLiteral("status")).toString() != QLatin1String("decrypted"))
+                    continue;
+                ++decrypted;
+                QVERIFY(!field.value(QStringLiteral("kek")).toString().isEmpty());
+                QVERIFY(field.value(QStringLiteral("dekVersion")).toInt() >= 1);
+                QVERIFY(!field.value(QStringLiteral("algorithm")).toString().isEmpty());
+                QCOMPARE(at(value, field.value(QStringLiteral("path")).toString()).toString(),
+                         kMask);
+            }
+            // Fields that were never encrypted stay readable.
+            QVERIFY(value.toObject()
+                        .value(QStringLiteral("customerId"))
+                        .toString()
+                        .startsWith(QLatin1String("C-")));
+        }
+        QVERIFY(decrypted >= 40);
+    }
+
+    void revealShowsPlaintext()
+    {
+        const Run r =
+            cli(connection() + QStringList{QStringLiteral("--topic"), QStringLiteral("customers"),
+                                           QStringLiteral("--limit"), QStringLiteral("20"),
+                                           QStringLiteral("--format"), QStringLiteral("json"),
+                                           QStringLiteral("--reveal")});
+        QCOMPARE(r.exitCode, 0);
+        QCOMPARE(r.lines.size(), 20);
+        QVERIFY(!QString::fromUtf8(r.out).contains(kMask));
+        int checked = 0;
+        for (const QJsonObject &o : r.lines)
+            for (const QJsonValue &f : o.value(QStringLiteral("fields")).toArray()) {
+                const QJsonObject field = f.toObject();
+                if (field.value(QStringLiteral("path")).toString() == QLatin1String("fullName") &&
+                    field.value(QStringLiteral("status")).toString() ==
+                        QLatin1String("decrypted")) {
+                    const QString name = o.value(QStringLiteral("value"))
+                                             .toObject()
+                                             .value(QStringLiteral("fullName"))
+                                             .toString();
+                    QVERIFY(name.contains(QLatin1Char(' '))); // "First Last", not ciphertext
+                    ++checked;
+                }
+            }
+        QVERIFY(checked > 0);
+    }
+
+    void bytesAreStandardBase64()
+    {
+        const Run r = cli(connection() +
+                          QStringList{QStringLiteral("--topic"), QStringLiteral("kyc-documents"),
+                                      QStringLiteral("--limit"), QStringLiteral("30"),
+                                      QStringLiteral("--format"), QStringLiteral("json"),
+                                      QStringLiteral("--reveal")});
+        QCOMPARE(r.exitCode, 0);
+        int scans = 0;
+        for (const QJsonObject &o : r.lines) {
+            const QJsonValue scan =
+                o.value(QStringLiteral("value")).toObject().value(QStringLiteral("scan"));
+            if (!scan.isString())
+                continue;
+            const auto decoded = QByteArray::fromBase64Encoding(
+                scan.toString().toLatin1(), QByteArray::AbortOnBase64DecodingErrors);
+            QVERIFY2(decoded, qPrintable(scan.toString()));
+            QVERIFY(decoded.decoded.startsWith("%PDF"));
+            ++scans;
+        }
+        QVERIFY(scans > 0);
+    }
+
+    void damagedRecordsStillExitZeroWithStats()
+    {
+        const Run r =
+            cli(connection() + QStringList{QStringLiteral("--topic"), QStringLiteral("customers"),
+                                           QStringLiteral("--format"), QStringLiteral("json"),
+                                           QStringLiteral("--stats")});
+        QCOMPARE(r.exitCode, 0);
+        QCOMPARE(r.lines.size(), 9000);
+        int failed = 0;
+        for (const QJsonObject &o : r.lines) {
+            QVERIFY(!o.contains(QStringLiteral("unparsed")));
+            if (o.contains(QStringLiteral("error"))) {
+                ++failed;
+                QVERIFY(!o.value(QStringLiteral("error")).toString().isEmpty());
+            }
+        }
+        QVERIFY(failed > 0);
+        QVERIFY2(r.err.contains(QLatin1String("records read: 9000")), qPrintable(r.err));
+        QVERIFY(r.err.contains(QLatin1String("KMS unwraps:")));
+        QVERIFY(r.err.contains(QLatin1String("DEK cache hits:")));
+        QVERIFY(r.err.contains(QLatin1String("records/s:")));
+    }
+
+    void withoutTheSecretFieldsFailButTheReadCompletes()
+    {
+        const Run r =
+            cli(connection() + QStringList{QStringLiteral("--topic"), QStringLiteral("customers"),
+                                           QStringLiteral("--limit"), QStringLiteral("5"),
+                                           QStringLiteral("--format"), QStringLiteral("json")},
+                false);
+        QCOMPARE(r.exitCode, 0);
+        QCOMPARE(r.lines.size(), 5);
+        const QJsonObject field =
+            r.lines.first().value(QStringLiteral("fields")).toArray().first().toObject();
+        QCOMPARE(field.value(QStringLiteral("status")).toString(), QStringLiteral("failed"));
+        QVERIFY(!field.value(QStringLiteral("error")).toString().isEmpty());
+
+        // --kms gives the secret as an option instead of the environment.
+        const Run k =
+            cli(connection() + QStringList{QStringLiteral("--topic"), QStringLiteral("customers"),
+                                           QStringLiteral("--limit"), QStringLiteral("5"),
+                                           QStringLiteral("--format"), QStringLiteral("json"),
+                                           QStringLiteral("--kms"),
+                                           QStringLiteral("local-kms:secret=") + m_secret},
+                false);
+        QCOMPARE(k.exitCode, 0);
+        QVERIFY(QString::fromUtf8(k.out).contains(QLatin1String("\"status\":\"decrypted\"")));
+    }
+
+    void latestAndPartition()
+    {
+        const Run latest =
+            cli(connection() + QStringList{QStringLiteral("--topic"), QStringLiteral("customers"),
+                                           QStringLiteral("--from"), QStringLiteral("latest"),
+                                           QStringLiteral("--limit"), QStringLiteral("12"),
+                                           QStringLiteral("--format"), QStringLiteral("json")});
+        QCOMPARE(latest.exitCode, 0);
+        QCOMPARE(latest.lines.size(), 12); // 6 partitions, 2 each
+
+        const Run one =
+            cli(connection() + QStringList{QStringLiteral("--topic"), QStringLiteral("customers"),
+                                           QStringLiteral("--partition"), QStringLiteral("2"),
+                                           QStringLiteral("--from"), QStringLiteral("10"),
+                                           QStringLiteral("--limit"), QStringLiteral("5"),
+                                           QStringLiteral("--format"), QStringLiteral("json")});
+        QCOMPARE(one.exitCode, 0);
+        QCOMPARE(one.lines.size(), 5);
+        qint64 expected = 10;
+        for (const QJsonObject &o : one.lines) {
+            QCOMPARE(o.value(QStringLiteral("partition")).toInt(), 2);
+            QCOMPARE(qint64(o.value(QStringLiteral("offset")).toDouble()), expected++);
+        }
+    }
+
+    void tableFormat()
+    {
+        const Run r =
+            cli(connection() + QStringList{QStringLiteral("--topic"), QStringLiteral("customers"),
+                                           QStringLiteral("--limit"), QStringLiteral("3")});
+        QCOMPARE(r.exitCode, 0);
+        const QString text = QString::fromUtf8(r.out);
+        QVERIFY(text.startsWith(QLatin1String("PART")));
+        QCOMPARE(text.count(QLatin1Char('\n')), 4);
+        QVERIFY(text.contains(kMask));
+    }
+
+    void unknownTopicFails()
+    {
+        const Run r = cli(connection() +
+                          QStringList{QStringLiteral("--topic"), QStringLiteral("no-such-topic")});
+        QVERIFY(r.exitCode != 0);
+        QVERIFY(r.out.isEmpty());
+        QVERIFY2(r.err.contains(QLatin1String("'no-such-topic' does not exist")),
+                 qPrintable(r.err));
+    }
+
+    void registryDownFails()
+    {
+        const Run r = cli({QStringLiteral("--registry"), QStringLiteral("http://127.0.0.1:1"),
+                           QStringLiteral("--bootstrap"), m_bootstrap, QStringLiteral("--topic"),
+                           QStringLiteral("customers")});
+        QCOMPARE(r.exitCode, 69);
+        QVERIFY(r.out.isEmpty());
+        QVERIFY2(r.err.contains(QLatin1String("Schema Registry")), qPrintable(r.err));
+    }
+
+    void usageErrors()
+    {
+        QCOMPARE(cli(connection()).exitCode, 64); // no --topic
+        QCOMPARE(cli(connection() + QStringList{QStringLiteral("--topic"), QStringLiteral("x"),
+                                                QStringLiteral("--from"), QStringLiteral("soon")})
+                     .exitCode,
+                 64);
+    }
+};
+
+QTEST_GUILESS_MAIN(TestCliRecords)
+#include "tst_cli_records.moc"
