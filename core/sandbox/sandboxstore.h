@@ -100,6 +100,10 @@ public:
     Result<void> undeleteDekVersion(const QString &kekName, const QString &subject, int version,
                                     const QString &algorithm);
 
+    // Writes KEKs and DEKs as given, in one transaction, without the REST rules or the
+    // max-keys limit: for synthetic seeds (scaleseed.h) only.
+    Result<void> bulkInsert(const QList<registry::Kek> &keks, const QList<registry::Dek> &deks);
+
     // ---- Schema Registry (spec csfle-facts §8) ----
     // Registers `request` (schema, schemaType, references, metadata, ruleSet) under `subject`.
     // Returns the subject version (id, guid, version). No compatibility checks are made.

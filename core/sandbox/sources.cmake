@@ -15,6 +15,7 @@ target_sources(keywarden-core PRIVATE
     sandbox/demoestate.cpp sandbox/demoestate.h
     sandbox/sandbox.cpp sandbox/sandbox.h
     sandbox/sandboxhost.cpp sandbox/sandboxhost.h
+    sandbox/scaleseed.cpp sandbox/scaleseed.h sandbox/sandboxstore_bulk.cpp
 )
 # Core links QtHttpServer for the sandbox only.
 target_link_libraries(keywarden-core PUBLIC Qt6::HttpServer)
