@@ -5,4 +5,5 @@ target_sources(keywarden-core PRIVATE
     registry/clientutil.cpp registry/clientutil_p.h
     registry/schemaregistryclient.cpp registry/schemaregistryclient.h
     registry/dekregistryclient.cpp registry/dekregistryclient.h
+    registry/kekusage.cpp registry/kekusage.h
 )

@@ -1,0 +1,246 @@
+#include "details/dekdetailpane.h"
+
+#include "common/clock.h"
+#include "details/detailwidgets.h"
+#include "registry/dekregistryclient.h"
+#include "registry/kekusage.h"
+#include "registry/schemaregistryclient.h"
+
+#include <QFormLayout>
+#include <QLabel>
+#include <QProgressBar>
+#include <QScrollArea>
+#include <QStackedWidget>
+#include <QVBoxLayout>
+
+namespace kw {
+
+DekDetailPane::DekDetailPane(QWidget *parent)
+    : QWidget(parent)
+    , m_clock(&Clock::system())
+    , m_busy(details::makeBusyBar(QStringLiteral("dekDetailBusy"), this))
+    , m_message(new details::PaneMessageBar(QStringLiteral("dekDetailMessage"), this))
+    , m_stack(new QStackedWidget(this))
+    , m_placeholder(new QLabel(tr("Select a DEK version to see its details."), this))
+{
+    setObjectName(QStringLiteral("dekDetailPane"));
+    m_placeholder->setObjectName(QStringLiteral("dekDetailPlaceholder"));
+    m_placeholder->setAlignment(Qt::AlignCenter);
+
+    auto *scroll = new QScrollArea(m_stack);
+    scroll->setObjectName(QStringLiteral("dekDetailScroll"));
+    scroll->setWidgetResizable(true);
+    scroll->setFrameShape(QFrame::NoFrame);
+    auto *content = new QWidget(scroll);
+    auto *column = new QVBoxLayout(content);
+    auto *form = new QFormLayout;
+    form->setFieldGrowthPolicy(QFormLayout::AllNonFixedFieldsGrow);
+    column->addLayout(form);
+    column->addStretch(1);
+    m_kek = details::addFormRow(form, tr("&KEK:"), QStringLiteral("dekKek"));
+    m_subject = details::addFormRow(form, tr("&Subject:"), QStringLiteral("dekSubject"));
+    m_version = details::addFormRow(form, tr("&Version:"), QStringLiteral("dekVersion"));
+    m_algorithm = details::addFormRow(form, tr("&Algorithm:"), QStringLiteral("dekAlgorithm"));
+    m_created = details::addFormRow(form, tr("&Created:"), QStringLiteral("dekCreated"));
+    m_age = details::addFormRow(form, tr("A&ge:"), QStringLiteral("dekAge"));
+    m_deleted = details::addFormRow(form, tr("De&leted:"), QStringLiteral("dekDeleted"));
+    m_fingerprint = details::addFormRow(form, tr("&Fingerprint (SHA-256 of wrapped key):"),
+                                        QStringLiteral("dekFingerprint"));
+    m_fingerprint->setFont(QFont(QStringLiteral("monospace")));
+    m_expiry = details::addFormRow(form, tr("Rotation &period:"), QStringLiteral("dekExpiry"));
+    m_due = details::addFormRow(form, tr("Rotation &due:"), QStringLiteral("dekRotationDue"));
+    scroll->setWidget(content);
+
+    m_stack->addWidget(m_placeholder);
+    m_stack->addWidget(scroll);
+
+    auto *layout = new QVBoxLayout(this);
+    layout->setContentsMargins(0, 0, 0, 0);
+    layout->addWidget(m_busy);
+    layout->addWidget(m_message);
+    layout->addWidget(m_stack, 1);
+
+    connect(m_message, &details::PaneMessageBar::retryRequested, this, [this] {
+        if (!m_request.kekName.isEmpty()) {
+            const Request r = m_request;
+            showDek(r.kekName, r.subject, r.version, r.algorithm, r.includeDeleted);
+        }
+    });
+}
+
+DekDetailPane::~DekDetailPane() = default;
+
+void DekDetailPane::setClients(std::shared_ptr<registry::DekRegistryClient> keys,
+                               std::shared_ptr<registry::SchemaRegistryClient> schemas)
+{
+    m_keys = std::move(keys);
+    m_schemas = std::move(schemas);
+    clear();
+}
+
+void DekDetailPane::setClock(const Clock *clock)
+{
+    m_clock = clock ? clock : &Clock::system();
+}
+
+void DekDetailPane::clear()
+{
+    ++m_job; // answers still on their way belong to no selection now
+    m_pending = 0;
+    m_request = {};
+    m_errors.clear();
+    m_busy->hide();
+    m_message->dismiss();
+    resetFields();
+    m_stack->setCurrentWidget(m_placeholder);
+}
+
+void DekDetailPane::resetFields()
+{
+    m_dekTs = -1;
+    m_expiryDays = -1;
+    m_expirySource.clear();
+    for (QLabel *label : {m_kek, m_subject, m_version, m_algorithm, m_created, m_age, m_deleted,
+                          m_fingerprint, m_expiry, m_due}) {
+        label->clear();
+        label->setToolTip({});
+    }
+    m_due->setProperty("overdue", false);
+    m_due->setFont(QFont());
+    m_due->setPalette(QPalette());
+}
+
+void DekDetailPane::settle(quint64 job)
+{
+    if (!isCurrent(job))
+        return;
+    if (--m_pending <= 0)
+        m_busy->hide();
+}
+
+void DekDetailPane::addError(const QString &text)
+{
+    m_errors.append(text);
+    m_message->showError(m_errors.join(QLatin1Char('\n')));
+}
+
+void DekDetailPane::showDek(const QString &kekName, const QString &subject, int version,
+                            const QString &algorithm, bool includeDeleted)
+{
+    clear();
+    m_request = {kekName, subject, version, algorithm, includeDeleted};
+    m_stack->setCurrentIndex(1);
+    m_kek->setText(kekName);
+    m_subject->setText(subject);
+    m_version->setText(version < 0 ? tr("latest") : QString::number(version));
+    if (!m_keys || !m_schemas) {
+        addError(tr("DEK '%1' of KEK '%2' cannot be loaded: no registry connection is set up. "
+                    "Connect to a registry first.")
+                     .arg(subject, kekName));
+        return;
+    }
+    const quint64 job = m_job;
+    m_pending = 2;
+    m_busy->show();
+    m_expiry->setText(tr("loading…"));
+
+    m_keys->getDekVersion(kekName, subject, version, algorithm, includeDeleted)
+        .then(this, [this, job](const Result<registry::Dek> &dek) {
+            if (!isCurrent(job))
+                return;
+            settle(job);
+            if (!dek) {
+                addError(tr("Could not load DEK '%1' version %2 of KEK '%3': %4")
+                             .arg(m_request.subject, m_version->text(), m_request.kekName,
+                                  dek.error().message));
+                m_due->setText(tr("unknown"));
+                return;
+            }
+            m_version->setText(QString::number(dek->version));
+            m_algorithm->setText(dek->algorithm);
+            details::setTimestamp(m_created, dek->ts);
+            const int age = registry::ageInDays(dek->ts, m_clock->nowMs());
+            m_age->setText(details::dayCount(age));
+            m_deleted->setText(dek->deleted ? tr("yes (soft-deleted)") : tr("no"));
+            // Only the wrapped material identifies the key safely; a shared KEK's DEK also
+            // carries plaintext keyMaterial, which is never shown nor hashed here.
+            const QString fingerprint = registry::keyMaterialFingerprint(dek->encryptedKeyMaterial);
+            m_fingerprint->setText(fingerprint.isEmpty() ? tr("(no wrapped key material)")
+                                                         : fingerprint);
+            m_dekTs = dek->ts;
+            updateRotation();
+        });
+
+    // Latest versions only: the rules clients follow now decide when the DEK must rotate.
+    registry::SchemaListOptions options;
+    options.latestOnly = true;
+    m_schemas->schemas(options).then(
+        this, [this, job](const Result<QList<registry::Schema>> &schemas) {
+            if (!isCurrent(job))
+                return;
+            settle(job);
+            if (!schemas) {
+                m_expiry->setText(tr("unknown"));
+                addError(tr("Could not read the schema rules for DEK '%1': %2. The rotation due "
+                            "date is unknown.")
+                             .arg(m_request.subject, schemas.error().message));
+                return;
+            }
+            const registry::ExpirySource source =
+                registry::dekExpiry(*schemas, m_request.kekName, m_request.subject);
+            m_expiryDays = source.days;
+            if (source.subject.isEmpty()) {
+                m_expirySource.clear();
+            } else {
+                m_expirySource = tr("rule '%1' in %2 version %3")
+                                     .arg(source.ruleName, source.subject)
+                                     .arg(source.version);
+            }
+            updateRotation();
+        });
+}
+
+void DekDetailPane::updateRotation()
+{
+    if (m_expiryDays < 0)
+        return;
+    if (m_expiryDays == 0) {
+        m_expiry->setText(
+            m_expirySource.isEmpty()
+                ? tr("not set (no rule sets encrypt.dek.expiry.days)")
+                : tr("not set (%1 sets no encrypt.dek.expiry.days)").arg(m_expirySource));
+        m_due->setText(tr("no rotation required"));
+        return;
+    }
+    m_expiry->setText(tr("%1, from %2").arg(details::dayCount(m_expiryDays), m_expirySource));
+    if (m_dekTs < 0)
+        return;
+    const qint64 due = registry::rotationDueMs(m_dekTs, m_expiryDays);
+    if (due <= 0) {
+        m_due->setText(tr("unknown (the DEK has no creation time)"));
+        return;
+    }
+    const qint64 now = m_clock->nowMs();
+    const bool overdue = now >= due;
+    const QString when = details::localDateTime(due);
+    m_due->setToolTip(details::isoUtc(due));
+    m_due->setProperty("overdue", overdue);
+    if (overdue) {
+        const int days = registry::ageInDays(due, now);
+        m_due->setText(
+            tr("OVERDUE since %1 (%2 ago): rotate this DEK").arg(when, details::dayCount(days)));
+        QFont bold = m_due->font();
+        bold.setBold(true);
+        m_due->setFont(bold);
+        QPalette pal = m_due->palette();
+        pal.setColor(QPalette::WindowText, QColor(200, 30, 30));
+        m_due->setPalette(pal);
+    } else {
+        const int days = registry::ageInDays(now, due);
+        m_due->setText(tr("%1 (in %2)").arg(when, details::dayCount(days)));
+        m_due->setFont(QFont());
+        m_due->setPalette(QPalette());
+    }
+}
+
+} // namespace kw

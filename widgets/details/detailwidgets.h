@@ -1,0 +1,66 @@
+#pragma once
+// Building blocks shared by the detail panes: the inline message bar, the in-pane busy
+// indicator, selectable value labels, read-only tables and timestamp formatting.
+
+#include <QFrame>
+#include <QString>
+#include <QStringList>
+
+class QFormLayout;
+class QLabel;
+class QProgressBar;
+class QPushButton;
+class QTableWidget;
+
+namespace kw::details {
+
+// What failed and what to do next, shown inside the pane instead of a modal box. "Retry"
+// re-runs the pane's last load.
+class PaneMessageBar final : public QFrame
+{
+    Q_OBJECT
+
+public:
+    // Child object names are `prefix` + "Text" / "Retry"; the bar itself is named `prefix`.
+    explicit PaneMessageBar(const QString &prefix, QWidget *parent = nullptr);
+
+    void showError(const QString &text);
+    void dismiss();
+    [[nodiscard]] QString text() const;
+
+Q_SIGNALS:
+    void retryRequested();
+
+private:
+    QLabel *m_text;
+    QPushButton *m_retry;
+};
+
+// An indeterminate progress bar that stays hidden while nothing loads.
+QProgressBar *makeBusyBar(const QString &objectName, QWidget *parent);
+
+// A value label whose text can be selected with mouse and keyboard (and so is a tab stop).
+QLabel *makeValueLabel(const QString &objectName, QWidget *parent);
+
+// Adds "caption: value" to a form and returns the value label.
+QLabel *addFormRow(QFormLayout *form, const QString &caption, const QString &objectName);
+
+// A read-only, row-selecting table with the given column titles.
+QTableWidget *makeTable(const QString &objectName, const QStringList &headers, QWidget *parent);
+// Sets a read-only cell; `data` goes to Qt::UserRole when valid.
+void setCell(QTableWidget *table, int row, int column, const QString &text,
+             const QVariant &data = {});
+
+// A section heading inside a pane.
+QLabel *makeHeading(const QString &text, QWidget *parent);
+
+// Local date-time for display, ISO 8601 UTC for the tooltip; "unknown" for 0.
+QString localDateTime(qint64 msSinceEpoch);
+QString isoUtc(qint64 msSinceEpoch);
+void setTimestamp(QLabel *label, qint64 msSinceEpoch);
+
+QString yesNo(bool value);
+// "1 day", "12 days": English plurals without depending on a loaded translation.
+QString dayCount(int days);
+
+} // namespace kw::details

@@ -1,0 +1,249 @@
+#include "details/kekdetailpane.h"
+
+#include "details/detailwidgets.h"
+#include "registry/dekregistryclient.h"
+#include "registry/kekusage.h"
+#include "registry/schemaregistryclient.h"
+
+#include <QFormLayout>
+#include <QHeaderView>
+#include <QLabel>
+#include <QProgressBar>
+#include <QScrollArea>
+#include <QStackedWidget>
+#include <QTableWidget>
+#include <QVBoxLayout>
+
+namespace kw {
+
+using details::setCell;
+
+namespace {
+enum UsageColumn
+{
+    UsageSubject,
+    UsageVersion,
+    UsageRule,
+    UsageType,
+    UsageMode,
+    UsageExpiry,
+    UsageState,
+    UsageColumnCount
+};
+} // namespace
+
+KekDetailPane::KekDetailPane(QWidget *parent)
+    : QWidget(parent)
+    , m_busy(details::makeBusyBar(QStringLiteral("kekDetailBusy"), this))
+    , m_message(new details::PaneMessageBar(QStringLiteral("kekDetailMessage"), this))
+    , m_stack(new QStackedWidget(this))
+    , m_placeholder(new QLabel(tr("Select a KEK to see its details."), this))
+{
+    setObjectName(QStringLiteral("kekDetailPane"));
+    m_placeholder->setObjectName(QStringLiteral("kekDetailPlaceholder"));
+    m_placeholder->setAlignment(Qt::AlignCenter);
+
+    auto *scroll = new QScrollArea(m_stack);
+    scroll->setObjectName(QStringLiteral("kekDetailScroll"));
+    scroll->setWidgetResizable(true);
+    scroll->setFrameShape(QFrame::NoFrame);
+    auto *content = new QWidget(scroll);
+    auto *form = new QFormLayout;
+    form->setFieldGrowthPolicy(QFormLayout::AllNonFixedFieldsGrow);
+    auto *column = new QVBoxLayout(content);
+    column->addLayout(form);
+    // The form's labels are parented when the layout is installed; create rows afterwards.
+    m_name = details::addFormRow(form, tr("&Name:"), QStringLiteral("kekName"));
+    m_kmsType = details::addFormRow(form, tr("KMS &type:"), QStringLiteral("kekKmsType"));
+    m_kmsKeyId = details::addFormRow(form, tr("KMS &key id:"), QStringLiteral("kekKmsKeyId"));
+    m_doc = details::addFormRow(form, tr("&Doc:"), QStringLiteral("kekDoc"));
+    m_shared = details::addFormRow(form, tr("&Shared:"), QStringLiteral("kekShared"));
+    m_deleted = details::addFormRow(form, tr("De&leted:"), QStringLiteral("kekDeleted"));
+    m_created = details::addFormRow(form, tr("&Updated:"), QStringLiteral("kekTimestamp"));
+    m_dekSubjects =
+        details::addFormRow(form, tr("DEK s&ubjects:"), QStringLiteral("kekDekSubjectCount"));
+
+    column->addWidget(details::makeHeading(tr("KMS properties"), content));
+    m_kmsProps =
+        details::makeTable(QStringLiteral("kekKmsProps"), {tr("Property"), tr("Value")}, content);
+    column->addWidget(m_kmsProps);
+
+    column->addWidget(details::makeHeading(tr("Schemas whose rules name this KEK"), content));
+    m_usageSummary = details::makeValueLabel(QStringLiteral("kekUsageSummary"), content);
+    column->addWidget(m_usageSummary);
+    m_usage = details::makeTable(QStringLiteral("kekSchemaUsage"),
+                                 {tr("Subject"), tr("Version"), tr("Rule"), tr("Type"), tr("Mode"),
+                                  tr("Expiry (days)"), tr("State")},
+                                 content);
+    m_usage->setToolTip(tr("Double-click or press Enter to open the schema version."));
+    m_usage->setMinimumHeight(160);
+    column->addWidget(m_usage, 1);
+    scroll->setWidget(content);
+
+    m_stack->addWidget(m_placeholder);
+    m_stack->addWidget(scroll);
+
+    auto *layout = new QVBoxLayout(this);
+    layout->setContentsMargins(0, 0, 0, 0);
+    layout->addWidget(m_busy);
+    layout->addWidget(m_message);
+    layout->addWidget(m_stack, 1);
+
+    // activated covers double-click and Enter/Return, whatever the platform's click policy.
+    connect(m_usage, &QTableWidget::activated, this, [this](const QModelIndex &index) {
+        const QTableWidgetItem *item = m_usage->item(index.row(), UsageSubject);
+        if (item)
+            Q_EMIT schemaActivated(item->text(), item->data(Qt::UserRole).toInt());
+    });
+    connect(m_message, &details::PaneMessageBar::retryRequested, this, [this] {
+        if (!m_kekName.isEmpty())
+            showKek(m_kekName, m_includeDeleted);
+    });
+}
+
+KekDetailPane::~KekDetailPane() = default;
+
+void KekDetailPane::setClients(std::shared_ptr<registry::DekRegistryClient> keys,
+                               std::shared_ptr<registry::SchemaRegistryClient> schemas)
+{
+    m_keys = std::move(keys);
+    m_schemas = std::move(schemas);
+    clear();
+}
+
+void KekDetailPane::clear()
+{
+    ++m_job; // answers still on their way belong to no selection now
+    m_pending = 0;
+    m_kekName.clear();
+    m_errors.clear();
+    m_busy->hide();
+    m_message->dismiss();
+    resetFields();
+    m_stack->setCurrentWidget(m_placeholder);
+}
+
+void KekDetailPane::resetFields()
+{
+    for (QLabel *label : {m_name, m_kmsType, m_kmsKeyId, m_doc, m_shared, m_deleted, m_created,
+                          m_dekSubjects, m_usageSummary}) {
+        label->clear();
+        label->setToolTip({});
+    }
+    m_kmsProps->setRowCount(0);
+    m_usage->setRowCount(0);
+}
+
+void KekDetailPane::settle(quint64 job)
+{
+    if (!isCurrent(job))
+        return;
+    if (--m_pending <= 0)
+        m_busy->hide();
+}
+
+void KekDetailPane::addError(const QString &text)
+{
+    m_errors.append(text);
+    m_message->showError(m_errors.join(QLatin1Char('\n')));
+}
+
+void KekDetailPane::showKek(const QString &kekName, bool includeDeleted)
+{
+    clear();
+    m_kekName = kekName;
+    m_includeDeleted = includeDeleted;
+    m_stack->setCurrentIndex(1);
+    m_name->setText(kekName);
+    if (!m_keys || !m_schemas) {
+        addError(tr("KEK '%1' cannot be loaded: no registry connection is set up. Connect to a "
+                    "registry first.")
+                     .arg(kekName));
+        return;
+    }
+    const quint64 job = m_job;
+    m_pending = 3;
+    m_busy->show();
+    const QString loading = tr("loading…");
+    m_dekSubjects->setText(loading);
+    m_usageSummary->setText(loading);
+
+    m_keys->getKek(kekName, includeDeleted)
+        .then(this, [this, job](const Result<registry::Kek> &kek) {
+            if (!isCurrent(job))
+                return;
+            settle(job);
+            if (!kek) {
+                addError(tr("Could not load KEK '%1': %2").arg(m_kekName, kek.error().message));
+                return;
+            }
+            m_name->setText(kek->name);
+            m_kmsType->setText(kek->kmsType);
+            m_kmsKeyId->setText(kek->kmsKeyId);
+            m_doc->setText(kek->doc.isEmpty() ? tr("(none)") : kek->doc);
+            m_shared->setText(kek->shared ? tr("yes: the registry can unwrap its DEKs") : tr("no"));
+            m_deleted->setText(kek->deleted ? tr("yes (soft-deleted)") : tr("no"));
+            details::setTimestamp(m_created, kek->ts);
+            m_kmsProps->setRowCount(int(kek->kmsProps.size()));
+            int row = 0;
+            for (auto it = kek->kmsProps.cbegin(); it != kek->kmsProps.cend(); ++it, ++row) {
+                setCell(m_kmsProps, row, 0, it.key());
+                setCell(m_kmsProps, row, 1, it.value());
+            }
+            m_kmsProps->resizeColumnToContents(0);
+        });
+
+    m_keys->listAllDekSubjects(kekName, 1000, includeDeleted)
+        .then(this, [this, job](const Result<QStringList> &subjects) {
+            if (!isCurrent(job))
+                return;
+            settle(job);
+            if (!subjects) {
+                m_dekSubjects->setText(tr("unavailable"));
+                addError(tr("Could not count the DEK subjects of KEK '%1': %2")
+                             .arg(m_kekName, subjects.error().message));
+                return;
+            }
+            m_dekSubjects->setText(QString::number(subjects->size()));
+            m_dekSubjects->setToolTip(subjects->join(QLatin1Char('\n')));
+        });
+
+    registry::SchemaListOptions options;
+    options.deleted = includeDeleted;
+    m_schemas->schemas(options).then(this, [this,
+                                            job](const Result<QList<registry::Schema>> &schemas) {
+        if (!isCurrent(job))
+            return;
+        settle(job);
+        if (!schemas) {
+            m_usageSummary->setText(tr("unavailable"));
+            addError(tr("Could not list the schemas that use KEK '%1': %2")
+                         .arg(m_kekName, schemas.error().message));
+            return;
+        }
+        const QList<registry::KekUsage> usages = registry::kekUsages(*schemas, m_kekName);
+        QStringList subjects;
+        for (const registry::KekUsage &u : usages)
+            if (!subjects.contains(u.subject))
+                subjects.append(u.subject);
+        m_usageSummary->setText(
+            usages.isEmpty()
+                ? tr("No schema rule names this KEK.")
+                : tr("%1 rule use(s) in %2 subject(s).").arg(usages.size()).arg(subjects.size()));
+        m_usage->setRowCount(int(usages.size()));
+        for (int row = 0; row < usages.size(); ++row) {
+            const registry::KekUsage &u = usages.at(row);
+            setCell(m_usage, row, UsageSubject, u.subject, u.version);
+            setCell(m_usage, row, UsageVersion, QString::number(u.version));
+            setCell(m_usage, row, UsageRule, u.ruleName);
+            setCell(m_usage, row, UsageType, u.ruleType);
+            setCell(m_usage, row, UsageMode, u.mode);
+            setCell(m_usage, row, UsageExpiry,
+                    u.expiryDays > 0 ? QString::number(u.expiryDays) : tr("none"));
+            setCell(m_usage, row, UsageState, u.disabled ? tr("disabled") : tr("enabled"));
+        }
+        m_usage->resizeColumnsToContents();
+    });
+}
+
+} // namespace kw

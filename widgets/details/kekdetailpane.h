@@ -1,0 +1,74 @@
+#pragma once
+// The detail pane for one KEK: its fields, KMS properties, how many DEK subjects it wraps and
+// which schema versions name it in their encryption rules. Loads asynchronously.
+
+#include <QWidget>
+
+#include <memory>
+
+class QLabel;
+class QProgressBar;
+class QStackedWidget;
+class QTableWidget;
+
+namespace kw {
+
+namespace registry {
+class DekRegistryClient;
+class SchemaRegistryClient;
+} // namespace registry
+
+namespace details {
+class PaneMessageBar;
+}
+
+class KekDetailPane final : public QWidget
+{
+    Q_OBJECT
+
+public:
+    explicit KekDetailPane(QWidget *parent = nullptr);
+    ~KekDetailPane() override;
+
+    void setClients(std::shared_ptr<registry::DekRegistryClient> keys,
+                    std::shared_ptr<registry::SchemaRegistryClient> schemas);
+    // Starts loading; an answer for an earlier selection that arrives later is dropped.
+    void showKek(const QString &kekName, bool includeDeleted);
+    void clear();
+
+Q_SIGNALS:
+    // The user opened one of the schema versions listed as naming this KEK.
+    void schemaActivated(const QString &subject, int version);
+
+private:
+    void resetFields();
+    bool isCurrent(quint64 job) const { return job == m_job; }
+    void settle(quint64 job);
+    void addError(const QString &text);
+
+    std::shared_ptr<registry::DekRegistryClient> m_keys;
+    std::shared_ptr<registry::SchemaRegistryClient> m_schemas;
+    QString m_kekName;
+    bool m_includeDeleted = false;
+    quint64 m_job = 0;
+    int m_pending = 0;
+    QStringList m_errors;
+
+    QProgressBar *m_busy;
+    details::PaneMessageBar *m_message;
+    QStackedWidget *m_stack;
+    QLabel *m_placeholder;
+    QLabel *m_name;
+    QLabel *m_kmsType;
+    QLabel *m_kmsKeyId;
+    QLabel *m_doc;
+    QLabel *m_shared;
+    QLabel *m_deleted;
+    QLabel *m_created;
+    QLabel *m_dekSubjects;
+    QTableWidget *m_kmsProps;
+    QLabel *m_usageSummary;
+    QTableWidget *m_usage;
+};
+
+} // namespace kw
