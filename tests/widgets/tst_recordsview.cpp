@@ -1,0 +1,436 @@
+// The Records view against the embedded demo estate: fetch a topic, reveal a record (audited
+// before the values show), copy a revealed value as a secret that is cleared later, damaged
+// records failing on their own while the rest decrypt, and Cancel stopping a fetch.
+
+#include "audit/auditstore.h"
+#include "profiles/connectionprofile.h"
+#include "records/recorddetailpane.h"
+#include "records/recordpresentation.h"
+#include "records/recordsmodel.h"
+#include "records/recordsview.h"
+#include "sandbox/sandboxhost.h"
+
+#include <QAction>
+#include <QClipboard>
+#include <QComboBox>
+#include <QDateTimeEdit>
+#include <QFile>
+#include <QGuiApplication>
+#include <QJsonArray>
+#include <QLabel>
+#include <QLineEdit>
+#include <QMimeData>
+#include <QPlainTextEdit>
+#include <QProgressBar>
+#include <QPushButton>
+#include <QSignalSpy>
+#include <QSpinBox>
+#include <QTabWidget>
+#include <QTableView>
+#include <QTableWidget>
+#include <QTemporaryDir>
+#include <QTest>
+
+using namespace kw;
+using namespace kw::records;
+
+class TestRecordsView : public QObject
+{
+    Q_OBJECT
+
+private:
+    sandbox::SandboxHost *m_host = nullptr;
+    QTemporaryDir m_dir;
+    profiles::ConnectionProfile m_profile;
+    std::shared_ptr<audit::AuditStore> m_audit;
+
+    template<typename T>
+    static T *child(QWidget &view, const char *name)
+    {
+        auto *found = view.findChild<T *>(QString::fromLatin1(name));
+        if (!found)
+            qWarning("no child %s", name);
+        return found;
+    }
+
+    // Picks `topic` once the topic list has arrived.
+    static bool pickTopic(RecordsView &view, const QString &topic)
+    {
+        auto *combo = child<QComboBox>(view, "recordsTopicCombo");
+        const int index = combo->findData(topic);
+        if (index < 0)
+            return false;
+        combo->setCurrentIndex(index);
+        return true;
+    }
+
+    static void fetch(RecordsView &view, int count)
+    {
+        auto *spin = child<QSpinBox>(view, "recordsCountSpin");
+        spin->setValue(count);
+        QTest::mouseClick(child<QPushButton>(view, "recordsFetchButton"), Qt::LeftButton);
+    }
+
+    static int findRow(const RecordsModel &model, RecordStatus status)
+    {
+        for (int row = 0; row < model.rowCount(); ++row) {
+            if (model.index(row, 0).data(RecordsModel::StatusRole).toInt() == int(status))
+                return row;
+        }
+        return -1;
+    }
+
+    static bool isDamaged(const kafka::PreviewRecord &record)
+    {
+        for (const serde::RecordHeader &header : record.record.headers) {
+            if (header.key == "demo-note")
+                return true;
+        }
+        return false;
+    }
+
+private Q_SLOTS:
+    void initTestCase()
+    {
+        QVERIFY(m_dir.isValid());
+        m_host = new sandbox::SandboxHost(this);
+        sandbox::SandboxOptions options;
+        options.seed = QStringLiteral("demo");
+        m_host->start(options);
+        QTRY_VERIFY_WITH_TIMEOUT(m_host->isReady(), 90000);
+        const sandbox::SandboxEndpoints &endpoints = m_host->endpoints();
+        m_profile.name = QStringLiteral("demo");
+        m_profile.sandbox = true;
+        m_profile.registry.baseUrl = QUrl(endpoints.registryUrl);
+        m_profile.bootstrapServers = endpoints.bootstrapServers;
+        m_profile.kms.insert(QStringLiteral("local-kms"),
+                             {{QStringLiteral("secret"), endpoints.localSecret}});
+        audit::AuditStore::Options auditOptions;
+        auditOptions.path = m_dir.filePath(QStringLiteral("audit.sqlite"));
+        auditOptions.actor = QStringLiteral("tester");
+        auto store = audit::AuditStore::open(auditOptions);
+        QVERIFY2(store, qPrintable(store.error().message));
+        m_audit = *store;
+    }
+
+    void topicPickerShowsPartitions()
+    {
+        RecordsView view(m_profile, m_audit);
+        view.show();
+        auto *combo = child<QComboBox>(view, "recordsTopicCombo");
+        QTRY_VERIFY_WITH_TIMEOUT(combo->findData(QStringLiteral("customers")) >= 0, 20000);
+        QVERIFY(pickTopic(view, QStringLiteral("customers")));
+        QCOMPARE(combo->currentText(), QStringLiteral("customers (6 partitions)"));
+        auto *partitions = child<QComboBox>(view, "recordsPartitionCombo");
+        QTRY_COMPARE_WITH_TIMEOUT(partitions->count(), 7, 20000);
+        QTRY_COMPARE(partitions->itemText(0), QStringLiteral("All partitions (9000 records)"));
+        QCOMPARE(partitions->itemData(3).toInt(), 2);
+    }
+
+    void fetchAndReveal()
+    {
+        RecordsView view(m_profile, m_audit);
+        view.resize(1200, 800);
+        view.show();
+        QTRY_VERIFY_WITH_TIMEOUT(pickTopic(view, QStringLiteral("customers")), 20000);
+        QSignalSpy finished(&view, &RecordsView::fetchFinished);
+        fetch(view, 100);
+        QVERIFY(child<QProgressBar>(view, "recordsBusyIndicator")->isVisible());
+        QVERIFY(child<QPushButton>(view, "recordsCancelButton")->isEnabled());
+        QTRY_COMPARE_WITH_TIMEOUT(finished.size(), 1, 60000);
+        QVERIFY(!child<QProgressBar>(view, "recordsBusyIndicator")->isVisible());
+        RecordsModel *model = view.model();
+        QCOMPARE(model->rowCount(), 100);
+        const QString status = child<QLabel>(view, "recordsStatusLabel")->text();
+        QVERIFY2(status.startsWith(QStringLiteral("100 records, ")), qPrintable(status));
+        QVERIFY2(status.contains(QStringLiteral(" KMS unwrap")), qPrintable(status));
+        QVERIFY(!status.contains(QStringLiteral(", 0 KMS unwraps")));
+
+        const int row = findRow(*model, RecordStatus::Decrypted);
+        QVERIFY(row >= 0);
+        const kafka::PreviewRecord record = model->record(row);
+        const QString ssn = record.value.value.toObject().value(QStringLiteral("ssn")).toString();
+        QVERIFY(!ssn.isEmpty());
+        // The schema id is named once the registry answered the by-id lookup.
+        QTRY_VERIFY(model->index(row, RecordsModel::SchemaColumn)
+                        .data()
+                        .toString()
+                        .contains(QStringLiteral(" → customers-value v")));
+
+        auto *table = child<QTableView>(view, "recordsTable");
+        table->setCurrentIndex(model->index(row, 0));
+        auto *decrypted = child<QPlainTextEdit>(view, "recordDecryptedText");
+        QTRY_VERIFY(decrypted->toPlainText().contains(MaskText.toString()));
+        QVERIFY(!decrypted->toPlainText().contains(ssn));
+        QVERIFY(child<QPlainTextEdit>(view, "recordStoredText")
+                    ->toPlainText()
+                    .contains(QStringLiteral("\"ssn\"")));
+        QVERIFY(!child<QPlainTextEdit>(view, "recordStoredText")->toPlainText().contains(ssn));
+        QVERIFY(child<QPlainTextEdit>(view, "recordRawText")
+                    ->toPlainText()
+                    .contains(QStringLiteral("00000000  00")));
+        QVERIFY(child<QTableWidget>(view, "recordHeadersTable")->rowCount() >= 1);
+
+        const auto before = m_audit->entries();
+        QVERIFY(before);
+        QSignalSpy revealed(&view, &RecordsView::revealed);
+        auto *reveal = child<QPushButton>(view, "recordRevealButton");
+        QVERIFY(reveal->isEnabled());
+        QTest::mouseClick(reveal, Qt::LeftButton);
+        QCOMPARE(revealed.size(), 1);
+        QVERIFY(decrypted->toPlainText().contains(ssn));
+        QVERIFY(!decrypted->toPlainText().contains(MaskText.toString()));
+
+        // The audit log has the reveal: who, where, which fields; never the values.
+        auto after = m_audit->entries();
+        QVERIFY(after);
+        QCOMPARE(after->size(), before->size() + 1);
+        const audit::AuditEntry &entry = after->last();
+        QCOMPARE(entry.action, QString(audit::ActionRecordReveal));
+        QCOMPARE(entry.actor, QStringLiteral("tester"));
+        QCOMPARE(entry.profile, QStringLiteral("demo"));
+        QCOMPARE(entry.topic, QStringLiteral("customers"));
+        QCOMPARE(entry.partition, record.record.partition);
+        QCOMPARE(entry.offset, record.record.offset);
+        const QJsonArray fields = entry.details.value(QStringLiteral("fields")).toArray();
+        QVERIFY(fields.contains(QStringLiteral("ssn")));
+        QVERIFY(fields.contains(QStringLiteral("fullName")));
+        QVERIFY(m_audit->verifyChain());
+        QByteArray file;
+        for (const QString &suffix : {QString(), QStringLiteral("-wal")}) {
+            QFile f(m_audit->path() + suffix);
+            if (f.open(QIODevice::ReadOnly))
+                file += f.readAll();
+        }
+        QVERIFY(!file.contains(ssn.toUtf8()));
+
+        // Another record starts masked again.
+        const int other = row + 1 < model->rowCount() ? row + 1 : row - 1;
+        table->setCurrentIndex(model->index(other, 0));
+        QVERIFY(!view.detailPane()->isRevealed());
+    }
+
+    void copiedSecretsAreMarkedAndCleared()
+    {
+        RecordsView view(m_profile, m_audit);
+        view.setClipboardClearIntervalMs(300);
+        view.show();
+        QTRY_VERIFY_WITH_TIMEOUT(pickTopic(view, QStringLiteral("customers")), 20000);
+        QSignalSpy finished(&view, &RecordsView::fetchFinished);
+        fetch(view, 20);
+        QTRY_COMPARE_WITH_TIMEOUT(finished.size(), 1, 60000);
+        const int row = findRow(*view.model(), RecordStatus::Decrypted);
+        QVERIFY(row >= 0);
+        const QString ssn = view.model()
+                                ->record(row)
+                                .value.value.toObject()
+                                .value(QStringLiteral("ssn"))
+                                .toString();
+        child<QTableView>(view, "recordsTable")->setCurrentIndex(view.model()->index(row, 0));
+
+        auto *fields = child<QTableWidget>(view, "recordFieldsTable");
+        auto *copy = child<QAction>(view, "recordCopyValueAction");
+        int ssnRow = -1;
+        for (int r = 0; r < fields->rowCount(); ++r) {
+            if (fields->item(r, 0)->text() == QStringLiteral("ssn"))
+                ssnRow = r;
+        }
+        QVERIFY(ssnRow >= 0);
+        QCOMPARE(fields->item(ssnRow, 5)->text(), MaskText.toString());
+        fields->selectRow(ssnRow);
+        QVERIFY(!copy->isEnabled()); // nothing to copy before Reveal
+
+        QTest::mouseClick(child<QPushButton>(view, "recordRevealButton"), Qt::LeftButton);
+        QCOMPARE(fields->item(ssnRow, 5)->text(), ssn);
+        fields->selectRow(ssnRow);
+        QVERIFY(copy->isEnabled());
+        copy->trigger();
+        QClipboard *clipboard = QGuiApplication::clipboard();
+        QCOMPARE(clipboard->text(), ssn);
+        QCOMPARE(clipboard->mimeData()->data(QStringLiteral("x-kde-passwordManagerHint")),
+                 QByteArrayLiteral("secret"));
+        QTRY_VERIFY(clipboard->text().isEmpty());
+
+        // Ctrl+C in the Decrypted text: marked secret too, and cleared.
+        auto *text = child<QPlainTextEdit>(view, "recordDecryptedText");
+        text->selectAll();
+        text->copy();
+        QVERIFY(clipboard->text().contains(ssn));
+        QCOMPARE(clipboard->mimeData()->data(QStringLiteral("x-kde-passwordManagerHint")),
+                 QByteArrayLiteral("secret"));
+        QTRY_VERIFY(clipboard->text().isEmpty());
+
+        // Something the user copied since is left alone.
+        copy->trigger();
+        clipboard->setText(QStringLiteral("mine"));
+        QTest::qWait(500);
+        QCOMPARE(clipboard->text(), QStringLiteral("mine"));
+    }
+
+    void damagedRecordsFailAlone()
+    {
+        RecordsView view(m_profile, m_audit);
+        view.show();
+        QTRY_VERIFY_WITH_TIMEOUT(pickTopic(view, QStringLiteral("customers")), 20000);
+        QSignalSpy finished(&view, &RecordsView::fetchFinished);
+        fetch(view, 9000);
+        QTRY_COMPARE_WITH_TIMEOUT(finished.size(), 1, 90000);
+        RecordsModel *model = view.model();
+        QCOMPARE(model->rowCount(), 9000);
+        int damaged = 0, damagedFailed = 0, decrypted = 0, failedRow = -1;
+        for (int row = 0; row < model->rowCount(); ++row) {
+            const auto status =
+                RecordStatus(model->index(row, 0).data(RecordsModel::StatusRole).toInt());
+            const bool failed =
+                status == RecordStatus::Failed || status == RecordStatus::PartiallyFailed;
+            if (isDamaged(model->record(row))) {
+                ++damaged;
+                if (failed) {
+                    ++damagedFailed;
+                    failedRow = row;
+                }
+            } else if (status == RecordStatus::Decrypted) {
+                ++decrypted;
+            }
+        }
+        qInfo("customers: %d damaged (%d failed), %d of %d intact records decrypted, %d failed in "
+              "all",
+              damaged, damagedFailed, decrypted, model->rowCount() - damaged, model->failedCount());
+        QVERIFY(damaged > 0);
+        QVERIFY(damagedFailed > 0);
+        QVERIFY(decrypted > (model->rowCount() - damaged) * 9 / 10);
+        const QString status = child<QLabel>(view, "recordsStatusLabel")->text();
+        QVERIFY2(
+            status.startsWith(QStringLiteral("9000 records, %1 failed").arg(model->failedCount())),
+            qPrintable(status));
+
+        // The failure shows in the status column's tooltip and in the detail pane.
+        const QString reason =
+            model->index(failedRow, 0).data(RecordsModel::FailureRole).toString();
+        QVERIFY(!reason.isEmpty());
+        QCOMPARE(
+            model->index(failedRow, RecordsModel::StatusColumn).data(Qt::ToolTipRole).toString(),
+            reason);
+        child<QTableView>(view, "recordsTable")->setCurrentIndex(model->index(failedRow, 0));
+        auto *failure = child<QLabel>(view, "recordFailureLabel");
+        QVERIFY(failure->isVisibleTo(&view));
+        QCOMPARE(failure->text(), reason);
+        QVERIFY(!child<QWidget>(view, "recordsMessageBar")->isVisible());
+    }
+
+    void cancelStopsAFetch()
+    {
+        RecordsView view(m_profile, m_audit);
+        view.show();
+        QTRY_VERIFY_WITH_TIMEOUT(pickTopic(view, QStringLiteral("card-payments")), 20000);
+        QSignalSpy finished(&view, &RecordsView::fetchFinished);
+        fetch(view, 10000);
+        QVERIFY(view.isFetching());
+        QTest::mouseClick(child<QPushButton>(view, "recordsCancelButton"), Qt::LeftButton);
+        QTRY_COMPARE_WITH_TIMEOUT(finished.size(), 1, 30000);
+        QVERIFY(!view.isFetching());
+        QVERIFY(view.model()->rowCount() < 10000);
+        QVERIFY(child<QLabel>(view, "recordsStatusLabel")
+                    ->text()
+                    .startsWith(QStringLiteral("Cancelled: ")));
+        QVERIFY(child<QWidget>(view, "recordsMessageBar")->isVisible());
+        QVERIFY(child<QPushButton>(view, "recordsFetchButton")->isEnabled());
+        QVERIFY(!child<QPushButton>(view, "recordsCancelButton")->isEnabled());
+
+        // The view stays usable: a new fetch after a cancelled one works.
+        fetch(view, 10);
+        QTRY_COMPARE_WITH_TIMEOUT(finished.size(), 2, 30000);
+        QCOMPARE(view.model()->rowCount(), 10);
+    }
+
+    void startPositionAndPartition()
+    {
+        RecordsView view(m_profile, m_audit);
+        view.show();
+        QTRY_VERIFY_WITH_TIMEOUT(pickTopic(view, QStringLiteral("accounts")), 20000);
+        auto *partitions = child<QComboBox>(view, "recordsPartitionCombo");
+        QTRY_VERIFY_WITH_TIMEOUT(partitions->findData(1) >= 0, 20000);
+        QSignalSpy finished(&view, &RecordsView::fetchFinished);
+        auto *start = child<QComboBox>(view, "recordsStartCombo");
+        auto *value = child<QLineEdit>(view, "recordsStartValueEdit");
+
+        // One partition, from an offset.
+        partitions->setCurrentIndex(partitions->findData(1));
+        start->setCurrentIndex(start->findText(QStringLiteral("Offset")));
+        QVERIFY(value->isVisibleTo(&view));
+        value->setText(QStringLiteral("40"));
+        fetch(view, 25);
+        QTRY_COMPARE_WITH_TIMEOUT(finished.size(), 1, 30000);
+        QCOMPARE(view.model()->rowCount(), 25);
+        for (int row = 0; row < view.model()->rowCount(); ++row) {
+            QCOMPARE(view.model()->record(row).record.partition, 1);
+            QCOMPARE(view.model()->record(row).record.offset, 40 + row);
+        }
+
+        // The newest 7 records of the topic.
+        partitions->setCurrentIndex(0);
+        start->setCurrentIndex(start->findText(QStringLiteral("Latest − N")));
+        value->setText(QStringLiteral("7"));
+        fetch(view, 100);
+        QTRY_COMPARE_WITH_TIMEOUT(finished.size(), 2, 30000);
+        QCOMPARE(view.model()->rowCount(), 7);
+
+        // From a timestamp after the last record: nothing, and no error.
+        start->setCurrentIndex(start->findText(QStringLiteral("Timestamp")));
+        QVERIFY(!value->isVisibleTo(&view));
+        child<QDateTimeEdit>(view, "recordsStartTimestampEdit")
+            ->setDateTime(QDateTime::currentDateTimeUtc().addDays(2));
+        fetch(view, 100);
+        QTRY_COMPARE_WITH_TIMEOUT(finished.size(), 3, 30000);
+        QCOMPARE(view.model()->rowCount(), 0);
+        QVERIFY(!child<QWidget>(view, "recordsMessageBar")->isVisible());
+    }
+
+    void noAuditNoReveal()
+    {
+        RecordsView view(m_profile, nullptr);
+        view.show();
+        QTRY_VERIFY_WITH_TIMEOUT(pickTopic(view, QStringLiteral("customers")), 20000);
+        QSignalSpy finished(&view, &RecordsView::fetchFinished);
+        fetch(view, 5);
+        QTRY_COMPARE_WITH_TIMEOUT(finished.size(), 1, 30000);
+        const int row = findRow(*view.model(), RecordStatus::Decrypted);
+        QVERIFY(row >= 0);
+        const QString ssn = view.model()
+                                ->record(row)
+                                .value.value.toObject()
+                                .value(QStringLiteral("ssn"))
+                                .toString();
+        child<QTableView>(view, "recordsTable")->setCurrentIndex(view.model()->index(row, 0));
+        QTest::mouseClick(child<QPushButton>(view, "recordRevealButton"), Qt::LeftButton);
+        QVERIFY(!view.detailPane()->isRevealed());
+        QVERIFY(!child<QPlainTextEdit>(view, "recordDecryptedText")->toPlainText().contains(ssn));
+        QVERIFY(child<QWidget>(view, "recordsMessageBar")->isVisible());
+        QVERIFY(child<QLabel>(view, "recordsMessageText")
+                    ->text()
+                    .contains(QStringLiteral("audit log")));
+    }
+
+    void unreachableClusterShowsInline()
+    {
+        profiles::ConnectionProfile broken = m_profile;
+        broken.bootstrapServers = QStringLiteral("127.0.0.1:1");
+        RecordsView view(broken, m_audit);
+        view.show();
+        auto *bar = child<QWidget>(view, "recordsMessageBar");
+        QTRY_VERIFY_WITH_TIMEOUT(bar->isVisible(), 30000);
+        QVERIFY(child<QLabel>(view, "recordsMessageText")
+                    ->text()
+                    .startsWith(QStringLiteral("The topic list could not be loaded")));
+    }
+
+    void cleanupTestCase()
+    {
+        m_audit.reset();
+        delete m_host;
+        m_host = nullptr;
+    }
+};
+
+QTEST_MAIN(TestRecordsView)
+#include "tst_recordsview.moc"

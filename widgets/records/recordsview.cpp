@@ -1,0 +1,444 @@
+#include "records/recordsview.h"
+
+#include "audit/auditstore.h"
+#include "records/recorddetailpane.h"
+#include "records/recordpresentation.h"
+#include "records/recordsmodel.h"
+#include "records/recordssession.h"
+#include "records/secretclipboard.h"
+
+#include <QComboBox>
+#include <QDateTimeEdit>
+#include <QHBoxLayout>
+#include <QHeaderView>
+#include <QJsonArray>
+#include <QLabel>
+#include <QLineEdit>
+#include <QProgressBar>
+#include <QPushButton>
+#include <QRegularExpressionValidator>
+#include <QSpinBox>
+#include <QSplitter>
+#include <QTableView>
+#include <QTimeZone>
+#include <QToolButton>
+#include <QVBoxLayout>
+
+namespace kw::records {
+
+namespace {
+
+enum StartKind
+{
+    StartEarliest,
+    StartLatestMinus,
+    StartOffset,
+    StartTimestamp
+};
+
+// "1 record", "9000 records". Plain English until the project ships translations (tr()'s %n
+// plural forms need a translation file even for English).
+QString counted(qint64 n, const QString &one, const QString &many)
+{
+    return QString::number(n) + QLatin1Char(' ') + (n == 1 ? one : many);
+}
+
+QLabel *caption(const QString &text, QWidget *buddy)
+{
+    auto *label = new QLabel(text);
+    label->setBuddy(buddy);
+    return label;
+}
+
+} // namespace
+
+RecordsView::RecordsView(profiles::ConnectionProfile profile,
+                         std::shared_ptr<audit::AuditStore> audit, QWidget *parent)
+    : QWidget(parent)
+    , m_profile(std::move(profile))
+    , m_audit(std::move(audit))
+    , m_session(new RecordsSession(m_profile, this))
+    , m_model(new RecordsModel(this))
+    , m_clipboard(new SecretClipboard(this))
+{
+    setObjectName(QStringLiteral("recordsView"));
+    buildUi();
+
+    connect(m_session, &RecordsSession::topicsLoaded, this, &RecordsView::topicsLoaded);
+    connect(m_session, &RecordsSession::topicDescribed, this, &RecordsView::topicDescribed);
+    connect(m_session, &RecordsSession::batchReady, this,
+            [this](const QList<kafka::PreviewRecord> &records) {
+                m_model->append(records);
+                updateStatus(false);
+            });
+    connect(m_session, &RecordsSession::progress, this, [this](const kafka::ReadProgress &p) {
+        if (p.expected > 0) {
+            m_busy->setRange(0, int(std::min<qint64>(p.expected, INT_MAX)));
+            m_busy->setValue(int(std::min<qint64>(p.read, INT_MAX)));
+        }
+    });
+    connect(m_session, &RecordsSession::fetchFinished, this, &RecordsView::finished);
+    connect(m_session, &RecordsSession::schemaNamed, m_model, &RecordsModel::setSchemaName);
+    reloadTopics();
+}
+
+RecordsView::~RecordsView() = default;
+
+void RecordsView::buildUi()
+{
+    auto *layout = new QVBoxLayout(this);
+
+    // Query bar.
+    auto *query = new QHBoxLayout;
+    m_topic = new QComboBox;
+    m_topic->setObjectName(QStringLiteral("recordsTopicCombo"));
+    m_topic->setMinimumContentsLength(24);
+    m_topic->setSizeAdjustPolicy(QComboBox::AdjustToMinimumContentsLengthWithIcon);
+    m_reloadTopics = new QToolButton;
+    m_reloadTopics->setObjectName(QStringLiteral("recordsReloadTopicsButton"));
+    m_reloadTopics->setText(tr("Reload"));
+    m_reloadTopics->setToolTip(tr("Reload the topic list"));
+    m_startKind = new QComboBox;
+    m_startKind->setObjectName(QStringLiteral("recordsStartCombo"));
+    m_startKind->addItem(tr("Earliest"), StartEarliest);
+    m_startKind->addItem(tr("Latest − N"), StartLatestMinus);
+    m_startKind->addItem(tr("Offset"), StartOffset);
+    m_startKind->addItem(tr("Timestamp"), StartTimestamp);
+    m_startValue = new QLineEdit;
+    m_startValue->setObjectName(QStringLiteral("recordsStartValueEdit"));
+    m_startValue->setValidator(
+        new QRegularExpressionValidator(QRegularExpression(QStringLiteral("\\d{0,18}")), this));
+    m_startValue->setText(QStringLiteral("100"));
+    m_startValue->setMaximumWidth(120);
+    m_startTime = new QDateTimeEdit;
+    m_startTime->setObjectName(QStringLiteral("recordsStartTimestampEdit"));
+    // setTimeSpec() is deprecated from Qt 6.7 on; setTimeZone() only exists from there.
+#if QT_VERSION >= QT_VERSION_CHECK(6, 7, 0)
+    m_startTime->setTimeZone(QTimeZone::utc());
+#else
+    m_startTime->setTimeSpec(Qt::UTC);
+#endif
+    m_startTime->setDisplayFormat(QStringLiteral("yyyy-MM-dd HH:mm:ss 'UTC'"));
+    m_startTime->setCalendarPopup(true);
+    m_startTime->setDateTime(QDateTime::currentDateTimeUtc().addDays(-1));
+    m_partition = new QComboBox;
+    m_partition->setObjectName(QStringLiteral("recordsPartitionCombo"));
+    m_count = new QSpinBox;
+    m_count->setObjectName(QStringLiteral("recordsCountSpin"));
+    m_count->setRange(1, 1000000);
+    m_count->setValue(100);
+    m_count->setGroupSeparatorShown(true);
+    m_fetch = new QPushButton(tr("Fetch"));
+    m_fetch->setObjectName(QStringLiteral("recordsFetchButton"));
+    m_fetch->setDefault(true);
+    m_cancel = new QPushButton(tr("Cancel"));
+    m_cancel->setObjectName(QStringLiteral("recordsCancelButton"));
+    m_cancel->setEnabled(false);
+
+    query->addWidget(caption(tr("&Topic:"), m_topic));
+    query->addWidget(m_topic, 1);
+    query->addWidget(m_reloadTopics);
+    query->addWidget(caption(tr("&From:"), m_startKind));
+    query->addWidget(m_startKind);
+    query->addWidget(m_startValue);
+    query->addWidget(m_startTime);
+    query->addWidget(caption(tr("&Partition:"), m_partition));
+    query->addWidget(m_partition);
+    query->addWidget(caption(tr("&Count:"), m_count));
+    query->addWidget(m_count);
+    query->addWidget(m_fetch);
+    query->addWidget(m_cancel);
+    layout->addLayout(query);
+
+    // Inline message bar: errors and notices stay in the view, never in a modal dialog.
+    m_messageBar = new QWidget;
+    m_messageBar->setObjectName(QStringLiteral("recordsMessageBar"));
+    auto *messageLayout = new QHBoxLayout(m_messageBar);
+    messageLayout->setContentsMargins(6, 4, 6, 4);
+    m_messageText = new QLabel;
+    m_messageText->setObjectName(QStringLiteral("recordsMessageText"));
+    m_messageText->setWordWrap(true);
+    m_messageText->setTextInteractionFlags(Qt::TextSelectableByMouse);
+    auto *closeMessage = new QToolButton;
+    closeMessage->setObjectName(QStringLiteral("recordsMessageCloseButton"));
+    closeMessage->setText(QStringLiteral("×"));
+    closeMessage->setAutoRaise(true);
+    messageLayout->addWidget(m_messageText, 1);
+    messageLayout->addWidget(closeMessage);
+    m_messageBar->hide();
+    layout->addWidget(m_messageBar);
+
+    m_busy = new QProgressBar;
+    m_busy->setObjectName(QStringLiteral("recordsBusyIndicator"));
+    m_busy->setMaximumHeight(6);
+    m_busy->setTextVisible(false);
+    m_busy->hide();
+    layout->addWidget(m_busy);
+
+    auto *splitter = new QSplitter(Qt::Vertical);
+    splitter->setObjectName(QStringLiteral("recordsSplitter"));
+    m_table = new QTableView;
+    m_table->setObjectName(QStringLiteral("recordsTable"));
+    m_table->setModel(m_model);
+    m_table->setSelectionBehavior(QAbstractItemView::SelectRows);
+    m_table->setSelectionMode(QAbstractItemView::SingleSelection);
+    m_table->verticalHeader()->hide();
+    m_table->horizontalHeader()->setStretchLastSection(true);
+    m_detail = new RecordDetailPane(m_clipboard);
+    m_detail->setObjectName(QStringLiteral("recordsDetailPane"));
+    splitter->addWidget(m_table);
+    splitter->addWidget(m_detail);
+    splitter->setStretchFactor(0, 3);
+    splitter->setStretchFactor(1, 2);
+    layout->addWidget(splitter, 1);
+
+    m_status = new QLabel;
+    m_status->setObjectName(QStringLiteral("recordsStatusLabel"));
+    layout->addWidget(m_status);
+
+    connect(m_reloadTopics, &QToolButton::clicked, this, &RecordsView::reloadTopics);
+    connect(m_topic, &QComboBox::currentIndexChanged, this, &RecordsView::topicChanged);
+    connect(m_startKind, &QComboBox::currentIndexChanged, this, &RecordsView::startKindChanged);
+    connect(m_fetch, &QPushButton::clicked, this, &RecordsView::fetch);
+    connect(m_cancel, &QPushButton::clicked, this, &RecordsView::cancel);
+    connect(closeMessage, &QToolButton::clicked, this, &RecordsView::hideMessage);
+    connect(m_table->selectionModel(), &QItemSelectionModel::currentRowChanged, this,
+            &RecordsView::currentRecordChanged);
+    connect(m_model, &QAbstractItemModel::modelReset, this, &RecordsView::currentRecordChanged);
+    connect(m_detail, &RecordDetailPane::revealRequested, this, &RecordsView::reveal);
+    startKindChanged();
+    topicChanged();
+}
+
+void RecordsView::setClipboardClearIntervalMs(int ms)
+{
+    m_clipboard->setClearIntervalMs(ms);
+}
+
+bool RecordsView::isFetching() const
+{
+    return m_session->isFetching();
+}
+
+void RecordsView::reloadTopics()
+{
+    m_reloadTopics->setEnabled(false);
+    m_status->setText(tr("Loading topics…"));
+    m_session->loadTopics();
+}
+
+void RecordsView::topicsLoaded(const Result<QList<kafka::TopicInfo>> &result)
+{
+    m_reloadTopics->setEnabled(true);
+    m_status->clear();
+    if (!result) {
+        showMessage(tr("The topic list could not be loaded: %1").arg(result.error().message), true);
+        return;
+    }
+    const QString previous = m_topic->currentData().toString();
+    QSignalBlocker block(m_topic);
+    m_topic->clear();
+    for (const kafka::TopicInfo &topic : *result) {
+        if (topic.internal)
+            continue;
+        m_topic->addItem(tr("%1 (%2)").arg(topic.name, counted(topic.partitionCount,
+                                                               tr("partition"), tr("partitions"))),
+                         topic.name);
+    }
+    if (m_topic->count() == 0)
+        showMessage(tr("The cluster has no topics to read."), false);
+    const int again = m_topic->findData(previous);
+    m_topic->setCurrentIndex(again >= 0 ? again : (m_topic->count() > 0 ? 0 : -1));
+    block.unblock();
+    topicChanged();
+}
+
+void RecordsView::topicChanged()
+{
+    const QString topic = m_topic->currentData().toString();
+    m_partition->clear();
+    m_partition->addItem(tr("All partitions"), -1);
+    m_fetch->setEnabled(!topic.isEmpty() && !m_session->isFetching());
+    if (!topic.isEmpty())
+        m_session->describeTopic(topic);
+}
+
+void RecordsView::topicDescribed(const Result<kafka::TopicInfo> &result)
+{
+    if (!result) {
+        showMessage(
+            tr("The partitions of the topic could not be read: %1").arg(result.error().message),
+            true);
+        return;
+    }
+    if (result->name != m_topic->currentData().toString())
+        return;
+    const int selected = m_partition->currentData().toInt();
+    qint64 total = 0;
+    for (const kafka::PartitionInfo &p : result->partitions)
+        total += p.count();
+    m_partition->setItemText(
+        0, tr("All partitions (%1)").arg(counted(total, tr("record"), tr("records"))));
+    for (const kafka::PartitionInfo &p : result->partitions) {
+        if (m_partition->findData(p.partition) < 0)
+            m_partition->addItem(tr("%1 (%2)").arg(QString::number(p.partition),
+                                                   counted(p.count(), tr("record"), tr("records"))),
+                                 p.partition);
+    }
+    const int again = m_partition->findData(selected);
+    if (again >= 0)
+        m_partition->setCurrentIndex(again);
+}
+
+void RecordsView::startKindChanged()
+{
+    const int kind = m_startKind->currentData().toInt();
+    m_startValue->setVisible(kind == StartLatestMinus || kind == StartOffset);
+    m_startTime->setVisible(kind == StartTimestamp);
+    m_startValue->setPlaceholderText(kind == StartOffset ? tr("offset") : tr("records back"));
+}
+
+void RecordsView::fetch()
+{
+    const QString topic = m_topic->currentData().toString();
+    if (topic.isEmpty())
+        return;
+    kafka::ReadRequest request;
+    request.topic = topic;
+    request.partition = m_partition->currentData().toInt();
+    request.limit = m_count->value();
+    const qint64 value = m_startValue->text().toLongLong();
+    switch (m_startKind->currentData().toInt()) {
+    case StartEarliest:
+        request.start = kafka::StartPosition::earliest();
+        break;
+    case StartLatestMinus:
+        // "Latest − N": the newest N records of what is read, shared over its partitions.
+        request.start = kafka::StartPosition::lastTotal(value);
+        break;
+    case StartOffset:
+        request.start = kafka::StartPosition::offset(value);
+        break;
+    case StartTimestamp:
+        request.start =
+            kafka::StartPosition::timestamp(m_startTime->dateTime().toMSecsSinceEpoch());
+        break;
+    }
+    hideMessage();
+    m_model->clear();
+    m_detail->clear();
+    m_lastKmsUnwraps = m_session->cacheStats().kmsUnwraps;
+    setBusy(true);
+    m_session->fetch(request);
+    updateStatus(false);
+}
+
+void RecordsView::cancel()
+{
+    m_session->cancel();
+    m_cancel->setEnabled(false);
+}
+
+void RecordsView::finished(const Result<kafka::PreviewSummary> &result)
+{
+    setBusy(false);
+    if (!result) {
+        // Whatever arrived before the error stays on screen.
+        showMessage(tr("Reading the topic failed: %1").arg(result.error().message), true);
+        updateStatus(true);
+    } else {
+        m_lastKmsUnwraps = result->cache.kmsUnwraps;
+        updateStatus(true, result->read.cancelled);
+        if (result->read.cancelled)
+            showMessage(tr("Fetch cancelled after %1.")
+                            .arg(counted(m_model->rowCount(), tr("record"), tr("records"))),
+                        false);
+    }
+    Q_EMIT fetchFinished();
+}
+
+void RecordsView::setBusy(bool busy)
+{
+    m_busy->setVisible(busy);
+    m_busy->setRange(0, 0); // indeterminate until the read knows how much to expect
+    m_fetch->setEnabled(!busy && !m_topic->currentData().toString().isEmpty());
+    m_cancel->setEnabled(busy);
+    m_topic->setEnabled(!busy);
+}
+
+void RecordsView::updateStatus(bool final, bool cancelled)
+{
+    const quint64 unwraps = final ? m_lastKmsUnwraps : m_session->cacheStats().kmsUnwraps;
+    QString text = tr("%1, %2 failed, %3")
+                       .arg(counted(m_model->rowCount(), tr("record"), tr("records")))
+                       .arg(m_model->failedCount())
+                       .arg(counted(qint64(unwraps), tr("KMS unwrap"), tr("KMS unwraps")));
+    if (!final)
+        text = tr("Fetching… ") + text;
+    else if (cancelled)
+        text = tr("Cancelled: ") + text;
+    m_status->setText(text);
+}
+
+void RecordsView::currentRecordChanged()
+{
+    const QModelIndex current = m_table->selectionModel()->currentIndex();
+    if (!current.isValid() || current.row() >= m_model->rowCount()) {
+        m_detail->clear();
+        return;
+    }
+    m_detail->setRecord(m_model->record(current.row()));
+}
+
+void RecordsView::reveal()
+{
+    const QModelIndex current = m_table->selectionModel()->currentIndex();
+    if (!current.isValid())
+        return;
+    const kafka::PreviewRecord &record = m_model->record(current.row());
+    const QStringList fields = revealableFields(record.value);
+    if (fields.isEmpty())
+        return;
+    if (!m_audit) {
+        showMessage(tr("Revealing needs the audit log, which is not available."), true);
+        return;
+    }
+    audit::AuditEntry entry;
+    entry.action = audit::ActionRecordReveal;
+    entry.profile = m_profile.name;
+    entry.registryUrl = m_profile.registry.baseUrl.toString(QUrl::RemoveUserInfo);
+    entry.topic = record.record.topic;
+    entry.partition = record.record.partition;
+    entry.offset = record.record.offset;
+    entry.details = {{QStringLiteral("fields"), QJsonArray::fromStringList(fields)},
+                     {QStringLiteral("schemaId"), record.value.schemaId},
+                     {QStringLiteral("dekSubject"), record.value.dekSubject}};
+    // The audit entry is written before anything is shown; no entry, no plaintext.
+    const auto written = m_audit->append(entry);
+    if (!written) {
+        showMessage(tr("The values were not revealed because the audit log could not record "
+                       "it: %1")
+                        .arg(written.error().message),
+                    true);
+        return;
+    }
+    m_detail->setRevealed(true);
+    Q_EMIT revealed(entry.topic, entry.partition, entry.offset);
+}
+
+void RecordsView::showMessage(const QString &text, bool error)
+{
+    m_messageText->setText(text);
+    m_messageBar->setProperty("error", error);
+    m_messageBar->setStyleSheet(error ? QStringLiteral("background: #fde7e9; color: #8a0015;")
+                                      : QStringLiteral("background: #e8f0fe; color: #1a3e72;"));
+    m_messageBar->show();
+}
+
+void RecordsView::hideMessage()
+{
+    m_messageBar->hide();
+    m_messageText->clear();
+}
+
+} // namespace kw::records

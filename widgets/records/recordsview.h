@@ -1,0 +1,103 @@
+#pragma once
+// The Records view: pick a topic, a start position, a partition and a count, fetch, and browse
+// the records with their decryption outcome. Decrypted values stay masked until Reveal, which
+// writes an audit entry first; copies of revealed values are marked secret and cleared later.
+
+#include "common/result.h"
+#include "profiles/connectionprofile.h"
+
+#include <QWidget>
+
+#include <memory>
+
+class QComboBox;
+class QDateTimeEdit;
+class QLabel;
+class QLineEdit;
+class QProgressBar;
+class QPushButton;
+class QSpinBox;
+class QTableView;
+class QToolButton;
+
+namespace kw::audit {
+class AuditStore;
+}
+namespace kw::kafka {
+struct PreviewSummary;
+struct TopicInfo;
+} // namespace kw::kafka
+
+namespace kw::records {
+
+class RecordDetailPane;
+class RecordsModel;
+class RecordsSession;
+class SecretClipboard;
+
+class RecordsView final : public QWidget
+{
+    Q_OBJECT
+
+public:
+    RecordsView(profiles::ConnectionProfile profile, std::shared_ptr<audit::AuditStore> audit,
+                QWidget *parent = nullptr);
+    ~RecordsView() override;
+
+    // For tests: how long a copied secret stays on the clipboard.
+    void setClipboardClearIntervalMs(int ms);
+    [[nodiscard]] RecordsModel *model() const { return m_model; }
+    [[nodiscard]] RecordsSession *session() const { return m_session; }
+    [[nodiscard]] RecordDetailPane *detailPane() const { return m_detail; }
+    [[nodiscard]] bool isFetching() const;
+
+public Q_SLOTS:
+    void reloadTopics();
+    void fetch();
+    void cancel();
+
+Q_SIGNALS:
+    // After a fetch ends (done, failed or cancelled).
+    void fetchFinished();
+    // After a reveal was audited and shown.
+    void revealed(const QString &topic, int partition, qint64 offset);
+
+private:
+    void buildUi();
+    void topicsLoaded(const Result<QList<kafka::TopicInfo>> &result);
+    void topicDescribed(const Result<kafka::TopicInfo> &result);
+    void topicChanged();
+    void startKindChanged();
+    void currentRecordChanged();
+    void reveal();
+    void finished(const Result<kafka::PreviewSummary> &result);
+    void setBusy(bool busy);
+    void updateStatus(bool final, bool cancelled = false);
+    void showMessage(const QString &text, bool error);
+    void hideMessage();
+
+    profiles::ConnectionProfile m_profile;
+    std::shared_ptr<audit::AuditStore> m_audit;
+    RecordsSession *m_session = nullptr;
+    RecordsModel *m_model = nullptr;
+    SecretClipboard *m_clipboard = nullptr;
+    quint64 m_lastKmsUnwraps = 0;
+
+    QComboBox *m_topic = nullptr;
+    QToolButton *m_reloadTopics = nullptr;
+    QComboBox *m_startKind = nullptr;
+    QLineEdit *m_startValue = nullptr;
+    QDateTimeEdit *m_startTime = nullptr;
+    QComboBox *m_partition = nullptr;
+    QSpinBox *m_count = nullptr;
+    QPushButton *m_fetch = nullptr;
+    QPushButton *m_cancel = nullptr;
+    QWidget *m_messageBar = nullptr;
+    QLabel *m_messageText = nullptr;
+    QProgressBar *m_busy = nullptr;
+    QTableView *m_table = nullptr;
+    RecordDetailPane *m_detail = nullptr;
+    QLabel *m_status = nullptr;
+};
+
+} // namespace kw::records
