@@ -1,28 +1,92 @@
-// Smoke test of the real shell, offscreen: menus, toolbar actions, navigator and filter,
-// About dialog, empty state, and window geometry remembered across instances.
+// The real shell, offscreen: menus, toolbar, status bar, About, geometry, themes; and the
+// navigator driven by objectName against the embedded sandbox's demo estate (KEK -> DEK
+// subjects -> versions, Show deleted, the filter, detail panes, F5 keeping the selection).
 
+#include "audit/auditstore.h"
 #include "common/emptystatewidget.h"
+#include "common/theme.h"
+#include "details/dekdetailpane.h"
+#include "details/kekdetailpane.h"
+#include "details/schemadetailpane.h"
 #include "dialogs/aboutdialog.h"
 #include "mainwindow/mainwindow.h"
+#include "mainwindow/navigatorpane.h"
+#include "navigator/navigatormodel.h"
+#include "profiles/profilesdialog.h"
+#include "profiles/profilestore.h"
+#include "records/recordsmodel.h"
+#include "records/recordsview.h"
 #include "sandbox/sandboxhost.h"
 
 #include <QAction>
 #include <QApplication>
+#include <QCheckBox>
+#include <QComboBox>
 #include <QLabel>
 #include <QLineEdit>
 #include <QMenuBar>
 #include <QProgressBar>
+#include <QPushButton>
 #include <QSettings>
+#include <QSignalSpy>
+#include <QStackedWidget>
 #include <QStatusBar>
+#include <QTabWidget>
+#include <QTemporaryDir>
 #include <QTest>
 #include <QToolBar>
 #include <QTreeView>
 
 using namespace kw;
 
+namespace {
+
+// The row under `parent` (a view index) whose text is `text`, or invalid.
+QModelIndex rowNamed(QTreeView *view, const QModelIndex &parent, const QString &text)
+{
+    const QAbstractItemModel *model = view->model();
+    for (int r = 0; r < model->rowCount(parent); ++r) {
+        const QModelIndex index = model->index(r, 0, parent);
+        if (index.data().toString() == text)
+            return index;
+    }
+    return {};
+}
+
+QStringList rowNames(QTreeView *view, const QModelIndex &parent)
+{
+    QStringList names;
+    for (int r = 0; r < view->model()->rowCount(parent); ++r)
+        names << view->model()->index(r, 0, parent).data().toString();
+    return names;
+}
+
+void clickRow(QTreeView *view, const QModelIndex &index)
+{
+    view->scrollTo(index);
+    QTest::mouseClick(view->viewport(), Qt::LeftButton, {}, view->visualRect(index).center());
+}
+
+} // namespace
+
 class TestMainWindow : public QObject
 {
     Q_OBJECT
+
+private:
+    sandbox::SandboxHost *m_demo = nullptr;
+    QTemporaryDir m_auditDir;
+
+    // A window showing the demo estate, Keys and Schemas loaded.
+    std::unique_ptr<MainWindow> demoWindow()
+    {
+        auto window = std::make_unique<MainWindow>(MainWindow::Options{.demo = true});
+        window->attachSandbox(m_demo);
+        window->show();
+        if (!QTest::qWaitForWindowExposed(window.get()))
+            return nullptr;
+        return window;
+    }
 
 private Q_SLOTS:
     void initTestCase()
@@ -30,6 +94,11 @@ private Q_SLOTS:
         QCoreApplication::setOrganizationName(QStringLiteral("KeywardenTest"));
         QCoreApplication::setApplicationName(QStringLiteral("tst_mainwindow"));
         QSettings().clear();
+        m_demo = new sandbox::SandboxHost(this);
+        sandbox::SandboxOptions options;
+        options.seed = QStringLiteral("demo");
+        m_demo->start(options);
+        QTRY_VERIFY_WITH_TIMEOUT(m_demo->isReady(), 60000);
     }
 
     void shellHasMenusToolbarAndStatus()
@@ -50,14 +119,23 @@ private Q_SLOTS:
         auto *toolBar = window.findChild<QToolBar *>(QStringLiteral("mainToolBar"));
         QVERIFY(toolBar);
         QVERIFY(toolBar->actions().contains(refresh));
-        QVERIFY(window.findChild<QAction *>(QStringLiteral("actionShowDeleted"))->isCheckable());
+        auto *showDeleted = window.findChild<QAction *>(QStringLiteral("actionShowDeleted"));
+        QVERIFY(showDeleted->isCheckable());
+        QCOMPARE(showDeleted->shortcut(), QKeySequence(QStringLiteral("Ctrl+Shift+D")));
 
         auto *connection = window.findChild<QLabel *>(QStringLiteral("statusConnection"));
         QVERIFY(connection);
         QCOMPARE(connection->text(), QStringLiteral("Not connected"));
+        QVERIFY(!window.isConnected());
 
         refresh->trigger();
         QVERIFY(window.statusBar()->currentMessage().contains(QStringLiteral("no connection")));
+
+        // Without a connection the sections have nothing to expand.
+        auto *view = window.findChild<QTreeView *>(QStringLiteral("navigatorView"));
+        QCOMPARE(rowNames(view, {}),
+                 (QStringList{QStringLiteral("Keys"), QStringLiteral("Schemas")}));
+        QVERIFY(!view->model()->hasChildren(view->model()->index(0, 0)));
     }
 
     void demoFollowsTheSandboxAsItStarts()
@@ -81,8 +159,19 @@ private Q_SLOTS:
         QTRY_VERIFY_WITH_TIMEOUT(host.isReady(), 20000);
         QTRY_COMPARE(empty->title(), QStringLiteral("Demo estate running"));
         QVERIFY(!busy->isVisible());
+        QVERIFY(window.isConnected());
+        QVERIFY(window.currentProfile().sandbox);
+        QCOMPARE(window.currentProfile().name, QStringLiteral("Demo sandbox"));
+        QCOMPARE(window.currentProfile().bootstrapServers, host.endpoints().bootstrapServers);
+        QCOMPARE(window.currentProfile()
+                     .kms.value(QStringLiteral("local-kms"))
+                     .value(QStringLiteral("secret")),
+                 host.endpoints().localSecret);
         QVERIFY(connection->text().contains(host.endpoints().registryUrl));
+        QVERIFY(connection->text().startsWith(QStringLiteral("Demo sandbox")));
         QVERIFY(empty->text().contains(host.endpoints().bootstrapServers));
+        auto *refreshed = window.findChild<QLabel *>(QStringLiteral("statusRefresh"));
+        QTRY_VERIFY(refreshed->text().startsWith(QStringLiteral("Refreshed")));
     }
 
     void demoSaysWhyTheSandboxFailed()
@@ -100,25 +189,227 @@ private Q_SLOTS:
         QVERIFY(!window.findChild<QProgressBar *>(QStringLiteral("statusBusy"))->isVisible());
     }
 
-    void navigatorFilters()
+    void browseKekToDekVersions()
     {
-        MainWindow window({});
-        window.show();
-        QVERIFY(QTest::qWaitForWindowExposed(&window));
-        auto *view = window.findChild<QTreeView *>(QStringLiteral("navigatorView"));
-        auto *filter = window.findChild<QLineEdit *>(QStringLiteral("navigatorFilter"));
+        auto window = demoWindow();
+        QVERIFY(window);
+        auto *view = window->findChild<QTreeView *>(QStringLiteral("navigatorView"));
+        auto *detail = window->findChild<QStackedWidget *>(QStringLiteral("detailStack"));
+        QVERIFY(view && detail);
+        const QModelIndex keys = view->model()->index(0, 0);
+        QTRY_VERIFY(view->isExpanded(keys));
+        QTRY_VERIFY(rowNamed(view, keys, QStringLiteral("retail-pii")).isValid());
+        QCOMPARE(rowNames(view, keys).size(), 7); // 8 KEKs, one soft-deleted
+
+        const QModelIndex kek = rowNamed(view, keys, QStringLiteral("retail-pii"));
+        clickRow(view, kek);
+        QCOMPARE(view->currentIndex(), kek);
+        QTRY_COMPARE(detail->currentWidget()->objectName(), QStringLiteral("kekDetailPane"));
+        QVERIFY(qobject_cast<KekDetailPane *>(detail->currentWidget()));
+
+        QTest::keyClick(view, Qt::Key_Right); // expands the current node
+        QVERIFY(view->isExpanded(kek));
+        QTRY_VERIFY(rowNamed(view, kek, QStringLiteral("transfers-value")).isValid());
+        const QModelIndex subject = rowNamed(view, kek, QStringLiteral("transfers-value"));
+        view->expand(subject);
+        QTRY_VERIFY(view->model()->rowCount(subject) > 0 &&
+                    !rowNames(view, subject).contains(QStringLiteral("Loading…")));
+        const QStringList versions = rowNames(view, subject);
+        QVERIFY2(versions.contains(QStringLiteral("v1 · AES256_GCM")),
+                 qPrintable(versions.join(u',')));
+        QVERIFY(!versions.contains(QStringLiteral("v3 · AES256_GCM"))); // soft-deleted
+        const QModelIndex v1 = rowNamed(view, subject, QStringLiteral("v1 · AES256_GCM"));
+        clickRow(view, v1);
+        QTRY_COMPARE(detail->currentWidget()->objectName(), QStringLiteral("dekDetailPane"));
+        QCOMPARE(v1.data(NavigatorModel::AlgorithmRole).toString(), QStringLiteral("AES256_GCM"));
+    }
+
+    void showDeletedToggles()
+    {
+        auto window = demoWindow();
+        QVERIFY(window);
+        auto *view = window->findChild<QTreeView *>(QStringLiteral("navigatorView"));
+        auto *check = window->findChild<QCheckBox *>(QStringLiteral("showDeletedCheck"));
+        auto *action = window->findChild<QAction *>(QStringLiteral("actionShowDeleted"));
+        QVERIFY(view && check && action);
+        QTRY_VERIFY(
+            rowNamed(view, view->model()->index(0, 0), QStringLiteral("retail-pii")).isValid());
+        QVERIFY(!rowNames(view, view->model()->index(0, 0))
+                     .contains(QStringLiteral("legacy-crm (deleted)")));
+
+        QTest::mouseClick(check, Qt::LeftButton);
+        QVERIFY(action->isChecked());
+        QModelIndex deleted;
+        QTRY_VERIFY((deleted = rowNamed(view, view->model()->index(0, 0),
+                                        QStringLiteral("legacy-crm (deleted)")))
+                        .isValid());
+        QVERIFY(deleted.data(NavigatorModel::DeletedRole).toBool());
+        QVERIFY(deleted.data(Qt::FontRole).value<QFont>().italic());
+        QCOMPARE(rowNames(view, view->model()->index(0, 0)).size(), 8);
+
+        // Ctrl+Shift+D turns it off again, and the checkbox follows.
+        view->setFocus();
+        QTest::keyClick(window.get(), Qt::Key_D, Qt::ControlModifier | Qt::ShiftModifier);
+        QVERIFY(!action->isChecked());
+        QVERIFY(!check->isChecked());
+        QTRY_COMPARE(rowNames(view, view->model()->index(0, 0)).size(), 7);
+        QVERIFY(!rowNamed(view, view->model()->index(0, 0), QStringLiteral("legacy-crm (deleted)"))
+                     .isValid());
+    }
+
+    void filterNarrowsTheTree()
+    {
+        auto window = demoWindow();
+        QVERIFY(window);
+        auto *view = window->findChild<QTreeView *>(QStringLiteral("navigatorView"));
+        auto *filter = window->findChild<QLineEdit *>(QStringLiteral("navigatorFilter"));
         QVERIFY(view && filter);
-        QCOMPARE(view->model()->rowCount(), 2);
-        QTest::keyClicks(filter, QStringLiteral("sche"));
-        QCOMPARE(view->model()->rowCount(), 1);
-        QCOMPARE(view->model()->index(0, 0).data().toString(), QStringLiteral("Schemas"));
-        filter->clear();
-        QCOMPARE(view->model()->rowCount(), 2);
+        QTRY_VERIFY(rowNamed(view, view->model()->index(1, 0), QStringLiteral("customers-value"))
+                        .isValid());
+        QTRY_COMPARE(rowNames(view, view->model()->index(0, 0)).size(), 7);
 
         // Ctrl+F moves focus to the filter from anywhere in the window.
         view->setFocus();
-        QTest::keySequence(&window, QKeySequence::Find);
+        QTest::keySequence(window.get(), QKeySequence::Find);
         QTRY_VERIFY(filter->hasFocus());
+        QTest::keyClicks(filter, QStringLiteral("PAYMENTS"));
+        QCOMPARE(rowNames(view, view->model()->index(0, 0)),
+                 QStringList{QStringLiteral("payments-pci")});
+        QCOMPARE(rowNames(view, view->model()->index(1, 0)),
+                 QStringList{QStringLiteral("card-payments-value")});
+        // Tab goes on to the tree.
+        QTest::keyClick(filter, Qt::Key_Tab);
+        QTRY_VERIFY(view->hasFocus());
+        filter->clear();
+        QCOMPARE(rowNames(view, view->model()->index(0, 0)).size(), 7);
+    }
+
+    void schemaOpensItsDetailPane()
+    {
+        auto window = demoWindow();
+        QVERIFY(window);
+        auto *view = window->findChild<QTreeView *>(QStringLiteral("navigatorView"));
+        auto *detail = window->findChild<QStackedWidget *>(QStringLiteral("detailStack"));
+        const QModelIndex schemas = view->model()->index(1, 0);
+        QTRY_VERIFY(rowNamed(view, schemas, QStringLiteral("customers-value")).isValid());
+        const QModelIndex subject = rowNamed(view, schemas, QStringLiteral("customers-value"));
+        clickRow(view, subject);
+        QTRY_VERIFY(qobject_cast<SchemaDetailPane *>(detail->currentWidget()));
+        view->expand(subject);
+        QTRY_VERIFY(rowNamed(view, subject, QStringLiteral("v1")).isValid());
+        clickRow(view, rowNamed(view, subject, QStringLiteral("v1")));
+        QCOMPARE(detail->currentWidget()->objectName(), QStringLiteral("schemaDetailPane"));
+        QVERIFY(detail->currentWidget()->isVisible());
+    }
+
+    void recordsTabPreviewsTheDemoTopics()
+    {
+        auto window = demoWindow();
+        QVERIFY(window);
+        audit::AuditStore::Options auditOptions;
+        auditOptions.path = m_auditDir.filePath(QStringLiteral("audit.sqlite"));
+        auto audit = audit::AuditStore::open(auditOptions);
+        QVERIFY(audit);
+        window->setAuditStore(*audit);
+        auto *tabs = window->tabs();
+        QCOMPARE(tabs->count(), 2);
+        QTRY_VERIFY(window->recordsView());
+        tabs->setCurrentIndex(1);
+        auto *records = window->recordsView();
+        auto *topic = records->findChild<QComboBox *>(QStringLiteral("recordsTopicCombo"));
+        QTRY_VERIFY_WITH_TIMEOUT(
+            topic->findText(QStringLiteral("customers"), Qt::MatchStartsWith) >= 0, 30000);
+        topic->setCurrentIndex(topic->findText(QStringLiteral("customers"), Qt::MatchStartsWith));
+        auto *fetch = records->findChild<QPushButton *>(QStringLiteral("recordsFetchButton"));
+        QTRY_VERIFY(fetch->isEnabled());
+        QTest::mouseClick(fetch, Qt::LeftButton);
+        auto *unwraps = window->findChild<QLabel *>(QStringLiteral("statusKmsUnwraps"));
+        QTRY_VERIFY_WITH_TIMEOUT(unwraps->text().startsWith(QLatin1String("KMS unwraps: ")), 60000);
+        // Each DEK version costs one unwrap, however many records it decrypted.
+        const int count = unwraps->text().section(QLatin1Char(' '), 2, 2).toInt();
+        QVERIFY2(count >= 1 && count <= 6, qPrintable(unwraps->text()));
+        QVERIFY(records->model()->rowCount() > 0);
+
+        // A connection without Kafka: the tab says why there is nothing to preview.
+        profiles::ConnectionProfile registryOnly = window->currentProfile();
+        registryOnly.bootstrapServers.clear();
+        window->openConnection(registryOnly);
+        QVERIFY(!window->recordsView());
+        QCOMPARE(window->findChild<QStackedWidget *>(QStringLiteral("recordsHost"))
+                     ->currentWidget()
+                     ->objectName(),
+                 QStringLiteral("recordsEmptyState"));
+    }
+
+    void connectActionOpensTheProfiles()
+    {
+        MainWindow window({});
+        window.setProfileStore(std::make_shared<profiles::ProfileStore>(
+            std::make_shared<profiles::MemorySecretStore>(),
+            m_auditDir.filePath(QStringLiteral("profiles.ini"))));
+        window.show();
+        auto *action = window.findChild<QAction *>(QStringLiteral("actionProfiles"));
+        QVERIFY(action);
+        QCOMPARE(action->shortcut(), QKeySequence(QStringLiteral("Ctrl+O")));
+        action->trigger();
+        ProfilesDialog *dialog = nullptr;
+        QTRY_VERIFY((dialog = window.findChild<ProfilesDialog *>()));
+        QSignalSpy changed(&window, &MainWindow::connectionChanged);
+        profiles::ConnectionProfile p;
+        p.name = QStringLiteral("local");
+        p.registry.baseUrl = QUrl(QStringLiteral("http://127.0.0.1:1"));
+        Q_EMIT dialog->connectRequested(p);
+        QCOMPARE(changed.count(), 1);
+        QVERIFY(window.isConnected());
+        QCOMPARE(window.currentProfile().name, QStringLiteral("local"));
+        dialog->close();
+    }
+
+    void refreshKeepsExpansionAndSelection()
+    {
+        auto window = demoWindow();
+        QVERIFY(window);
+        auto *view = window->findChild<QTreeView *>(QStringLiteral("navigatorView"));
+        auto *busy = window->findChild<QProgressBar *>(QStringLiteral("navigatorBusy"));
+        QVERIFY(busy);
+        const QModelIndex keys = view->model()->index(0, 0);
+        QTRY_VERIFY(rowNamed(view, keys, QStringLiteral("retail-pii")).isValid());
+        const QModelIndex kek = rowNamed(view, keys, QStringLiteral("retail-pii"));
+        view->expand(kek);
+        QTRY_VERIFY(rowNamed(view, kek, QStringLiteral("transfers-value")).isValid());
+        const QModelIndex subject = rowNamed(view, kek, QStringLiteral("transfers-value"));
+        clickRow(view, subject);
+        QTRY_VERIFY(!busy->isVisible());
+
+        QTest::keyClick(window.get(), Qt::Key_F5);
+        QTRY_VERIFY(busy->isVisible() || view->currentIndex().isValid());
+        QTRY_VERIFY(view->currentIndex().isValid());
+        QTRY_COMPARE(view->currentIndex().data().toString(), QStringLiteral("transfers-value"));
+        QCOMPARE(view->currentIndex().parent().data().toString(), QStringLiteral("retail-pii"));
+        QVERIFY(view->isExpanded(view->currentIndex().parent()));
+        QTRY_VERIFY(!busy->isVisible());
+        auto *refreshed = window->findChild<QLabel *>(QStringLiteral("statusRefresh"));
+        QVERIFY(refreshed->text().startsWith(QStringLiteral("Refreshed")));
+    }
+
+    void themeIsAppliedAndRemembered()
+    {
+        MainWindow window({});
+        auto *dark = window.findChild<QAction *>(QStringLiteral("actionTheme_dark"));
+        auto *system = window.findChild<QAction *>(QStringLiteral("actionTheme_system"));
+        QVERIFY(dark && system);
+        QVERIFY(system->isChecked());
+        dark->trigger();
+        QVERIFY(QApplication::palette().color(QPalette::Window).lightness() < 100);
+        QCOMPARE(QSettings().value(QStringLiteral("ui/theme")).toString(), QStringLiteral("dark"));
+        {
+            MainWindow second({});
+            QVERIFY(second.findChild<QAction *>(QStringLiteral("actionTheme_dark"))->isChecked());
+        }
+        window.findChild<QAction *>(QStringLiteral("actionTheme_light"))->trigger();
+        QVERIFY(QApplication::palette().color(QPalette::Window).lightness() > 150);
+        system->trigger();
+        QCOMPARE(currentTheme(), Theme::System);
     }
 
     void aboutDialogOpens()

@@ -1,26 +1,40 @@
 #include "mainwindow/mainwindow.h"
 
+#include "audit/auditstore.h"
 #include "common/emptystatewidget.h"
+#include "common/theme.h"
+#include "details/dekdetailpane.h"
+#include "details/kekdetailpane.h"
+#include "details/schemadetailpane.h"
 #include "dialogs/aboutdialog.h"
+#include "mainwindow/navigatorpane.h"
 #include "navigator/navigatormodel.h"
+#include "navigator/navigatorsource.h"
+#include "profiles/profilesdialog.h"
+#include "profiles/profilestore.h"
+#include "records/recordssession.h"
+#include "records/recordsview.h"
+#include "registry/dekregistryclient.h"
+#include "registry/resttransport.h"
+#include "registry/schemaregistryclient.h"
 #include "sandbox/sandboxhost.h"
 
 #include <QAction>
+#include <QActionGroup>
 #include <QApplication>
 #include <QCloseEvent>
-#include <QHeaderView>
+#include <QDateTime>
 #include <QLabel>
 #include <QLineEdit>
 #include <QMenuBar>
 #include <QProgressBar>
 #include <QSettings>
-#include <QSortFilterProxyModel>
 #include <QSplitter>
 #include <QStackedWidget>
 #include <QStatusBar>
+#include <QTabWidget>
 #include <QToolBar>
 #include <QTreeView>
-#include <QVBoxLayout>
 
 namespace kw {
 
@@ -52,7 +66,11 @@ MainWindow::MainWindow(const Options &options, QWidget *parent)
     updateDetailForSelection();
 }
 
-MainWindow::~MainWindow() = default;
+MainWindow::~MainWindow()
+{
+    // The panes and the model drop their clients before the transport goes away.
+    closeConnection();
+}
 
 QSize MainWindow::sizeHint() const
 {
@@ -68,11 +86,23 @@ void MainWindow::createActions()
     m_refreshAction->setStatusTip(tr("Reload keys and schemas from the connection"));
     connect(m_refreshAction, &QAction::triggered, this, &MainWindow::refresh);
 
+    m_profilesAction =
+        new QAction(themedIcon("network-connect", ":/icons/kek.svg"), tr("&Connect…"), this);
+    m_profilesAction->setObjectName(QStringLiteral("actionProfiles"));
+    m_profilesAction->setShortcut(QKeySequence(Qt::CTRL | Qt::Key_O));
+    m_profilesAction->setStatusTip(tr("Choose, edit or test a connection profile"));
+    connect(m_profilesAction, &QAction::triggered, this, &MainWindow::showProfiles);
+
+    m_disconnectAction = new QAction(themedIcon("network-disconnect", ""), tr("&Disconnect"), this);
+    m_disconnectAction->setObjectName(QStringLiteral("actionDisconnect"));
+    m_disconnectAction->setEnabled(false);
+    connect(m_disconnectAction, &QAction::triggered, this, &MainWindow::closeConnection);
+
     m_showDeletedAction =
         new QAction(QIcon(QStringLiteral(":/icons/show-deleted.svg")), tr("Show &Deleted"), this);
     m_showDeletedAction->setObjectName(QStringLiteral("actionShowDeleted"));
     m_showDeletedAction->setCheckable(true);
-    m_showDeletedAction->setShortcut(QKeySequence(Qt::CTRL | Qt::Key_H));
+    m_showDeletedAction->setShortcut(QKeySequence(Qt::CTRL | Qt::SHIFT | Qt::Key_D));
     m_showDeletedAction->setStatusTip(tr("Also list soft-deleted KEKs, DEKs and schema versions"));
 
     m_aboutAction =
@@ -86,18 +116,44 @@ void MainWindow::createActions()
     m_quitAction->setShortcut(QKeySequence::Quit);
     m_quitAction->setMenuRole(QAction::QuitRole);
     connect(m_quitAction, &QAction::triggered, this, &QWidget::close);
+
+    m_themeGroup = new QActionGroup(this);
+    m_themeGroup->setExclusive(true);
+    const Theme saved = loadThemeSetting();
+    for (Theme theme : {Theme::System, Theme::Light, Theme::Dark}) {
+        const QString text = theme == Theme::System  ? tr("&System")
+                             : theme == Theme::Light ? tr("&Light")
+                                                     : tr("&Dark");
+        QAction *action = m_themeGroup->addAction(text);
+        action->setObjectName(QStringLiteral("actionTheme_") + themeName(theme));
+        action->setCheckable(true);
+        action->setChecked(theme == saved);
+        connect(action, &QAction::triggered, this, [theme] {
+            applyTheme(theme);
+            saveThemeSetting(theme);
+        });
+    }
+    if (saved != Theme::System)
+        applyTheme(saved);
 }
 
 void MainWindow::createMenus()
 {
     QMenu *file = menuBar()->addMenu(tr("&File"));
     file->setObjectName(QStringLiteral("menuFile"));
+    file->addAction(m_profilesAction);
+    file->addAction(m_disconnectAction);
+    file->addSeparator();
     file->addAction(m_quitAction);
 
     QMenu *view = menuBar()->addMenu(tr("&View"));
     view->setObjectName(QStringLiteral("menuView"));
     view->addAction(m_refreshAction);
     view->addAction(m_showDeletedAction);
+    view->addSeparator();
+    QMenu *theme = view->addMenu(tr("&Theme"));
+    theme->setObjectName(QStringLiteral("menuTheme"));
+    theme->addActions(m_themeGroup->actions());
 
     QMenu *help = menuBar()->addMenu(tr("&Help"));
     help->setObjectName(QStringLiteral("menuHelp"));
@@ -113,44 +169,35 @@ void MainWindow::createToolBar()
     toolBar->setObjectName(QStringLiteral("mainToolBar"));
     toolBar->setMovable(false);
     toolBar->setToolButtonStyle(Qt::ToolButtonTextBesideIcon);
+    toolBar->addAction(m_profilesAction);
     toolBar->addAction(m_refreshAction);
     toolBar->addAction(m_showDeletedAction);
 }
 
 void MainWindow::createCentralWidget()
 {
-    m_navigatorModel = new NavigatorModel(this);
-    m_navigatorProxy = new QSortFilterProxyModel(this);
-    m_navigatorProxy->setSourceModel(m_navigatorModel);
-    m_navigatorProxy->setFilterCaseSensitivity(Qt::CaseInsensitive);
-    m_navigatorProxy->setRecursiveFilteringEnabled(true);
-
-    auto *navigatorPane = new QWidget(this);
-    m_filter = new QLineEdit(navigatorPane);
-    m_filter->setObjectName(QStringLiteral("navigatorFilter"));
-    m_filter->setPlaceholderText(tr("Filter keys and subjects (Ctrl+F)"));
-    m_filter->setClearButtonEnabled(true);
-    auto *focusFilter = new QAction(this);
-    focusFilter->setShortcut(QKeySequence::Find);
-    connect(focusFilter, &QAction::triggered, this,
-            [this] { m_filter->setFocus(Qt::ShortcutFocusReason); });
-    addAction(focusFilter);
-    connect(m_filter, &QLineEdit::textChanged, m_navigatorProxy,
-            &QSortFilterProxyModel::setFilterFixedString);
-
-    m_navigator = new QTreeView(navigatorPane);
-    m_navigator->setObjectName(QStringLiteral("navigatorView"));
-    m_navigator->setModel(m_navigatorProxy);
-    m_navigator->setHeaderHidden(true);
-    m_navigator->setUniformRowHeights(true);
-    m_navigator->setSelectionMode(QAbstractItemView::SingleSelection);
-    connect(m_navigator->selectionModel(), &QItemSelectionModel::currentChanged, this,
+    m_navigator = new NavigatorPane(this);
+    connect(m_navigator, &NavigatorPane::currentChanged, this,
             &MainWindow::updateDetailForSelection);
+    // The action and the pane's checkbox are two views of one switch.
+    connect(m_showDeletedAction, &QAction::toggled, m_navigator, &NavigatorPane::setShowDeleted);
+    connect(m_navigator, &NavigatorPane::showDeletedToggled, m_showDeletedAction,
+            &QAction::setChecked);
+    connect(m_navigator->model(), &NavigatorModel::loadingChanged, this, [this](bool loading) {
+        if (!loading && isConnected())
+            m_refreshLabel->setText(
+                tr("Refreshed %1")
+                    .arg(QLocale().toString(QTime::currentTime(), QLocale::ShortFormat)));
+    });
 
-    auto *navLayout = new QVBoxLayout(navigatorPane);
-    navLayout->setContentsMargins(0, 0, 0, 0);
-    navLayout->addWidget(m_filter);
-    navLayout->addWidget(m_navigator);
+    auto *focusFilter = new QAction(this);
+    focusFilter->setObjectName(QStringLiteral("actionFocusFilter"));
+    focusFilter->setShortcut(QKeySequence::Find);
+    connect(focusFilter, &QAction::triggered, this, [this] {
+        m_navigator->filterEdit()->setFocus(Qt::ShortcutFocusReason);
+        m_navigator->filterEdit()->selectAll();
+    });
+    addAction(focusFilter);
 
     m_detail = new QStackedWidget(this);
     m_detail->setObjectName(QStringLiteral("detailStack"));
@@ -158,16 +205,58 @@ void MainWindow::createCentralWidget()
     m_emptyState->setObjectName(QStringLiteral("emptyState"));
     m_emptyState->setIcon(QIcon(QStringLiteral(":/icons/keywarden.svg")));
     m_detail->addWidget(m_emptyState);
+    m_kekPane = new KekDetailPane(m_detail);
+    m_kekPane->setObjectName(QStringLiteral("kekDetailPane"));
+    m_detail->addWidget(m_kekPane);
+    m_dekPane = new DekDetailPane(m_detail);
+    m_dekPane->setObjectName(QStringLiteral("dekDetailPane"));
+    m_detail->addWidget(m_dekPane);
+    m_schemaPane = new SchemaDetailPane(m_detail);
+    m_schemaPane->setObjectName(QStringLiteral("schemaDetailPane"));
+    m_detail->addWidget(m_schemaPane);
+    // Links between panes select the target in the navigator when it is loaded there.
+    connect(m_kekPane, &KekDetailPane::schemaActivated, this,
+            [this](const QString &subject, int version) {
+                if (!m_navigator->selectPath(
+                        {QStringLiteral("schemas"), subject, QString::number(version)}))
+                    m_schemaPane->showSchema(subject, version, m_navigator->showDeleted());
+                m_detail->setCurrentWidget(m_schemaPane);
+            });
+    connect(m_schemaPane, &SchemaDetailPane::kekActivated, this, [this](const QString &kek) {
+        if (!m_navigator->selectPath({QStringLiteral("keys"), kek}))
+            m_kekPane->showKek(kek, m_navigator->showDeleted());
+        m_detail->setCurrentWidget(m_kekPane);
+    });
 
     m_splitter = new QSplitter(Qt::Horizontal, this);
     m_splitter->setObjectName(QStringLiteral("mainSplitter"));
-    m_splitter->addWidget(navigatorPane);
+    m_splitter->addWidget(m_navigator);
     m_splitter->addWidget(m_detail);
     m_splitter->setStretchFactor(0, 0);
     m_splitter->setStretchFactor(1, 1);
-    m_splitter->setSizes({320, 960});
+    m_splitter->setSizes({340, 940});
     m_splitter->setChildrenCollapsible(false);
-    setCentralWidget(m_splitter);
+
+    // Records: a view per connection with Kafka; an explanation otherwise.
+    m_recordsHost = new QStackedWidget(this);
+    m_recordsHost->setObjectName(QStringLiteral("recordsHost"));
+    m_recordsEmpty = new EmptyStateWidget(m_recordsHost);
+    m_recordsEmpty->setObjectName(QStringLiteral("recordsEmptyState"));
+    m_recordsEmpty->setIcon(QIcon(QStringLiteral(":/icons/keywarden.svg")));
+    m_recordsEmpty->setTitle(tr("No Kafka cluster"));
+    m_recordsEmpty->setText(tr("Connect to a profile with Kafka bootstrap servers to preview the "
+                               "records its keys protect."));
+    m_recordsHost->addWidget(m_recordsEmpty);
+
+    m_tabs = new QTabWidget(this);
+    m_tabs->setObjectName(QStringLiteral("mainTabs"));
+    m_tabs->setDocumentMode(true);
+    m_tabs->addTab(m_splitter, QIcon(QStringLiteral(":/icons/kek.svg")), tr("&Keys && Schemas"));
+    m_tabs->addTab(m_recordsHost, QIcon(QStringLiteral(":/icons/dek.svg")), tr("R&ecords"));
+    setCentralWidget(m_tabs);
+    // Keyboard path: filter, tree, then the detail pane's own widgets.
+    setTabOrder(m_navigator->filterEdit(), m_navigator->view());
+    setTabOrder(m_navigator->view(), m_detail);
 }
 
 void MainWindow::createStatusBar()
@@ -185,9 +274,150 @@ void MainWindow::createStatusBar()
     m_busy->setMaximumWidth(120);
     m_busy->setTextVisible(false);
     m_busy->hide();
+    m_recordsLabel = new QLabel(this);
+    m_recordsLabel->setObjectName(QStringLiteral("statusKmsUnwraps"));
+    m_recordsLabel->setToolTip(tr("Each DEK version is unwrapped by its KMS once per session"));
     statusBar()->addPermanentWidget(m_busy);
+    statusBar()->addPermanentWidget(m_recordsLabel);
     statusBar()->addPermanentWidget(m_connectionLabel);
     statusBar()->addPermanentWidget(m_refreshLabel);
+}
+
+void MainWindow::openConnection(const profiles::ConnectionProfile &profile)
+{
+    closeConnection();
+    m_profile = profile;
+    m_transport = std::make_unique<registry::RestTransport>(profile.registry);
+    m_dekClient = std::make_shared<registry::DekRegistryClient>(m_transport.get());
+    m_schemaClient = std::make_shared<registry::SchemaRegistryClient>(m_transport.get());
+    m_kekPane->setClients(m_dekClient, m_schemaClient);
+    m_dekPane->setClients(m_dekClient, m_schemaClient);
+    m_schemaPane->setClients(m_dekClient, m_schemaClient);
+    m_navigator->setSource(std::make_shared<RegistryNavigatorSource>(m_dekClient, m_schemaClient));
+    rebuildRecordsView();
+    m_disconnectAction->setEnabled(true);
+    m_refreshLabel->setText(tr("Loading…"));
+    updateConnectionStatus();
+    updateDetailForSelection();
+    Q_EMIT connectionChanged();
+}
+
+void MainWindow::closeConnection()
+{
+    if (!m_transport)
+        return;
+    // Drop every consumer first: the model forgets its jobs, the panes their loads, so the
+    // "cancelled" answers the transport gives on destruction land nowhere.
+    m_navigator->setSource(nullptr);
+    m_kekPane->clear();
+    m_dekPane->clear();
+    m_schemaPane->clear();
+    m_kekPane->setClients(nullptr, nullptr);
+    m_dekPane->setClients(nullptr, nullptr);
+    m_schemaPane->setClients(nullptr, nullptr);
+    m_dekClient.reset();
+    m_schemaClient.reset();
+    m_transport.reset();
+    m_profile = {};
+    rebuildRecordsView();
+    if (m_disconnectAction)
+        m_disconnectAction->setEnabled(false);
+    if (m_connectionLabel) {
+        updateConnectionStatus();
+        m_refreshLabel->setText(tr("Never refreshed"));
+    }
+    Q_EMIT connectionChanged();
+}
+
+void MainWindow::setProfileStore(std::shared_ptr<profiles::ProfileStore> store)
+{
+    m_profileStore = std::move(store);
+}
+
+void MainWindow::setAuditStore(std::shared_ptr<audit::AuditStore> store)
+{
+    m_audit = std::move(store);
+    m_auditTried = true;
+    rebuildRecordsView();
+}
+
+std::shared_ptr<audit::AuditStore> MainWindow::auditStore()
+{
+    if (!m_auditTried) {
+        m_auditTried = true;
+        auto opened = audit::AuditStore::open({});
+        if (opened)
+            m_audit = *opened;
+        else
+            statusBar()->showMessage(tr("The audit store could not be opened, so values cannot be "
+                                        "revealed: %1")
+                                         .arg(opened.error().message));
+    }
+    return m_audit;
+}
+
+void MainWindow::showProfiles()
+{
+    if (!m_profileStore)
+        m_profileStore = std::make_shared<profiles::ProfileStore>(
+            std::make_shared<profiles::KeychainSecretStore>());
+    auto *dialog = new ProfilesDialog(m_profileStore, this);
+    dialog->setAttribute(Qt::WA_DeleteOnClose);
+    if (!m_profile.sandbox && !m_profile.name.isEmpty())
+        dialog->selectProfile(m_profile.name);
+    connect(dialog, &ProfilesDialog::connectRequested, this,
+            [this](const profiles::ConnectionProfile &profile) { openConnection(profile); });
+    dialog->open();
+}
+
+void MainWindow::rebuildRecordsView()
+{
+    if (!m_recordsHost)
+        return;
+    if (m_records) {
+        m_recordsHost->removeWidget(m_records);
+        m_records->deleteLater();
+        m_records = nullptr;
+    }
+    if (m_recordsLabel)
+        m_recordsLabel->clear();
+    if (!isConnected() || m_profile.bootstrapServers.trimmed().isEmpty()) {
+        m_recordsHost->setCurrentWidget(m_recordsEmpty);
+        return;
+    }
+    m_records = new records::RecordsView(m_profile, auditStore(), m_recordsHost);
+    m_records->setObjectName(QStringLiteral("recordsView"));
+    m_recordsHost->addWidget(m_records);
+    m_recordsHost->setCurrentWidget(m_records);
+    connect(m_records, &records::RecordsView::fetchFinished, this,
+            &MainWindow::updateRecordsStatus);
+}
+
+void MainWindow::updateRecordsStatus()
+{
+    if (!m_records || !m_recordsLabel)
+        return;
+    const auto stats = m_records->session()->cacheStats();
+    // One KMS unwrap per DEK version per session: the cache keeps the rest.
+    m_recordsLabel->setText(
+        tr("KMS unwraps: %1 · DEK cache hits: %2").arg(stats.kmsUnwraps).arg(stats.hits));
+}
+
+void MainWindow::updateConnectionStatus()
+{
+    if (!isConnected()) {
+        m_connectionLabel->setText(tr("Not connected"));
+        m_connectionLabel->setToolTip({});
+        return;
+    }
+    const QString url = m_profile.registry.baseUrl.toString(QUrl::RemoveUserInfo);
+    m_connectionLabel->setText(tr("%1 · %2 · %3")
+                                   .arg(m_profile.name.isEmpty() ? tr("Unnamed") : m_profile.name,
+                                        url, m_profile.registry.securitySummary()));
+    m_connectionLabel->setToolTip(
+        m_profile.bootstrapServers.isEmpty()
+            ? tr("Schema Registry %1; no Kafka cluster in this profile").arg(url)
+            : tr("Schema Registry %1; Kafka %2").arg(url, m_profile.bootstrapServers));
 }
 
 void MainWindow::attachSandbox(sandbox::SandboxHost *host)
@@ -206,16 +436,22 @@ void MainWindow::sandboxReady(const sandbox::SandboxEndpoints &endpoints)
 {
     m_demoState = DemoState::Ready;
     m_busy->hide();
-    m_connectionLabel->setText(
-        tr("Demo sandbox: %1 · Kafka %2").arg(endpoints.registryUrl, endpoints.bootstrapServers));
     m_demoDetail =
         tr("The embedded sandbox is serving a Schema Registry with its DEK Registry at %1 and a "
-           "Kafka "
-           "cluster at %2, seeded with a bank's KEKs, DEKs, schemas and encrypted records "
-           "(ready in %3 s). Its local-kms secret is set for this session.")
+           "Kafka cluster at %2, seeded with a bank's KEKs, DEKs, schemas and encrypted records "
+           "(ready in %3 s). Its local-kms secret is set for this session. Pick a KEK or a "
+           "schema on the left.")
             .arg(endpoints.registryUrl, endpoints.bootstrapServers)
             .arg(double(endpoints.startupMs) / 1000.0, 0, 'f', 1);
-    updateDetailForSelection();
+
+    profiles::ConnectionProfile profile;
+    profile.name = tr("Demo sandbox");
+    profile.registry.baseUrl = QUrl(endpoints.registryUrl);
+    profile.bootstrapServers = endpoints.bootstrapServers;
+    profile.kms.insert(QStringLiteral("local-kms"),
+                       kms::KmsConfig{{QStringLiteral("secret"), endpoints.localSecret}});
+    profile.sandbox = true;
+    openConnection(profile);
 }
 
 void MainWindow::sandboxFailed(const QString &message)
@@ -227,37 +463,103 @@ void MainWindow::sandboxFailed(const QString &message)
     updateDetailForSelection();
 }
 
+void MainWindow::showEmptyState(const QString &title, const QString &text)
+{
+    m_emptyState->setTitle(title);
+    m_emptyState->setText(text);
+    m_detail->setCurrentWidget(m_emptyState);
+}
+
 void MainWindow::updateDetailForSelection()
 {
+    const QModelIndex current = m_navigator->currentSourceIndex();
+    const bool deleted = m_navigator->showDeleted();
+    const auto kind = NavigatorModel::Kind(current.data(NavigatorModel::KindRole).toInt());
+    if (isConnected() && current.isValid()) {
+        const QString kek = current.data(NavigatorModel::KekNameRole).toString();
+        const QString subject = current.data(NavigatorModel::SubjectRole).toString();
+        const int version = current.data(NavigatorModel::VersionRole).toInt();
+        switch (kind) {
+        case NavigatorModel::Kind::Kek:
+            m_kekPane->showKek(kek, deleted);
+            m_detail->setCurrentWidget(m_kekPane);
+            return;
+        case NavigatorModel::Kind::DekSubject: {
+            // The latest version of the algorithm listed last; the REST default (AES256_GCM)
+            // until the versions have loaded.
+            const QAbstractItemModel *model = current.model();
+            const int n = model->rowCount(current);
+            const QString algorithm =
+                n > 0
+                    ? model->index(n - 1, 0, current).data(NavigatorModel::AlgorithmRole).toString()
+                    : QString();
+            m_dekPane->showDek(kek, subject, -1, algorithm, deleted);
+            m_detail->setCurrentWidget(m_dekPane);
+            return;
+        }
+        case NavigatorModel::Kind::DekVersion:
+            m_dekPane->showDek(kek, subject, version,
+                               current.data(NavigatorModel::AlgorithmRole).toString(), deleted);
+            m_detail->setCurrentWidget(m_dekPane);
+            return;
+        case NavigatorModel::Kind::SchemaSubject:
+            m_schemaPane->showSchema(subject, -1, deleted);
+            m_detail->setCurrentWidget(m_schemaPane);
+            return;
+        case NavigatorModel::Kind::SchemaVersion:
+            m_schemaPane->showSchema(subject, version, deleted);
+            m_detail->setCurrentWidget(m_schemaPane);
+            return;
+        case NavigatorModel::Kind::Error:
+            showEmptyState(tr("Could not load this part of the tree"),
+                           tr("%1\n\nPress F5 to reload, or collapse and expand the parent to "
+                              "try again.")
+                               .arg(current.data().toString()));
+            return;
+        case NavigatorModel::Kind::Loading:
+        case NavigatorModel::Kind::Section:
+            break;
+        }
+    }
+    if (isConnected()) {
+        showEmptyState(m_profile.sandbox ? tr("Demo estate running") : tr("Connected"),
+                       m_profile.sandbox && !m_demoDetail.isEmpty()
+                           ? m_demoDetail
+                           : tr("Connected to %1. Pick a KEK, a DEK or a schema on the left to "
+                                "see its details.")
+                                 .arg(m_profile.registry.baseUrl.toString(QUrl::RemoveUserInfo)));
+        return;
+    }
     switch (m_demoState) {
     case DemoState::Starting:
-        m_emptyState->setTitle(tr("Starting the demo estate…"));
-        m_emptyState->setText(
+        showEmptyState(
+            tr("Starting the demo estate…"),
             tr("Seeding the embedded registry and Kafka cluster with a bank's keys and records. "
                "This takes a few seconds; the window stays usable."));
-        break;
+        return;
     case DemoState::Ready:
-        m_emptyState->setTitle(tr("Demo estate running"));
-        m_emptyState->setText(m_demoDetail);
-        break;
+        showEmptyState(tr("Demo estate running"), m_demoDetail);
+        return;
     case DemoState::Failed:
-        m_emptyState->setTitle(tr("Demo estate unavailable"));
-        m_emptyState->setText(m_demoDetail);
-        break;
+        showEmptyState(tr("Demo estate unavailable"), m_demoDetail);
+        return;
     case DemoState::None:
-        m_emptyState->setTitle(tr("Not connected"));
-        m_emptyState->setText(
-            tr("Keywarden shows the KEKs and DEKs in a Schema Registry's DEK Registry, the "
-               "schemas whose rules use them, and the records they protect. Start it with "
-               "--demo to explore the embedded demo estate."));
         break;
     }
-    m_detail->setCurrentWidget(m_emptyState);
+    showEmptyState(tr("Not connected"),
+                   tr("Keywarden shows the KEKs and DEKs in a Schema Registry's DEK Registry, "
+                      "the schemas whose rules use them, and the records they protect. Start it "
+                      "with --demo to explore the embedded demo estate."));
 }
 
 void MainWindow::refresh()
 {
-    statusBar()->showMessage(tr("Nothing to refresh: no connection is open"), 5000);
+    if (!isConnected()) {
+        statusBar()->showMessage(tr("Nothing to refresh: no connection is open"), 5000);
+        return;
+    }
+    m_navigator->refresh();
+    updateDetailForSelection();
 }
 
 void MainWindow::showAbout()

@@ -1,28 +1,51 @@
 #pragma once
-// The console's shell: menus, toolbar, status bar, and the navigator/detail splitter.
-// Window geometry, toolbar state and splitter sizes are remembered across runs.
+// The console's shell: menus, toolbar, status bar, and the navigator/detail splitter. Holds
+// the open connection (one RestTransport and its registry clients). Window geometry, toolbar
+// state, splitter sizes and the theme are remembered across runs.
+
+#include "profiles/connectionprofile.h"
 
 #include <QMainWindow>
 
+#include <memory>
+
 class QAction;
+class QActionGroup;
 class QLabel;
-class QLineEdit;
-class QSortFilterProxyModel;
+class QModelIndex;
+class QProgressBar;
 class QSplitter;
 class QStackedWidget;
-class QTreeView;
-
-class QProgressBar;
+class QTabWidget;
 
 namespace kw {
+
+namespace registry {
+class DekRegistryClient;
+class RestTransport;
+class SchemaRegistryClient;
+} // namespace registry
 
 namespace sandbox {
 class SandboxHost;
 struct SandboxEndpoints;
 } // namespace sandbox
 
+namespace audit {
+class AuditStore;
+}
+namespace profiles {
+class ProfileStore;
+}
+namespace records {
+class RecordsView;
+}
+
+class DekDetailPane;
 class EmptyStateWidget;
-class NavigatorModel;
+class KekDetailPane;
+class NavigatorPane;
+class SchemaDetailPane;
 
 class MainWindow final : public QMainWindow
 {
@@ -41,12 +64,43 @@ public:
     QSize sizeHint() const override;
 
     // Demo mode: follows the embedded sandbox as it starts (busy indicator, then its
-    // addresses, or why it failed).
+    // addresses, or why it failed), and opens it as a connection once it is ready.
     void attachSandbox(sandbox::SandboxHost *host);
+
+    // Connects to the profile's registry and loads the navigator. The previous connection is
+    // closed first; its replies still in flight are dropped.
+    void openConnection(const profiles::ConnectionProfile &profile);
+    void closeConnection();
+    [[nodiscard]] bool isConnected() const { return m_transport != nullptr; }
+    // The open connection's profile (a default one while not connected).
+    [[nodiscard]] const profiles::ConnectionProfile &currentProfile() const { return m_profile; }
+    [[nodiscard]] std::shared_ptr<registry::DekRegistryClient> dekRegistryClient() const
+    {
+        return m_dekClient;
+    }
+    [[nodiscard]] std::shared_ptr<registry::SchemaRegistryClient> schemaRegistryClient() const
+    {
+        return m_schemaClient;
+    }
+    [[nodiscard]] NavigatorPane *navigatorPane() const { return m_navigator; }
+    // The Records tab's view for the open connection; null without Kafka in the profile.
+    [[nodiscard]] records::RecordsView *recordsView() const { return m_records; }
+    [[nodiscard]] QTabWidget *tabs() const { return m_tabs; }
+
+    // Where saved profiles live (default: QSettings + the system keychain) and where reveals
+    // are audited (default: the audit store in the user's data folder). Tests inject theirs.
+    void setProfileStore(std::shared_ptr<profiles::ProfileStore> store);
+    void setAuditStore(std::shared_ptr<audit::AuditStore> store);
 
 public Q_SLOTS:
     void showAbout();
     void refresh();
+    // Connection > Profiles…: create, edit, test and connect profiles.
+    void showProfiles();
+
+Q_SIGNALS:
+    // A connection was opened or closed.
+    void connectionChanged();
 
 protected:
     void closeEvent(QCloseEvent *event) override;
@@ -60,17 +114,36 @@ private:
     void restoreWindowState();
     void saveWindowState() const;
     void updateDetailForSelection();
+    void showEmptyState(const QString &title, const QString &text);
+    void updateConnectionStatus();
     void sandboxReady(const sandbox::SandboxEndpoints &endpoints);
     void sandboxFailed(const QString &message);
+    void rebuildRecordsView();
+    void updateRecordsStatus();
+    std::shared_ptr<audit::AuditStore> auditStore();
 
     Options m_options;
-    NavigatorModel *m_navigatorModel = nullptr;
-    QSortFilterProxyModel *m_navigatorProxy = nullptr;
+    profiles::ConnectionProfile m_profile;
+    std::unique_ptr<registry::RestTransport> m_transport;
+    std::shared_ptr<registry::DekRegistryClient> m_dekClient;
+    std::shared_ptr<registry::SchemaRegistryClient> m_schemaClient;
+
+    std::shared_ptr<profiles::ProfileStore> m_profileStore;
+    std::shared_ptr<audit::AuditStore> m_audit;
+    bool m_auditTried = false;
+
+    QTabWidget *m_tabs = nullptr;
+    QStackedWidget *m_recordsHost = nullptr;
+    EmptyStateWidget *m_recordsEmpty = nullptr;
+    records::RecordsView *m_records = nullptr;
+    QLabel *m_recordsLabel = nullptr;
     QSplitter *m_splitter = nullptr;
-    QLineEdit *m_filter = nullptr;
-    QTreeView *m_navigator = nullptr;
+    NavigatorPane *m_navigator = nullptr;
     QStackedWidget *m_detail = nullptr;
     EmptyStateWidget *m_emptyState = nullptr;
+    KekDetailPane *m_kekPane = nullptr;
+    DekDetailPane *m_dekPane = nullptr;
+    SchemaDetailPane *m_schemaPane = nullptr;
     QLabel *m_connectionLabel = nullptr;
     QLabel *m_refreshLabel = nullptr;
     QProgressBar *m_busy = nullptr;
@@ -84,10 +157,13 @@ private:
     DemoState m_demoState = DemoState::None;
     QString m_demoDetail;
 
+    QAction *m_profilesAction = nullptr;
+    QAction *m_disconnectAction = nullptr;
     QAction *m_refreshAction = nullptr;
     QAction *m_showDeletedAction = nullptr;
     QAction *m_aboutAction = nullptr;
     QAction *m_quitAction = nullptr;
+    QActionGroup *m_themeGroup = nullptr;
 };
 
 } // namespace kw

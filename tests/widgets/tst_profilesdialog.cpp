@@ -1,0 +1,190 @@
+// The connection profiles dialog driven like a user does: fill the form, save, duplicate,
+// delete with confirmation, import a properties file, test a connection against the sandbox.
+
+#include "profiles/profilesdialog.h"
+#include "profiles/profilestore.h"
+#include "sandbox/sandbox.h"
+
+#include <QCheckBox>
+#include <QComboBox>
+#include <QFile>
+#include <QLabel>
+#include <QLineEdit>
+#include <QListWidget>
+#include <QPushButton>
+#include <QSignalSpy>
+#include <QTemporaryDir>
+#include <QTest>
+#include <QTreeWidget>
+
+using namespace kw;
+
+class TestProfilesDialog : public QObject
+{
+    Q_OBJECT
+
+private:
+    QTemporaryDir m_dir;
+    std::shared_ptr<profiles::MemorySecretStore> m_secrets;
+    std::shared_ptr<profiles::ProfileStore> m_store;
+
+    template<typename T>
+    static T *find(QWidget *root, const char *name)
+    {
+        auto *w = root->findChild<T *>(QString::fromLatin1(name));
+        if (!w)
+            qFatal("no widget %s", name);
+        return w;
+    }
+
+    static void setText(QWidget *root, const char *name, const QString &text)
+    {
+        auto *edit = find<QLineEdit>(root, name);
+        edit->clear();
+        QTest::keyClicks(edit, text);
+    }
+
+private Q_SLOTS:
+    void init()
+    {
+        m_secrets = std::make_shared<profiles::MemorySecretStore>();
+        m_store = std::make_shared<profiles::ProfileStore>(
+            m_secrets, m_dir.filePath(QString::fromLatin1(QTest::currentTestFunction()) +
+                                      QStringLiteral(".ini")));
+    }
+
+    void createSaveAndReload()
+    {
+        ProfilesDialog dialog(m_store);
+        dialog.show();
+        QTest::mouseClick(find<QPushButton>(&dialog, "newProfile"), Qt::LeftButton);
+        setText(&dialog, "profileName", QStringLiteral("Prod EU"));
+        setText(&dialog, "registryUrl", QStringLiteral("https://sr.example.com:8081"));
+        find<QComboBox>(&dialog, "registryAuthKind")->setCurrentIndex(1);
+        setText(&dialog, "registryKey", QStringLiteral("KEY1"));
+        setText(&dialog, "registrySecret", QStringLiteral("very-secret"));
+        QCOMPARE(find<QLineEdit>(&dialog, "registrySecret")->echoMode(), QLineEdit::Password);
+        setText(&dialog, "kafkaBootstrap", QStringLiteral("broker:9092"));
+        setText(&dialog, "kms-local-kms-secret", QStringLiteral("local-secret"));
+        QVERIFY(!find<QLabel>(&dialog, "registryInsecureWarning")->isVisible());
+        find<QCheckBox>(&dialog, "registryInsecure")->setChecked(true);
+        QVERIFY(find<QLabel>(&dialog, "registryInsecureWarning")->isVisibleTo(&dialog));
+        QTest::mouseClick(find<QPushButton>(&dialog, "saveProfile"), Qt::LeftButton);
+        QTRY_COMPARE(m_store->names(), QStringList{QStringLiteral("Prod EU")});
+        QCOMPARE(dialog.currentName(), QStringLiteral("Prod EU"));
+        QCOMPARE(m_secrets->keys(), QStringList{QStringLiteral("profile/Prod EU")});
+
+        // A second dialog reads it back, secrets included.
+        ProfilesDialog again(m_store);
+        again.show();
+        again.selectProfile(QStringLiteral("Prod EU"));
+        QTRY_COMPARE(find<QLineEdit>(&again, "registryUrl")->text(),
+                     QStringLiteral("https://sr.example.com:8081"));
+        QCOMPARE(find<QLineEdit>(&again, "registrySecret")->text(), QStringLiteral("very-secret"));
+        QCOMPARE(find<QLineEdit>(&again, "kms-local-kms-secret")->text(),
+                 QStringLiteral("local-secret"));
+        QVERIFY(find<QCheckBox>(&again, "registryInsecure")->isChecked());
+    }
+
+    void duplicateAndDelete()
+    {
+        ProfilesDialog dialog(m_store);
+        dialog.show();
+        QTest::mouseClick(find<QPushButton>(&dialog, "newProfile"), Qt::LeftButton);
+        setText(&dialog, "profileName", QStringLiteral("dev"));
+        setText(&dialog, "registryUrl", QStringLiteral("http://localhost:8081"));
+        QTest::mouseClick(find<QPushButton>(&dialog, "saveProfile"), Qt::LeftButton);
+        QTRY_COMPARE(dialog.currentName(), QStringLiteral("dev"));
+        QTRY_VERIFY(find<QPushButton>(&dialog, "duplicateProfile")->isEnabled());
+        QTest::mouseClick(find<QPushButton>(&dialog, "duplicateProfile"), Qt::LeftButton);
+        QTRY_COMPARE(m_store->names(),
+                     (QStringList{QStringLiteral("dev"), QStringLiteral("dev (copy)")}));
+        QTRY_COMPARE(dialog.currentName(), QStringLiteral("dev (copy)"));
+
+        // Cancelled confirmation: nothing happens.
+        QString asked;
+        dialog.setConfirmDelete([&asked](const QString &name) {
+            asked = name;
+            return false;
+        });
+        QTRY_VERIFY(find<QPushButton>(&dialog, "deleteProfile")->isEnabled());
+        QTest::mouseClick(find<QPushButton>(&dialog, "deleteProfile"), Qt::LeftButton);
+        QCOMPARE(asked, QStringLiteral("dev (copy)"));
+        QCOMPARE(m_store->names().size(), 2);
+        dialog.setConfirmDelete([](const QString &) { return true; });
+        QTest::mouseClick(find<QPushButton>(&dialog, "deleteProfile"), Qt::LeftButton);
+        QTRY_COMPARE(m_store->names(), QStringList{QStringLiteral("dev")});
+    }
+
+    void importAPropertiesFile()
+    {
+        const QString path = m_dir.filePath(QStringLiteral("cloud.properties"));
+        QFile f(path);
+        QVERIFY(f.open(QIODevice::WriteOnly));
+        f.write("bootstrap.servers=pkc-1.example:9092\nsecurity.protocol=SASL_SSL\nsasl.mechanism="
+                "PLAIN\n"
+                "sasl.jaas.config=org.apache.kafka.common.security.plain.PlainLoginModule required "
+                "username=\"K\" password=\"P\";\nschema.registry.url=https://psrc-1.example\n"
+                "basic.auth.credentials.source=USER_INFO\nbasic.auth.user.info=SR:SS\nacks=all\n");
+        f.close();
+        ProfilesDialog dialog(m_store);
+        dialog.setOpenFile([path] { return path; });
+        dialog.show();
+        QTest::mouseClick(find<QPushButton>(&dialog, "importProfile"), Qt::LeftButton);
+        QCOMPARE(find<QLineEdit>(&dialog, "profileName")->text(), QStringLiteral("cloud"));
+        QCOMPARE(find<QLineEdit>(&dialog, "registryUrl")->text(),
+                 QStringLiteral("https://psrc-1.example"));
+        QCOMPARE(find<QLineEdit>(&dialog, "registrySecret")->text(), QStringLiteral("SS"));
+        QCOMPARE(find<QLineEdit>(&dialog, "kafkaSaslUsername")->text(), QStringLiteral("K"));
+        QCOMPARE(find<QLineEdit>(&dialog, "kafkaSaslPassword")->text(), QStringLiteral("P"));
+        QCOMPARE(find<QComboBox>(&dialog, "kafkaSecurityProtocol")->currentText(),
+                 QStringLiteral("SASL_SSL"));
+        // The ignored Java setting is named in the message.
+        QVERIFY(find<QLabel>(&dialog, "profileMessage")->text().contains(QLatin1String("acks")));
+        QTest::mouseClick(find<QPushButton>(&dialog, "saveProfile"), Qt::LeftButton);
+        QTRY_COMPARE(m_store->names(), QStringList{QStringLiteral("cloud")});
+
+        // A broken file: a clear message, nothing saved.
+        dialog.importPropertiesFile(m_dir.filePath(QStringLiteral("missing.properties")));
+        QVERIFY(find<QLabel>(&dialog, "profileMessage")
+                    ->text()
+                    .contains(QLatin1String("missing.properties")));
+        QCOMPARE(m_store->names().size(), 1);
+    }
+
+    void testConnectionShowsEachPart()
+    {
+        sandbox::Sandbox sandbox;
+        QVERIFY(sandbox.start());
+        ProfilesDialog dialog(m_store);
+        dialog.show();
+        QTest::mouseClick(find<QPushButton>(&dialog, "newProfile"), Qt::LeftButton);
+        setText(&dialog, "registryUrl", sandbox.registryUrl());
+        setText(&dialog, "kafkaBootstrap", QStringLiteral("127.0.0.1:1"));
+        QTest::mouseClick(find<QPushButton>(&dialog, "testConnection"), Qt::LeftButton);
+        auto *results = find<QTreeWidget>(&dialog, "testResults");
+        QCOMPARE(results->topLevelItemCount(), 3);
+        QTRY_VERIFY_WITH_TIMEOUT(results->topLevelItem(2)->data(0, Qt::UserRole).isValid(), 30000);
+        QVERIFY2(results->topLevelItem(0)->text(1).startsWith(QLatin1String("Passed")),
+                 qPrintable(results->topLevelItem(0)->text(1)));
+        QVERIFY(results->topLevelItem(1)->text(1).startsWith(QLatin1String("Passed")));
+        QVERIFY2(results->topLevelItem(2)->text(1).startsWith(QLatin1String("Failed")),
+                 qPrintable(results->topLevelItem(2)->text(1)));
+    }
+
+    void connectEmitsTheFormsProfile()
+    {
+        ProfilesDialog dialog(m_store);
+        dialog.show();
+        QSignalSpy spy(&dialog, &ProfilesDialog::connectRequested);
+        QTest::mouseClick(find<QPushButton>(&dialog, "newProfile"), Qt::LeftButton);
+        setText(&dialog, "registryUrl", QStringLiteral("http://localhost:8081"));
+        QTest::mouseClick(find<QPushButton>(&dialog, "connectProfile"), Qt::LeftButton);
+        QCOMPARE(spy.count(), 1);
+        const auto p = spy.first().first().value<profiles::ConnectionProfile>();
+        QCOMPARE(p.registry.baseUrl.toString(), QStringLiteral("http://localhost:8081"));
+    }
+};
+
+QTEST_MAIN(TestProfilesDialog)
+#include "tst_profilesdialog.moc"

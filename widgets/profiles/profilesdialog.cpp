@@ -1,0 +1,717 @@
+#include "profiles/profilesdialog.h"
+
+#include "profiles/connectiontester.h"
+#include "profiles/profilestore.h"
+#include "profiles/propertiesimport.h"
+
+#include <QCheckBox>
+#include <QComboBox>
+#include <QDialogButtonBox>
+#include <QFileDialog>
+#include <QFormLayout>
+#include <QGroupBox>
+#include <QHBoxLayout>
+#include <QHeaderView>
+#include <QLabel>
+#include <QLineEdit>
+#include <QListWidget>
+#include <QMessageBox>
+#include <QPushButton>
+#include <QScrollArea>
+#include <QSpinBox>
+#include <QSplitter>
+#include <QTabWidget>
+#include <QTableWidget>
+#include <QTreeWidget>
+#include <QVBoxLayout>
+
+namespace kw {
+
+namespace {
+
+struct KmsField
+{
+    const char *type;
+    const char *key;
+    const char *label;
+};
+
+// The settings Confluent's KMS drivers read (rule params / client config), per kms type.
+const KmsField KmsFields[] = {
+    {"local-kms", "secret", "Secret"},
+    {"aws-kms", "access.key.id", "Access key id"},
+    {"aws-kms", "secret.access.key", "Secret access key"},
+    {"aws-kms", "profile", "Profile"},
+    {"aws-kms", "role.arn", "Role ARN"},
+    {"aws-kms", "role.external.id", "Role external id"},
+    {"azure-kms", "tenant.id", "Tenant id"},
+    {"azure-kms", "client.id", "Client id"},
+    {"azure-kms", "client.secret", "Client secret"},
+    {"gcp-kms", "client.id", "Client id"},
+    {"gcp-kms", "client.email", "Client email"},
+    {"gcp-kms", "private.key.id", "Private key id"},
+    {"gcp-kms", "private.key", "Private key (PEM)"},
+    {"hcvault", "token.id", "Token"},
+    {"hcvault", "namespace", "Namespace"},
+    {"hcvault", "approle.role.id", "AppRole role id"},
+    {"hcvault", "approle.secret.id", "AppRole secret id"},
+};
+
+QString fieldKey(const QString &type, const QString &key)
+{
+    return type + QLatin1Char('\n') + key;
+}
+
+// Kafka properties with their own fields in the form.
+const QStringList KafkaFormProperties{
+    QStringLiteral("security.protocol"), QStringLiteral("sasl.mechanisms"),
+    QStringLiteral("sasl.username"),     QStringLiteral("sasl.password"),
+    QStringLiteral("ssl.ca.location"),
+};
+
+QLineEdit *secretEdit(const QString &objectName)
+{
+    auto *e = new QLineEdit;
+    e->setObjectName(objectName);
+    e->setEchoMode(QLineEdit::Password);
+    e->setClearButtonEnabled(true);
+    return e;
+}
+
+QLineEdit *plainEdit(const QString &objectName, const QString &placeholder = {})
+{
+    auto *e = new QLineEdit;
+    e->setObjectName(objectName);
+    e->setPlaceholderText(placeholder);
+    e->setClearButtonEnabled(true);
+    return e;
+}
+
+} // namespace
+
+ProfilesDialog::ProfilesDialog(std::shared_ptr<profiles::ProfileStore> store, QWidget *parent)
+    : QDialog(parent)
+    , m_store(std::move(store))
+{
+    setObjectName(QStringLiteral("profilesDialog"));
+    setWindowTitle(tr("Connection profiles"));
+    m_confirmDelete = [this](const QString &name) {
+        QMessageBox box(QMessageBox::Warning, tr("Delete profile"),
+                        tr("Delete the connection profile '%1' and its secrets in the keychain?\n\n"
+                           "Nothing on the servers is changed.")
+                            .arg(name),
+                        QMessageBox::Cancel, this);
+        QPushButton *del = box.addButton(tr("Delete profile"), QMessageBox::DestructiveRole);
+        box.setDefaultButton(QMessageBox::Cancel);
+        box.exec();
+        return box.clickedButton() == del;
+    };
+    m_openFile = [this] {
+        return QFileDialog::getOpenFileName(this, tr("Import client properties"), QString(),
+                                            tr("Properties files (*.properties *.config *.conf);;"
+                                               "All files (*)"));
+    };
+    buildUi();
+    reloadList();
+    resize(860, 620);
+}
+
+ProfilesDialog::~ProfilesDialog() = default;
+
+void ProfilesDialog::setConfirmDelete(std::function<bool(const QString &)> confirm)
+{
+    m_confirmDelete = std::move(confirm);
+}
+
+void ProfilesDialog::setOpenFile(std::function<QString()> pick)
+{
+    m_openFile = std::move(pick);
+}
+
+void ProfilesDialog::buildUi()
+{
+    auto *layout = new QVBoxLayout(this);
+    auto *splitter = new QSplitter(this);
+    layout->addWidget(splitter, 1);
+
+    auto *left = new QWidget(splitter);
+    auto *leftLayout = new QVBoxLayout(left);
+    leftLayout->setContentsMargins(0, 0, 0, 0);
+    m_list = new QListWidget(left);
+    m_list->setObjectName(QStringLiteral("profileList"));
+    leftLayout->addWidget(m_list, 1);
+    auto *listButtons = new QHBoxLayout;
+    m_new = new QPushButton(tr("&New"), left);
+    m_new->setObjectName(QStringLiteral("newProfile"));
+    m_duplicate = new QPushButton(tr("D&uplicate"), left);
+    m_duplicate->setObjectName(QStringLiteral("duplicateProfile"));
+    m_delete = new QPushButton(tr("&Delete…"), left);
+    m_delete->setObjectName(QStringLiteral("deleteProfile"));
+    listButtons->addWidget(m_new);
+    listButtons->addWidget(m_duplicate);
+    listButtons->addWidget(m_delete);
+    leftLayout->addLayout(listButtons);
+    m_import = new QPushButton(tr("&Import properties file…"), left);
+    m_import->setObjectName(QStringLiteral("importProfile"));
+    m_import->setToolTip(tr("Create a profile from a Confluent client properties file "
+                            "(schema.registry.url, basic.auth.user.info, bootstrap.servers, "
+                            "sasl.*, ssl.*)."));
+    leftLayout->addWidget(m_import);
+
+    m_form = new QWidget(splitter);
+    auto *formLayout = new QVBoxLayout(m_form);
+    formLayout->setContentsMargins(0, 0, 0, 0);
+    auto *nameRow = new QFormLayout;
+    m_name = plainEdit(QStringLiteral("profileName"), tr("e.g. Production EU"));
+    nameRow->addRow(tr("&Name:"), m_name);
+    formLayout->addLayout(nameRow);
+    auto *tabs = new QTabWidget(m_form);
+    tabs->setObjectName(QStringLiteral("profileTabs"));
+    tabs->addTab(buildRegistryTab(), tr("Schema &Registry"));
+    tabs->addTab(buildKafkaTab(), tr("&Kafka"));
+    tabs->addTab(buildKmsTab(), tr("K&MS"));
+    formLayout->addWidget(tabs, 1);
+
+    auto *testRow = new QHBoxLayout;
+    m_test = new QPushButton(tr("&Test connection"), m_form);
+    m_test->setObjectName(QStringLiteral("testConnection"));
+    testRow->addWidget(m_test);
+    testRow->addStretch(1);
+    formLayout->addLayout(testRow);
+    m_testResults = new QTreeWidget(m_form);
+    m_testResults->setObjectName(QStringLiteral("testResults"));
+    m_testResults->setHeaderLabels({tr("Check"), tr("Result"), tr("Time")});
+    m_testResults->setRootIsDecorated(false);
+    m_testResults->setWordWrap(true);
+    m_testResults->setMaximumHeight(110);
+    m_testResults->header()->setSectionResizeMode(1, QHeaderView::Stretch);
+    m_testResults->hide();
+    formLayout->addWidget(m_testResults);
+
+    splitter->setStretchFactor(1, 1);
+    splitter->setSizes({220, 640});
+
+    m_keychainNote = new QLabel(this);
+    m_keychainNote->setObjectName(QStringLiteral("keychainNote"));
+    m_keychainNote->setWordWrap(true);
+    m_keychainNote->setText(tr("Secrets are kept in %1, never in the settings file.")
+                                .arg(m_store->secretsDescription()));
+    layout->addWidget(m_keychainNote);
+    m_message = new QLabel(this);
+    m_message->setObjectName(QStringLiteral("profileMessage"));
+    m_message->setWordWrap(true);
+    m_message->setTextInteractionFlags(Qt::TextSelectableByMouse);
+    m_message->hide();
+    layout->addWidget(m_message);
+
+    auto *buttons = new QDialogButtonBox(QDialogButtonBox::Close, this);
+    m_save = buttons->addButton(tr("&Save"), QDialogButtonBox::ApplyRole);
+    m_save->setObjectName(QStringLiteral("saveProfile"));
+    m_connect = buttons->addButton(tr("&Connect"), QDialogButtonBox::AcceptRole);
+    m_connect->setObjectName(QStringLiteral("connectProfile"));
+    m_connect->setDefault(true);
+    layout->addWidget(buttons);
+
+    connect(buttons, &QDialogButtonBox::rejected, this, &QDialog::reject);
+    connect(m_save, &QPushButton::clicked, this, &ProfilesDialog::saveProfile);
+    connect(m_connect, &QPushButton::clicked, this, &ProfilesDialog::connectToProfile);
+    connect(m_new, &QPushButton::clicked, this, &ProfilesDialog::newProfile);
+    connect(m_duplicate, &QPushButton::clicked, this, &ProfilesDialog::duplicateProfile);
+    connect(m_delete, &QPushButton::clicked, this, &ProfilesDialog::deleteProfile);
+    connect(m_import, &QPushButton::clicked, this, &ProfilesDialog::importProperties);
+    connect(m_test, &QPushButton::clicked, this, &ProfilesDialog::testConnection);
+    connect(m_list, &QListWidget::currentTextChanged, this, [this](const QString &name) {
+        if (!name.isEmpty() && name != m_editingName)
+            loadIntoForm(name);
+    });
+    connect(m_authKind, &QComboBox::currentIndexChanged, this, &ProfilesDialog::updateAuthFields);
+    connect(m_insecure, &QCheckBox::toggled, m_insecureWarning, &QWidget::setVisible);
+    setFormEnabled(false);
+}
+
+QWidget *ProfilesDialog::buildRegistryTab()
+{
+    auto *page = new QWidget;
+    auto *form = new QFormLayout(page);
+    m_url = plainEdit(QStringLiteral("registryUrl"),
+                      tr("https://psrc-123.eu-west-1.aws.confluent.cloud"));
+    form->addRow(tr("&URL:"), m_url);
+    m_authKind = new QComboBox(page);
+    m_authKind->setObjectName(QStringLiteral("registryAuthKind"));
+    m_authKind->addItem(tr("None"), QStringLiteral("none"));
+    m_authKind->addItem(tr("API key and secret (basic)"), QStringLiteral("basic"));
+    m_authKind->addItem(tr("Bearer token"), QStringLiteral("bearer"));
+    form->addRow(tr("&Authentication:"), m_authKind);
+    m_basicKey = plainEdit(QStringLiteral("registryKey"));
+    form->addRow(tr("API &key:"), m_basicKey);
+    m_basicSecret = secretEdit(QStringLiteral("registrySecret"));
+    form->addRow(tr("API &secret:"), m_basicSecret);
+    m_bearerToken = secretEdit(QStringLiteral("registryToken"));
+    form->addRow(tr("&Token:"), m_bearerToken);
+    m_targetCluster = plainEdit(QStringLiteral("registryTargetCluster"), tr("lsrc-…"));
+    form->addRow(tr("Logical &cluster:"), m_targetCluster);
+    m_identityPools = plainEdit(QStringLiteral("registryIdentityPools"), tr("pool-1,pool-2"));
+    form->addRow(tr("Identity &pools:"), m_identityPools);
+    m_caFile = plainEdit(QStringLiteral("registryCaFile"), tr("PEM file, added to the system CAs"));
+    form->addRow(tr("CA &file:"), m_caFile);
+    m_clientCert = plainEdit(QStringLiteral("registryClientCert"), tr("PEM, for mutual TLS"));
+    form->addRow(tr("Client c&ertificate:"), m_clientCert);
+    m_clientKey = plainEdit(QStringLiteral("registryClientKey"), tr("PEM"));
+    form->addRow(tr("Client &key:"), m_clientKey);
+    m_timeout = new QSpinBox(page);
+    m_timeout->setObjectName(QStringLiteral("registryTimeout"));
+    m_timeout->setRange(1, 600);
+    m_timeout->setSuffix(tr(" s"));
+    m_timeout->setValue(30);
+    form->addRow(tr("T&ime-out:"), m_timeout);
+    m_insecure = new QCheckBox(tr("Do not verify the server certificate"), page);
+    m_insecure->setObjectName(QStringLiteral("registryInsecure"));
+    form->addRow(QString(), m_insecure);
+    m_insecureWarning = new QLabel(tr("Anyone on the network path can read and change what this "
+                                      "console sends and receives, credentials included. Use "
+                                      "only against a test registry."),
+                                   page);
+    m_insecureWarning->setObjectName(QStringLiteral("registryInsecureWarning"));
+    m_insecureWarning->setWordWrap(true);
+    m_insecureWarning->setStyleSheet(QStringLiteral("color: #b3261e;"));
+    m_insecureWarning->hide();
+    form->addRow(QString(), m_insecureWarning);
+    return page;
+}
+
+QWidget *ProfilesDialog::buildKafkaTab()
+{
+    auto *page = new QWidget;
+    auto *layout = new QVBoxLayout(page);
+    auto *form = new QFormLayout;
+    m_bootstrap = plainEdit(QStringLiteral("kafkaBootstrap"), tr("host:9092[,host:9092…]"));
+    form->addRow(tr("&Bootstrap servers:"), m_bootstrap);
+    m_securityProtocol = new QComboBox(page);
+    m_securityProtocol->setObjectName(QStringLiteral("kafkaSecurityProtocol"));
+    m_securityProtocol->addItems({QStringLiteral("PLAINTEXT"), QStringLiteral("SSL"),
+                                  QStringLiteral("SASL_PLAINTEXT"), QStringLiteral("SASL_SSL")});
+    form->addRow(tr("&Security protocol:"), m_securityProtocol);
+    m_saslMechanism = new QComboBox(page);
+    m_saslMechanism->setObjectName(QStringLiteral("kafkaSaslMechanism"));
+    m_saslMechanism->addItems({QString(), QStringLiteral("PLAIN"), QStringLiteral("SCRAM-SHA-256"),
+                               QStringLiteral("SCRAM-SHA-512"), QStringLiteral("OAUTHBEARER"),
+                               QStringLiteral("GSSAPI")});
+    form->addRow(tr("SASL &mechanism:"), m_saslMechanism);
+    m_saslUser = plainEdit(QStringLiteral("kafkaSaslUsername"));
+    form->addRow(tr("SASL &username:"), m_saslUser);
+    m_saslPassword = secretEdit(QStringLiteral("kafkaSaslPassword"));
+    form->addRow(tr("SASL &password:"), m_saslPassword);
+    m_sslCa = plainEdit(QStringLiteral("kafkaSslCa"), tr("PEM file (ssl.ca.location)"));
+    form->addRow(tr("&CA file:"), m_sslCa);
+    layout->addLayout(form);
+    auto *label = new QLabel(tr("Other librdkafka properties:"), page);
+    layout->addWidget(label);
+    m_kafkaProps = new QTableWidget(0, 2, page);
+    m_kafkaProps->setObjectName(QStringLiteral("kafkaProperties"));
+    m_kafkaProps->setHorizontalHeaderLabels({tr("Property"), tr("Value")});
+    m_kafkaProps->horizontalHeader()->setStretchLastSection(true);
+    m_kafkaProps->verticalHeader()->hide();
+    label->setBuddy(m_kafkaProps);
+    layout->addWidget(m_kafkaProps, 1);
+    auto *row = new QHBoxLayout;
+    auto *add = new QPushButton(tr("Add property"), page);
+    add->setObjectName(QStringLiteral("addKafkaProperty"));
+    auto *remove = new QPushButton(tr("Remove property"), page);
+    remove->setObjectName(QStringLiteral("removeKafkaProperty"));
+    row->addWidget(add);
+    row->addWidget(remove);
+    row->addStretch(1);
+    layout->addLayout(row);
+    connect(add, &QPushButton::clicked, this, [this] {
+        const int r = m_kafkaProps->rowCount();
+        m_kafkaProps->insertRow(r);
+        m_kafkaProps->setItem(r, 0, new QTableWidgetItem);
+        m_kafkaProps->setItem(r, 1, new QTableWidgetItem);
+        m_kafkaProps->setCurrentCell(r, 0);
+        m_kafkaProps->editItem(m_kafkaProps->item(r, 0));
+    });
+    connect(remove, &QPushButton::clicked, this, [this] {
+        if (m_kafkaProps->currentRow() >= 0)
+            m_kafkaProps->removeRow(m_kafkaProps->currentRow());
+    });
+    return page;
+}
+
+QWidget *ProfilesDialog::buildKmsTab()
+{
+    auto *scroll = new QScrollArea;
+    scroll->setWidgetResizable(true);
+    auto *page = new QWidget;
+    auto *layout = new QVBoxLayout(page);
+    auto *intro = new QLabel(tr("Credentials used to unwrap DEKs when previewing records. A KEK's "
+                                "own kmsProps take precedence."),
+                             page);
+    intro->setWordWrap(true);
+    layout->addWidget(intro);
+    QString currentType;
+    QFormLayout *form = nullptr;
+    for (const KmsField &f : KmsFields) {
+        const QString type = QString::fromLatin1(f.type);
+        if (type != currentType) {
+            auto *box = new QGroupBox(type, page);
+            box->setObjectName(QStringLiteral("kmsGroup-") + type);
+            form = new QFormLayout(box);
+            layout->addWidget(box);
+            currentType = type;
+        }
+        const QString key = QString::fromLatin1(f.key);
+        const QString objectName = QStringLiteral("kms-%1-%2").arg(type, key);
+        QLineEdit *edit = profiles::ProfileStore::isSecretKmsSetting(key) ? secretEdit(objectName)
+                                                                          : plainEdit(objectName);
+        edit->setToolTip(key);
+        form->addRow(tr(f.label) + QLatin1Char(':'), edit);
+        m_kmsFields.insert(fieldKey(type, key), edit);
+    }
+    layout->addStretch(1);
+    scroll->setWidget(page);
+    return scroll;
+}
+
+void ProfilesDialog::updateAuthFields()
+{
+    const QString kind = m_authKind->currentData().toString();
+    const bool basic = kind == QLatin1String("basic");
+    const bool bearer = kind == QLatin1String("bearer");
+    m_basicKey->setEnabled(basic);
+    m_basicSecret->setEnabled(basic);
+    m_bearerToken->setEnabled(bearer);
+    m_targetCluster->setEnabled(bearer);
+    m_identityPools->setEnabled(bearer);
+}
+
+void ProfilesDialog::setFormEnabled(bool enabled)
+{
+    m_form->setEnabled(enabled);
+    m_save->setEnabled(enabled);
+    m_connect->setEnabled(enabled);
+    m_duplicate->setEnabled(enabled && !m_editingName.isEmpty());
+    m_delete->setEnabled(enabled && !m_editingName.isEmpty());
+}
+
+void ProfilesDialog::showMessage(const QString &text, bool error)
+{
+    m_message->setText(text);
+    m_message->setProperty("error", error);
+    m_message->setStyleSheet(error ? QStringLiteral("color: #b3261e;") : QString());
+    m_message->setVisible(!text.isEmpty());
+}
+
+void ProfilesDialog::reloadList(const QString &select)
+{
+    const QSignalBlocker blocker(m_list);
+    m_list->clear();
+    m_list->addItems(m_store->names());
+    const auto found = m_list->findItems(select, Qt::MatchExactly);
+    if (!found.isEmpty())
+        m_list->setCurrentItem(found.first());
+}
+
+QString ProfilesDialog::currentName() const
+{
+    return m_editingName;
+}
+
+void ProfilesDialog::selectProfile(const QString &name)
+{
+    const auto found = m_list->findItems(name, Qt::MatchExactly);
+    if (!found.isEmpty())
+        m_list->setCurrentItem(found.first());
+}
+
+void ProfilesDialog::loadIntoForm(const QString &name)
+{
+    const quint64 job = ++m_job;
+    setFormEnabled(false);
+    m_store->load(name).then(this, [this, job, name](Result<profiles::LoadedProfile> loaded) {
+        if (job != m_job)
+            return; // the user picked another profile meanwhile
+        if (!loaded) {
+            showMessage(loaded.error().message, true);
+            return;
+        }
+        m_editingName = name;
+        showInForm(loaded->profile);
+        setFormEnabled(true);
+        if (!loaded->secretsError.isEmpty()) {
+            showMessage(tr("The secrets of '%1' could not be read: %2 Enter them again; they are "
+                           "kept for this session.")
+                            .arg(name, loaded->secretsError.message),
+                        true);
+        } else {
+            showMessage(QString(), false);
+        }
+    });
+}
+
+void ProfilesDialog::showInForm(const profiles::ConnectionProfile &p)
+{
+    m_name->setText(p.name);
+    m_url->setText(p.registry.baseUrl.toString());
+    const int kind = p.registry.auth.kind == registry::AuthSettings::Kind::Basic    ? 1
+                     : p.registry.auth.kind == registry::AuthSettings::Kind::Bearer ? 2
+                                                                                    : 0;
+    m_authKind->setCurrentIndex(kind);
+    m_basicKey->setText(p.registry.auth.basicKey);
+    m_basicSecret->setText(p.registry.auth.basicSecret);
+    m_bearerToken->setText(p.registry.auth.bearerToken);
+    m_targetCluster->setText(p.registry.auth.targetSrCluster);
+    m_identityPools->setText(p.registry.auth.identityPoolIds.join(QLatin1Char(',')));
+    m_caFile->setText(p.registry.tls.caFile);
+    m_clientCert->setText(p.registry.tls.clientCertFile);
+    m_clientKey->setText(p.registry.tls.clientKeyFile);
+    m_insecure->setChecked(p.registry.tls.insecureSkipVerify);
+    m_timeout->setValue(std::max(1, p.registry.timeoutMs / 1000));
+    m_bootstrap->setText(p.bootstrapServers);
+    const QString protocol =
+        p.kafkaProperties.value(QStringLiteral("security.protocol"), QStringLiteral("PLAINTEXT"));
+    m_securityProtocol->setCurrentText(protocol.toUpper());
+    m_saslMechanism->setCurrentText(p.kafkaProperties.value(QStringLiteral("sasl.mechanisms")));
+    m_saslUser->setText(p.kafkaProperties.value(QStringLiteral("sasl.username")));
+    m_saslPassword->setText(p.kafkaProperties.value(QStringLiteral("sasl.password")));
+    m_sslCa->setText(p.kafkaProperties.value(QStringLiteral("ssl.ca.location")));
+    m_kafkaProps->setRowCount(0);
+    for (auto it = p.kafkaProperties.cbegin(); it != p.kafkaProperties.cend(); ++it) {
+        if (KafkaFormProperties.contains(it.key()))
+            continue;
+        const int r = m_kafkaProps->rowCount();
+        m_kafkaProps->insertRow(r);
+        m_kafkaProps->setItem(r, 0, new QTableWidgetItem(it.key()));
+        m_kafkaProps->setItem(r, 1, new QTableWidgetItem(it.value()));
+    }
+    for (auto it = m_kmsFields.cbegin(); it != m_kmsFields.cend(); ++it) {
+        const QString type = it.key().section(QLatin1Char('\n'), 0, 0);
+        const QString key = it.key().section(QLatin1Char('\n'), 1);
+        it.value()->setText(p.kms.value(type).value(key));
+    }
+    updateAuthFields();
+    m_insecureWarning->setVisible(m_insecure->isChecked());
+    m_testResults->clear();
+    m_testResults->hide();
+}
+
+profiles::ConnectionProfile ProfilesDialog::fromForm() const
+{
+    profiles::ConnectionProfile p;
+    p.name = m_name->text().trimmed();
+    p.registry.baseUrl = QUrl::fromUserInput(m_url->text().trimmed());
+    if (m_url->text().trimmed().isEmpty())
+        p.registry.baseUrl = QUrl();
+    const QString kind = m_authKind->currentData().toString();
+    if (kind == QLatin1String("basic")) {
+        p.registry.auth =
+            registry::AuthSettings::basic(m_basicKey->text().trimmed(), m_basicSecret->text());
+    } else if (kind == QLatin1String("bearer")) {
+        p.registry.auth = registry::AuthSettings::bearer(
+            m_bearerToken->text().trimmed(), m_targetCluster->text().trimmed(),
+            m_identityPools->text().split(QLatin1Char(','), Qt::SkipEmptyParts));
+        for (QString &pool : p.registry.auth.identityPoolIds)
+            pool = pool.trimmed();
+    }
+    p.registry.tls.caFile = m_caFile->text().trimmed();
+    p.registry.tls.clientCertFile = m_clientCert->text().trimmed();
+    p.registry.tls.clientKeyFile = m_clientKey->text().trimmed();
+    p.registry.tls.insecureSkipVerify = m_insecure->isChecked();
+    p.registry.timeoutMs = m_timeout->value() * 1000;
+    p.bootstrapServers = m_bootstrap->text().trimmed();
+    for (int r = 0; r < m_kafkaProps->rowCount(); ++r) {
+        const QString key =
+            m_kafkaProps->item(r, 0) ? m_kafkaProps->item(r, 0)->text().trimmed() : QString();
+        if (!key.isEmpty())
+            p.kafkaProperties.insert(
+                key, m_kafkaProps->item(r, 1) ? m_kafkaProps->item(r, 1)->text() : QString());
+    }
+    auto setIfAny = [&p](const QString &key, const QString &value) {
+        if (!value.isEmpty())
+            p.kafkaProperties.insert(key, value);
+    };
+    if (m_securityProtocol->currentText() != QLatin1String("PLAINTEXT"))
+        setIfAny(QStringLiteral("security.protocol"), m_securityProtocol->currentText());
+    setIfAny(QStringLiteral("sasl.mechanisms"), m_saslMechanism->currentText());
+    setIfAny(QStringLiteral("sasl.username"), m_saslUser->text().trimmed());
+    setIfAny(QStringLiteral("sasl.password"), m_saslPassword->text());
+    setIfAny(QStringLiteral("ssl.ca.location"), m_sslCa->text().trimmed());
+    for (auto it = m_kmsFields.cbegin(); it != m_kmsFields.cend(); ++it) {
+        const QString value = it.value()->text();
+        if (value.isEmpty())
+            continue;
+        p.kms[it.key().section(QLatin1Char('\n'), 0, 0)].insert(
+            it.key().section(QLatin1Char('\n'), 1), value);
+    }
+    return p;
+}
+
+void ProfilesDialog::newProfile()
+{
+    ++m_job;
+    m_editingName.clear();
+    {
+        const QSignalBlocker blocker(m_list);
+        m_list->clearSelection();
+        m_list->setCurrentRow(-1);
+    }
+    profiles::ConnectionProfile blank;
+    blank.name = m_store->unusedCopyName(tr("New profile")).replace(tr(" (copy)"), QString());
+    if (m_store->contains(blank.name))
+        blank.name = m_store->unusedCopyName(blank.name);
+    showInForm(blank);
+    setFormEnabled(true);
+    showMessage(tr("Fill in the registry URL (and Kafka for record previews), then Save."), false);
+    m_name->setFocus();
+    m_name->selectAll();
+}
+
+void ProfilesDialog::duplicateProfile()
+{
+    if (m_editingName.isEmpty())
+        return;
+    profiles::ConnectionProfile copy = fromForm();
+    copy.name = m_store->unusedCopyName(m_editingName);
+    m_editingName.clear();
+    showInForm(copy);
+    setFormEnabled(true);
+    saveProfile();
+}
+
+void ProfilesDialog::deleteProfile()
+{
+    const QString name = m_editingName;
+    if (name.isEmpty() || !m_confirmDelete(name))
+        return;
+    const quint64 job = ++m_job;
+    m_store->remove(name).then(this, [this, job, name](Result<void> removed) {
+        m_editingName.clear();
+        reloadList();
+        showInForm(profiles::ConnectionProfile{});
+        setFormEnabled(false);
+        if (!removed) {
+            // The settings are gone; only the keychain entry may remain.
+            showMessage(tr("Deleted '%1', but its keychain entry could not be removed: %2")
+                            .arg(name, removed.error().message),
+                        true);
+        } else if (job == m_job) {
+            showMessage(tr("Deleted '%1'.").arg(name), false);
+        }
+    });
+}
+
+void ProfilesDialog::importProperties()
+{
+    const QString path = m_openFile();
+    if (!path.isEmpty())
+        importPropertiesFile(path);
+}
+
+void ProfilesDialog::importPropertiesFile(const QString &path)
+{
+    auto imported = profiles::importClientPropertiesFile(path);
+    if (!imported) {
+        showMessage(imported.error().message, true);
+        return;
+    }
+    profiles::ConnectionProfile p = imported->profile;
+    if (m_store->contains(p.name))
+        p.name = m_store->unusedCopyName(p.name);
+    ++m_job;
+    m_editingName.clear();
+    showInForm(p);
+    setFormEnabled(true);
+    QString text = tr("Imported %1. Check the settings, then Save.").arg(path);
+    if (!imported->warnings.isEmpty())
+        text += QLatin1Char('\n') + imported->warnings.join(QLatin1Char('\n'));
+    showMessage(text, false);
+}
+
+void ProfilesDialog::saveProfile()
+{
+    const profiles::ConnectionProfile p = fromForm();
+    if (p.name.isEmpty()) {
+        showMessage(tr("Give the profile a name."), true);
+        m_name->setFocus();
+        return;
+    }
+    if (p.name != m_editingName && m_store->contains(p.name)) {
+        showMessage(tr("A profile named '%1' exists already; choose another name.").arg(p.name),
+                    true);
+        m_name->setFocus();
+        return;
+    }
+    if (!p.registry.baseUrl.isEmpty()) {
+        if (const auto valid = p.registry.validate(); !valid) {
+            showMessage(valid.error().message, true);
+            return;
+        }
+    }
+    const QString previous = m_editingName;
+    const quint64 job = ++m_job;
+    m_store->save(p, previous).then(this, [this, job, p](Result<void> saved) {
+        m_editingName = p.name;
+        reloadList(p.name);
+        setFormEnabled(true);
+        if (!saved) {
+            m_keychainNote->setText(tr("No keychain is available: secrets are kept for this "
+                                       "session only and asked for again next time."));
+            showMessage(tr("Saved '%1' without its secrets: %2").arg(p.name, saved.error().message),
+                        true);
+        } else if (job == m_job) {
+            showMessage(tr("Saved '%1'.").arg(p.name), false);
+        }
+        Q_EMIT profileSaved(p.name);
+    });
+}
+
+void ProfilesDialog::testConnection()
+{
+    const profiles::ConnectionProfile p = fromForm();
+    m_test->setEnabled(false);
+    m_testResults->clear();
+    m_testResults->show();
+    for (const auto target : {profiles::ConnectionCheck::Target::SchemaRegistry,
+                              profiles::ConnectionCheck::Target::DekRegistry,
+                              profiles::ConnectionCheck::Target::Kafka}) {
+        auto *item =
+            new QTreeWidgetItem(m_testResults, {profiles::targetName(target), tr("Checking…")});
+        item->setIcon(0, style()->standardIcon(QStyle::SP_BrowserReload));
+    }
+    profiles::testConnection(p, this).then(this, [this](QList<profiles::ConnectionCheck> checks) {
+        m_test->setEnabled(true);
+        for (int i = 0; i < checks.size() && i < m_testResults->topLevelItemCount(); ++i) {
+            const auto &c = checks[i];
+            QTreeWidgetItem *item = m_testResults->topLevelItem(i);
+            const bool ok = c.outcome == profiles::ConnectionCheck::Outcome::Passed;
+            const bool skipped = c.outcome == profiles::ConnectionCheck::Outcome::Skipped;
+            item->setText(1, (ok        ? tr("Passed: ")
+                              : skipped ? tr("Skipped: ")
+                                        : tr("Failed: ")) +
+                                 c.summary);
+            item->setToolTip(
+                1, c.error.isEmpty() ? c.summary : c.error.code + QStringLiteral(": ") + c.summary);
+            item->setText(2, skipped ? QString() : tr("%1 ms").arg(c.elapsedMs));
+            item->setIcon(0, style()->standardIcon(ok        ? QStyle::SP_DialogApplyButton
+                                                   : skipped ? QStyle::SP_MessageBoxInformation
+                                                             : QStyle::SP_MessageBoxCritical));
+            item->setData(0, Qt::UserRole, int(c.outcome));
+        }
+    });
+}
+
+void ProfilesDialog::connectToProfile()
+{
+    const profiles::ConnectionProfile p = fromForm();
+    if (p.registry.baseUrl.isEmpty()) {
+        showMessage(tr("The profile has no registry URL."), true);
+        return;
+    }
+    if (const auto valid = p.registry.validate(); !valid) {
+        showMessage(valid.error().message, true);
+        return;
+    }
+    Q_EMIT connectRequested(p);
+    accept();
+}
+
+} // namespace kw
