@@ -3,6 +3,7 @@
 #include "common/buildinfo.h"
 #include "mainwindow/mainwindow.h"
 #include "sandbox/sandboxhost.h"
+#include "screenshottour.h"
 
 #include <QApplication>
 #include <QCommandLineParser>
@@ -10,6 +11,7 @@
 
 #include <cstdio>
 #include <cstring>
+#include <memory>
 
 namespace {
 
@@ -23,6 +25,12 @@ void describeOptions(QCommandLineParser &parser)
     parser.addOption(
         {QStringLiteral("demo"),
          QStringLiteral("Open the embedded sandbox with demo data (no servers needed).")});
+    QCommandLineOption screenshots(
+        QStringLiteral("screenshots"),
+        QStringLiteral("With --demo: walk the demo estate, save screenshots into DIR, quit."),
+        QStringLiteral("DIR"));
+    screenshots.setFlags(QCommandLineOption::HiddenFromHelp);
+    parser.addOption(screenshots);
 }
 
 // --help and --version must work without a display, so they are answered before a
@@ -102,5 +110,14 @@ int main(int argc, char *argv[])
         sandboxHost.start(sandboxOptions);
     }
     window.show();
+    std::unique_ptr<kw::ScreenshotTour> tour;
+    if (options.demo && parser.isSet(QStringLiteral("screenshots"))) {
+        window.resize(1400, 860);
+        tour = std::make_unique<kw::ScreenshotTour>(&window,
+                                                    parser.value(QStringLiteral("screenshots")));
+        QObject::connect(tour.get(), &kw::ScreenshotTour::finished, &app,
+                         [](bool ok) { QCoreApplication::exit(ok ? 0 : 1); });
+        tour->start();
+    }
     return app.exec();
 }

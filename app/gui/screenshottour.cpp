@@ -1,0 +1,175 @@
+#include "screenshottour.h"
+
+#include "mainwindow/mainwindow.h"
+#include "mainwindow/navigatorpane.h"
+#include "navigator/navigatormodel.h"
+#include "records/recordsmodel.h"
+#include "records/recordsview.h"
+
+#include <QAbstractProxyModel>
+#include <QComboBox>
+#include <QDir>
+#include <QPushButton>
+#include <QTabWidget>
+#include <QTableView>
+#include <QTimer>
+#include <QTreeView>
+
+#include <cstdio>
+
+namespace kw {
+
+namespace {
+
+constexpr int PollMs = 100;
+constexpr int StepTimeoutMs = 60000;
+
+QModelIndex viewIndex(MainWindow *w, const QStringList &path)
+{
+    NavigatorPane *pane = w->navigatorPane();
+    auto *proxy = qobject_cast<QAbstractProxyModel *>(pane->view()->model());
+    const QModelIndex source = pane->model()->indexOfPath(path);
+    return proxy ? proxy->mapFromSource(source) : source;
+}
+
+// Expands `path` in the tree; true once its node exists (children then load lazily).
+bool expand(MainWindow *w, const QStringList &path)
+{
+    const QModelIndex index = viewIndex(w, path);
+    if (!index.isValid())
+        return false;
+    w->navigatorPane()->view()->expand(index);
+    return true;
+}
+
+} // namespace
+
+ScreenshotTour::ScreenshotTour(MainWindow *window, QString directory, QObject *parent)
+    : QObject(parent)
+    , m_window(window)
+    , m_directory(std::move(directory))
+{
+    MainWindow *w = m_window;
+    auto select = [w](const QStringList &path) {
+        return w->navigatorPane()->selectPath(path);
+    };
+    const QStringList kek{QStringLiteral("keys"), QStringLiteral("retail-pii")};
+    const QStringList dekSubject = kek + QStringList{QStringLiteral("customers-value")};
+    const QStringList schema{QStringLiteral("schemas"), QStringLiteral("customers-value")};
+    m_steps = {
+        {QStringLiteral("the demo estate is connected"), [w] { return w->isConnected(); }, {}, {}},
+        {QStringLiteral("KEKs listed"),
+         [w, kek] { return expand(w, {QStringLiteral("keys")}) && viewIndex(w, kek).isValid(); },
+         [w, kek, select] {
+             expand(w, kek);
+             select(kek);
+         },
+         {}},
+        {QStringLiteral("KEK detail"),
+         [w, dekSubject] { return expand(w, dekSubject); },
+         {},
+         QStringLiteral("keywarden-kek.png")},
+        {QStringLiteral("DEK versions listed"),
+         [w, dekSubject] {
+             return w->navigatorPane()->model()->rowCount(
+                        w->navigatorPane()->model()->indexOfPath(dekSubject)) >= 6;
+         },
+         [w, dekSubject, select] {
+             select(dekSubject + QStringList{QStringLiteral("6/AES256_GCM")});
+         },
+         QStringLiteral("keywarden-dek.png")},
+        {QStringLiteral("schema subject listed"),
+         [w, schema] {
+             return expand(w, {QStringLiteral("schemas")}) && viewIndex(w, schema).isValid();
+         },
+         [select, schema] { select(schema); }, QStringLiteral("keywarden-schema.png")},
+        {QStringLiteral("records view ready"),
+         [w] {
+             auto *view = w->recordsView();
+             if (!view)
+                 return false;
+             auto *topic = view->findChild<QComboBox *>(QStringLiteral("recordsTopicCombo"));
+             return topic && topic->findText(QStringLiteral("customers"), Qt::MatchStartsWith) >= 0;
+         },
+         [w] {
+             w->tabs()->setCurrentIndex(1);
+             auto *topic =
+                 w->recordsView()->findChild<QComboBox *>(QStringLiteral("recordsTopicCombo"));
+             topic->setCurrentIndex(
+                 topic->findText(QStringLiteral("customers"), Qt::MatchStartsWith));
+         },
+         {}},
+        {QStringLiteral("fetch enabled"),
+         [w] {
+             auto *fetch =
+                 w->recordsView()->findChild<QPushButton *>(QStringLiteral("recordsFetchButton"));
+             return fetch && fetch->isEnabled();
+         },
+         [w] { w->recordsView()->fetch(); },
+         {}},
+        {QStringLiteral("records fetched"),
+         [w] {
+             return !w->recordsView()->isFetching() && w->recordsView()->model()->rowCount() > 0;
+         },
+         [w] {
+             auto *table =
+                 w->recordsView()->findChild<QTableView *>(QStringLiteral("recordsTable"));
+             if (table)
+                 table->selectRow(0);
+         },
+         QStringLiteral("keywarden-records.png")},
+    };
+}
+
+void ScreenshotTour::start()
+{
+    QDir().mkpath(m_directory);
+    next();
+}
+
+void ScreenshotTour::next()
+{
+    ++m_current;
+    m_waitedMs = 0;
+    if (m_current >= m_steps.size()) {
+        Q_EMIT finished(true);
+        return;
+    }
+    poll();
+}
+
+void ScreenshotTour::poll()
+{
+    const Step &step = m_steps[m_current];
+    if (!step.ready()) {
+        m_waitedMs += PollMs;
+        if (m_waitedMs > StepTimeoutMs) {
+            std::fprintf(stderr, "keywarden: screenshot tour stopped: %s did not happen\n",
+                         qPrintable(step.what));
+            Q_EMIT finished(false);
+            return;
+        }
+        QTimer::singleShot(PollMs, this, &ScreenshotTour::poll);
+        return;
+    }
+    if (step.action)
+        step.action();
+    if (step.file.isEmpty()) {
+        QTimer::singleShot(0, this, &ScreenshotTour::next);
+        return;
+    }
+    // Let loads started by the action land and the panes paint before the picture.
+    QTimer::singleShot(1500, this, [this, file = step.file] {
+        const QString path = QDir(m_directory).filePath(file);
+        if (!m_window->grab().save(path)) {
+            std::fprintf(stderr, "keywarden: could not write %s\n", qPrintable(path));
+            Q_EMIT finished(false);
+            return;
+        }
+        std::printf("%s\n", qPrintable(path));
+        std::fflush(stdout);
+        next();
+    });
+}
+
+} // namespace kw
