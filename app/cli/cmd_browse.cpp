@@ -23,24 +23,31 @@ const QString OptDeleted = QStringLiteral("deleted");
 
 struct Session
 {
+    Format format = Format::Table;
     profiles::ConnectionProfile profile;
     std::unique_ptr<registry::RestTransport> transport;
     std::unique_ptr<registry::SchemaRegistryClient> schemas;
     std::unique_ptr<registry::DekRegistryClient> keys;
 };
 
-// Parses the command line and connects; returns an exit code when the command must stop.
-std::variant<int, std::unique_ptr<Session>> open(QCommandLineParser &parser,
-                                                 const QStringList &arguments)
+// Parses the command line and connects; null (with the exit code set) when the command must
+// stop here: help shown, a usage error, a connection that cannot be made.
+std::unique_ptr<Session> open(QCommandLineParser &parser, const QStringList &arguments, int &code)
 {
-    if (auto stop = parseCommandLine(parser, arguments))
-        return *stop;
-    auto profile = connectionFromOptions(parser);
+    if (auto stop = parseCommandLine(parser, arguments)) {
+        code = *stop;
+        return nullptr;
+    }
+    auto format = formatFromOptions(parser);
+    auto profile = format ? connectionFromOptions(parser)
+                          : Result<profiles::ConnectionProfile>(format.error());
     if (!profile) {
         printError(profile.error());
-        return exitCodeFor(profile.error());
+        code = exitCodeFor(profile.error());
+        return nullptr;
     }
     auto s = std::make_unique<Session>();
+    s->format = *format;
     s->profile = *profile;
     s->transport = std::make_unique<registry::RestTransport>(s->profile.registry);
     s->schemas = std::make_unique<registry::SchemaRegistryClient>(s->transport.get());
@@ -89,13 +96,11 @@ int runKeksCommand(const QStringList &arguments)
     addStandardOptions(parser, QStringLiteral("List the KEKs of the DEK Registry with their KMS "
                                               "settings and how many DEK subjects each has."));
     parser.addOption({OptDeleted, QStringLiteral("Include soft-deleted KEKs.")});
-    auto opened = open(parser, arguments);
-    if (auto *code = std::get_if<int>(&opened))
-        return *code;
-    Session &s = *std::get<std::unique_ptr<Session>>(opened);
-    auto format = formatFromOptions(parser);
-    if (!format)
-        return fail(format.error());
+    int code = ExitOk;
+    const auto session = open(parser, arguments, code);
+    if (!session)
+        return code;
+    Session &s = *session;
     const bool deleted = parser.isSet(OptDeleted);
 
     auto names = await(s.keys->listAllKeks(1000, {}, deleted));
@@ -119,7 +124,7 @@ int runKeksCommand(const QStringList &arguments)
             continue;
         }
         const QString count = subs ? QString::number(subs->size()) : QStringLiteral("?");
-        if (*format == Format::Json) {
+        if (s.format == Format::Json) {
             QJsonObject o = kek->toJson();
             if (subs)
                 o.insert(QStringLiteral("dekSubjects"), int(subs->size()));
@@ -129,7 +134,7 @@ int runKeksCommand(const QStringList &arguments)
                          yesNo(kek->deleted), count, isoTime(kek->ts)});
         }
     }
-    if (*format == Format::Table) {
+    if (s.format == Format::Table) {
         printTable({QStringLiteral("NAME"), QStringLiteral("KMS TYPE"),
                     QStringLiteral("KMS KEY ID"), QStringLiteral("SHARED"),
                     QStringLiteral("DELETED"), QStringLiteral("DEK SUBJECTS"),
@@ -148,13 +153,11 @@ int runDeksCommand(const QStringList &arguments)
                                       "encrypted key material (key bytes are never printed)."));
     parser.addOption({OptDeleted, QStringLiteral("Include soft-deleted DEKs.")});
     parser.addPositionalArgument(QStringLiteral("KEK"), QStringLiteral("The KEK name."));
-    auto opened = open(parser, arguments);
-    if (auto *code = std::get_if<int>(&opened))
-        return *code;
-    Session &s = *std::get<std::unique_ptr<Session>>(opened);
-    auto format = formatFromOptions(parser);
-    if (!format)
-        return fail(format.error());
+    int code = ExitOk;
+    const auto session = open(parser, arguments, code);
+    if (!session)
+        return code;
+    Session &s = *session;
     if (parser.positionalArguments().size() != 1) {
         printError(
             QStringLiteral("deks takes one KEK name. Run 'keywarden-cli keks' for the list."));
@@ -203,7 +206,7 @@ int runDeksCommand(const QStringList &arguments)
             continue;
         }
         const QString fp = fingerprint(dek->encryptedKeyMaterial);
-        if (*format == Format::Json) {
+        if (s.format == Format::Json) {
             QJsonObject o = dek->toJson();
             o.remove(QStringLiteral("keyMaterial")); // plaintext key of shared KEKs: never printed
             o.remove(QStringLiteral("encryptedKeyMaterial"));
@@ -215,7 +218,7 @@ int runDeksCommand(const QStringList &arguments)
                          fp.isEmpty() ? QStringLiteral("-") : fp.left(16) + QStringLiteral("…")});
         }
     }
-    if (*format == Format::Table) {
+    if (s.format == Format::Table) {
         printTable({QStringLiteral("SUBJECT"), QStringLiteral("VERSION"),
                     QStringLiteral("ALGORITHM"), QStringLiteral("CREATED (UTC)"),
                     QStringLiteral("DELETED"), QStringLiteral("SHA-256 OF ENCRYPTED KEY")},
@@ -232,13 +235,11 @@ int runSubjectsCommand(const QStringList &arguments)
     parser.addOption({OptDeleted, QStringLiteral("Include soft-deleted subjects and versions.")});
     parser.addOption({QStringLiteral("prefix"), QStringLiteral("Only subjects starting with P."),
                       QStringLiteral("P")});
-    auto opened = open(parser, arguments);
-    if (auto *code = std::get_if<int>(&opened))
-        return *code;
-    Session &s = *std::get<std::unique_ptr<Session>>(opened);
-    auto format = formatFromOptions(parser);
-    if (!format)
-        return fail(format.error());
+    int code = ExitOk;
+    const auto session = open(parser, arguments, code);
+    if (!session)
+        return code;
+    Session &s = *session;
     const bool deleted = parser.isSet(OptDeleted);
     auto subjects = await(s.schemas->allSubjects(parser.value(QStringLiteral("prefix")), deleted));
     if (!subjects)
@@ -275,7 +276,7 @@ int runSubjectsCommand(const QStringList &arguments)
             if (!kek.isEmpty() && !keks.contains(kek))
                 keks.append(kek);
         }
-        if (*format == Format::Json) {
+        if (s.format == Format::Json) {
             QJsonArray list;
             for (int n : *v)
                 list.append(n);
@@ -293,7 +294,7 @@ int runSubjectsCommand(const QStringList &arguments)
                          keks.isEmpty() ? QStringLiteral("-") : keks.join(QStringLiteral(","))});
         }
     }
-    if (*format == Format::Table) {
+    if (s.format == Format::Table) {
         printTable({QStringLiteral("SUBJECT"), QStringLiteral("VERSIONS"), QStringLiteral("LATEST"),
                     QStringLiteral("ID"), QStringLiteral("TYPE"), QStringLiteral("RULES"),
                     QStringLiteral("KEKS")},
@@ -312,13 +313,11 @@ int runSchemaCommand(const QStringList &arguments)
     parser.addPositionalArgument(QStringLiteral("VERSION"),
                                  QStringLiteral("A version number or 'latest' (default)."),
                                  QStringLiteral("[VERSION]"));
-    auto opened = open(parser, arguments);
-    if (auto *code = std::get_if<int>(&opened))
-        return *code;
-    Session &s = *std::get<std::unique_ptr<Session>>(opened);
-    auto format = formatFromOptions(parser);
-    if (!format)
-        return fail(format.error());
+    int code = ExitOk;
+    const auto session = open(parser, arguments, code);
+    if (!session)
+        return code;
+    Session &s = *session;
     const QStringList pos = parser.positionalArguments();
     if (pos.isEmpty() || pos.size() > 2) {
         printError(QStringLiteral("schema takes SUBJECT [VERSION]."));
@@ -337,7 +336,7 @@ int runSchemaCommand(const QStringList &arguments)
     auto schema = await(s.schemas->version(pos[0], version, parser.isSet(OptDeleted)));
     if (!schema)
         return fail(schema.error());
-    if (*format == Format::Json) {
+    if (s.format == Format::Json) {
         printJsonLine(schema->toJson());
         return ExitOk;
     }

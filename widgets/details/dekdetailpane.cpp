@@ -23,16 +23,9 @@ DekDetailPane::DekDetailPane(QWidget *parent)
     , m_stack(new QStackedWidget(this))
     , m_placeholder(new QLabel(tr("Select a DEK version to see its details."), this))
 {
-    setObjectName(QStringLiteral("dekDetailPane"));
-    m_placeholder->setObjectName(QStringLiteral("dekDetailPlaceholder"));
-    m_placeholder->setAlignment(Qt::AlignCenter);
-
-    auto *scroll = new QScrollArea(m_stack);
-    scroll->setObjectName(QStringLiteral("dekDetailScroll"));
-    scroll->setWidgetResizable(true);
-    scroll->setFrameShape(QFrame::NoFrame);
-    auto *content = new QWidget(scroll);
-    auto *column = new QVBoxLayout(content);
+    const details::PaneFrame frame = details::buildPaneFrame(
+        this, QStringLiteral("dekDetail"), m_busy, m_message, m_stack, m_placeholder);
+    QVBoxLayout *column = frame.column;
     auto *form = new QFormLayout;
     form->setFieldGrowthPolicy(QFormLayout::AllNonFixedFieldsGrow);
     column->addLayout(form);
@@ -49,16 +42,6 @@ DekDetailPane::DekDetailPane(QWidget *parent)
     m_fingerprint->setFont(QFont(QStringLiteral("monospace")));
     m_expiry = details::addFormRow(form, tr("Rotation &period:"), QStringLiteral("dekExpiry"));
     m_due = details::addFormRow(form, tr("Rotation &due:"), QStringLiteral("dekRotationDue"));
-    scroll->setWidget(content);
-
-    m_stack->addWidget(m_placeholder);
-    m_stack->addWidget(scroll);
-
-    auto *layout = new QVBoxLayout(this);
-    layout->setContentsMargins(0, 0, 0, 0);
-    layout->addWidget(m_busy);
-    layout->addWidget(m_message);
-    layout->addWidget(m_stack, 1);
 
     connect(m_message, &details::PaneMessageBar::retryRequested, this, [this] {
         if (!m_request.kekName.isEmpty()) {

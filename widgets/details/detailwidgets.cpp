@@ -7,7 +7,10 @@
 #include <QLabel>
 #include <QProgressBar>
 #include <QPushButton>
+#include <QScrollArea>
+#include <QStackedWidget>
 #include <QTableWidget>
+#include <QVBoxLayout>
 
 namespace kw::details {
 
@@ -151,6 +154,30 @@ QString yesNo(bool value)
 QString dayCount(int days)
 {
     return days == 1 ? QObject::tr("1 day") : QObject::tr("%1 days").arg(days);
+}
+
+PaneFrame buildPaneFrame(QWidget *pane, const QString &prefix, QProgressBar *busy,
+                         PaneMessageBar *message, QStackedWidget *stack, QLabel *placeholder)
+{
+    pane->setObjectName(prefix + QStringLiteral("Pane"));
+    placeholder->setObjectName(prefix + QStringLiteral("Placeholder"));
+    placeholder->setAlignment(Qt::AlignCenter);
+    auto *scroll = new QScrollArea(stack);
+    scroll->setObjectName(prefix + QStringLiteral("Scroll"));
+    scroll->setWidgetResizable(true);
+    scroll->setFrameShape(QFrame::NoFrame);
+    PaneFrame frame;
+    frame.content = new QWidget(scroll);
+    frame.column = new QVBoxLayout(frame.content);
+    scroll->setWidget(frame.content);
+    stack->addWidget(placeholder);
+    stack->addWidget(scroll);
+    auto *layout = new QVBoxLayout(pane);
+    layout->setContentsMargins(0, 0, 0, 0);
+    layout->addWidget(busy);
+    layout->addWidget(message);
+    layout->addWidget(stack, 1);
+    return frame;
 }
 
 } // namespace kw::details

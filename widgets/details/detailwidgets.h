@@ -10,7 +10,9 @@ class QFormLayout;
 class QLabel;
 class QProgressBar;
 class QPushButton;
+class QStackedWidget;
 class QTableWidget;
+class QVBoxLayout;
 
 namespace kw::details {
 
@@ -35,6 +37,17 @@ private:
     QLabel *m_text;
     QPushButton *m_retry;
 };
+
+// The frame every detail pane shares: its busy bar and message bar above a stack that shows
+// the placeholder (page 0) or the scrolling content (page 1). Returns the content widget and
+// its column layout, for the pane to fill.
+struct PaneFrame
+{
+    QWidget *content = nullptr;
+    QVBoxLayout *column = nullptr;
+};
+PaneFrame buildPaneFrame(QWidget *pane, const QString &prefix, QProgressBar *busy,
+                         PaneMessageBar *message, QStackedWidget *stack, QLabel *placeholder);
 
 // An indeterminate progress bar that stays hidden while nothing loads.
 QProgressBar *makeBusyBar(const QString &objectName, QWidget *parent);

@@ -39,18 +39,12 @@ KekDetailPane::KekDetailPane(QWidget *parent)
     , m_stack(new QStackedWidget(this))
     , m_placeholder(new QLabel(tr("Select a KEK to see its details."), this))
 {
-    setObjectName(QStringLiteral("kekDetailPane"));
-    m_placeholder->setObjectName(QStringLiteral("kekDetailPlaceholder"));
-    m_placeholder->setAlignment(Qt::AlignCenter);
-
-    auto *scroll = new QScrollArea(m_stack);
-    scroll->setObjectName(QStringLiteral("kekDetailScroll"));
-    scroll->setWidgetResizable(true);
-    scroll->setFrameShape(QFrame::NoFrame);
-    auto *content = new QWidget(scroll);
+    const details::PaneFrame frame = details::buildPaneFrame(
+        this, QStringLiteral("kekDetail"), m_busy, m_message, m_stack, m_placeholder);
+    QWidget *content = frame.content;
+    QVBoxLayout *column = frame.column;
     auto *form = new QFormLayout;
     form->setFieldGrowthPolicy(QFormLayout::AllNonFixedFieldsGrow);
-    auto *column = new QVBoxLayout(content);
     column->addLayout(form);
     // The form's labels are parented when the layout is installed; create rows afterwards.
     m_name = details::addFormRow(form, tr("&Name:"), QStringLiteral("kekName"));
@@ -78,16 +72,6 @@ KekDetailPane::KekDetailPane(QWidget *parent)
     m_usage->setToolTip(tr("Double-click or press Enter to open the schema version."));
     m_usage->setMinimumHeight(160);
     column->addWidget(m_usage, 1);
-    scroll->setWidget(content);
-
-    m_stack->addWidget(m_placeholder);
-    m_stack->addWidget(scroll);
-
-    auto *layout = new QVBoxLayout(this);
-    layout->setContentsMargins(0, 0, 0, 0);
-    layout->addWidget(m_busy);
-    layout->addWidget(m_message);
-    layout->addWidget(m_stack, 1);
 
     // activated covers double-click and Enter/Return, whatever the platform's click policy.
     connect(m_usage, &QTableWidget::activated, this, [this](const QModelIndex &index) {

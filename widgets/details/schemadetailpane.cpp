@@ -67,16 +67,10 @@ SchemaDetailPane::SchemaDetailPane(QWidget *parent)
     , m_placeholder(new QLabel(tr("Select a schema version to see its details."), this))
     , m_rulesModel(new RuleTableModel(this))
 {
-    setObjectName(QStringLiteral("schemaDetailPane"));
-    m_placeholder->setObjectName(QStringLiteral("schemaDetailPlaceholder"));
-    m_placeholder->setAlignment(Qt::AlignCenter);
-
-    auto *scroll = new QScrollArea(m_stack);
-    scroll->setObjectName(QStringLiteral("schemaDetailScroll"));
-    scroll->setWidgetResizable(true);
-    scroll->setFrameShape(QFrame::NoFrame);
-    auto *content = new QWidget(scroll);
-    auto *column = new QVBoxLayout(content);
+    const details::PaneFrame frame = details::buildPaneFrame(
+        this, QStringLiteral("schemaDetail"), m_busy, m_message, m_stack, m_placeholder);
+    QWidget *content = frame.content;
+    QVBoxLayout *column = frame.column;
     auto *form = new QFormLayout;
     form->setFieldGrowthPolicy(QFormLayout::AllNonFixedFieldsGrow);
     column->addLayout(form);
@@ -137,16 +131,6 @@ SchemaDetailPane::SchemaDetailPane(QWidget *parent)
     column->addLayout(sensitiveForm);
     m_sensitive =
         details::addFormRow(sensitiveForm, tr("Se&nsitive:"), QStringLiteral("schemaSensitive"));
-    scroll->setWidget(content);
-
-    m_stack->addWidget(m_placeholder);
-    m_stack->addWidget(scroll);
-
-    auto *layout = new QVBoxLayout(this);
-    layout->setContentsMargins(0, 0, 0, 0);
-    layout->addWidget(m_busy);
-    layout->addWidget(m_message);
-    layout->addWidget(m_stack, 1);
 
     // activated covers double-click and Enter/Return, whatever the platform's click policy.
     connect(m_fields, &QTableWidget::activated, this, [this](const QModelIndex &index) {
