@@ -33,6 +33,12 @@ struct MacFree
 {
     void operator()(EVP_MAC *mac) const { EVP_MAC_free(mac); }
 };
+struct MacCtxFree
+{
+    void operator()(EVP_MAC_CTX *ctx) const { EVP_MAC_CTX_free(ctx); }
+};
+using MacCtxPtr = std::unique_ptr<EVP_MAC_CTX, MacCtxFree>;
+
 // Fetched once; EVP_MAC objects are immutable and safe to share between threads.
 EVP_MAC *cmacAlgorithm()
 {
@@ -57,67 +63,59 @@ void xorInto(Block &target, const unsigned char *other)
         target[i] ^= other[i];
 }
 
-// A CMAC on this thread's context (see threadMac()), keyed once per init(); each compute()
-// restarts it with the same key (EVP_MAC_init with a null key).
+// A CMAC keyed once; each compute() works on a copy of the keyed context.
 class Cmac
 {
 public:
     bool init(const unsigned char *key, qsizetype keySize)
     {
+        const char *cipherName = nullptr;
         switch (keySize) {
         case 16:
-            m_cipherName = "AES-128-CBC";
+            cipherName = "AES-128-CBC";
             break;
         case 24:
-            m_cipherName = "AES-192-CBC";
+            cipherName = "AES-192-CBC";
             break;
         case 32:
-            m_cipherName = "AES-256-CBC";
+            cipherName = "AES-256-CBC";
             break;
         default:
             return false;
         }
-        m_ctx = threadMac(cmacAlgorithm(), m_cipherName);
+        EVP_MAC *mac = cmacAlgorithm();
+        if (!mac)
+            return false;
+        m_ctx.reset(EVP_MAC_CTX_new(mac));
         if (!m_ctx)
             return false;
-        m_keyed = EVP_MAC_init(m_ctx, key, static_cast<size_t>(keySize), nullptr) == 1;
-        if (!m_keyed)
-            dropThreadMac(m_cipherName);
-        return m_keyed;
+        OSSL_PARAM params[] = {
+            OSSL_PARAM_construct_utf8_string(OSSL_MAC_PARAM_CIPHER, const_cast<char *>(cipherName),
+                                             0),
+            OSSL_PARAM_construct_end(),
+        };
+        return EVP_MAC_init(m_ctx.get(), key, static_cast<size_t>(keySize), params) == 1;
     }
 
     // CMAC(K, first || second).
     bool compute(QByteArrayView first, QByteArrayView second, Block &out) const
     {
-        if (!m_keyed)
+        MacCtxPtr ctx(EVP_MAC_CTX_dup(m_ctx.get()));
+        if (!ctx)
             return false;
-        const bool ok = computeOnce(first, second, out);
-        if (!ok)
-            dropThreadMac(m_cipherName);
-        return ok;
-    }
-
-private:
-    bool computeOnce(QByteArrayView first, QByteArrayView second, Block &out) const
-    {
-        if (m_started && EVP_MAC_init(m_ctx, nullptr, 0, nullptr) != 1)
-            return false;
-        m_started = true;
         for (QByteArrayView part : {first, second}) {
             if (!part.isEmpty() &&
-                EVP_MAC_update(m_ctx, bytes(part), static_cast<size_t>(part.size())) != 1) {
+                EVP_MAC_update(ctx.get(), bytes(part), static_cast<size_t>(part.size())) != 1) {
                 return false;
             }
         }
         size_t outLen = 0;
-        return EVP_MAC_final(m_ctx, out.data(), &outLen, out.size()) == 1 &&
+        return EVP_MAC_final(ctx.get(), out.data(), &outLen, out.size()) == 1 &&
                outLen == static_cast<size_t>(BlockSize);
     }
 
-    const char *m_cipherName = nullptr;
-    EVP_MAC_CTX *m_ctx = nullptr;
-    bool m_keyed = false;
-    mutable bool m_started = false; // the first compute() uses the fresh init() state
+private:
+    MacCtxPtr m_ctx;
 };
 
 QByteArrayView view(const Block &block)
@@ -180,18 +178,14 @@ bool ctr(const unsigned char *key, qsizetype keySize, const Block &siv, QByteArr
     Block q = siv;
     q[8] &= 0x7f;
     q[12] &= 0x7f;
-    // This thread's CTR context, re-keyed: no allocation or fetch per field.
-    const EVP_CIPHER *cipher = ctrCipherFor(keySize);
-    EVP_CIPHER_CTX *ctx = threadCipher(cipher, true);
+    CipherCtxPtr ctx(EVP_CIPHER_CTX_new());
     int len = 0;
     int finalLen = 0;
-    const bool ok =
-        ctx && EVP_EncryptInit_ex(ctx, nullptr, nullptr, key, q.data()) == 1 &&
-        EVP_EncryptUpdate(ctx, output, &len, bytes(input), static_cast<int>(input.size())) == 1 &&
-        EVP_EncryptFinal_ex(ctx, output + len, &finalLen) == 1;
-    if (!ok)
-        dropThreadCipher(cipher, true);
-    return ok;
+    return ctx &&
+           EVP_EncryptInit_ex(ctx.get(), ctrCipherFor(keySize), nullptr, key, q.data()) == 1 &&
+           EVP_EncryptUpdate(ctx.get(), output, &len, bytes(input),
+                             static_cast<int>(input.size())) == 1 &&
+           EVP_EncryptFinal_ex(ctx.get(), output + len, &finalLen) == 1;
 }
 
 kw::Error badSivKey(qsizetype size, const char *expected)

@@ -12,7 +12,6 @@
 
 #include <algorithm>
 #include <cstring>
-#include <vector>
 
 namespace kw::crypto {
 
@@ -52,92 +51,7 @@ kw::Error badGcmKey(qsizetype size)
                              .arg(size));
 }
 
-// Per-thread contexts (see threadCipher()); a handful per thread at most.
-struct ThreadContexts
-{
-    struct CipherSlot
-    {
-        const EVP_CIPHER *cipher;
-        bool encrypt;
-        CipherCtxPtr ctx;
-    };
-    struct MacSlot
-    {
-        const char *cipherName; // one of the string literals of aessiv.cpp
-        MacCtxPtr ctx;
-    };
-    std::vector<CipherSlot> ciphers;
-    std::vector<MacSlot> macs;
-};
-
-ThreadContexts &threadContexts()
-{
-    thread_local ThreadContexts contexts;
-    return contexts;
-}
-
 } // namespace
-
-namespace detail {
-
-EVP_CIPHER_CTX *threadCipher(const EVP_CIPHER *cipher, bool encrypt)
-{
-    if (!cipher)
-        return nullptr;
-    auto &slots = threadContexts().ciphers;
-    for (const auto &slot : slots)
-        if (slot.cipher == cipher && slot.encrypt == encrypt)
-            return slot.ctx.get();
-    CipherCtxPtr ctx(EVP_CIPHER_CTX_new());
-    if (!ctx ||
-        EVP_CipherInit_ex(ctx.get(), cipher, nullptr, nullptr, nullptr, encrypt ? 1 : 0) != 1)
-        return nullptr;
-    slots.push_back({cipher, encrypt, std::move(ctx)});
-    return slots.back().ctx.get();
-}
-
-void dropThreadCipher(const EVP_CIPHER *cipher, bool encrypt)
-{
-    auto &slots = threadContexts().ciphers;
-    slots.erase(std::remove_if(slots.begin(), slots.end(),
-                               [&](const ThreadContexts::CipherSlot &slot) {
-                                   return slot.cipher == cipher && slot.encrypt == encrypt;
-                               }),
-                slots.end());
-}
-
-EVP_MAC_CTX *threadMac(EVP_MAC *mac, const char *cipherName)
-{
-    if (!mac)
-        return nullptr;
-    auto &slots = threadContexts().macs;
-    for (const auto &slot : slots)
-        if (std::strcmp(slot.cipherName, cipherName) == 0)
-            return slot.ctx.get();
-    MacCtxPtr ctx(EVP_MAC_CTX_new(mac));
-    if (!ctx)
-        return nullptr;
-    OSSL_PARAM params[] = {
-        OSSL_PARAM_construct_utf8_string(OSSL_MAC_PARAM_CIPHER, const_cast<char *>(cipherName), 0),
-        OSSL_PARAM_construct_end(),
-    };
-    if (EVP_MAC_CTX_set_params(ctx.get(), params) != 1)
-        return nullptr;
-    slots.push_back({cipherName, std::move(ctx)});
-    return slots.back().ctx.get();
-}
-
-void dropThreadMac(const char *cipherName)
-{
-    auto &slots = threadContexts().macs;
-    slots.erase(std::remove_if(slots.begin(), slots.end(),
-                               [&](const ThreadContexts::MacSlot &slot) {
-                                   return std::strcmp(slot.cipherName, cipherName) == 0;
-                               }),
-                slots.end());
-}
-
-} // namespace detail
 
 QString algorithmName(DekAlgorithm algorithm)
 {
@@ -192,9 +106,6 @@ SecureBytes randomBytes(qsizetype n)
 
 void releaseThreadState()
 {
-    ThreadContexts &contexts = threadContexts();
-    contexts.ciphers.clear();
-    contexts.macs.clear();
     OPENSSL_thread_stop();
 }
 
@@ -305,25 +216,20 @@ kw::Result<QByteArray> aesGcmDecrypt(const SecureBytes &key, QByteArrayView ciph
     unsigned char tag[GcmTagSize];
     std::memcpy(tag, ct + ctSize, GcmTagSize);
 
-    // This thread's context, re-keyed: no allocation or fetch per field.
-    EVP_CIPHER_CTX *ctx = threadCipher(cipher, false);
-    if (!ctx || EVP_DecryptInit_ex(ctx, nullptr, nullptr, key.data(), iv) != 1) {
-        dropThreadCipher(cipher, false);
+    CipherCtxPtr ctx(EVP_CIPHER_CTX_new());
+    if (!ctx || EVP_DecryptInit_ex(ctx.get(), cipher, nullptr, key.data(), iv) != 1)
         return internalError("AES-GCM init");
-    }
 
     QByteArray out(ctSize, Qt::Uninitialized);
     int len = 0;
-    if (ctSize > 0 && EVP_DecryptUpdate(ctx, bytes(out), &len, ct, static_cast<int>(ctSize)) != 1) {
-        dropThreadCipher(cipher, false);
+    if (ctSize > 0 &&
+        EVP_DecryptUpdate(ctx.get(), bytes(out), &len, ct, static_cast<int>(ctSize)) != 1) {
         return internalError("AES-GCM decrypt");
     }
-    if (EVP_CIPHER_CTX_ctrl(ctx, EVP_CTRL_GCM_SET_TAG, GcmTagSize, tag) != 1) {
-        dropThreadCipher(cipher, false);
+    if (EVP_CIPHER_CTX_ctrl(ctx.get(), EVP_CTRL_GCM_SET_TAG, GcmTagSize, tag) != 1)
         return internalError("AES-GCM tag");
-    }
     int finalLen = 0;
-    if (EVP_DecryptFinal_ex(ctx, bytes(out) + len, &finalLen) != 1) {
+    if (EVP_DecryptFinal_ex(ctx.get(), bytes(out) + len, &finalLen) != 1) {
         // Never hand out unauthenticated plaintext, not even in memory we free.
         if (!out.isEmpty())
             OPENSSL_cleanse(out.data(), static_cast<size_t>(out.size()));

@@ -19,22 +19,6 @@ struct CipherCtxFree
     void operator()(EVP_CIPHER_CTX *ctx) const { EVP_CIPHER_CTX_free(ctx); }
 };
 using CipherCtxPtr = std::unique_ptr<EVP_CIPHER_CTX, CipherCtxFree>;
-struct MacCtxFree
-{
-    void operator()(EVP_MAC_CTX *ctx) const { EVP_MAC_CTX_free(ctx); }
-};
-using MacCtxPtr = std::unique_ptr<EVP_MAC_CTX, MacCtxFree>;
-
-// This thread's cipher context for `cipher`, set up once with EVP_CipherInit_ex(cipher, no key,
-// enc): callers re-key it with EVP_CipherInit_ex(ctx, nullptr, nullptr, key, iv, enc), which
-// skips OpenSSL's allocation and algorithm fetch (they dominated decrypting short fields).
-// Null when OpenSSL fails. Call dropThreadCipher() after a failed use, so a context in an odd
-// state is not reused.
-EVP_CIPHER_CTX *threadCipher(const EVP_CIPHER *cipher, bool encrypt);
-void dropThreadCipher(const EVP_CIPHER *cipher, bool encrypt);
-// The same for keyed MACs: this thread's EVP_MAC_CTX for `mac` with `cipherName` set once.
-EVP_MAC_CTX *threadMac(EVP_MAC *mac, const char *cipherName);
-void dropThreadMac(const char *cipherName);
 
 inline const unsigned char *bytes(QByteArrayView view)
 {
