@@ -2,6 +2,7 @@
 
 #include "crypto/crypto_p.h"
 
+#include <QThread>
 #include <QtGlobal>
 
 #include <openssl/core_names.h>
@@ -107,6 +108,13 @@ SecureBytes randomBytes(qsizetype n)
 void releaseThreadState()
 {
     OPENSSL_thread_stop();
+}
+
+void releaseThreadStateOnFinish(QThread *thread)
+{
+    // finished() is emitted in the ending thread itself; a direct connection runs there too.
+    QObject::connect(
+        thread, &QThread::finished, thread, [] { OPENSSL_thread_stop(); }, Qt::DirectConnection);
 }
 
 bool constantTimeEquals(QByteArrayView a, QByteArrayView b)

@@ -14,6 +14,8 @@
 
 #include <optional>
 
+class QThread;
+
 namespace kw::crypto {
 
 // Error codes of this module (kw::Error::code).
@@ -46,6 +48,8 @@ enum class DekAlgorithm
 // worker thread that ends just before the process exits looks like a leak to LeakSanitizer.
 // Call it as the last crypto step of a worker thread's run.
 void releaseThreadState();
+// The same for a QThread: runs releaseThreadState() in the thread as it finishes.
+void releaseThreadStateOnFinish(QThread *thread);
 
 // RFC 5869 HKDF with HMAC-SHA256. An empty salt means the RFC's default (HashLen zero bytes).
 // Returns an empty buffer if OpenSSL refuses (e.g. length > 255 * 32 or an empty ikm).

@@ -1,5 +1,7 @@
 #include "sandbox/sandboxhost.h"
 
+#include "crypto/crypto.h"
+
 #include <QElapsedTimer>
 #include <QMetaObject>
 
@@ -25,6 +27,8 @@ SandboxHost::SandboxHost(QObject *parent)
     auto *worker = new SandboxWorker;
     worker->moveToThread(&m_thread);
     connect(&m_thread, &QThread::finished, worker, &QObject::deleteLater);
+    // The seed and the DEK Registry use OpenSSL on this thread; free its state as it ends.
+    crypto::releaseThreadStateOnFinish(&m_thread);
     m_worker = worker;
     m_thread.start();
 }

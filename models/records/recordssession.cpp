@@ -1,5 +1,6 @@
 #include "records/recordssession.h"
 
+#include "crypto/crypto.h"
 #include "kafka/kafkaclient.h"
 #include "registry/resttransport.h"
 #include "registry/schemaregistryclient.h"
@@ -19,6 +20,7 @@ struct TransportHost
         thread.setObjectName(QStringLiteral("kw-records-registry"));
         transport->moveToThread(&thread);
         QObject::connect(&thread, &QThread::finished, transport, &QObject::deleteLater);
+        crypto::releaseThreadStateOnFinish(&thread); // TLS handshakes use OpenSSL here
         thread.start();
     }
     ~TransportHost()

@@ -3,6 +3,7 @@
 // follow an injected clock, and that errors show inline.
 
 #include "common/clock.h"
+#include "crypto/crypto.h"
 #include "details/dekdetailpane.h"
 #include "details/kekdetailpane.h"
 #include "details/schemadetailpane.h"
@@ -123,6 +124,7 @@ private:
 void TestDetailPanes::initTestCase()
 {
     // The sandbox's server lives in a thread with its own event loop, as in the app's --demo.
+    kw::crypto::releaseThreadStateOnFinish(&m_sandboxThread); // the seed encrypts there
     m_sandboxThread.start();
     m_sandboxContext = new QObject;
     m_sandboxContext->moveToThread(&m_sandboxThread);

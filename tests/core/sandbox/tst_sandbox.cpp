@@ -2,6 +2,7 @@
 // in a data folder, KeySource/SchemaSource futures, use from other threads, a server that lives
 // in a worker thread.
 
+#include "crypto/crypto.h"
 #include "engine/sources.h"
 #include "httptestclient.h"
 #include "sandbox/mockkafkacluster.h"
@@ -184,7 +185,10 @@ private Q_SLOTS:
             for (int i = 0; i < 50; ++i)
                 ok = ok && store->registerDek(QStringLiteral("k"),
                                               dekRequest(QStringLiteral("pool"), i + 1));
-            return ok && store->getKek(QStringLiteral("k"), false).hasValue();
+            ok = ok && store->getKek(QStringLiteral("k"), false).hasValue();
+            // Shared-KEK DEKs are generated with OpenSSL's RNG on this pool thread.
+            kw::crypto::releaseThreadState();
+            return ok;
         });
         for (int i = 0; i < 50; ++i)
             QVERIFY(
@@ -202,6 +206,7 @@ private Q_SLOTS:
         auto store = std::make_shared<SandboxStore>();
         QVERIFY(store->open());
         QThread worker;
+        kw::crypto::releaseThreadStateOnFinish(&worker);
         worker.start();
         auto *context = new QObject;
         context->moveToThread(&worker);
