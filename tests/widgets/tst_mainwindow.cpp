@@ -98,7 +98,7 @@ private Q_SLOTS:
         sandbox::SandboxOptions options;
         options.seed = QStringLiteral("demo");
         m_demo->start(options);
-        QTRY_VERIFY_WITH_TIMEOUT(m_demo->isReady(), 60000);
+        QTRY_VERIFY_WITH_TIMEOUT(m_demo->isReady(), 240000); // minutes under ASan with -j2
     }
 
     void shellHasMenusToolbarAndStatus()

@@ -97,7 +97,7 @@ private Q_SLOTS:
         sandbox::SandboxOptions options;
         options.seed = QStringLiteral("demo");
         m_host->start(options);
-        QTRY_VERIFY_WITH_TIMEOUT(m_host->isReady(), 90000);
+        QTRY_VERIFY_WITH_TIMEOUT(m_host->isReady(), 240000); // minutes under ASan with -j2
         const sandbox::SandboxEndpoints &endpoints = m_host->endpoints();
         m_profile.name = QStringLiteral("demo");
         m_profile.sandbox = true;
