@@ -220,7 +220,8 @@ void DekDetailPane::updateRotation()
         m_due->setPalette(pal);
     } else {
         const int days = registry::ageInDays(now, due);
-        m_due->setText(tr("%1 (in %2)").arg(when, details::dayCount(days)));
+        m_due->setText(days == 0 ? tr("%1 (today)").arg(when)
+                                 : tr("%1 (in %2)").arg(when, details::dayCount(days)));
         m_due->setFont(QFont());
         m_due->setPalette(QPalette());
     }
