@@ -1,4 +1,5 @@
-// RFC 5297 AES-CMAC-SIV on top of OpenSSL's CMAC (EVP_MAC) and AES-CTR (EVP_CIPHER).
+// RFC 5297 AES-CMAC-SIV on top of OpenSSL's CMAC (EVP_MAC) and AES-CTR (EVP_CIPHER), with the
+// contexts keyed once per SivContext.
 
 #include "crypto/crypto.h"
 #include "crypto/crypto_p.h"
@@ -33,11 +34,6 @@ struct MacFree
 {
     void operator()(EVP_MAC *mac) const { EVP_MAC_free(mac); }
 };
-struct MacCtxFree
-{
-    void operator()(EVP_MAC_CTX *ctx) const { EVP_MAC_CTX_free(ctx); }
-};
-using MacCtxPtr = std::unique_ptr<EVP_MAC_CTX, MacCtxFree>;
 
 // Fetched once; EVP_MAC objects are immutable and safe to share between threads.
 EVP_MAC *cmacAlgorithm()
@@ -63,96 +59,23 @@ void xorInto(Block &target, const unsigned char *other)
         target[i] ^= other[i];
 }
 
-// A CMAC keyed once; each compute() works on a copy of the keyed context.
-class Cmac
-{
-public:
-    bool init(const unsigned char *key, qsizetype keySize)
-    {
-        const char *cipherName = nullptr;
-        switch (keySize) {
-        case 16:
-            cipherName = "AES-128-CBC";
-            break;
-        case 24:
-            cipherName = "AES-192-CBC";
-            break;
-        case 32:
-            cipherName = "AES-256-CBC";
-            break;
-        default:
-            return false;
-        }
-        EVP_MAC *mac = cmacAlgorithm();
-        if (!mac)
-            return false;
-        m_ctx.reset(EVP_MAC_CTX_new(mac));
-        if (!m_ctx)
-            return false;
-        OSSL_PARAM params[] = {
-            OSSL_PARAM_construct_utf8_string(OSSL_MAC_PARAM_CIPHER, const_cast<char *>(cipherName),
-                                             0),
-            OSSL_PARAM_construct_end(),
-        };
-        return EVP_MAC_init(m_ctx.get(), key, static_cast<size_t>(keySize), params) == 1;
-    }
-
-    // CMAC(K, first || second).
-    bool compute(QByteArrayView first, QByteArrayView second, Block &out) const
-    {
-        MacCtxPtr ctx(EVP_MAC_CTX_dup(m_ctx.get()));
-        if (!ctx)
-            return false;
-        for (QByteArrayView part : {first, second}) {
-            if (!part.isEmpty() &&
-                EVP_MAC_update(ctx.get(), bytes(part), static_cast<size_t>(part.size())) != 1) {
-                return false;
-            }
-        }
-        size_t outLen = 0;
-        return EVP_MAC_final(ctx.get(), out.data(), &outLen, out.size()) == 1 &&
-               outLen == static_cast<size_t>(BlockSize);
-    }
-
-private:
-    MacCtxPtr m_ctx;
-};
-
 QByteArrayView view(const Block &block)
 {
     return QByteArrayView(block.data(), BlockSize);
 }
 
-// RFC 5297 §2.4 S2V over [associatedData..., plaintext] (always at least one component).
-bool s2v(const Cmac &cmac, const QList<QByteArrayView> &associatedData, QByteArrayView plaintext,
-         Block &out)
+const char *cbcCipherName(qsizetype keySize)
 {
-    const Block zero{};
-    WipedBlock d;
-    WipedBlock mac;
-    if (!cmac.compute(view(zero), {}, d.b))
-        return false;
-    for (QByteArrayView component : associatedData) {
-        dbl(d.b);
-        if (!cmac.compute(component, {}, mac.b))
-            return false;
-        xorInto(d.b, mac.b.data());
+    switch (keySize) {
+    case 16:
+        return "AES-128-CBC";
+    case 24:
+        return "AES-192-CBC";
+    case 32:
+        return "AES-256-CBC";
+    default:
+        return nullptr;
     }
-    if (plaintext.size() >= BlockSize) {
-        // T = plaintext xorend D: only the last block changes, so MAC the head unchanged.
-        const qsizetype headSize = plaintext.size() - BlockSize;
-        WipedBlock tail;
-        std::memcpy(tail.b.data(), plaintext.data() + headSize, BlockSize);
-        xorInto(tail.b, d.b.data());
-        return cmac.compute(plaintext.first(headSize), view(tail.b), out);
-    }
-    dbl(d.b);
-    WipedBlock padded;
-    if (!plaintext.isEmpty())
-        std::memcpy(padded.b.data(), plaintext.data(), static_cast<size_t>(plaintext.size()));
-    padded.b[static_cast<size_t>(plaintext.size())] = 0x80;
-    xorInto(padded.b, d.b.data());
-    return cmac.compute(view(padded.b), {}, out);
 }
 
 const EVP_CIPHER *ctrCipherFor(qsizetype keySize)
@@ -169,24 +92,140 @@ const EVP_CIPHER *ctrCipherFor(qsizetype keySize)
     }
 }
 
-// RFC 5297 §2.6/2.7: CTR keyed with K2, counter = SIV with bits 63 and 31 cleared.
-bool ctr(const unsigned char *key, qsizetype keySize, const Block &siv, QByteArrayView input,
-         unsigned char *output)
+} // namespace
+
+namespace detail {
+
+bool SivContext::init(const unsigned char *key, qsizetype keySize)
+{
+    const qsizetype half = keySize / 2;
+    const char *cipherName = cbcCipherName(half);
+    EVP_MAC *mac = cmacAlgorithm();
+    if (keySize % 2 != 0 || !cipherName || !mac)
+        return false;
+    m_cmac.reset(EVP_MAC_CTX_new(mac));
+    m_ctr.reset(EVP_CIPHER_CTX_new());
+    if (!m_cmac || !m_ctr)
+        return false;
+    OSSL_PARAM params[] = {
+        OSSL_PARAM_construct_utf8_string(OSSL_MAC_PARAM_CIPHER, const_cast<char *>(cipherName), 0),
+        OSSL_PARAM_construct_end(),
+    };
+    return EVP_MAC_init(m_cmac.get(), key, static_cast<size_t>(half), params) == 1 &&
+           EVP_EncryptInit_ex(m_ctr.get(), ctrCipherFor(half), nullptr, key + half, nullptr) == 1;
+}
+
+// CMAC(K1, first || second). A null key restarts the keyed context (subkeys kept).
+bool SivContext::cmac(QByteArrayView first, QByteArrayView second, unsigned char *out)
+{
+    if (EVP_MAC_init(m_cmac.get(), nullptr, 0, nullptr) != 1)
+        return false;
+    for (QByteArrayView part : {first, second}) {
+        if (!part.isEmpty() &&
+            EVP_MAC_update(m_cmac.get(), bytes(part), static_cast<size_t>(part.size())) != 1) {
+            return false;
+        }
+    }
+    size_t outLen = 0;
+    return EVP_MAC_final(m_cmac.get(), out, &outLen, BlockSize) == 1 &&
+           outLen == static_cast<size_t>(BlockSize);
+}
+
+// RFC 5297 §2.4 S2V over [associatedData..., plaintext] (always at least one component).
+bool SivContext::s2v(const QList<QByteArrayView> &associatedData, QByteArrayView plaintext,
+                     unsigned char *out)
+{
+    const Block zero{};
+    WipedBlock d;
+    WipedBlock mac;
+    if (!cmac(view(zero), {}, d.b.data()))
+        return false;
+    for (QByteArrayView component : associatedData) {
+        dbl(d.b);
+        if (!cmac(component, {}, mac.b.data()))
+            return false;
+        xorInto(d.b, mac.b.data());
+    }
+    if (plaintext.size() >= BlockSize) {
+        // T = plaintext xorend D: only the last block changes, so MAC the head unchanged.
+        const qsizetype headSize = plaintext.size() - BlockSize;
+        WipedBlock tail;
+        std::memcpy(tail.b.data(), plaintext.data() + headSize, BlockSize);
+        xorInto(tail.b, d.b.data());
+        return cmac(plaintext.first(headSize), view(tail.b), out);
+    }
+    dbl(d.b);
+    WipedBlock padded;
+    if (!plaintext.isEmpty())
+        std::memcpy(padded.b.data(), plaintext.data(), static_cast<size_t>(plaintext.size()));
+    padded.b[static_cast<size_t>(plaintext.size())] = 0x80;
+    xorInto(padded.b, d.b.data());
+    return cmac(view(padded.b), {}, out);
+}
+
+// RFC 5297 §2.6/2.7: CTR keyed with K2, counter = SIV with bits 63 and 31 cleared. A null
+// cipher and key keep the key schedule and only set the counter.
+bool SivContext::ctr(const unsigned char *siv, QByteArrayView input, unsigned char *output)
 {
     if (input.isEmpty())
         return true;
-    Block q = siv;
+    Block q;
+    std::memcpy(q.data(), siv, BlockSize);
     q[8] &= 0x7f;
     q[12] &= 0x7f;
-    CipherCtxPtr ctx(EVP_CIPHER_CTX_new());
     int len = 0;
     int finalLen = 0;
-    return ctx &&
-           EVP_EncryptInit_ex(ctx.get(), ctrCipherFor(keySize), nullptr, key, q.data()) == 1 &&
-           EVP_EncryptUpdate(ctx.get(), output, &len, bytes(input),
+    return EVP_EncryptInit_ex(m_ctr.get(), nullptr, nullptr, nullptr, q.data()) == 1 &&
+           EVP_EncryptUpdate(m_ctr.get(), output, &len, bytes(input),
                              static_cast<int>(input.size())) == 1 &&
-           EVP_EncryptFinal_ex(ctx.get(), output + len, &finalLen) == 1;
+           EVP_EncryptFinal_ex(m_ctr.get(), output + len, &finalLen) == 1;
 }
+
+kw::Result<QByteArray> SivContext::encrypt(const QList<QByteArrayView> &associatedData,
+                                           QByteArrayView plaintext)
+{
+    if (!fitsInt(plaintext.size()))
+        return tooLargeError();
+    QByteArray out(BlockSize + plaintext.size(), Qt::Uninitialized);
+    unsigned char *siv = bytes(out);
+    if (!s2v(associatedData, plaintext, siv))
+        return internalError("AES-CMAC");
+    if (!ctr(siv, plaintext, siv + BlockSize))
+        return internalError("AES-CTR");
+    return out;
+}
+
+kw::Result<QByteArray> SivContext::decrypt(const QList<QByteArrayView> &associatedData,
+                                           QByteArrayView ciphertext)
+{
+    if (ciphertext.size() < BlockSize) {
+        return kw::makeError(QString(ErrorMalformedCiphertext),
+                             QStringLiteral("The ciphertext is too short for AES-SIV: %1 bytes, "
+                                            "but at least %2 are needed.")
+                                 .arg(ciphertext.size())
+                                 .arg(BlockSize));
+    }
+    if (!fitsInt(ciphertext.size()))
+        return tooLargeError();
+    const unsigned char *siv = bytes(ciphertext);
+    const QByteArrayView body = ciphertext.sliced(BlockSize);
+    QByteArray out(body.size(), Qt::Uninitialized);
+    if (!ctr(siv, body, bytes(out)))
+        return internalError("AES-CTR");
+    Block expected{};
+    if (!s2v(associatedData, out, expected.data()))
+        return internalError("AES-CMAC");
+    if (CRYPTO_memcmp(expected.data(), siv, BlockSize) != 0) {
+        if (!out.isEmpty())
+            OPENSSL_cleanse(out.data(), static_cast<size_t>(out.size()));
+        return authenticationError();
+    }
+    return out;
+}
+
+} // namespace detail
+
+namespace {
 
 kw::Error badSivKey(qsizetype size, const char *expected)
 {
@@ -219,19 +258,10 @@ kw::Result<QByteArray> aesSivEncryptWithAd(const SecureBytes &key,
 {
     if (auto error = checkInputs(key, associatedData, plaintext.size()))
         return *error;
-    const qsizetype half = key.size() / 2;
-    Cmac cmac;
-    if (!cmac.init(key.data(), half))
-        return internalError("AES-CMAC init");
-    Block siv{};
-    if (!s2v(cmac, associatedData, plaintext, siv))
-        return internalError("AES-CMAC");
-
-    QByteArray out(BlockSize + plaintext.size(), Qt::Uninitialized);
-    std::memcpy(out.data(), siv.data(), BlockSize);
-    if (!ctr(key.data() + half, half, siv, plaintext, bytes(out) + BlockSize))
-        return internalError("AES-CTR");
-    return out;
+    SivContext context;
+    if (!context.init(key.data(), key.size()))
+        return internalError("AES-SIV init");
+    return context.encrypt(associatedData, plaintext);
 }
 
 kw::Result<QByteArray> aesSivDecryptWithAd(const SecureBytes &key,
@@ -240,32 +270,10 @@ kw::Result<QByteArray> aesSivDecryptWithAd(const SecureBytes &key,
 {
     if (auto error = checkInputs(key, associatedData, ciphertext.size()))
         return *error;
-    if (ciphertext.size() < BlockSize) {
-        return kw::makeError(QString(ErrorMalformedCiphertext),
-                             QStringLiteral("The ciphertext is too short for AES-SIV: %1 bytes, "
-                                            "but at least %2 are needed.")
-                                 .arg(ciphertext.size())
-                                 .arg(BlockSize));
-    }
-    const qsizetype half = key.size() / 2;
-    Block siv{};
-    std::memcpy(siv.data(), ciphertext.data(), BlockSize);
-    const QByteArrayView body = ciphertext.sliced(BlockSize);
-
-    QByteArray out(body.size(), Qt::Uninitialized);
-    if (!ctr(key.data() + half, half, siv, body, bytes(out)))
-        return internalError("AES-CTR");
-
-    Cmac cmac;
-    Block expected{};
-    if (!cmac.init(key.data(), half) || !s2v(cmac, associatedData, out, expected))
-        return internalError("AES-CMAC");
-    if (CRYPTO_memcmp(expected.data(), siv.data(), BlockSize) != 0) {
-        if (!out.isEmpty())
-            OPENSSL_cleanse(out.data(), static_cast<size_t>(out.size()));
-        return authenticationError();
-    }
-    return out;
+    SivContext context;
+    if (!context.init(key.data(), key.size()))
+        return internalError("AES-SIV init");
+    return context.decrypt(associatedData, ciphertext);
 }
 
 kw::Result<QByteArray> aesSivEncrypt(const SecureBytes &key64, QByteArrayView plaintext)

@@ -20,9 +20,6 @@ using namespace detail;
 
 namespace {
 
-constexpr qsizetype GcmIvSize = 12;
-constexpr qsizetype GcmTagSize = 16;
-
 struct KdfFree
 {
     void operator()(EVP_KDF *kdf) const { EVP_KDF_free(kdf); }
@@ -167,12 +164,17 @@ kw::Result<QByteArray> aesGcmEncrypt(const SecureBytes &key, QByteArrayView plai
     return aesGcmEncryptWithIv(key, iv.view(), plaintext);
 }
 
-kw::Result<QByteArray> aesGcmEncryptWithIv(const SecureBytes &key, QByteArrayView iv,
-                                           QByteArrayView plaintext)
+namespace detail {
+
+bool GcmContext::init(const unsigned char *key, qsizetype keySize)
 {
-    const EVP_CIPHER *cipher = gcmCipherFor(key.size());
-    if (!cipher)
-        return badGcmKey(key.size());
+    const EVP_CIPHER *cipher = gcmCipherFor(keySize);
+    m_ctx.reset(EVP_CIPHER_CTX_new());
+    return cipher && m_ctx && EVP_EncryptInit_ex(m_ctx.get(), cipher, nullptr, key, nullptr) == 1;
+}
+
+kw::Result<QByteArray> GcmContext::encrypt(QByteArrayView iv, QByteArrayView plaintext)
+{
     if (iv.size() != GcmIvSize) {
         return kw::makeError(
             QString(ErrorInternal),
@@ -180,9 +182,8 @@ kw::Result<QByteArray> aesGcmEncryptWithIv(const SecureBytes &key, QByteArrayVie
     }
     if (!fitsInt(plaintext.size()))
         return tooLargeError();
-
-    CipherCtxPtr ctx(EVP_CIPHER_CTX_new());
-    if (!ctx || EVP_EncryptInit_ex(ctx.get(), cipher, nullptr, key.data(), bytes(iv)) != 1)
+    // A null cipher and key keep the key schedule; only the IV (and direction) change.
+    if (EVP_EncryptInit_ex(m_ctx.get(), nullptr, nullptr, nullptr, bytes(iv)) != 1)
         return internalError("AES-GCM init");
 
     QByteArray out(GcmIvSize + plaintext.size() + GcmTagSize, Qt::Uninitialized);
@@ -190,24 +191,21 @@ kw::Result<QByteArray> aesGcmEncryptWithIv(const SecureBytes &key, QByteArrayVie
     unsigned char *outCt = outIv + GcmIvSize;
     std::memcpy(outIv, iv.data(), GcmIvSize);
     int len = 0;
-    if (!plaintext.isEmpty() && EVP_EncryptUpdate(ctx.get(), outCt, &len, bytes(plaintext),
+    if (!plaintext.isEmpty() && EVP_EncryptUpdate(m_ctx.get(), outCt, &len, bytes(plaintext),
                                                   static_cast<int>(plaintext.size())) != 1) {
         return internalError("AES-GCM encrypt");
     }
     int finalLen = 0;
-    if (EVP_EncryptFinal_ex(ctx.get(), outCt + len, &finalLen) != 1 ||
-        EVP_CIPHER_CTX_ctrl(ctx.get(), EVP_CTRL_GCM_GET_TAG, GcmTagSize,
+    if (EVP_EncryptFinal_ex(m_ctx.get(), outCt + len, &finalLen) != 1 ||
+        EVP_CIPHER_CTX_ctrl(m_ctx.get(), EVP_CTRL_GCM_GET_TAG, GcmTagSize,
                             outCt + plaintext.size()) != 1) {
         return internalError("AES-GCM tag");
     }
     return out;
 }
 
-kw::Result<QByteArray> aesGcmDecrypt(const SecureBytes &key, QByteArrayView ciphertext)
+kw::Result<QByteArray> GcmContext::decrypt(QByteArrayView ciphertext)
 {
-    const EVP_CIPHER *cipher = gcmCipherFor(key.size());
-    if (!cipher)
-        return badGcmKey(key.size());
     if (ciphertext.size() < GcmIvSize + GcmTagSize) {
         return kw::makeError(QString(ErrorMalformedCiphertext),
                              QStringLiteral("The ciphertext is too short for AES-GCM: %1 bytes, "
@@ -224,26 +222,48 @@ kw::Result<QByteArray> aesGcmDecrypt(const SecureBytes &key, QByteArrayView ciph
     unsigned char tag[GcmTagSize];
     std::memcpy(tag, ct + ctSize, GcmTagSize);
 
-    CipherCtxPtr ctx(EVP_CIPHER_CTX_new());
-    if (!ctx || EVP_DecryptInit_ex(ctx.get(), cipher, nullptr, key.data(), iv) != 1)
+    if (EVP_DecryptInit_ex(m_ctx.get(), nullptr, nullptr, nullptr, iv) != 1)
         return internalError("AES-GCM init");
 
     QByteArray out(ctSize, Qt::Uninitialized);
     int len = 0;
     if (ctSize > 0 &&
-        EVP_DecryptUpdate(ctx.get(), bytes(out), &len, ct, static_cast<int>(ctSize)) != 1) {
+        EVP_DecryptUpdate(m_ctx.get(), bytes(out), &len, ct, static_cast<int>(ctSize)) != 1) {
         return internalError("AES-GCM decrypt");
     }
-    if (EVP_CIPHER_CTX_ctrl(ctx.get(), EVP_CTRL_GCM_SET_TAG, GcmTagSize, tag) != 1)
+    if (EVP_CIPHER_CTX_ctrl(m_ctx.get(), EVP_CTRL_GCM_SET_TAG, GcmTagSize, tag) != 1)
         return internalError("AES-GCM tag");
     int finalLen = 0;
-    if (EVP_DecryptFinal_ex(ctx.get(), bytes(out) + len, &finalLen) != 1) {
+    if (EVP_DecryptFinal_ex(m_ctx.get(), bytes(out) + len, &finalLen) != 1) {
         // Never hand out unauthenticated plaintext, not even in memory we free.
         if (!out.isEmpty())
             OPENSSL_cleanse(out.data(), static_cast<size_t>(out.size()));
         return authenticationError();
     }
     return out;
+}
+
+} // namespace detail
+
+kw::Result<QByteArray> aesGcmEncryptWithIv(const SecureBytes &key, QByteArrayView iv,
+                                           QByteArrayView plaintext)
+{
+    GcmContext context;
+    if (!gcmCipherFor(key.size()))
+        return badGcmKey(key.size());
+    if (!context.init(key.data(), key.size()))
+        return internalError("AES-GCM init");
+    return context.encrypt(iv, plaintext);
+}
+
+kw::Result<QByteArray> aesGcmDecrypt(const SecureBytes &key, QByteArrayView ciphertext)
+{
+    GcmContext context;
+    if (!gcmCipherFor(key.size()))
+        return badGcmKey(key.size());
+    if (!context.init(key.data(), key.size()))
+        return internalError("AES-GCM init");
+    return context.decrypt(ciphertext);
 }
 
 } // namespace kw::crypto

@@ -12,6 +12,7 @@
 #include <QString>
 #include <QStringView>
 
+#include <memory>
 #include <optional>
 
 class QThread;
@@ -94,8 +95,11 @@ aesSivDecryptWithAd(const SecureBytes &key, const QList<QByteArrayView> &associa
 // A fresh random key of keySize(algorithm) bytes, serialized as above.
 [[nodiscard]] SecureBytes generateTinkKey(DekAlgorithm algorithm);
 
-// A DEK ready to encrypt/decrypt field values (no version prefix; see spec §4.2). A value type;
-// const methods are safe to call from several threads at once.
+// A DEK ready to encrypt/decrypt field values (no version prefix; see spec §4.2). A value type
+// whose copies share the key; const methods are safe to call from several threads at once.
+// It keeps a few OpenSSL contexts keyed with its key and reuses them, so the AES key schedule
+// is computed once per key rather than once per value; they are wiped and freed with the last
+// copy.
 class DekCipher
 {
 public:
@@ -111,10 +115,11 @@ public:
     [[nodiscard]] kw::Result<QByteArray> decrypt(QByteArrayView ciphertext) const;
 
 private:
+    struct State;
     DekCipher(DekAlgorithm algorithm, SecureBytes key);
 
     DekAlgorithm m_algorithm;
-    SecureBytes m_key;
+    std::shared_ptr<State> m_state;
 };
 
 } // namespace kw::crypto

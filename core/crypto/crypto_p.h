@@ -5,6 +5,7 @@
 #include "crypto/crypto.h"
 
 #include <QByteArrayView>
+#include <QList>
 #include <QString>
 
 #include <openssl/evp.h>
@@ -19,6 +20,52 @@ struct CipherCtxFree
     void operator()(EVP_CIPHER_CTX *ctx) const { EVP_CIPHER_CTX_free(ctx); }
 };
 using CipherCtxPtr = std::unique_ptr<EVP_CIPHER_CTX, CipherCtxFree>;
+
+inline constexpr qsizetype GcmIvSize = 12;
+inline constexpr qsizetype GcmTagSize = 16;
+
+struct MacCtxFree
+{
+    void operator()(EVP_MAC_CTX *ctx) const { EVP_MAC_CTX_free(ctx); }
+};
+using MacCtxPtr = std::unique_ptr<EVP_MAC_CTX, MacCtxFree>;
+
+// AES-CMAC-SIV (RFC 5297) with its OpenSSL contexts keyed once: the AES key schedules and
+// CMAC subkeys are computed by init(), and every later call only restarts the contexts. Not
+// thread-safe; DekCipher keeps a small pool of them per key.
+class SivContext
+{
+public:
+    // `keySize` 32, 48 or 64 (first half S2V/CMAC key, second half CTR key). False when
+    // OpenSSL refuses.
+    bool init(const unsigned char *key, qsizetype keySize);
+    [[nodiscard]] kw::Result<QByteArray> encrypt(const QList<QByteArrayView> &associatedData,
+                                                 QByteArrayView plaintext);
+    [[nodiscard]] kw::Result<QByteArray> decrypt(const QList<QByteArrayView> &associatedData,
+                                                 QByteArrayView ciphertext);
+
+private:
+    bool cmac(QByteArrayView first, QByteArrayView second, unsigned char *out);
+    bool s2v(const QList<QByteArrayView> &associatedData, QByteArrayView plaintext,
+             unsigned char *out);
+    bool ctr(const unsigned char *siv, QByteArrayView input, unsigned char *output);
+
+    MacCtxPtr m_cmac;
+    CipherCtxPtr m_ctr;
+};
+
+// AES-GCM (12-byte IV, 16-byte tag, empty AAD) with its context keyed once, as above.
+class GcmContext
+{
+public:
+    bool init(const unsigned char *key, qsizetype keySize); // 16 or 32 bytes
+    // Output: IV || ciphertext || tag.
+    [[nodiscard]] kw::Result<QByteArray> encrypt(QByteArrayView iv, QByteArrayView plaintext);
+    [[nodiscard]] kw::Result<QByteArray> decrypt(QByteArrayView ciphertext);
+
+private:
+    CipherCtxPtr m_ctx;
+};
 
 inline const unsigned char *bytes(QByteArrayView view)
 {

@@ -4,6 +4,9 @@
 #include "crypto/crypto_p.h"
 
 #include <cstring>
+#include <mutex>
+#include <type_traits>
+#include <vector>
 
 namespace kw::crypto {
 
@@ -182,9 +185,70 @@ SecureBytes generateTinkKey(DekAlgorithm algorithm)
     return serializeTinkKey(algorithm, randomBytes(keySize(algorithm)));
 }
 
+// The key and a pool of contexts keyed with it. A call takes a context from the pool (or keys a
+// new one), uses it alone and puts it back; at most kMaxIdle stay for later calls.
+struct DekCipher::State
+{
+    static constexpr std::size_t kMaxIdle = 16;
+
+    explicit State(SecureBytes k)
+        : key(std::move(k))
+    {}
+
+    template<typename Context>
+    std::unique_ptr<Context> take(std::vector<std::unique_ptr<Context>> &idle)
+    {
+        {
+            std::lock_guard lock(mutex);
+            if (!idle.empty()) {
+                std::unique_ptr<Context> context = std::move(idle.back());
+                idle.pop_back();
+                return context;
+            }
+        }
+        auto context = std::make_unique<Context>();
+        if (!context->init(key.data(), key.size()))
+            return nullptr;
+        return context;
+    }
+
+    template<typename Context>
+    void giveBack(std::vector<std::unique_ptr<Context>> &idle, std::unique_ptr<Context> context)
+    {
+        std::lock_guard lock(mutex);
+        if (idle.size() < kMaxIdle)
+            idle.push_back(std::move(context));
+    }
+
+    // Runs `op` with a keyed context of the algorithm's kind.
+    template<typename Op>
+    kw::Result<QByteArray> with(DekAlgorithm algorithm, Op &&op)
+    {
+        if (algorithm == DekAlgorithm::Aes256Siv) {
+            std::unique_ptr<SivContext> context = take(idleSiv);
+            if (!context)
+                return internalError("AES-SIV init");
+            auto result = op(*context);
+            giveBack(idleSiv, std::move(context));
+            return result;
+        }
+        std::unique_ptr<GcmContext> context = take(idleGcm);
+        if (!context)
+            return internalError("AES-GCM init");
+        auto result = op(*context);
+        giveBack(idleGcm, std::move(context));
+        return result;
+    }
+
+    const SecureBytes key;
+    std::mutex mutex;
+    std::vector<std::unique_ptr<SivContext>> idleSiv;
+    std::vector<std::unique_ptr<GcmContext>> idleGcm;
+};
+
 DekCipher::DekCipher(DekAlgorithm algorithm, SecureBytes key)
     : m_algorithm(algorithm)
-    , m_key(std::move(key))
+    , m_state(std::make_shared<State>(std::move(key)))
 {}
 
 kw::Result<DekCipher> DekCipher::fromKeyProto(DekAlgorithm algorithm,
@@ -208,18 +272,27 @@ kw::Result<DekCipher> DekCipher::fromRawKey(DekAlgorithm algorithm, const Secure
     return DekCipher(algorithm, rawKey);
 }
 
+// Tink passes one (empty) associated data item to AES-SIV; it is a real S2V component.
 kw::Result<QByteArray> DekCipher::encrypt(QByteArrayView plaintext) const
 {
-    if (m_algorithm == DekAlgorithm::Aes256Siv)
-        return aesSivEncrypt(m_key, plaintext);
-    return aesGcmEncrypt(m_key, plaintext);
+    return m_state->with(m_algorithm, [&](auto &context) -> kw::Result<QByteArray> {
+        if constexpr (std::is_same_v<std::decay_t<decltype(context)>, SivContext>) {
+            return context.encrypt({QByteArrayView()}, plaintext);
+        } else {
+            const SecureBytes iv = randomBytes(GcmIvSize);
+            return context.encrypt(iv.view(), plaintext);
+        }
+    });
 }
 
 kw::Result<QByteArray> DekCipher::decrypt(QByteArrayView ciphertext) const
 {
-    if (m_algorithm == DekAlgorithm::Aes256Siv)
-        return aesSivDecrypt(m_key, ciphertext);
-    return aesGcmDecrypt(m_key, ciphertext);
+    return m_state->with(m_algorithm, [&](auto &context) -> kw::Result<QByteArray> {
+        if constexpr (std::is_same_v<std::decay_t<decltype(context)>, SivContext>)
+            return context.decrypt({QByteArrayView()}, ciphertext);
+        else
+            return context.decrypt(ciphertext);
+    });
 }
 
 } // namespace kw::crypto

@@ -329,6 +329,40 @@ private Q_SLOTS:
         QCOMPARE(cipher->decrypt(ct->chopped(1)).error().code, QString(ErrorAuthenticationFailed));
     }
 
+    // DekCipher reuses keyed contexts across calls: a context used for a failed decryption, a
+    // different length or the other direction must give exactly what a fresh one gives.
+    void reusedContextsMatchFreshOnes()
+    {
+        for (auto algorithm :
+             {DekAlgorithm::Aes128Gcm, DekAlgorithm::Aes256Gcm, DekAlgorithm::Aes256Siv}) {
+            const SecureBytes key = randomBytes(keySize(algorithm));
+            const auto cipher = DekCipher::fromRawKey(algorithm, key);
+            QVERIFY(cipher);
+            const bool siv = algorithm == DekAlgorithm::Aes256Siv;
+            const auto freshEncrypt = [&](const QByteArray &p) {
+                return siv ? aesSivEncrypt(key, p) : aesGcmEncrypt(key, p);
+            };
+            const auto freshDecrypt = [&](const QByteArray &c) {
+                return siv ? aesSivDecrypt(key, c) : aesGcmDecrypt(key, c);
+            };
+            for (int size = 0; size <= 70; ++size) {
+                const QByteArray plain(size, char('a' + size % 26));
+                const auto mine = cipher->encrypt(plain);
+                QVERIFY(mine);
+                if (siv)
+                    QCOMPARE(*mine, *freshEncrypt(plain)); // deterministic
+                QCOMPARE(*freshDecrypt(*mine), plain);
+                const auto theirs = freshEncrypt(plain);
+                QCOMPARE(*cipher->decrypt(*theirs), plain);
+                // A failure leaves the context usable for the next value.
+                QByteArray altered = *theirs;
+                altered[altered.size() - 1] = char(altered.back() ^ 0x01);
+                QCOMPARE(cipher->decrypt(altered).error().code, QString(ErrorAuthenticationFailed));
+                QCOMPARE(*cipher->decrypt(*theirs), plain);
+            }
+        }
+    }
+
     void truncatedInputs()
     {
         const auto gcm = DekCipher::fromKeyProto(DekAlgorithm::Aes256Gcm,
