@@ -1,5 +1,6 @@
 #include "serde/avromodel.h"
 
+#include "serde/jsontext.h"
 #include "serde/wildcard.h"
 
 #include <QHash>
@@ -242,6 +243,9 @@ public:
             node.kind = AvroKind::Enum;
             for (const QJsonValue &s : o.value(QLatin1String("symbols")).toArray()) {
                 node.symbols.append(s.toString());
+                QByteArray json;
+                appendJsonString(json, node.symbols.constLast());
+                node.symbolsJson.append(json);
             }
             return addNamed(std::move(node));
         }
@@ -324,8 +328,10 @@ private:
                 field.tags.append(tag.toString());
             }
         }
-        const QString fullName = record.fullName + u'.' + field.name;
-        for (const QString &tag : tagsForPath(m_metadataTags, fullName)) {
+        field.fullName = record.fullName + u'.' + field.name;
+        appendJsonString(field.jsonKey, field.name);
+        field.jsonKey += ':';
+        for (const QString &tag : tagsForPath(m_metadataTags, field.fullName)) {
             if (!field.tags.contains(tag)) {
                 field.tags.append(tag);
             }
@@ -388,6 +394,21 @@ kw::Result<AvroModel> buildAvroModel(const QJsonValue &schema, const MetadataTag
     }
     builder.m_model.root = *root;
     return std::move(builder.m_model);
+}
+
+QString LeafCtx::path() const
+{
+    if (!field)
+        return {};
+    if (!parent || !parent->field)
+        return field->name;
+    return parent->path() + u'.' + field->name;
+}
+
+const QStringList &LeafCtx::tags() const
+{
+    static const QStringList none;
+    return field ? field->tags : none;
 }
 
 LeafKind avroLeafKind(const AvroModel &model, int node)

@@ -34,7 +34,9 @@ enum class AvroKind
 struct AvroField
 {
     QString name;
-    int type = -1; // node index
+    QString fullName;   // "<record full name>.<name>": what metadata.tags patterns match
+    QByteArray jsonKey; // `"<name>":` as JSON text, for the text renderer
+    int type = -1;      // node index
     QStringList tags;
     bool hasDefault = false;
     QJsonValue defaultValue;
@@ -43,18 +45,36 @@ struct AvroField
 struct AvroNode
 {
     AvroKind kind = AvroKind::Null;
-    QString fullName;        // record, enum, fixed
-    QList<AvroField> fields; // record
-    QStringList symbols;     // enum
-    qint64 fixedSize = 0;    // fixed
-    int child = -1;          // array items, map values
-    QList<int> branches;     // union
+    QString fullName;              // record, enum, fixed
+    QList<AvroField> fields;       // record
+    QStringList symbols;           // enum
+    QList<QByteArray> symbolsJson; // enum: each symbol as a JSON string
+    qint64 fixedSize = 0;          // fixed
+    int child = -1;                // array items, map values
+    QList<int> branches;           // union
 };
 
 struct AvroModel
 {
     QList<AvroNode> nodes; // named types appear once; every use refers to the same index
     int root = -1;
+};
+
+// Where a value sits while a walker descends: the record field it belongs to and, through
+// `parent`, the fields above. Path and full name are only built for the leaves that are
+// visited: building them for every field of every record cost more than decoding it.
+struct LeafCtx
+{
+    const LeafCtx *parent = nullptr;
+    const AvroField *field = nullptr; // null at the root
+
+    [[nodiscard]] QString path() const;
+    [[nodiscard]] QString fullName() const { return field ? field->fullName : QString(); }
+    [[nodiscard]] const QStringList &tags() const;
+    [[nodiscard]] FieldVisit visit(LeafKind kind) const
+    {
+        return {path(), fullName(), tags(), kind};
+    }
 };
 
 // Nested values deeper than this are refused (bounds the recursion of every walker and of

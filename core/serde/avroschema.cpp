@@ -1,7 +1,7 @@
 #include "serde/avroschema.h"
 
+#include "serde/avrobinary.h"
 #include "serde/avromodel.h"
-#include "serde/avroprescan.h"
 #include "serde/avrovalue.h"
 
 #include <QJsonArray>
@@ -253,7 +253,6 @@ kw::Result<QByteArray> AvroSchema::transform(QByteArrayView body, const LeafVisi
     request.model = &m_d->model;
     request.visitor = &visitor;
     request.options = options;
-    request.writeBack = true;
     auto walked = walkAvroValue(request, holder.value());
     if (!walked) {
         return walked.error();
@@ -264,25 +263,38 @@ kw::Result<QByteArray> AvroSchema::transform(QByteArrayView body, const LeafVisi
 kw::Result<QJsonValue> AvroSchema::toJson(QByteArrayView body, const LeafVisitor &visitor,
                                           WalkOptions options) const
 {
+    // One decoder for every reading: the text renderer, parsed back. (Avro C's generic values
+    // would also lose map keys after an embedded NUL.)
+    QByteArray text;
+    text.reserve(body.size() * 2 + 16);
+    text += '[';
+    if (auto rendered = appendJson(body, text, visitor, options); !rendered) {
+        return rendered.error();
+    }
+    text += ']';
+    QJsonParseError parseError{};
+    const QJsonDocument doc = QJsonDocument::fromJson(text, &parseError);
+    if (parseError.error != QJsonParseError::NoError || !doc.isArray()) {
+        return kw::makeError(kMalformed, QStringLiteral("The record's JSON rendering could not "
+                                                        "be read back: %1.")
+                                             .arg(parseError.errorString()));
+    }
+    return doc.array().first();
+}
+
+kw::Result<void> AvroSchema::appendJson(QByteArrayView body, QByteArray &out,
+                                        const LeafVisitor &visitor, WalkOptions options,
+                                        const QByteArray *mask) const
+{
     if (!m_d) {
         return nullSchemaError();
     }
-    ValueHolder holder(m_d->iface);
-    if (!holder.ok()) {
-        return kw::makeError(
-            kMalformed,
-            QStringLiteral("Avro C could not create a value: %1.").arg(avroLastError()));
-    }
-    auto read = readBody(m_d->model, body, holder.value());
-    if (!read) {
-        return read.error();
-    }
-    AvroWalkRequest request;
+    AvroJsonRequest request;
     request.model = &m_d->model;
     request.visitor = &visitor;
     request.options = options;
-    request.renderJson = true;
-    return walkAvroValue(request, holder.value());
+    request.mask = mask;
+    return renderAvroJson(request, body, out);
 }
 
 kw::Result<QByteArray> AvroSchema::fromJson(const QJsonValue &value) const

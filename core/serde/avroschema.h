@@ -52,9 +52,21 @@ public:
 
     // Decodes `body`, lets `visitor` (may be empty) replace leaves and renders JSON: bytes and
     // fixed as standard base64, a union as its plain value, an enum as its symbol, logical types
-    // as their base type, maps and records as objects.
+    // as their base type, maps and records as objects, NaN and infinities as null (JSON has no
+    // form for them). A map key given twice keeps its last value.
     [[nodiscard]] kw::Result<QJsonValue>
     toJson(QByteArrayView body, const LeafVisitor &visitor = {}, WalkOptions options = {}) const;
+
+    // As toJson(), written as compact JSON text to the end of `out` in one pass over the binary,
+    // with no Avro C value and no QJsonValue (the records fast path). Record fields and map
+    // entries come in their order in the schema and the data (toJson()'s objects sort them);
+    // a map key given twice is written twice.
+    // With `mask` set, every value the visitor replaced is written as that string instead. On
+    // error `out` is left as it was.
+    [[nodiscard]] kw::Result<void> appendJson(QByteArrayView body, QByteArray &out,
+                                              const LeafVisitor &visitor = {},
+                                              WalkOptions options = {},
+                                              const QByteArray *mask = nullptr) const;
 
     // Encodes a JSON value in the toJson() conventions to Avro binary. A union takes the first
     // branch that fits the JSON type ({"<type name>": value} is accepted too). Missing fields take

@@ -20,37 +20,9 @@ kw::Error avroCallError(const char *what)
         QStringLiteral("Avro C could not %1: %2.").arg(QLatin1String(what), avroLastError()));
 }
 
-QString joinPath(const QString &parent, const QString &name)
-{
-    return parent.isEmpty() ? name : parent + u'.' + name;
-}
-
-// Where a value sits: the record field it belongs to and, through `parent`, the fields above.
-// Path and full name are only built for the leaves that are visited: building them for every
-// field of every record cost more than decoding it.
-struct LeafCtx
-{
-    const LeafCtx *parent = nullptr;
-    const AvroNode *record = nullptr; // the record that declares `field`
-    const AvroField *field = nullptr; // null at the root
-
-    [[nodiscard]] QString path() const
-    {
-        if (!field)
-            return {};
-        return joinPath(parent ? parent->path() : QString(), field->name);
-    }
-    [[nodiscard]] QString fullName() const
-    {
-        return field ? record->fullName + u'.' + field->name : QString();
-    }
-    [[nodiscard]] const QStringList &tags() const
-    {
-        static const QStringList none;
-        return field ? field->tags : none;
-    }
-};
-
+// Walks an Avro C value for the write path: visits leaves and stores the visitor's
+// replacements in the value. (Reading for display goes through the binary decoder in
+// avrobinary.cpp, which renders JSON directly.)
 class Walker
 {
 public:
@@ -59,8 +31,7 @@ public:
         , m_model(*request.model)
     {}
 
-    kw::Result<QJsonValue> walk(int index, avro_value_t &v, const LeafCtx &ctx, bool viaUnion,
-                                int depth)
+    kw::Result<void> walk(int index, avro_value_t &v, const LeafCtx &ctx, bool viaUnion, int depth)
     {
         if (depth > kAvroMaxDepth + 1) {
             return kw::makeError(kMalformed,
@@ -69,10 +40,34 @@ public:
         const AvroNode &node = m_model.nodes.at(index);
         switch (node.kind) {
         case AvroKind::Record:
-            return walkRecord(node, v, ctx, depth);
+            for (qsizetype i = 0; i < node.fields.size(); ++i) {
+                avro_value_t child;
+                if (avro_value_get_by_index(&v, static_cast<size_t>(i), &child, nullptr) != 0) {
+                    return avroCallError("read a record field");
+                }
+                const LeafCtx fieldCtx{&ctx, &node.fields.at(i)};
+                if (auto r = walk(node.fields.at(i).type, child, fieldCtx, false, depth + 1); !r) {
+                    return r;
+                }
+            }
+            return {};
         case AvroKind::Array:
-        case AvroKind::Map:
-            return walkContainer(node, v, ctx, depth);
+        case AvroKind::Map: {
+            size_t count = 0;
+            if (avro_value_get_size(&v, &count) != 0) {
+                return avroCallError("read a container size");
+            }
+            for (size_t i = 0; i < count; ++i) {
+                avro_value_t child;
+                if (avro_value_get_by_index(&v, i, &child, nullptr) != 0) {
+                    return avroCallError("read a container item");
+                }
+                if (auto r = walk(node.child, child, ctx, false, depth + 1); !r) {
+                    return r;
+                }
+            }
+            return {};
+        }
         case AvroKind::Union: {
             int discriminant = -1;
             avro_value_t branch;
@@ -86,8 +81,15 @@ public:
         case AvroKind::String:
         case AvroKind::Bytes:
             return walkText(node, v, ctx);
+        case AvroKind::Null:
+            return {}; // a null (e.g. an unset optional) is never visited
         default:
-            return walkOther(node, v, ctx, viaUnion);
+            // Tagged leaves that cannot be encrypted are reported so the engine can refuse
+            // them, except inside a union, where Confluent's serializers skip them.
+            if (!ctx.tags().isEmpty() && !viaUnion && hasVisitor()) {
+                (*m_request.visitor)(ctx.visit(LeafKind::Other), QByteArray());
+            }
+            return {};
         }
     }
 
@@ -97,65 +99,11 @@ private:
 
     bool hasVisitor() const { return m_request.visitor && *m_request.visitor; }
 
-    kw::Result<QJsonValue> walkRecord(const AvroNode &node, avro_value_t &v, const LeafCtx &ctx,
-                                      int depth)
+    kw::Result<void> walkText(const AvroNode &node, avro_value_t &v, const LeafCtx &ctx)
     {
-        QJsonObject out;
-        for (qsizetype i = 0; i < node.fields.size(); ++i) {
-            const AvroField &field = node.fields.at(i);
-            avro_value_t child;
-            if (avro_value_get_by_index(&v, static_cast<size_t>(i), &child, nullptr) != 0) {
-                return avroCallError("read a record field");
-            }
-            const LeafCtx fieldCtx{&ctx, &node, &field};
-            auto r = walk(field.type, child, fieldCtx, false, depth + 1);
-            if (!r) {
-                return r.error();
-            }
-            if (m_request.renderJson) {
-                out.insert(field.name, *r);
-            }
+        if ((ctx.tags().isEmpty() && !m_request.options.visitAllLeaves) || !hasVisitor()) {
+            return {};
         }
-        return m_request.renderJson ? QJsonValue(out) : QJsonValue();
-    }
-
-    kw::Result<QJsonValue> walkContainer(const AvroNode &node, avro_value_t &v, const LeafCtx &ctx,
-                                         int depth)
-    {
-        const bool isMap = node.kind == AvroKind::Map;
-        size_t count = 0;
-        if (avro_value_get_size(&v, &count) != 0) {
-            return avroCallError("read a container size");
-        }
-        QJsonArray array;
-        QJsonObject object;
-        for (size_t i = 0; i < count; ++i) {
-            avro_value_t child;
-            const char *key = nullptr;
-            if (avro_value_get_by_index(&v, i, &child, isMap ? &key : nullptr) != 0) {
-                return avroCallError("read a container item");
-            }
-            auto r = walk(node.child, child, ctx, false, depth + 1);
-            if (!r) {
-                return r.error();
-            }
-            if (!m_request.renderJson) {
-                continue;
-            }
-            if (isMap) {
-                object.insert(QString::fromUtf8(key ? key : ""), *r);
-            } else {
-                array.append(*r);
-            }
-        }
-        if (!m_request.renderJson) {
-            return QJsonValue();
-        }
-        return isMap ? QJsonValue(object) : QJsonValue(array);
-    }
-
-    kw::Result<QJsonValue> walkText(const AvroNode &node, avro_value_t &v, const LeafCtx &ctx)
-    {
         const bool isString = node.kind == AvroKind::String;
         QByteArray value;
         if (isString) {
@@ -174,103 +122,20 @@ private:
             }
             value = QByteArray(static_cast<const char *>(data), static_cast<qsizetype>(size));
         }
-        if ((!ctx.tags().isEmpty() || m_request.options.visitAllLeaves) && hasVisitor()) {
-            const FieldVisit visit{ctx.path(), ctx.fullName(), ctx.tags(),
-                                   isString ? LeafKind::String : LeafKind::Bytes};
-            if (auto replacement = (*m_request.visitor)(visit, value)) {
-                value = std::move(*replacement);
-                if (m_request.writeBack) {
-                    const int rc =
-                        isString ? avro_value_set_string_len(&v, value.constData(),
-                                                             static_cast<size_t>(value.size()) + 1)
-                                 : avro_value_set_bytes(&v, value.data(),
-                                                        static_cast<size_t>(value.size()));
-                    if (rc != 0) {
-                        return avroCallError("store a replaced value");
-                    }
-                }
-            }
+        auto replacement =
+            (*m_request.visitor)(ctx.visit(isString ? LeafKind::String : LeafKind::Bytes), value);
+        if (!replacement) {
+            return {};
         }
-        if (!m_request.renderJson) {
-            return QJsonValue();
-        }
-        return isString ? QJsonValue(QString::fromUtf8(value))
-                        : QJsonValue(QString::fromLatin1(value.toBase64()));
-    }
-
-    kw::Result<QJsonValue> walkOther(const AvroNode &node, avro_value_t &v, const LeafCtx &ctx,
-                                     bool viaUnion)
-    {
-        if (node.kind == AvroKind::Null) {
-            return QJsonValue(QJsonValue::Null); // a null (e.g. an unset optional) is never visited
-        }
-        // Tagged leaves that cannot be encrypted are reported so the engine can refuse them, except
-        // inside a union, where Confluent's serializers skip them.
-        if (!ctx.tags().isEmpty() && !viaUnion && hasVisitor()) {
-            (*m_request.visitor)(
-                FieldVisit{ctx.path(), ctx.fullName(), ctx.tags(), LeafKind::Other}, QByteArray());
-        }
-        if (!m_request.renderJson) {
-            return QJsonValue();
-        }
-        int rc = 0;
-        QJsonValue out;
-        switch (node.kind) {
-        case AvroKind::Boolean: {
-            int b = 0;
-            rc = avro_value_get_boolean(&v, &b);
-            out = QJsonValue(b != 0);
-            break;
-        }
-        case AvroKind::Int: {
-            int32_t i = 0;
-            rc = avro_value_get_int(&v, &i);
-            out = QJsonValue(static_cast<qint64>(i));
-            break;
-        }
-        case AvroKind::Long: {
-            int64_t l = 0;
-            rc = avro_value_get_long(&v, &l);
-            out = QJsonValue(static_cast<qint64>(l));
-            break;
-        }
-        case AvroKind::Float: {
-            float f = 0;
-            rc = avro_value_get_float(&v, &f);
-            out = QJsonValue(static_cast<double>(f));
-            break;
-        }
-        case AvroKind::Double: {
-            double d = 0;
-            rc = avro_value_get_double(&v, &d);
-            out = QJsonValue(d);
-            break;
-        }
-        case AvroKind::Enum: {
-            int symbol = -1;
-            rc = avro_value_get_enum(&v, &symbol);
-            if (rc == 0 && (symbol < 0 || symbol >= node.symbols.size())) {
-                return kw::makeError(kMalformed,
-                                     QStringLiteral("Enum index %1 is out of range.").arg(symbol));
-            }
-            out = QJsonValue(rc == 0 ? node.symbols.at(symbol) : QString());
-            break;
-        }
-        case AvroKind::Fixed: {
-            const void *data = nullptr;
-            size_t size = 0;
-            rc = avro_value_get_fixed(&v, &data, &size);
-            const QByteArray bytes(static_cast<const char *>(data), static_cast<qsizetype>(size));
-            out = QJsonValue(QString::fromLatin1(bytes.toBase64()));
-            break;
-        }
-        default:
-            break;
-        }
+        const int rc = isString
+                           ? avro_value_set_string_len(&v, replacement->constData(),
+                                                       static_cast<size_t>(replacement->size()) + 1)
+                           : avro_value_set_bytes(&v, replacement->data(),
+                                                  static_cast<size_t>(replacement->size()));
         if (rc != 0) {
-            return avroCallError("read a value");
+            return avroCallError("store a replaced value");
         }
-        return out;
+        return {};
     }
 };
 
@@ -555,7 +420,7 @@ private:
         }
         for (qsizetype i = 0; i < node.fields.size(); ++i) {
             const AvroField &field = node.fields.at(i);
-            const QString fieldPath = joinPath(path, field.name);
+            const QString fieldPath = path.isEmpty() ? field.name : path + u'.' + field.name;
             QJsonValue value;
             if (o.contains(field.name)) {
                 value = o.value(field.name);
@@ -614,7 +479,7 @@ private:
 
 } // namespace
 
-kw::Result<QJsonValue> walkAvroValue(const AvroWalkRequest &request, avro_value_t &value)
+kw::Result<void> walkAvroValue(const AvroWalkRequest &request, avro_value_t &value)
 {
     Walker walker(request);
     return walker.walk(request.model->root, value, LeafCtx{}, false, 0);

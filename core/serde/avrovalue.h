@@ -1,6 +1,6 @@
 #pragma once
 // Internal to the Avro walker: walks an Avro C generic value in step with the schema tree,
-// calling the leaf visitor, optionally writing replacements back and rendering JSON; and fills a
+// calling the leaf visitor and writing its replacements back (the write path); and fills a
 // generic value from JSON.
 
 #include "common/result.h"
@@ -18,12 +18,11 @@ struct AvroWalkRequest
     const AvroModel *model = nullptr;
     const LeafVisitor *visitor = nullptr; // may be null or empty
     WalkOptions options;
-    bool writeBack = false;  // store the visitor's replacements in the value
-    bool renderJson = false; // produce the JSON rendering
 };
 
-// Walks `value` (of the model's root type). Returns the JSON rendering when asked, else null.
-kw::Result<QJsonValue> walkAvroValue(const AvroWalkRequest &request, avro_value_t &value);
+// Walks `value` (of the model's root type), calling the visitor on its leaves and storing
+// the replacements it returns in the value.
+kw::Result<void> walkAvroValue(const AvroWalkRequest &request, avro_value_t &value);
 
 // Sets `value` (a fresh generic value of the model's root type) from its JSON rendering.
 kw::Result<void> fillAvroValue(const AvroModel &model, const QJsonValue &json, avro_value_t &value);

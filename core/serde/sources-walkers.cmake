@@ -4,7 +4,8 @@ target_sources(keywarden-core PRIVATE
     serde/wildcard.cpp serde/wildcard.h
     serde/avroschema.cpp serde/avroschema.h
     serde/avromodel.cpp serde/avromodel.h
-    serde/avroprescan.cpp serde/avroprescan.h
+    serde/avrobinary.cpp serde/avrobinary.h
+    serde/jsontext.cpp serde/jsontext.h
     serde/avrovalue.cpp serde/avrovalue.h
     serde/jsonschema.cpp serde/jsonschema.h
 )

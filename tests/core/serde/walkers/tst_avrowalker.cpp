@@ -106,6 +106,37 @@ QList<Seen> visitsAt(const QList<Seen> &seen, const QString &path)
     return out;
 }
 
+// appendJson()'s text, parsed back; an error when appendJson fails or writes invalid JSON.
+kw::Result<QJsonValue> textJson(const AvroSchema &schema, const QByteArray &body,
+                                const LeafVisitor &visitor = {}, WalkOptions options = {},
+                                const QByteArray *mask = nullptr)
+{
+    QByteArray text("[");
+    auto r = schema.appendJson(body, text, visitor, options, mask);
+    if (!r)
+        return r.error();
+    text += ']';
+    QJsonParseError pe{};
+    const QJsonDocument doc = QJsonDocument::fromJson(text, &pe);
+    if (pe.error != QJsonParseError::NoError)
+        return kw::makeError(QStringLiteral("test.bad_json"), pe.errorString());
+    return doc.array().first();
+}
+
+bool sameVisits(const QList<Seen> &a, const QList<Seen> &b)
+{
+    if (a.size() != b.size())
+        return false;
+    for (qsizetype i = 0; i < a.size(); ++i) {
+        const FieldVisit &x = a.at(i).visit;
+        const FieldVisit &y = b.at(i).visit;
+        if (x.path != y.path || x.fullName != y.fullName || x.tags != y.tags || x.kind != y.kind ||
+            a.at(i).value != b.at(i).value)
+            return false;
+    }
+    return true;
+}
+
 } // namespace
 
 class TestAvroWalker : public QObject
@@ -150,6 +181,149 @@ private Q_SLOTS:
         QCOMPARE(o.value(QLatin1String("photo")).toString(), QStringLiteral("AQID"));
         QCOMPARE(o.value(QLatin1String("token")).toString(), QStringLiteral("YWJjZA=="));
         QVERIFY(o.value(QLatin1String("attributes")).isObject());
+    }
+
+    // The binary decoder (reading) and the Avro C walker (writing) visit the same leaves, in the
+    // same order, with the same values.
+    void readAndWriteWalkersVisitAlike()
+    {
+        for (bool visitAll : {false, true}) {
+            QList<Seen> reading, writing;
+            auto text = textJson(m_bank, m_body, recordingVisitor(reading), WalkOptions{visitAll});
+            auto written =
+                m_bank.transform(m_body, recordingVisitor(writing), WalkOptions{visitAll});
+            QVERIFY(text && written);
+            QVERIFY(!reading.isEmpty());
+            QVERIFY(sameVisits(reading, writing));
+            // What the reader shows with the replacements is what the writer wrote.
+            QCOMPARE(*text, *m_bank.toJson(*written));
+        }
+        auto plain = textJson(m_bank, m_body);
+        QVERIFY(plain);
+        QCOMPARE(*plain, json(kBankRecord));
+    }
+
+    // Avro C would cut a map key at an embedded NUL; the decoder keeps it.
+    void mapKeysKeepEmbeddedNul()
+    {
+        const AvroSchema schema = mustParse(QStringLiteral(R"({"type":"map","values":"int"})"));
+        const QByteArray body = QByteArray::fromHex("02"
+                                                    "06"
+                                                    "610062"
+                                                    "02"
+                                                    "00");
+        auto value = schema.toJson(body);
+        QVERIFY(value);
+        QCOMPARE(value->toObject().keys(), QStringList{QStringLiteral("a\u0000b")});
+    }
+
+    void appendJsonText()
+    {
+        const AvroSchema schema = mustParse(QStringLiteral(R"({"type":"record","name":"R","fields":[
+            {"name":"z","type":"int"},{"name":"a","type":"string"},
+            {"name":"f","type":"float"},{"name":"d","type":"double"},
+            {"name":"b","type":"bytes"},{"name":"ok","type":"boolean"},
+            {"name":"m","type":{"type":"map","values":["null","long"]}},
+            {"name":"e","type":{"type":"enum","name":"E","symbols":["A","X_Y"]}}]})"));
+        QVERIFY(!schema.isNull());
+        QByteArray body;
+        body += '\x01'; // z = -1
+        // a: quote, backslash, line feed, U+0001, an invalid byte, 'a'
+        body += QByteArray::fromHex("0e"
+                                    "71"
+                                    "22"
+                                    "5c"
+                                    "0a"
+                                    "01"
+                                    "ff"
+                                    "61");
+        body += QByteArray::fromHex("0000c03f");         // f = 1.5
+        body += QByteArray::fromHex("9a9999999999b93f"); // d = 0.1
+        body += QByteArray::fromHex("06010203");         // b = 01 02 03
+        body += '\x01';                                  // ok = true
+        // m = {k: null, j: 42} in one block of 2
+        body += QByteArray::fromHex("04"
+                                    "026b"
+                                    "00"
+                                    "026a"
+                                    "02"
+                                    "54"
+                                    "00");
+        body += QByteArray::fromHex("02"); // e = X_Y
+        QByteArray out("prefix");
+        auto r = schema.appendJson(body, out);
+        QVERIFY2(r, qPrintable(r ? QString() : r.error().message));
+        const QByteArray expected =
+            QByteArrayLiteral("prefix{\"z\":-1,\"a\":\"q\\\"\\\\\\n\\u0001") +
+            QByteArray::fromHex("efbfbd") +
+            QByteArrayLiteral("a\",\"f\":1.5,\"d\":0.1,\"b\":\"AQID\","
+                              "\"ok\":true,\"m\":{\"k\":null,\"j\":42},"
+                              "\"e\":\"X_Y\"}");
+        QCOMPARE(out, expected);
+    }
+
+    void appendJsonMasksReplacedValues()
+    {
+        const QByteArray mask = QByteArray::fromHex("e280a2e280a2");
+        QList<Seen> seen;
+        auto masked = textJson(m_bank, m_body, recordingVisitor(seen), {}, &mask);
+        QVERIFY(masked);
+        const QJsonObject o = masked->toObject();
+        const QString dots = QString::fromUtf8(mask);
+        QCOMPARE(o.value(QLatin1String("name")).toString(), dots);  // tagged string
+        QCOMPARE(o.value(QLatin1String("photo")).toString(), dots); // tagged bytes
+        QCOMPARE(o.value(QLatin1String("home")).toObject().value(QLatin1String("street")),
+                 QJsonValue(dots));
+        QCOMPARE(o.value(QLatin1String("id")).toInteger(), 42);   // untagged
+        QCOMPARE(o.value(QLatin1String("score")).toInteger(), 7); // tagged, not a string
+        QVERIFY(o.value(QLatin1String("nickname")).isNull());     // null is never visited
+        QCOMPARE(o.value(QLatin1String("attributes")).toObject().value(QLatin1String("k1")),
+                 QJsonValue(dots)); // map values under a tagged map
+        // A leaf the visitor keeps is shown as stored.
+        const LeafVisitor keepAll = [](const FieldVisit &, const QByteArray &) {
+            return std::optional<QByteArray>();
+        };
+        QCOMPARE(*textJson(m_bank, m_body, keepAll, {}, &mask), json(kBankRecord));
+    }
+
+    void appendJsonRefusesWhatTransformRefuses()
+    {
+        for (qsizetype n = 0; n < m_body.size(); ++n) {
+            QByteArray out("kept");
+            auto r = m_bank.appendJson(m_body.left(n), out);
+            QVERIFY2(!r, qPrintable(QStringLiteral("prefix %1 rendered").arg(n)));
+            QCOMPARE(r.error().code, QStringLiteral("serde.malformed_record"));
+            QCOMPARE(out, QByteArray("kept"));
+        }
+        QByteArray out;
+        QVERIFY(!m_bank.appendJson(QByteArray(m_body + QByteArray(1, '\0')), out));
+        QVERIFY(out.isEmpty());
+        QVERIFY(!AvroSchema().appendJson(QByteArray("\x00", 1), out));
+
+        // Random and mutated bodies: both succeed with the same value, or both fail.
+        QRandomGenerator rng(20261123);
+        int rendered = 0;
+        for (int i = 0; i < 3000; ++i) {
+            QByteArray body = m_body;
+            if (i % 2 == 0) {
+                body[rng.bounded(static_cast<int>(body.size()))] =
+                    static_cast<char>(rng.bounded(256));
+            } else {
+                body.resize(static_cast<qsizetype>(rng.bounded(0, 96)));
+                for (char &c : body)
+                    c = static_cast<char>(rng.bounded(256));
+            }
+            auto written = m_bank.transform(body, {});
+            auto text = textJson(m_bank, body);
+            QCOMPARE(bool(text), bool(written));
+            if (text) {
+                ++rendered;
+                QCOMPARE(*text, *m_bank.toJson(body));
+            } else {
+                QCOMPARE(text.error().message, written.error().message);
+            }
+        }
+        QVERIFY(rendered > 0);
     }
 
     void taggedFields()
@@ -475,6 +649,11 @@ private Q_SLOTS:
         QCOMPARE(r.error().code, QStringLiteral("serde.malformed_record"));
         auto t = s.transform(body, {});
         QVERIFY(!t);
+        QByteArray out;
+        auto text = s.appendJson(body, out);
+        QVERIFY(!text);
+        QCOMPARE(text.error().message, r.error().message);
+        QVERIFY(out.isEmpty());
     }
 
     void randomBodiesNeverCrash()
