@@ -96,8 +96,14 @@ const EVP_CIPHER *ctrCipherFor(qsizetype keySize)
 
 namespace detail {
 
+SivContext::~SivContext()
+{
+    OPENSSL_cleanse(m_tinkPrefix, sizeof m_tinkPrefix);
+}
+
 bool SivContext::init(const unsigned char *key, qsizetype keySize)
 {
+    m_hasTinkPrefix = false;
     const qsizetype half = keySize / 2;
     const char *cipherName = cbcCipherName(half);
     EVP_MAC *mac = cmacAlgorithm();
@@ -135,16 +141,27 @@ bool SivContext::cmac(QByteArrayView first, QByteArrayView second, unsigned char
 bool SivContext::s2v(const QList<QByteArrayView> &associatedData, QByteArrayView plaintext,
                      unsigned char *out)
 {
-    const Block zero{};
     WipedBlock d;
-    WipedBlock mac;
-    if (!cmac(view(zero), {}, d.b.data()))
-        return false;
-    for (QByteArrayView component : associatedData) {
-        dbl(d.b);
-        if (!cmac(component, {}, mac.b.data()))
+    // Tink's single empty associated data item: the state before the plaintext depends on the
+    // key alone, so it is worked out once per context (two CMACs saved per value).
+    const bool tinkStyle = associatedData.size() == 1 && associatedData.first().isEmpty();
+    if (tinkStyle && m_hasTinkPrefix) {
+        std::memcpy(d.b.data(), m_tinkPrefix, BlockSize);
+    } else {
+        const Block zero{};
+        WipedBlock mac;
+        if (!cmac(view(zero), {}, d.b.data()))
             return false;
-        xorInto(d.b, mac.b.data());
+        for (QByteArrayView component : associatedData) {
+            dbl(d.b);
+            if (!cmac(component, {}, mac.b.data()))
+                return false;
+            xorInto(d.b, mac.b.data());
+        }
+        if (tinkStyle) {
+            std::memcpy(m_tinkPrefix, d.b.data(), BlockSize);
+            m_hasTinkPrefix = true;
+        }
     }
     if (plaintext.size() >= BlockSize) {
         // T = plaintext xorend D: only the last block changes, so MAC the head unchanged.

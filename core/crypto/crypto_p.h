@@ -36,6 +36,11 @@ using MacCtxPtr = std::unique_ptr<EVP_MAC_CTX, MacCtxFree>;
 class SivContext
 {
 public:
+    SivContext() = default;
+    ~SivContext();
+    SivContext(const SivContext &) = delete;
+    SivContext &operator=(const SivContext &) = delete;
+
     // `keySize` 32, 48 or 64 (first half S2V/CMAC key, second half CTR key). False when
     // OpenSSL refuses.
     bool init(const unsigned char *key, qsizetype keySize);
@@ -52,6 +57,9 @@ private:
 
     MacCtxPtr m_cmac;
     CipherCtxPtr m_ctr;
+    // S2V's state after [empty associated data], which depends on the key alone (see s2v()).
+    unsigned char m_tinkPrefix[16] = {};
+    bool m_hasTinkPrefix = false;
 };
 
 // AES-GCM (12-byte IV, 16-byte tag, empty AAD) with its context keyed once, as above.
