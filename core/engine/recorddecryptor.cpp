@@ -2,11 +2,13 @@
 
 #include "serde/avroschema.h"
 #include "serde/jsonschema.h"
+#include "serde/jsontext.h"
 
 #include <QJsonArray>
 #include <QJsonDocument>
 #include <QJsonParseError>
 #include <QMutexLocker>
+#include <QVarLengthArray>
 #include <QtEndian>
 
 #include <algorithm>
@@ -25,12 +27,26 @@ Error fieldError(const QString &code, const QString &message)
 
 } // namespace
 
+// The DEK a decrypt() call used last: a record's fields mostly share one, and this saves
+// them the cache's lock. Lives for one call only, so the cache's expiry still applies.
+struct RecordDecryptor::DekMemo
+{
+    DekKey key;
+    DekCache::Cipher cipher;
+    bool kekDeleted = false;
+};
+
 struct RecordDecryptor::ParsedSchema
 {
     registry::Schema schema;
     RuleSet rules;
     std::optional<serde::AvroSchema> avro;
     std::optional<serde::JsonSchemaDoc> json;
+    // The rules that run on read, in the order they run (the reverse of the declared order);
+    // empty when the rule set does not run on clients.
+    QList<EncryptionRule> fieldRulesOnRead;
+    QList<EncryptionRule> payloadRulesOnRead;
+    bool visitAllLeaves = false; // a field rule without tags covers every leaf
 };
 
 QString statusName(FieldOutcome::Status status)
@@ -67,11 +83,15 @@ DekCache::Stats RecordDecryptor::cacheStats() const
 Result<std::shared_ptr<const RecordDecryptor::ParsedSchema>>
 RecordDecryptor::schemaFor(const serde::SchemaRef &ref)
 {
-    const QString key = ref.toString();
+    const bool byId = ref.kind == serde::SchemaRef::Kind::Id;
     {
         QMutexLocker lock(&m_schemaMutex);
-        if (auto it = m_parsedSchemas.constFind(key); it != m_parsedSchemas.cend())
+        if (byId) {
+            if (auto it = m_schemasById.constFind(ref.id); it != m_schemasById.cend())
+                return *it;
+        } else if (auto it = m_schemasByGuid.constFind(ref.guid); it != m_schemasByGuid.cend()) {
             return *it;
+        }
     }
     Result<registry::Schema> schema = ref.kind == serde::SchemaRef::Kind::Id
                                           ? awaitResult(m_schemas->schemaById(ref.id))
@@ -85,7 +105,10 @@ RecordDecryptor::schemaFor(const serde::SchemaRef &ref)
     auto parsed = parseSchema(*schema);
     if (parsed) {
         QMutexLocker lock(&m_schemaMutex);
-        m_parsedSchemas.insert(key, *parsed);
+        if (byId)
+            m_schemasById.insert(ref.id, *parsed);
+        else
+            m_schemasByGuid.insert(ref.guid, *parsed);
     }
     return parsed;
 }
@@ -96,6 +119,17 @@ RecordDecryptor::parseSchema(const registry::Schema &schema)
     auto parsed = std::make_shared<ParsedSchema>();
     parsed->schema = schema;
     parsed->rules = parseRuleSet(schema.ruleSet, schema.metadata);
+    if (parsed->rules.runsOnClient()) {
+        const RuleSet &rules = parsed->rules;
+        for (auto it = rules.fieldRules.crbegin(); it != rules.fieldRules.crend(); ++it)
+            if (it->appliesOnRead()) {
+                parsed->fieldRulesOnRead.append(*it);
+                parsed->visitAllLeaves = parsed->visitAllLeaves || it->tags.isEmpty();
+            }
+        for (auto it = rules.payloadRules.crbegin(); it != rules.payloadRules.crend(); ++it)
+            if (it->appliesOnRead())
+                parsed->payloadRulesOnRead.append(*it);
+    }
 
     // References, depth first so each text comes after the ones it depends on.
     QStringList referenceTexts;
@@ -153,15 +187,15 @@ RecordDecryptor::parseSchema(const registry::Schema &schema)
 Result<DekCache::Cipher> RecordDecryptor::dekFor(const DekKey &key, bool &kekDeleted)
 {
     // The loader learns whether the KEK is soft-deleted; remember it per KEK so cache hits
-    // report it too.
-    auto deletedFlag = std::make_shared<bool>(false);
-    auto result = m_cache->get(key, [this, key, deletedFlag]() -> Result<DekCache::Cipher> {
+    // report it too. The loader runs (if at all) inside get(), on this thread.
+    bool loadedDeleted = false;
+    auto result = m_cache->get(key, [this, &key, &loadedDeleted]() -> Result<DekCache::Cipher> {
         auto kek = awaitResult(m_keys->kek(key.kekName, true));
         if (!kek)
             return fieldError(QStringLiteral("engine.kek_not_found"),
                               QStringLiteral("KEK '%1' is not in the DEK Registry (%2).")
                                   .arg(key.kekName, kek.error().message));
-        *deletedFlag = kek->deleted;
+        loadedDeleted = kek->deleted;
         const QString algorithm = crypto::algorithmName(key.algorithm);
         auto dek = awaitResult(m_keys->dek(key.kekName, key.subject, key.version, algorithm, true));
         if (!dek || (dek->encryptedKeyMaterial.isEmpty() && dek->keyMaterial.isEmpty())) {
@@ -201,16 +235,23 @@ Result<DekCache::Cipher> RecordDecryptor::dekFor(const DekKey &key, bool &kekDel
                     .arg(key.subject, key.kekName, algorithm, cipher.error().message));
         return DekCache::Cipher(std::make_shared<const crypto::DekCipher>(std::move(*cipher)));
     });
-    QMutexLocker lock(&m_schemaMutex);
-    if (*deletedFlag)
-        m_deletedKeks.insert(key.kekName);
-    kekDeleted = m_deletedKeks.contains(key.kekName);
+    if (loadedDeleted || m_anyDeletedKek.load(std::memory_order_acquire)) {
+        QMutexLocker lock(&m_schemaMutex);
+        if (loadedDeleted) {
+            m_deletedKeks.insert(key.kekName);
+            m_anyDeletedKek.store(true, std::memory_order_release);
+        }
+        kekDeleted = m_deletedKeks.contains(key.kekName);
+    } else {
+        kekDeleted = false;
+    }
     return result;
 }
 
 Result<QByteArray> RecordDecryptor::decryptValue(const EncryptionRule &rule,
-                                                 const QString &dekSubject, QByteArray ciphertext,
-                                                 FieldOutcome &outcome)
+                                                 const QString &dekSubject,
+                                                 QByteArrayView ciphertext, FieldOutcome &outcome,
+                                                 DekMemo &memo)
 {
     int version = 1;
     if (rule.expiryDays > 0) {
@@ -222,8 +263,8 @@ Result<QByteArray> RecordDecryptor::decryptValue(const EncryptionRule &rule,
                                      "rotation adds.")
                     : QStringLiteral(
                           "Unknown magic byte in the DEK version prefix (expected 0x00)."));
-        version = qFromBigEndian<qint32>(ciphertext.constData() + 1);
-        ciphertext.remove(0, 5);
+        version = qFromBigEndian<qint32>(ciphertext.data() + 1);
+        ciphertext = ciphertext.sliced(5);
         if (version < 1)
             return makeError(
                 QStringLiteral("engine.malformed_ciphertext"),
@@ -233,12 +274,18 @@ Result<QByteArray> RecordDecryptor::decryptValue(const EncryptionRule &rule,
     outcome.kekName = rule.kekName;
     outcome.dekVersion = version;
     outcome.algorithm = crypto::algorithmName(rule.algorithm);
-    bool kekDeleted = false;
-    auto cipher = dekFor(DekKey{rule.kekName, dekSubject, version, rule.algorithm}, kekDeleted);
-    outcome.kekDeleted = kekDeleted;
-    if (!cipher)
-        return cipher.error();
-    auto plain = (*cipher)->decrypt(ciphertext);
+    DekKey key{rule.kekName, dekSubject, version, rule.algorithm};
+    if (!memo.cipher || !(memo.key == key)) {
+        bool kekDeleted = false;
+        auto cipher = dekFor(key, kekDeleted);
+        if (!cipher) {
+            outcome.kekDeleted = kekDeleted;
+            return cipher.error();
+        }
+        memo = DekMemo{std::move(key), std::move(*cipher), kekDeleted};
+    }
+    outcome.kekDeleted = memo.kekDeleted;
+    auto plain = memo.cipher->decrypt(ciphertext);
     if (!plain)
         return makeError(
             plain.error().code,
@@ -293,23 +340,13 @@ RecordOutcome RecordDecryptor::decrypt(const RecordInput &input,
         return out;
     }
 
-    const bool rulesRun = ps.rules.runsOnClient();
-    QList<EncryptionRule> fieldRules, payloadRules;
-    if (rulesRun) {
-        // On read, rules run in reverse order.
-        for (auto it = ps.rules.fieldRules.crbegin(); it != ps.rules.fieldRules.crend(); ++it)
-            if (it->appliesOnRead())
-                fieldRules.append(*it);
-        for (auto it = ps.rules.payloadRules.crbegin(); it != ps.rules.payloadRules.crend(); ++it)
-            if (it->appliesOnRead())
-                payloadRules.append(*it);
-    }
-
+    const QList<EncryptionRule> &fieldRules = ps.fieldRulesOnRead;
+    DekMemo memo;
     QByteArray body = framed->rest;
-    for (const EncryptionRule &rule : std::as_const(payloadRules)) {
+    for (const EncryptionRule &rule : ps.payloadRulesOnRead) {
         FieldOutcome payload;
         payload.path = QStringLiteral("(payload)");
-        auto plain = decryptValue(rule, out.dekSubject, body, payload);
+        auto plain = decryptValue(rule, out.dekSubject, body, payload, memo);
         if (!plain) {
             payload.status = FieldOutcome::Status::Failed;
             payload.error = plain.error();
@@ -324,10 +361,9 @@ RecordOutcome RecordDecryptor::decrypt(const RecordInput &input,
         body = *plain;
     }
 
-    bool visitAll = false;
-    for (const EncryptionRule &r : std::as_const(fieldRules))
-        visitAll = visitAll || r.tags.isEmpty();
-    const serde::WalkOptions options{visitAll};
+    const serde::WalkOptions options{ps.visitAllLeaves};
+    const bool masked = decryptOptions.jsonText && !decryptOptions.mask.isEmpty();
+    const QByteArray mask = masked ? decryptOptions.mask.toUtf8() : QByteArray();
 
     QList<FieldOutcome> fields;
     const serde::LeafVisitor visitor = [&](const serde::FieldVisit &field,
@@ -335,13 +371,13 @@ RecordOutcome RecordDecryptor::decrypt(const RecordInput &input,
         FieldOutcome f;
         f.path = field.path;
         f.tags = field.tags;
-        QList<const EncryptionRule *> applicable;
-        for (const EncryptionRule &r : std::as_const(fieldRules))
+        QVarLengthArray<const EncryptionRule *, 4> applicable;
+        for (const EncryptionRule &r : fieldRules)
             if (r.coversTags(field.tags))
                 applicable.append(&r);
         if (applicable.isEmpty()) {
             if (!field.tags.isEmpty())
-                fields.append(f);
+                fields.append(std::move(f));
             return std::nullopt;
         }
         if (field.kind == serde::LeafKind::Other) {
@@ -351,11 +387,11 @@ RecordOutcome RecordDecryptor::decrypt(const RecordInput &input,
                                 QStringLiteral("Field '%1' is tagged for encryption but is neither "
                                                "a string nor bytes; only those can be encrypted.")
                                     .arg(field.path));
-            fields.append(f);
+            fields.append(std::move(f));
             return std::nullopt;
         }
         QByteArray current = value;
-        for (const EncryptionRule *rule : std::as_const(applicable)) {
+        for (const EncryptionRule *rule : applicable) {
             QByteArray ciphertext = current;
             if (field.kind == serde::LeafKind::String) {
                 auto decoded = QByteArray::fromBase64Encoding(
@@ -368,25 +404,39 @@ RecordOutcome RecordDecryptor::decrypt(const RecordInput &input,
                         QStringLiteral("engine.malformed_ciphertext"),
                         QStringLiteral("Field '%1' should hold base64 ciphertext but does not.")
                             .arg(field.path));
-                    fields.append(f);
+                    fields.append(std::move(f));
                     return std::nullopt;
                 }
-                ciphertext = *decoded;
+                ciphertext = std::move(decoded.decoded);
             }
-            auto plain = decryptValue(*rule, out.dekSubject, ciphertext, f);
+            auto plain = decryptValue(*rule, out.dekSubject, ciphertext, f, memo);
             if (!plain) {
                 f.status = FieldOutcome::Status::Failed;
                 f.error = plain.error();
-                fields.append(f);
+                fields.append(std::move(f));
                 return std::nullopt;
             }
-            current = *plain;
+            current = std::move(*plain);
         }
         f.status = FieldOutcome::Status::Decrypted;
-        fields.append(f);
+        fields.append(std::move(f));
+        // JSON records take the replacement into their value; the mask goes in directly.
+        if (masked && ps.json)
+            return mask;
         return current;
     };
 
+    if (ps.avro && decryptOptions.jsonText) {
+        out.valueJson.reserve(body.size() * 2 + 64);
+        auto rendered =
+            ps.avro->appendJson(body, out.valueJson, visitor, options, masked ? &mask : nullptr);
+        if (!rendered) {
+            out.error = rendered.error();
+            return out;
+        }
+        out.fields = std::move(fields);
+        return out;
+    }
     // One decoding pass with the visitor gives the value; a second, plain one gives the
     // stored form only when something was actually decrypted.
     const auto anyDecrypted = [&] {
@@ -432,8 +482,13 @@ RecordOutcome RecordDecryptor::decrypt(const RecordInput &input,
             return out;
         }
         out.value = *value;
+        if (decryptOptions.jsonText) {
+            serde::appendJsonValue(out.valueJson, out.value);
+            out.value = QJsonValue();
+            out.stored = QJsonValue();
+        }
     }
-    out.fields = fields;
+    out.fields = std::move(fields);
     return out;
 }
 

@@ -15,6 +15,7 @@
 #include <QMutex>
 #include <QSet>
 
+#include <atomic>
 #include <memory>
 
 namespace kw::engine {
@@ -61,6 +62,9 @@ struct RecordOutcome
     QString dekSubject;
     QJsonValue value;  // decoded, encrypted fields decrypted where possible
     QJsonValue stored; // decoded as stored: field ciphertexts visible (DecryptOptions::stored)
+    // With DecryptOptions::jsonText: `value` as compact JSON text (and `value`, `stored` left
+    // null). Empty when the record failed as a whole.
+    QByteArray valueJson;
     QList<FieldOutcome> fields;
     std::optional<FieldOutcome> payload; // the ENCRYPT_PAYLOAD step, when the schema has one
     QList<qint32> messageIndexes;        // Protobuf records: the message path in the schema
@@ -71,6 +75,13 @@ struct DecryptOptions
     // Fill RecordOutcome::stored (a second decoding pass when a field was decrypted). Callers
     // that never show the stored form (the CLI) turn it off; it costs about a third of a read.
     bool stored = true;
+    // Render the value as JSON text into RecordOutcome::valueJson instead of a QJsonValue: the
+    // fast path for callers that print records (the CLI). Avro records are rendered straight
+    // from the binary, members in schema order; JSON records keep their (sorted) member order.
+    bool jsonText = false;
+    // With jsonText: when not empty, every decrypted value is written as this string instead
+    // (masking), so plaintext never leaves the engine.
+    QString mask;
 };
 
 class RecordDecryptor
@@ -89,11 +100,13 @@ public:
 
 private:
     struct ParsedSchema;
+    struct DekMemo;
     Result<std::shared_ptr<const ParsedSchema>> schemaFor(const serde::SchemaRef &ref);
     Result<std::shared_ptr<const ParsedSchema>> parseSchema(const registry::Schema &schema);
     Result<DekCache::Cipher> dekFor(const DekKey &key, bool &kekDeleted);
     Result<QByteArray> decryptValue(const EncryptionRule &rule, const QString &dekSubject,
-                                    QByteArray ciphertext, FieldOutcome &outcome);
+                                    QByteArrayView ciphertext, FieldOutcome &outcome,
+                                    DekMemo &memo);
 
     std::shared_ptr<SchemaSource> m_schemas;
     std::shared_ptr<KeySource> m_keys;
@@ -101,8 +114,10 @@ private:
     kms::KmsConfig m_kmsSettings;
     std::shared_ptr<DekCache> m_cache;
     QMutex m_schemaMutex;
-    QHash<QString, std::shared_ptr<const ParsedSchema>> m_parsedSchemas;
-    QSet<QString> m_deletedKeks; // soft-deleted KEKs seen by DEK loads
+    QHash<qint32, std::shared_ptr<const ParsedSchema>> m_schemasById;
+    QHash<QUuid, std::shared_ptr<const ParsedSchema>> m_schemasByGuid;
+    QSet<QString> m_deletedKeks;             // soft-deleted KEKs seen by DEK loads
+    std::atomic_bool m_anyDeletedKek{false}; // m_deletedKeks is not empty
 };
 
 QString statusName(FieldOutcome::Status status);

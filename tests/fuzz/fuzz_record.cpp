@@ -6,12 +6,15 @@
 
 #include "engine/memoryregistry.h"
 #include "engine/recorddecryptor.h"
+#include "serde/jsontext.h"
 
 #include <QCoreApplication>
 #include <QJsonArray>
+#include <QJsonDocument>
 #include <QJsonObject>
 
 #include <cstdint>
+#include <cstdlib>
 
 using namespace kw;
 
@@ -134,5 +137,28 @@ extern "C" int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
     for (const auto &f : out.fields)
         sink = sink + f.path.size() + f.error.message.size();
     (void)sink;
+
+    // The JSON-text path must agree with the QJsonValue path: same success, same error, same
+    // value and the same field outcomes; its text must be valid JSON.
+    engine::DecryptOptions textOptions;
+    textOptions.jsonText = true;
+    const engine::RecordOutcome text = harness.decryptor->decrypt(in, textOptions);
+    if (text.ok() != out.ok() || text.error.message != out.error.message ||
+        text.fields.size() != out.fields.size())
+        abort();
+    for (qsizetype i = 0; i < out.fields.size(); ++i)
+        if (text.fields.at(i).path != out.fields.at(i).path ||
+            text.fields.at(i).status != out.fields.at(i).status)
+            abort();
+    if (out.ok()) {
+        // Through text on both sides, so NaN and infinities compare (both become null).
+        QByteArray expected;
+        serde::appendJsonValue(expected, out.value);
+        QJsonParseError pe{};
+        const QJsonDocument doc = QJsonDocument::fromJson('[' + text.valueJson + ']', &pe);
+        if (pe.error != QJsonParseError::NoError ||
+            doc != QJsonDocument::fromJson('[' + expected + ']'))
+            abort();
+    }
     return 0;
 }
