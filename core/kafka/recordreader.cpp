@@ -7,8 +7,11 @@
 
 #include <QElapsedTimer>
 #include <QHash>
+#include <QScopeGuard>
 
 #include <algorithm>
+#include <optional>
+#include <vector>
 
 namespace kw::kafka {
 
@@ -208,47 +211,29 @@ Result<ReadSummary> readRecords(const profiles::ConnectionProfile &profile,
         if (callbacks.onProgress)
             callbacks.onProgress(ReadProgress{summary.records, expected});
     };
+    // What is already fetched is taken in batches without waiting (one queue lock per batch
+    // rather than per record); only when nothing is there does the read wait, for one message.
+    rd_kafka_queue_t *queue = rd_kafka_queue_get_consumer(rk);
+    const auto releaseQueue = qScopeGuard([queue] { rd_kafka_queue_destroy(queue); });
+    std::vector<rd_kafka_message_t *> messages(std::size_t(std::max(1, batchSize)));
     QElapsedTimer sinceLastRecord;
     sinceLastRecord.start();
     std::optional<Error> failure;
     qint64 taken = 0;
-    while (!open.isEmpty() && taken < expected) {
-        if (cancel.load()) {
-            summary.cancelled = true;
-            break;
-        }
-        rd_kafka_message_t *m = rd_kafka_consumer_poll(rk, 100);
-        if (!m) {
-            flush(); // idle: hand back what we have rather than sit on it
-            Error fatal;
-            if (consumer.fatalClientError(fatal)) {
-                failure = fatal;
-                break;
-            }
-            if (sinceLastRecord.elapsed() > request.stallTimeoutMs) {
-                failure = consumer.translate(RD_KAFKA_RESP_ERR__TIMED_OUT,
-                                             QStringLiteral("read topic '%1' (no record for %2 s)")
-                                                 .arg(request.topic)
-                                                 .arg(request.stallTimeoutMs / 1000));
-                break;
-            }
-            continue;
-        }
+    // Takes one message; false when the read is over (done, or `failure` set).
+    const auto take = [&](rd_kafka_message_t *m) -> bool {
+        const auto destroy = qScopeGuard([m] { rd_kafka_message_destroy(m); });
         if (m->err == RD_KAFKA_RESP_ERR__PARTITION_EOF) {
             // The end of what is there: with the range ending at the high watermark captured
             // at start, nothing more is owed from this partition.
             open.remove(m->partition);
-            rd_kafka_message_destroy(m);
-            continue;
+            return !open.isEmpty();
         }
         if (m->err != RD_KAFKA_RESP_ERR_NO_ERROR) {
-            const rd_kafka_resp_err_t e = m->err;
-            const int partition = m->partition;
-            rd_kafka_message_destroy(m);
-            failure = consumer.translate(
-                e,
-                QStringLiteral("read topic '%1' partition %2").arg(request.topic).arg(partition));
-            break;
+            failure = consumer.translate(m->err, QStringLiteral("read topic '%1' partition %2")
+                                                     .arg(request.topic)
+                                                     .arg(m->partition));
+            return false;
         }
         sinceLastRecord.restart();
         auto it = open.find(m->partition);
@@ -256,16 +241,50 @@ Result<ReadSummary> readRecords(const profiles::ConnectionProfile &profile,
             // Written after the read began: not part of this read.
             if (it != open.end())
                 open.erase(it);
-            rd_kafka_message_destroy(m);
-            continue;
+            return !open.isEmpty();
         }
         if (m->offset + 1 >= it.value())
             open.erase(it);
         batch.append(toRecord(m, request.topic));
-        rd_kafka_message_destroy(m);
         ++taken;
         if (batch.size() >= batchSize)
             flush();
+        return !open.isEmpty() && taken < expected;
+    };
+    bool reading = true;
+    while (reading) {
+        if (cancel.load()) {
+            summary.cancelled = true;
+            break;
+        }
+        const ssize_t ready =
+            rd_kafka_consume_batch_queue(queue, 0, messages.data(), messages.size());
+        if (ready > 0) {
+            for (ssize_t i = 0; i < ready; ++i) {
+                if (reading)
+                    reading = take(messages[std::size_t(i)]);
+                else
+                    rd_kafka_message_destroy(messages[std::size_t(i)]);
+            }
+            continue;
+        }
+        if (rd_kafka_message_t *m = rd_kafka_consumer_poll(rk, 100)) {
+            reading = take(m);
+            continue;
+        }
+        flush(); // idle: hand back what we have rather than sit on it
+        Error fatal;
+        if (consumer.fatalClientError(fatal)) {
+            failure = fatal;
+            break;
+        }
+        if (sinceLastRecord.elapsed() > request.stallTimeoutMs) {
+            failure = consumer.translate(RD_KAFKA_RESP_ERR__TIMED_OUT,
+                                         QStringLiteral("read topic '%1' (no record for %2 s)")
+                                             .arg(request.topic)
+                                             .arg(request.stallTimeoutMs / 1000));
+            break;
+        }
     }
     flush();
     rd_kafka_assign(rk, nullptr);
