@@ -11,6 +11,7 @@
 #include "kafka/recordpreview.h"
 #include "registry/resttransport.h"
 #include "registry/schemaregistryclient.h"
+#include "serde/jsontext.h"
 
 #include <QDateTime>
 #include <QElapsedTimer>
@@ -80,179 +81,19 @@ Result<qint64> nonNegative(const QCommandLineParser &parser, const QString &opti
     return n;
 }
 
-// Replaces the string leaves at a dotted field path with the mask. Arrays and map values add
-// no path segment (the engine's path rule), and Avro union branches appear as one-key
-// wrapper objects, so a segment not found in an object is looked for in its members.
-void maskLeaves(QJsonValue &value)
+// The value to print, as JSON text: the engine has already masked decrypted fields unless
+// revealing. A decrypted ENCRYPT_PAYLOAD step means the whole value was ciphertext, so all of
+// it is masked.
+void appendPrintableValue(QByteArray &out, const kafka::PreviewRecord &r, bool reveal)
 {
-    if (value.isString()) {
-        value = kMask;
-    } else if (value.isArray()) {
-        QJsonArray a = value.toArray();
-        for (qsizetype i = 0; i < a.size(); ++i) {
-            QJsonValue v = a.at(i);
-            maskLeaves(v);
-            a.replace(i, v);
-        }
-        value = a;
-    } else if (value.isObject()) {
-        QJsonObject o = value.toObject();
-        for (auto it = o.begin(); it != o.end(); ++it) {
-            QJsonValue v = it.value();
-            maskLeaves(v);
-            it.value() = v;
-        }
-        value = o;
-    }
-}
-
-void maskPath(QJsonValue &value, const QStringList &segments, qsizetype at)
-{
-    if (at >= segments.size()) {
-        maskLeaves(value);
-        return;
-    }
-    if (value.isArray()) {
-        QJsonArray a = value.toArray();
-        for (qsizetype i = 0; i < a.size(); ++i) {
-            QJsonValue v = a.at(i);
-            maskPath(v, segments, at);
-            a.replace(i, v);
-        }
-        value = a;
-        return;
-    }
-    if (!value.isObject())
-        return;
-    QJsonObject o = value.toObject();
-    if (o.contains(segments.at(at))) {
-        QJsonValue v = o.value(segments.at(at));
-        maskPath(v, segments, at + 1);
-        o.insert(segments.at(at), v);
+    const engine::RecordOutcome &outcome = r.value;
+    if (!r.decrypted || !outcome.ok() || outcome.valueJson.isEmpty()) {
+        out += "null"; // a tombstone, or a record that failed as a whole
+    } else if (!reveal && outcome.payload &&
+               outcome.payload->status == engine::FieldOutcome::Status::Decrypted) {
+        serde::appendJsonString(out, kMask);
     } else {
-        for (auto it = o.begin(); it != o.end(); ++it) {
-            QJsonValue v = it.value();
-            maskPath(v, segments, at);
-            it.value() = v;
-        }
-    }
-    value = o;
-}
-
-// The value to print: decrypted fields masked unless revealed. A decrypted ENCRYPT_PAYLOAD
-// step means the whole value was ciphertext, so all of it is masked.
-QJsonValue printableValue(const engine::RecordOutcome &outcome, bool reveal)
-{
-    if (!outcome.ok())
-        return QJsonValue(QJsonValue::Null);
-    QJsonValue value = outcome.value;
-    if (reveal)
-        return value;
-    if (outcome.payload && outcome.payload->status == engine::FieldOutcome::Status::Decrypted) {
-        maskLeaves(value);
-        return value;
-    }
-    QSet<QString> done;
-    for (const engine::FieldOutcome &f : outcome.fields) {
-        if (f.status != engine::FieldOutcome::Status::Decrypted || done.contains(f.path))
-            continue;
-        done.insert(f.path);
-        maskPath(value, f.path.split(QLatin1Char('.'), Qt::SkipEmptyParts), 0);
-    }
-    return value;
-}
-
-// JSON text is written directly: QJsonObject/QJsonDocument per line cost more than decrypting
-// the record (measured with perf on 100,000 records).
-void appendString(QByteArray &out, QStringView text)
-{
-    out += '"';
-    qsizetype plainFrom = 0;
-    const auto flush = [&](qsizetype to) {
-        if (to > plainFrom)
-            out += text.mid(plainFrom, to - plainFrom).toUtf8();
-    };
-    for (qsizetype i = 0; i < text.size(); ++i) {
-        const char16_t c = text.at(i).unicode();
-        if (c >= 0x20 && c != u'"' && c != u'\\')
-            continue;
-        flush(i);
-        plainFrom = i + 1;
-        switch (c) {
-        case u'"':
-            out += "\\\"";
-            break;
-        case u'\\':
-            out += "\\\\";
-            break;
-        case u'\n':
-            out += "\\n";
-            break;
-        case u'\r':
-            out += "\\r";
-            break;
-        case u'\t':
-            out += "\\t";
-            break;
-        default:
-            out += "\\u00";
-            out += QByteArray::number(int(c), 16).rightJustified(2, '0');
-        }
-    }
-    flush(text.size());
-    out += '"';
-}
-
-void appendValue(QByteArray &out, const QJsonValue &value)
-{
-    switch (value.type()) {
-    case QJsonValue::Null:
-    case QJsonValue::Undefined:
-        out += "null";
-        break;
-    case QJsonValue::Bool:
-        out += value.toBool() ? "true" : "false";
-        break;
-    case QJsonValue::Double: {
-        constexpr qint64 notInteger = std::numeric_limits<qint64>::min();
-        if (const qint64 i = value.toInteger(notInteger); i != notInteger) {
-            out += QByteArray::number(i);
-        } else {
-            const double d = value.toDouble();
-            out += std::isfinite(d) ? QByteArray::number(d, 'g', QLocale::FloatingPointShortest)
-                                    : QByteArray("null");
-        }
-        break;
-    }
-    case QJsonValue::String:
-        appendString(out, value.toString());
-        break;
-    case QJsonValue::Array: {
-        out += '[';
-        const QJsonArray a = value.toArray();
-        for (qsizetype i = 0; i < a.size(); ++i) {
-            if (i)
-                out += ',';
-            appendValue(out, a.at(i));
-        }
-        out += ']';
-        break;
-    }
-    case QJsonValue::Object: {
-        out += '{';
-        const QJsonObject o = value.toObject();
-        bool first = true;
-        for (auto it = o.constBegin(); it != o.constEnd(); ++it) {
-            if (!first)
-                out += ',';
-            first = false;
-            appendString(out, it.key());
-            out += ':';
-            appendValue(out, it.value());
-        }
-        out += '}';
-        break;
-    }
+        serde::appendJsonRaw(out, outcome.valueJson);
     }
 }
 
@@ -265,18 +106,24 @@ public:
     {
         m_out += '{';
     }
+    // `name` is a plain ASCII literal: written as is, in one piece with its punctuation.
     QByteArray &key(const char *name)
     {
+        char piece[64];
+        qsizetype n = 0;
         if (!m_first)
-            m_out += ',';
+            piece[n++] = ',';
         m_first = false;
-        m_out += '"';
-        m_out += name;
-        m_out += "\":";
+        piece[n++] = '"';
+        for (const char *c = name; *c && n < qsizetype(sizeof piece) - 2; ++c)
+            piece[n++] = *c;
+        piece[n++] = '"';
+        piece[n++] = ':';
+        serde::appendJsonRaw(m_out, QByteArrayView(piece, n));
         return m_out;
     }
-    void string(const char *name, QStringView text) { appendString(key(name), text); }
-    void number(const char *name, qint64 n) { key(name) += QByteArray::number(n); }
+    void string(const char *name, QStringView text) { serde::appendJsonString(key(name), text); }
+    void number(const char *name, qint64 n) { serde::appendJsonInteger(key(name), n); }
     void close() { m_out += '}'; }
 
 private:
@@ -300,11 +147,9 @@ void appendField(QByteArray &out, const engine::FieldOutcome &f, const QString &
     w.close();
 }
 
-QByteArray jsonLine(const kafka::PreviewRecord &r, bool reveal)
+void appendJsonLine(QByteArray &line, const kafka::PreviewRecord &r, bool reveal)
 {
     const engine::RecordOutcome &out = r.value;
-    QByteArray line;
-    line.reserve(512);
     ObjectWriter w(line);
     w.string("topic", r.record.topic);
     w.number("partition", r.record.partition);
@@ -328,8 +173,7 @@ QByteArray jsonLine(const kafka::PreviewRecord &r, bool reveal)
         w.key("subject") += "null";
     else
         w.string("subject", subject);
-    // A tombstone (null value) has nothing to decode.
-    appendValue(w.key("value"), r.decrypted ? printableValue(out, reveal) : QJsonValue());
+    appendPrintableValue(w.key("value"), r, reveal);
     QByteArray &fields = w.key("fields");
     fields += '[';
     bool first = true;
@@ -350,7 +194,6 @@ QByteArray jsonLine(const kafka::PreviewRecord &r, bool reveal)
         w.string("error", out.error.message);
     w.close();
     line += '\n';
-    return line;
 }
 
 QString clip(QString text, qsizetype max)
@@ -416,7 +259,7 @@ QByteArray tableLine(const kafka::PreviewRecord &r, bool reveal)
         value = error;
     else {
         QByteArray json;
-        appendValue(json, printableValue(r.value, reveal));
+        appendPrintableValue(json, r, reveal);
         value = QString::fromUtf8(json);
     }
     const QString time =
@@ -428,30 +271,6 @@ QByteArray tableLine(const kafka::PreviewRecord &r, bool reveal)
         r.record.key.isNull() ? QStringLiteral("-") : clip(QString::fromUtf8(r.record.key), 16);
     return tableRow({QString::number(r.record.partition), QString::number(r.record.offset), time,
                      tableStatus(r), key, clip(value, 160)});
-}
-
-struct Counts
-{
-    qint64 records = 0;
-    qint64 decrypted = 0; // at least one field decrypted, nothing failed
-    qint64 failed = 0;    // the record, or one of its fields, failed
-    qint64 plain = 0;     // nothing encrypted (or a tombstone)
-};
-
-void count(Counts &c, const kafka::PreviewRecord &r)
-{
-    ++c.records;
-    if (!r.decrypted) {
-        ++c.plain;
-        return;
-    }
-    const QString status = tableStatus(r);
-    if (status.contains(QLatin1String("FAILED")))
-        ++c.failed;
-    else if (status.endsWith(QLatin1String("decrypted")))
-        ++c.decrypted;
-    else
-        ++c.plain;
 }
 
 } // namespace
@@ -539,27 +358,31 @@ int runRecordsCommand(const QStringList &arguments)
     options.read.limit = *limit;
     options.read.batchSize = 1000;
     options.chunkSize = 250;
+    const bool reveal = parser.isSet(OptReveal);
     options.decrypt.stored = false; // never printed
+    options.decrypt.jsonText = true;
+    if (!reveal)
+        options.decrypt.mask = kMask;
     auto decryptor = kafka::makeRegistryDecryptor(&transport, profile->kmsConfig());
 
-    const bool reveal = parser.isSet(OptReveal);
     const bool json = *format == Format::Json;
-    Counts counts;
     kafka::PreviewSink sink;
-    sink.render = [reveal, json](const kafka::PreviewRecord &r) {
-        return json ? jsonLine(r, reveal) : tableLine(r, reveal);
+    sink.renderOnly = true;
+    sink.render = [reveal, json](const kafka::PreviewRecord &r, QByteArray &text) {
+        if (json)
+            appendJsonLine(text, r, reveal);
+        else
+            text += tableLine(r, reveal);
     };
-    sink.onBatch = [&counts, json](QList<kafka::PreviewRecord> &&batch) {
-        QByteArray out;
-        if (!json && counts.records == 0) // the header only once there is something to show
-            out = tableRow({QStringLiteral("PART"), QStringLiteral("OFFSET"),
-                            QStringLiteral("TIMESTAMP (UTC)"), QStringLiteral("STATUS"),
-                            QStringLiteral("KEY"), QStringLiteral("VALUE")});
-        for (const kafka::PreviewRecord &r : std::as_const(batch)) {
-            out += r.rendered;
-            count(counts, r);
+    bool header = !json; // the table's header only once there is something to show
+    sink.onBatch = [&header](QList<kafka::PreviewRecord> &&, QByteArray &&text) {
+        if (header && !text.isEmpty()) {
+            header = false;
+            text.prepend(tableRow({QStringLiteral("PART"), QStringLiteral("OFFSET"),
+                                   QStringLiteral("TIMESTAMP (UTC)"), QStringLiteral("STATUS"),
+                                   QStringLiteral("KEY"), QStringLiteral("VALUE")}));
         }
-        writeStdout(out);
+        writeStdout(text);
     };
 
     std::atomic_bool cancel{false};
@@ -574,21 +397,22 @@ int runRecordsCommand(const QStringList &arguments)
 
     if (parser.isSet(OptStats)) {
         const qint64 ms = std::max<qint64>(1, elapsed.elapsed());
-        const auto &cache = result->cache;
+        const kafka::PreviewSummary &s = *result;
+        const auto &cache = s.cache;
         std::fprintf(stderr,
                      "records read: %lld\n"
                      "decrypted: %lld\nfailed: %lld\nplain: %lld\n"
                      "fields decrypted: %lld\nfields failed: %lld\n"
                      "KMS unwraps: %llu\nDEK cache hits: %llu\n"
                      "elapsed: %lld ms\nrecords/s: %.0f\n",
-                     static_cast<long long>(counts.records),
-                     static_cast<long long>(counts.decrypted),
-                     static_cast<long long>(counts.failed), static_cast<long long>(counts.plain),
+                     static_cast<long long>(s.records), static_cast<long long>(s.recordsDecrypted),
+                     static_cast<long long>(s.recordsWithFailures),
+                     static_cast<long long>(s.records - s.recordsDecrypted - s.recordsWithFailures),
                      static_cast<long long>(result->decryptedFields),
                      static_cast<long long>(result->failedFields),
                      static_cast<unsigned long long>(cache.kmsUnwraps),
                      static_cast<unsigned long long>(cache.hits), static_cast<long long>(ms),
-                     double(counts.records) * 1000.0 / double(ms));
+                     double(s.records) * 1000.0 / double(ms));
     }
     return ExitOk;
 }

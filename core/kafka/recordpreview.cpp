@@ -38,10 +38,59 @@ makeRegistryDecryptor(registry::RestTransport *transport, const kms::KmsConfig &
 
 namespace {
 
+// What PreviewSummary counts, for one chunk: counted where the chunk is decrypted, so the
+// records need not travel further when only their rendering is wanted.
+struct Counts
+{
+    qint64 records = 0;
+    qint64 failedRecords = 0;
+    qint64 decryptedFields = 0;
+    qint64 failedFields = 0;
+    qint64 recordsWithFailures = 0;
+    qint64 recordsDecrypted = 0;
+
+    void add(const PreviewRecord &r)
+    {
+        ++records;
+        if (!r.decrypted)
+            return;
+        bool anyFailed = !r.value.ok();
+        bool anyDecrypted = false;
+        failedRecords += anyFailed;
+        const auto countField = [&](const engine::FieldOutcome &f) {
+            if (f.status == engine::FieldOutcome::Status::Decrypted) {
+                ++decryptedFields;
+                anyDecrypted = true;
+            } else if (f.status == engine::FieldOutcome::Status::Failed) {
+                ++failedFields;
+                anyFailed = true;
+            }
+        };
+        for (const engine::FieldOutcome &f : r.value.fields)
+            countField(f);
+        if (r.value.payload)
+            countField(*r.value.payload);
+        recordsWithFailures += anyFailed;
+        recordsDecrypted += anyDecrypted && !anyFailed;
+    }
+
+    void addTo(PreviewSummary &s) const
+    {
+        s.records += records;
+        s.failedRecords += failedRecords;
+        s.decryptedFields += decryptedFields;
+        s.failedFields += failedFields;
+        s.recordsWithFailures += recordsWithFailures;
+        s.recordsDecrypted += recordsDecrypted;
+    }
+};
+
 struct Chunk
 {
     quint64 seq = 0;
     QList<PreviewRecord> records;
+    QByteArray text; // PreviewSink::render's output for the chunk
+    Counts counts;
 };
 
 // Work queue, reorder buffer and their bookkeeping, shared by the reader, the workers and the
@@ -69,7 +118,10 @@ public:
         m_spaceFree.wait(lock, [&] { return m_queue.size() < m_maxQueued || m_cancel.load(); });
         if (m_cancel.load())
             return;
-        m_queue.push_back(Chunk{m_pushed++, std::move(records)});
+        Chunk chunk;
+        chunk.seq = m_pushed++;
+        chunk.records = std::move(records);
+        m_queue.push_back(std::move(chunk));
         m_workAvailable.notify_one();
     }
 
@@ -98,6 +150,10 @@ public:
 private:
     void workLoop()
     {
+        // The DEK subject follows the topic (TopicNameStrategy); build it once per topic, not
+        // once per record.
+        QString topic;
+        QString dekSubject;
         for (;;) {
             Chunk chunk;
             {
@@ -114,19 +170,28 @@ private:
                     break;
                 // One record's failure is a value in its outcome; it never stops the others.
                 if (m_decryptor && !r.record.value.isNull()) {
+                    if (dekSubject.isEmpty() || r.record.topic != topic) {
+                        topic = r.record.topic;
+                        dekSubject = topic + QStringLiteral("-value");
+                    }
                     engine::RecordInput in;
                     in.topic = r.record.topic;
+                    in.dekSubject = dekSubject;
                     in.payload = r.record.value;
                     in.headers = r.record.headers;
                     r.value = m_decryptor->decrypt(in, m_decryptOptions);
                     r.decrypted = true;
                 }
                 if (m_sink.render)
-                    r.rendered = m_sink.render(r);
+                    m_sink.render(r, chunk.text);
+                chunk.counts.add(r);
             }
+            if (m_sink.renderOnly)
+                chunk.records = {};
             {
                 std::lock_guard lock(m_mutex);
-                m_done.emplace(chunk.seq, std::move(chunk.records));
+                const quint64 seq = chunk.seq;
+                m_done.emplace(seq, std::move(chunk));
             }
             m_doneAvailable.notify_one();
         }
@@ -139,7 +204,7 @@ private:
         quint64 next = 0;
         qint64 delivered = 0;
         for (;;) {
-            QList<PreviewRecord> records;
+            Chunk chunk;
             qint64 expected = 0;
             {
                 std::unique_lock lock(m_mutex);
@@ -149,36 +214,17 @@ private:
                 auto it = m_done.find(next);
                 if (it == m_done.end())
                     break; // closed and everything delivered
-                records = std::move(it->second);
+                chunk = std::move(it->second);
                 m_done.erase(it);
                 expected = m_expected;
             }
             ++next;
             if (m_cancel.load())
                 continue; // drain without delivering: nobody wants these any more
-            for (const PreviewRecord &r : std::as_const(records)) {
-                ++counts.records;
-                if (!r.decrypted)
-                    continue;
-                bool anyFailed = !r.value.ok();
-                counts.failedRecords += anyFailed;
-                const auto countField = [&](const engine::FieldOutcome &f) {
-                    if (f.status == engine::FieldOutcome::Status::Decrypted)
-                        ++counts.decryptedFields;
-                    else if (f.status == engine::FieldOutcome::Status::Failed) {
-                        ++counts.failedFields;
-                        anyFailed = true;
-                    }
-                };
-                for (const engine::FieldOutcome &f : r.value.fields)
-                    countField(f);
-                if (r.value.payload)
-                    countField(*r.value.payload);
-                counts.recordsWithFailures += anyFailed;
-            }
-            delivered += records.size();
+            chunk.counts.addTo(counts);
+            delivered += chunk.counts.records;
             if (m_sink.onBatch)
-                m_sink.onBatch(std::move(records));
+                m_sink.onBatch(std::move(chunk.records), std::move(chunk.text));
             if (m_sink.onProgress)
                 m_sink.onProgress(ReadProgress{delivered, expected});
         }
@@ -194,7 +240,7 @@ private:
     std::condition_variable m_spaceFree;
     std::condition_variable m_doneAvailable;
     std::deque<Chunk> m_queue;
-    std::map<quint64, QList<PreviewRecord>> m_done;
+    std::map<quint64, Chunk> m_done;
     quint64 m_pushed = 0;
     qint64 m_expected = 0;
     bool m_closed = false;
@@ -226,7 +272,7 @@ Result<PreviewSummary> runPreview(const profiles::ConnectionProfile &profile,
             const qsizetype to = std::min(batch.size(), from + chunkSize);
             chunk.reserve(to - from);
             for (qsizetype i = from; i < to; ++i)
-                chunk.append(PreviewRecord{std::move(batch[i]), {}, false, {}});
+                chunk.append(PreviewRecord{std::move(batch[i]), {}, false});
             pipeline.push(std::move(chunk));
         }
     };
@@ -298,7 +344,7 @@ void PreviewJob::start()
     QThreadPool::globalInstance()->start(
         [shared, profile = m_profile, options = m_options, decryptor = m_decryptor] {
             PreviewSink sink;
-            sink.onBatch = [shared](QList<PreviewRecord> &&batch) {
+            sink.onBatch = [shared](QList<PreviewRecord> &&batch, QByteArray &&) {
                 shared->post([shared, records = std::move(batch)] {
                     if (shared->job)
                         Q_EMIT shared->job->batchReady(records);

@@ -28,8 +28,6 @@ struct PreviewRecord
     engine::RecordOutcome value; // the value decoded and decrypted (empty when decryption is off
                                  // or the value is a tombstone: see `decrypted`)
     bool decrypted = false;      // `value` holds the decryptor's outcome
-    // Filled by PreviewSink::render when set (e.g. the CLI's output line); empty otherwise.
-    QByteArray rendered;
 };
 
 struct PreviewSummary
@@ -40,6 +38,7 @@ struct PreviewSummary
     qint64 decryptedFields = 0;
     qint64 failedFields = 0;
     qint64 recordsWithFailures = 0; // a record failed, or at least one of its fields
+    qint64 recordsDecrypted = 0;    // at least one field decrypted and nothing failed
     engine::DekCache::Stats cache;  // kmsUnwraps: one per DEK version opened this session
     qint64 elapsedMs = 0;
 };
@@ -48,11 +47,16 @@ struct PreviewSummary
 struct PreviewSink
 {
     // On decrypting worker threads, in parallel, once per record right after it is decrypted:
-    // per-record CPU work (rendering an output line) that should scale with the workers.
-    std::function<QByteArray(const PreviewRecord &record)> render;
-    // Batches in read order, one call at a time (serialised), on some worker thread.
-    std::function<void(QList<PreviewRecord> &&batch)> onBatch;
+    // per-record CPU work (rendering an output line) that should scale with the workers. It
+    // appends to `text`, the rendering of the record's batch.
+    std::function<void(const PreviewRecord &record, QByteArray &text)> render;
+    // Batches in read order, one call at a time (serialised), on some worker thread, with
+    // their rendering (empty without `render`).
+    std::function<void(QList<PreviewRecord> &&batch, QByteArray &&text)> onBatch;
     std::function<void(const ReadProgress &progress)> onProgress;
+    // When only the rendering is wanted: records are freed on the worker right after
+    // rendering, and batches reach onBatch empty (the text and the counts still come).
+    bool renderOnly = false;
 };
 
 struct PreviewOptions

@@ -130,21 +130,33 @@ private Q_SLOTS:
         QCOMPARE(s.cache.kmsUnwraps, quint64(versions.size()));
     }
 
+    void blockingPipelineWithRenderHook_data()
+    {
+        QTest::addColumn<bool>("renderOnly");
+        QTest::newRow("records and text") << false;
+        QTest::newRow("text only") << true;
+    }
+
     void blockingPipelineWithRenderHook()
     {
+        QFETCH(bool, renderOnly);
         // The CLI's shape: runPreview on a worker thread, the transport's loop here.
         PreviewOptions options;
         options.read.topic = QStringLiteral("card-payments");
         options.read.start = StartPosition::lastTotal(1000);
         auto decryptor = makeRegistryDecryptor(m_transport.get(), m_profile.kmsConfig());
         QList<QByteArray> rendered;
+        qint64 delivered = 0;
         PreviewSink sink;
-        sink.render = [](const PreviewRecord &r) {
-            return QByteArray::number(r.record.offset);
+        sink.renderOnly = renderOnly;
+        sink.render = [](const PreviewRecord &r, QByteArray &text) {
+            text += QByteArray::number(r.record.partition) + ':' +
+                    QByteArray::number(r.record.offset) + '\n';
         };
-        sink.onBatch = [&](QList<PreviewRecord> &&batch) {
-            for (const PreviewRecord &r : batch)
-                rendered.append(r.rendered);
+        sink.onBatch = [&](QList<PreviewRecord> &&batch, QByteArray &&text) {
+            delivered += batch.size();
+            rendered.append(text.split('\n'));
+            rendered.removeLast(); // after the last newline
         };
         std::atomic_bool cancel{false};
         QFuture<Result<PreviewSummary>> future = QtConcurrent::run(
@@ -153,7 +165,18 @@ private Q_SLOTS:
         auto result = future.result();
         QVERIFY2(result, qPrintable(result.error().message));
         QCOMPARE(result->records, 1000);
+        QCOMPARE(delivered, renderOnly ? 0 : 1000);
         QCOMPARE(rendered.size(), 1000);
+        // In read order within each partition, each record once.
+        QHash<QByteArray, qint64> lastOffset;
+        for (const QByteArray &line : std::as_const(rendered)) {
+            const QList<QByteArray> parts = line.split(':');
+            QCOMPARE(parts.size(), 2);
+            const qint64 offset = parts.at(1).toLongLong();
+            QVERIFY(offset > lastOffset.value(parts.at(0), -1));
+            lastOffset.insert(parts.at(0), offset);
+        }
+        QCOMPARE(result->recordsDecrypted + result->recordsWithFailures, 1000);
         QVERIFY(result->decryptedFields > 0);
         QVERIFY(result->cache.loads > 0); // card-payments uses a shared KEK: no client unwraps
     }
