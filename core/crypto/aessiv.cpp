@@ -1,12 +1,12 @@
-// RFC 5297 AES-CMAC-SIV on top of OpenSSL's CMAC (EVP_MAC) and AES-CTR (EVP_CIPHER), with the
+// RFC 5297 AES-CMAC-SIV on OpenSSL's AES-CBC (for CMAC, RFC 4493) and AES-CTR, with the
 // contexts keyed once per SivContext.
 
 #include "crypto/crypto.h"
 #include "crypto/crypto_p.h"
 
-#include <openssl/core_names.h>
+#include <QVarLengthArray>
+
 #include <openssl/crypto.h>
-#include <openssl/params.h>
 
 #include <array>
 #include <cstring>
@@ -30,18 +30,6 @@ struct WipedBlock
     ~WipedBlock() { OPENSSL_cleanse(b.data(), b.size()); }
 };
 
-struct MacFree
-{
-    void operator()(EVP_MAC *mac) const { EVP_MAC_free(mac); }
-};
-
-// Fetched once; EVP_MAC objects are immutable and safe to share between threads.
-EVP_MAC *cmacAlgorithm()
-{
-    static const std::unique_ptr<EVP_MAC, MacFree> mac(EVP_MAC_fetch(nullptr, "CMAC", nullptr));
-    return mac.get();
-}
-
 // RFC 5297 §2.3 dbl(): multiply by x in GF(2^128).
 void dbl(Block &block)
 {
@@ -64,15 +52,15 @@ QByteArrayView view(const Block &block)
     return QByteArrayView(block.data(), BlockSize);
 }
 
-const char *cbcCipherName(qsizetype keySize)
+const EVP_CIPHER *cbcCipherFor(qsizetype keySize)
 {
     switch (keySize) {
     case 16:
-        return "AES-128-CBC";
+        return EVP_aes_128_cbc();
     case 24:
-        return "AES-192-CBC";
+        return EVP_aes_192_cbc();
     case 32:
-        return "AES-256-CBC";
+        return EVP_aes_256_cbc();
     default:
         return nullptr;
     }
@@ -99,42 +87,69 @@ namespace detail {
 SivContext::~SivContext()
 {
     OPENSSL_cleanse(m_tinkPrefix, sizeof m_tinkPrefix);
+    OPENSSL_cleanse(m_subkey1, sizeof m_subkey1);
+    OPENSSL_cleanse(m_subkey2, sizeof m_subkey2);
 }
 
 bool SivContext::init(const unsigned char *key, qsizetype keySize)
 {
     m_hasTinkPrefix = false;
     const qsizetype half = keySize / 2;
-    const char *cipherName = cbcCipherName(half);
-    EVP_MAC *mac = cmacAlgorithm();
-    if (keySize % 2 != 0 || !cipherName || !mac)
+    const EVP_CIPHER *cbc = cbcCipherFor(half);
+    if (keySize % 2 != 0 || !cbc)
         return false;
-    m_cmac.reset(EVP_MAC_CTX_new(mac));
+    m_cbc.reset(EVP_CIPHER_CTX_new());
     m_ctr.reset(EVP_CIPHER_CTX_new());
-    if (!m_cmac || !m_ctr)
+    const Block zero{};
+    WipedBlock l;
+    int len = 0;
+    if (!m_cbc || !m_ctr || EVP_EncryptInit_ex(m_cbc.get(), cbc, nullptr, key, zero.data()) != 1 ||
+        EVP_CIPHER_CTX_set_padding(m_cbc.get(), 0) != 1 ||
+        EVP_EncryptInit_ex(m_ctr.get(), ctrCipherFor(half), nullptr, key + half, nullptr) != 1)
         return false;
-    OSSL_PARAM params[] = {
-        OSSL_PARAM_construct_utf8_string(OSSL_MAC_PARAM_CIPHER, const_cast<char *>(cipherName), 0),
-        OSSL_PARAM_construct_end(),
-    };
-    return EVP_MAC_init(m_cmac.get(), key, static_cast<size_t>(half), params) == 1 &&
-           EVP_EncryptInit_ex(m_ctr.get(), ctrCipherFor(half), nullptr, key + half, nullptr) == 1;
+    // RFC 4493 §2.3: L = AES(K1, 0), K1' = dbl(L), K2' = dbl(K1') (the same doubling as S2V's).
+    if (EVP_EncryptUpdate(m_cbc.get(), l.b.data(), &len, zero.data(), BlockSize) != 1 ||
+        len != BlockSize)
+        return false;
+    dbl(l.b);
+    std::memcpy(m_subkey1, l.b.data(), BlockSize);
+    dbl(l.b);
+    std::memcpy(m_subkey2, l.b.data(), BlockSize);
+    return true;
 }
 
-// CMAC(K1, first || second). A null key restarts the keyed context (subkeys kept).
+// RFC 4493 AES-CMAC(K1, first || second) as a CBC-MAC over the message with its last block
+// prepared (XOR with a subkey, padded when incomplete): one cipher call whatever the length.
 bool SivContext::cmac(QByteArrayView first, QByteArrayView second, unsigned char *out)
 {
-    if (EVP_MAC_init(m_cmac.get(), nullptr, 0, nullptr) != 1)
-        return false;
-    for (QByteArrayView part : {first, second}) {
-        if (!part.isEmpty() &&
-            EVP_MAC_update(m_cmac.get(), bytes(part), static_cast<size_t>(part.size())) != 1) {
-            return false;
-        }
+    const qsizetype total = first.size() + second.size();
+    const bool complete = total > 0 && total % BlockSize == 0;
+    const qsizetype blocks = total == 0 ? 1 : (total + BlockSize - 1) / BlockSize;
+    const qsizetype size = blocks * BlockSize;
+    QVarLengthArray<unsigned char, 256> message(size);
+    unsigned char *m = message.data();
+    if (!first.isEmpty())
+        std::memcpy(m, first.data(), static_cast<size_t>(first.size()));
+    if (!second.isEmpty())
+        std::memcpy(m + first.size(), second.data(), static_cast<size_t>(second.size()));
+    if (!complete) {
+        m[total] = 0x80;
+        std::memset(m + total + 1, 0, static_cast<size_t>(size - total - 1));
     }
-    size_t outLen = 0;
-    return EVP_MAC_final(m_cmac.get(), out, &outLen, BlockSize) == 1 &&
-           outLen == static_cast<size_t>(BlockSize);
+    const unsigned char *subkey = complete ? m_subkey1 : m_subkey2;
+    unsigned char *last = m + size - BlockSize;
+    for (qsizetype i = 0; i < BlockSize; ++i)
+        last[i] ^= subkey[i];
+    const Block zero{};
+    int len = 0;
+    // In place: the CBC output is only read for its last block.
+    const bool ok = EVP_EncryptInit_ex(m_cbc.get(), nullptr, nullptr, nullptr, zero.data()) == 1 &&
+                    EVP_EncryptUpdate(m_cbc.get(), m, &len, m, static_cast<int>(size)) == 1 &&
+                    len == size;
+    if (ok)
+        std::memcpy(out, last, BlockSize);
+    OPENSSL_cleanse(m, static_cast<size_t>(size)); // derived from the plaintext
+    return ok;
 }
 
 // RFC 5297 §2.4 S2V over [associatedData..., plaintext] (always at least one component).
@@ -190,12 +205,12 @@ bool SivContext::ctr(const unsigned char *siv, QByteArrayView input, unsigned ch
     std::memcpy(q.data(), siv, BlockSize);
     q[8] &= 0x7f;
     q[12] &= 0x7f;
+    // CTR is a stream mode: Update writes every byte and Final would add none.
     int len = 0;
-    int finalLen = 0;
     return EVP_EncryptInit_ex(m_ctr.get(), nullptr, nullptr, nullptr, q.data()) == 1 &&
            EVP_EncryptUpdate(m_ctr.get(), output, &len, bytes(input),
                              static_cast<int>(input.size())) == 1 &&
-           EVP_EncryptFinal_ex(m_ctr.get(), output + len, &finalLen) == 1;
+           len == input.size();
 }
 
 kw::Result<QByteArray> SivContext::encrypt(const QList<QByteArrayView> &associatedData,

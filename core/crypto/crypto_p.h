@@ -24,12 +24,6 @@ using CipherCtxPtr = std::unique_ptr<EVP_CIPHER_CTX, CipherCtxFree>;
 inline constexpr qsizetype GcmIvSize = 12;
 inline constexpr qsizetype GcmTagSize = 16;
 
-struct MacCtxFree
-{
-    void operator()(EVP_MAC_CTX *ctx) const { EVP_MAC_CTX_free(ctx); }
-};
-using MacCtxPtr = std::unique_ptr<EVP_MAC_CTX, MacCtxFree>;
-
 // AES-CMAC-SIV (RFC 5297) with its OpenSSL contexts keyed once: the AES key schedules and
 // CMAC subkeys are computed by init(), and every later call only restarts the contexts. Not
 // thread-safe; DekCipher keeps a small pool of them per key.
@@ -55,8 +49,10 @@ private:
              unsigned char *out);
     bool ctr(const unsigned char *siv, QByteArrayView input, unsigned char *output);
 
-    MacCtxPtr m_cmac;
+    CipherCtxPtr m_cbc; // AES-CBC under the first half of the key, for CMAC
     CipherCtxPtr m_ctr;
+    unsigned char m_subkey1[16] = {}; // CMAC's subkeys (RFC 4493 §2.3)
+    unsigned char m_subkey2[16] = {};
     // S2V's state after [empty associated data], which depends on the key alone (see s2v()).
     unsigned char m_tinkPrefix[16] = {};
     bool m_hasTinkPrefix = false;
