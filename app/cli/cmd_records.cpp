@@ -18,7 +18,6 @@
 #include <QJsonArray>
 #include <QJsonObject>
 #include <QSet>
-#include <QStringDecoder>
 #include <QTimeZone>
 #include <QtConcurrent/QtConcurrentRun>
 
@@ -157,12 +156,10 @@ void appendJsonLine(QByteArray &line, const kafka::PreviewRecord &r, bool reveal
     w.number("timestamp", r.record.timestampMs);
     // Keys are shown raw: as text when they are UTF-8, else as base64 under keyBase64.
     if (!r.record.key.isNull()) {
-        QStringDecoder decoder(QStringDecoder::Utf8);
-        const QString text = decoder(r.record.key);
-        if (!decoder.hasError())
-            w.string("key", text);
+        if (QByteArrayView(r.record.key).isValidUtf8())
+            serde::appendJsonUtf8(w.key("key"), r.record.key);
         else
-            w.string("keyBase64", QString::fromLatin1(r.record.key.toBase64()));
+            serde::appendJsonBase64(w.key("keyBase64"), r.record.key);
     }
     if (out.schemaId > 0)
         w.number("schemaId", out.schemaId);

@@ -1,5 +1,6 @@
 #include "engine/recorddecryptor.h"
 
+#include "common/base64.h"
 #include "serde/avroschema.h"
 #include "serde/jsonschema.h"
 #include "serde/jsontext.h"
@@ -26,15 +27,6 @@ Error fieldError(const QString &code, const QString &message)
 }
 
 } // namespace
-
-// The DEK a decrypt() call used last: a record's fields mostly share one, and this saves
-// them the cache's lock. Lives for one call only, so the cache's expiry still applies.
-struct RecordDecryptor::DekMemo
-{
-    DekKey key;
-    DekCache::Cipher cipher;
-    bool kekDeleted = false;
-};
 
 struct RecordDecryptor::ParsedSchema
 {
@@ -251,7 +243,7 @@ Result<DekCache::Cipher> RecordDecryptor::dekFor(const DekKey &key, bool &kekDel
 Result<QByteArray> RecordDecryptor::decryptValue(const EncryptionRule &rule,
                                                  const QString &dekSubject,
                                                  QByteArrayView ciphertext, FieldOutcome &outcome,
-                                                 DekMemo &memo)
+                                                 KeyMemo &memo)
 {
     int version = 1;
     if (rule.expiryDays > 0) {
@@ -282,7 +274,9 @@ Result<QByteArray> RecordDecryptor::decryptValue(const EncryptionRule &rule,
             outcome.kekDeleted = kekDeleted;
             return cipher.error();
         }
-        memo = DekMemo{std::move(key), std::move(*cipher), kekDeleted};
+        memo.key = std::move(key);
+        memo.cipher = std::move(*cipher);
+        memo.kekDeleted = kekDeleted;
     }
     outcome.kekDeleted = memo.kekDeleted;
     auto plain = memo.cipher->decrypt(ciphertext);
@@ -298,6 +292,13 @@ Result<QByteArray> RecordDecryptor::decryptValue(const EncryptionRule &rule,
 
 RecordOutcome RecordDecryptor::decrypt(const RecordInput &input,
                                        const DecryptOptions &decryptOptions)
+{
+    KeyMemo memo;
+    return decrypt(input, decryptOptions, memo);
+}
+
+RecordOutcome RecordDecryptor::decrypt(const RecordInput &input,
+                                       const DecryptOptions &decryptOptions, KeyMemo &memo)
 {
     RecordOutcome out;
     out.dekSubject =
@@ -341,7 +342,6 @@ RecordOutcome RecordDecryptor::decrypt(const RecordInput &input,
     }
 
     const QList<EncryptionRule> &fieldRules = ps.fieldRulesOnRead;
-    DekMemo memo;
     QByteArray body = framed->rest;
     for (const EncryptionRule &rule : ps.payloadRulesOnRead) {
         FieldOutcome payload;
@@ -394,8 +394,7 @@ RecordOutcome RecordDecryptor::decrypt(const RecordInput &input,
         for (const EncryptionRule *rule : applicable) {
             QByteArray ciphertext = current;
             if (field.kind == serde::LeafKind::String) {
-                auto decoded = QByteArray::fromBase64Encoding(
-                    current, QByteArray::AbortOnBase64DecodingErrors);
+                auto decoded = decodeBase64(current);
                 if (!decoded) {
                     f.status = FieldOutcome::Status::Failed;
                     f.kekName = rule->kekName;
@@ -407,7 +406,7 @@ RecordOutcome RecordDecryptor::decrypt(const RecordInput &input,
                     fields.append(std::move(f));
                     return std::nullopt;
                 }
-                ciphertext = std::move(decoded.decoded);
+                ciphertext = std::move(*decoded);
             }
             auto plain = decryptValue(*rule, out.dekSubject, ciphertext, f, memo);
             if (!plain) {

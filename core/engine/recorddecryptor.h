@@ -92,21 +92,33 @@ public:
                     std::shared_ptr<DekCache> cache = std::make_shared<DekCache>());
     ~RecordDecryptor();
 
+    // Carries the DEK last used from one decrypt() call to the next, so a run of records
+    // under one key costs one cache lookup instead of one per record. One per thread, for a
+    // short batch only: it holds the unwrapped key, and the cache's expiry applies again only
+    // with a fresh memo.
+    class KeyMemo
+    {
+        friend class RecordDecryptor;
+        DekKey key;
+        DekCache::Cipher cipher;
+        bool kekDeleted = false;
+    };
+
     // Blocking: waits for registry and KMS answers. Call from a worker thread, never the UI
     // thread. Thread-safe.
     RecordOutcome decrypt(const RecordInput &input, const DecryptOptions &options = {});
+    RecordOutcome decrypt(const RecordInput &input, const DecryptOptions &options, KeyMemo &memo);
 
     [[nodiscard]] DekCache::Stats cacheStats() const;
 
 private:
     struct ParsedSchema;
-    struct DekMemo;
     Result<std::shared_ptr<const ParsedSchema>> schemaFor(const serde::SchemaRef &ref);
     Result<std::shared_ptr<const ParsedSchema>> parseSchema(const registry::Schema &schema);
     Result<DekCache::Cipher> dekFor(const DekKey &key, bool &kekDeleted);
     Result<QByteArray> decryptValue(const EncryptionRule &rule, const QString &dekSubject,
                                     QByteArrayView ciphertext, FieldOutcome &outcome,
-                                    DekMemo &memo);
+                                    KeyMemo &memo);
 
     std::shared_ptr<SchemaSource> m_schemas;
     std::shared_ptr<KeySource> m_keys;

@@ -154,6 +154,9 @@ private:
         // once per record.
         QString topic;
         QString dekSubject;
+        // The rendering of the last chunk: the next one is reserved a little more, so its text
+        // grows without being copied along the way.
+        qsizetype lastTextSize = 0;
         for (;;) {
             Chunk chunk;
             {
@@ -165,6 +168,9 @@ private:
                 m_queue.pop_front();
                 m_spaceFree.notify_one();
             }
+            if (m_sink.render)
+                chunk.text.reserve(lastTextSize + lastTextSize / 8);
+            engine::RecordDecryptor::KeyMemo memo; // for this chunk only
             for (PreviewRecord &r : chunk.records) {
                 if (m_cancel.load())
                     break;
@@ -179,13 +185,14 @@ private:
                     in.dekSubject = dekSubject;
                     in.payload = r.record.value;
                     in.headers = r.record.headers;
-                    r.value = m_decryptor->decrypt(in, m_decryptOptions);
+                    r.value = m_decryptor->decrypt(in, m_decryptOptions, memo);
                     r.decrypted = true;
                 }
                 if (m_sink.render)
                     m_sink.render(r, chunk.text);
                 chunk.counts.add(r);
             }
+            lastTextSize = chunk.text.size();
             if (m_sink.renderOnly)
                 chunk.records = {};
             {
