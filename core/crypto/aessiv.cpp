@@ -1,13 +1,15 @@
-// RFC 5297 AES-CMAC-SIV on OpenSSL's AES-CBC (for CMAC, RFC 4493) and AES-CTR, with the
-// contexts keyed once per SivContext.
+// RFC 5297 AES-CMAC-SIV on OpenSSL's AES-CBC (for CMAC, RFC 4493) and AES-ECB (for the CTR
+// key stream), with the contexts keyed once per SivContext.
 
 #include "crypto/crypto.h"
 #include "crypto/crypto_p.h"
 
 #include <QVarLengthArray>
+#include <QtEndian>
 
 #include <openssl/crypto.h>
 
+#include <algorithm>
 #include <array>
 #include <cstring>
 
@@ -66,15 +68,15 @@ const EVP_CIPHER *cbcCipherFor(qsizetype keySize)
     }
 }
 
-const EVP_CIPHER *ctrCipherFor(qsizetype keySize)
+const EVP_CIPHER *ecbCipherFor(qsizetype keySize)
 {
     switch (keySize) {
     case 16:
-        return EVP_aes_128_ctr();
+        return EVP_aes_128_ecb();
     case 24:
-        return EVP_aes_192_ctr();
+        return EVP_aes_192_ecb();
     case 32:
-        return EVP_aes_256_ctr();
+        return EVP_aes_256_ecb();
     default:
         return nullptr;
     }
@@ -89,6 +91,7 @@ SivContext::~SivContext()
     OPENSSL_cleanse(m_tinkPrefix, sizeof m_tinkPrefix);
     OPENSSL_cleanse(m_subkey1, sizeof m_subkey1);
     OPENSSL_cleanse(m_subkey2, sizeof m_subkey2);
+    OPENSSL_cleanse(m_chain, sizeof m_chain);
 }
 
 bool SivContext::init(const unsigned char *key, qsizetype keySize)
@@ -99,18 +102,20 @@ bool SivContext::init(const unsigned char *key, qsizetype keySize)
     if (keySize % 2 != 0 || !cbc)
         return false;
     m_cbc.reset(EVP_CIPHER_CTX_new());
-    m_ctr.reset(EVP_CIPHER_CTX_new());
+    m_ecb.reset(EVP_CIPHER_CTX_new());
     const Block zero{};
     WipedBlock l;
     int len = 0;
-    if (!m_cbc || !m_ctr || EVP_EncryptInit_ex(m_cbc.get(), cbc, nullptr, key, zero.data()) != 1 ||
+    if (!m_cbc || !m_ecb || EVP_EncryptInit_ex(m_cbc.get(), cbc, nullptr, key, zero.data()) != 1 ||
         EVP_CIPHER_CTX_set_padding(m_cbc.get(), 0) != 1 ||
-        EVP_EncryptInit_ex(m_ctr.get(), ctrCipherFor(half), nullptr, key + half, nullptr) != 1)
+        EVP_EncryptInit_ex(m_ecb.get(), ecbCipherFor(half), nullptr, key + half, nullptr) != 1 ||
+        EVP_CIPHER_CTX_set_padding(m_ecb.get(), 0) != 1)
         return false;
     // RFC 4493 §2.3: L = AES(K1, 0), K1' = dbl(L), K2' = dbl(K1') (the same doubling as S2V's).
     if (EVP_EncryptUpdate(m_cbc.get(), l.b.data(), &len, zero.data(), BlockSize) != 1 ||
         len != BlockSize)
         return false;
+    std::memcpy(m_chain, l.b.data(), BlockSize); // CBC chains on from its last output block
     dbl(l.b);
     std::memcpy(m_subkey1, l.b.data(), BlockSize);
     dbl(l.b);
@@ -120,6 +125,8 @@ bool SivContext::init(const unsigned char *key, qsizetype keySize)
 
 // RFC 4493 AES-CMAC(K1, first || second) as a CBC-MAC over the message with its last block
 // prepared (XOR with a subkey, padded when incomplete): one cipher call whatever the length.
+// The CBC context is never re-initialised: it chains on from the last block it produced
+// (m_chain), so XOR-ing that into the first block gives the CBC-MAC with a zero IV.
 bool SivContext::cmac(QByteArrayView first, QByteArrayView second, unsigned char *out)
 {
     const qsizetype total = first.size() + second.size();
@@ -138,16 +145,23 @@ bool SivContext::cmac(QByteArrayView first, QByteArrayView second, unsigned char
     }
     const unsigned char *subkey = complete ? m_subkey1 : m_subkey2;
     unsigned char *last = m + size - BlockSize;
-    for (qsizetype i = 0; i < BlockSize; ++i)
+    for (qsizetype i = 0; i < BlockSize; ++i) {
         last[i] ^= subkey[i];
-    const Block zero{};
-    int len = 0;
+        m[i] ^= m_chain[i];
+    }
     // In place: the CBC output is only read for its last block.
-    const bool ok = EVP_EncryptInit_ex(m_cbc.get(), nullptr, nullptr, nullptr, zero.data()) == 1 &&
-                    EVP_EncryptUpdate(m_cbc.get(), m, &len, m, static_cast<int>(size)) == 1 &&
-                    len == size;
-    if (ok)
+    int len = 0;
+    const bool ok =
+        EVP_EncryptUpdate(m_cbc.get(), m, &len, m, static_cast<int>(size)) == 1 && len == size;
+    if (ok) {
         std::memcpy(out, last, BlockSize);
+        std::memcpy(m_chain, last, BlockSize);
+    } else {
+        // Unknown chaining state: start again from a zero IV.
+        const Block zero{};
+        EVP_EncryptInit_ex(m_cbc.get(), nullptr, nullptr, nullptr, zero.data());
+        std::memset(m_chain, 0, sizeof m_chain);
+    }
     OPENSSL_cleanse(m, static_cast<size_t>(size)); // derived from the plaintext
     return ok;
 }
@@ -195,22 +209,36 @@ bool SivContext::s2v(const QList<QByteArrayView> &associatedData, QByteArrayView
     return cmac(view(padded.b), {}, out);
 }
 
-// RFC 5297 §2.6/2.7: CTR keyed with K2, counter = SIV with bits 63 and 31 cleared. A null
-// cipher and key keep the key schedule and only set the counter.
+// RFC 5297 §2.6/2.7: CTR keyed with K2, counter = SIV with bits 63 and 31 cleared, counting
+// up as a 128-bit big-endian number. The key stream is made by encrypting runs of counter
+// blocks in ECB, which needs no per-value IV set-up.
 bool SivContext::ctr(const unsigned char *siv, QByteArrayView input, unsigned char *output)
 {
-    if (input.isEmpty())
-        return true;
-    Block q;
-    std::memcpy(q.data(), siv, BlockSize);
-    q[8] &= 0x7f;
-    q[12] &= 0x7f;
-    // CTR is a stream mode: Update writes every byte and Final would add none.
-    int len = 0;
-    return EVP_EncryptInit_ex(m_ctr.get(), nullptr, nullptr, nullptr, q.data()) == 1 &&
-           EVP_EncryptUpdate(m_ctr.get(), output, &len, bytes(input),
-                             static_cast<int>(input.size())) == 1 &&
-           len == input.size();
+    constexpr qsizetype SegmentBlocks = 64;
+    quint64 high = qFromBigEndian<quint64>(siv);
+    quint64 low = qFromBigEndian<quint64>(siv + 8) & ~((quint64(1) << 63) | (quint64(1) << 31));
+    unsigned char stream[SegmentBlocks * BlockSize];
+    const auto *in = bytes(input);
+    bool ok = true;
+    for (qsizetype done = 0; ok && done < input.size();) {
+        const qsizetype n = std::min(input.size() - done, SegmentBlocks * BlockSize);
+        const qsizetype blocks = (n + BlockSize - 1) / BlockSize;
+        for (qsizetype b = 0; b < blocks; ++b) {
+            qToBigEndian(high, stream + b * BlockSize);
+            qToBigEndian(low, stream + b * BlockSize + 8);
+            if (++low == 0)
+                ++high;
+        }
+        int len = 0;
+        ok = EVP_EncryptUpdate(m_ecb.get(), stream, &len, stream,
+                               static_cast<int>(blocks * BlockSize)) == 1 &&
+             len == blocks * BlockSize;
+        for (qsizetype i = 0; ok && i < n; ++i)
+            output[done + i] = in[done + i] ^ stream[i];
+        done += n;
+    }
+    OPENSSL_cleanse(stream, sizeof stream);
+    return ok;
 }
 
 kw::Result<QByteArray> SivContext::encrypt(const QList<QByteArrayView> &associatedData,

@@ -49,10 +49,11 @@ private:
              unsigned char *out);
     bool ctr(const unsigned char *siv, QByteArrayView input, unsigned char *output);
 
-    CipherCtxPtr m_cbc; // AES-CBC under the first half of the key, for CMAC
-    CipherCtxPtr m_ctr;
+    CipherCtxPtr m_cbc;               // AES-CBC under the first half of the key, for CMAC
+    CipherCtxPtr m_ecb;               // AES-ECB under the second half, for the CTR key stream
     unsigned char m_subkey1[16] = {}; // CMAC's subkeys (RFC 4493 §2.3)
     unsigned char m_subkey2[16] = {};
+    unsigned char m_chain[16] = {}; // the CBC context's chaining value (its last output block)
     // S2V's state after [empty associated data], which depends on the key alone (see s2v()).
     unsigned char m_tinkPrefix[16] = {};
     bool m_hasTinkPrefix = false;
