@@ -96,6 +96,33 @@ void appendPrintableValue(QByteArray &out, const kafka::PreviewRecord &r, bool r
     }
 }
 
+// The JSON string of `text`, remembered per thread for the few strings every record repeats
+// (topic, subject, field paths, KEK and algorithm names). They are implicitly shared copies of
+// one QString each, so a hit is a pointer comparison; the cache keeps its own copy, so a
+// remembered string's data cannot change or go away.
+void appendCachedJsonString(QByteArray &out, const QString &text)
+{
+    struct Entry
+    {
+        QString text;
+        QByteArray json;
+    };
+    thread_local Entry entries[16];
+    thread_local int next = 0;
+    for (const Entry &e : entries)
+        if (e.text.constData() == text.constData() && e.text.size() == text.size() &&
+            !e.json.isEmpty()) {
+            serde::appendJsonRaw(out, e.json);
+            return;
+        }
+    Entry &e = entries[next];
+    next = (next + 1) % 16;
+    e.text = text;
+    e.json.clear();
+    serde::appendJsonString(e.json, text);
+    serde::appendJsonRaw(out, e.json);
+}
+
 // Writes "name": for the members of one object, commas included.
 class ObjectWriter
 {
@@ -122,6 +149,11 @@ public:
         return m_out;
     }
     void string(const char *name, QStringView text) { serde::appendJsonString(key(name), text); }
+    // For strings that repeat from record to record.
+    void repeated(const char *name, const QString &text)
+    {
+        appendCachedJsonString(key(name), text);
+    }
     void number(const char *name, qint64 n) { serde::appendJsonInteger(key(name), n); }
     void close() { m_out += '}'; }
 
@@ -133,14 +165,14 @@ private:
 void appendField(QByteArray &out, const engine::FieldOutcome &f, const QString &path)
 {
     ObjectWriter w(out);
-    w.string("path", path);
-    w.string("status", engine::statusName(f.status));
+    w.repeated("path", path);
+    w.repeated("status", engine::statusName(f.status));
     if (!f.kekName.isEmpty())
-        w.string("kek", f.kekName);
+        w.repeated("kek", f.kekName);
     if (f.dekVersion > 0)
         w.number("dekVersion", f.dekVersion);
     if (!f.algorithm.isEmpty())
-        w.string("algorithm", f.algorithm);
+        w.repeated("algorithm", f.algorithm);
     if (f.status == engine::FieldOutcome::Status::Failed)
         w.string("error", f.error.message);
     w.close();
@@ -150,7 +182,7 @@ void appendJsonLine(QByteArray &line, const kafka::PreviewRecord &r, bool reveal
 {
     const engine::RecordOutcome &out = r.value;
     ObjectWriter w(line);
-    w.string("topic", r.record.topic);
+    w.repeated("topic", r.record.topic);
     w.number("partition", r.record.partition);
     w.number("offset", r.record.offset);
     w.number("timestamp", r.record.timestampMs);
@@ -169,7 +201,7 @@ void appendJsonLine(QByteArray &line, const kafka::PreviewRecord &r, bool reveal
     if (subject.isEmpty())
         w.key("subject") += "null";
     else
-        w.string("subject", subject);
+        w.repeated("subject", subject);
     appendPrintableValue(w.key("value"), r, reveal);
     QByteArray &fields = w.key("fields");
     fields += '[';
