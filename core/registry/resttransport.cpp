@@ -223,6 +223,7 @@ RestTransport::~RestTransport()
 void RestTransport::prepareTls()
 {
     m_sslConfig = QSslConfiguration::defaultConfiguration();
+    QSslConfiguration &ssl = *m_sslConfig;
     const TlsSettings &tls = m_settings.tls;
     if (!tls.caFile.isEmpty()) {
         const QList<QSslCertificate> custom = QSslCertificate::fromPath(
@@ -236,7 +237,7 @@ void RestTransport::prepareTls()
         }
         // Setting CAs explicitly turns off Qt's on-demand loading of the system roots, so the
         // system CAs are added here too: the custom CA extends them, it does not replace them.
-        m_sslConfig.setCaCertificates(QSslConfiguration::systemCaCertificates() + custom);
+        ssl.setCaCertificates(QSslConfiguration::systemCaCertificates() + custom);
     }
     if (!tls.clientCertFile.isEmpty()) {
         QFile certFile(tls.clientCertFile);
@@ -270,11 +271,11 @@ void RestTransport::prepareTls()
                     .arg(tls.clientKeyFile));
             return;
         }
-        m_sslConfig.setLocalCertificateChain(chain);
-        m_sslConfig.setPrivateKey(key);
+        ssl.setLocalCertificateChain(chain);
+        ssl.setPrivateKey(key);
     }
     if (tls.insecureSkipVerify) {
-        m_sslConfig.setPeerVerifyMode(QSslSocket::VerifyNone);
+        ssl.setPeerVerifyMode(QSslSocket::VerifyNone);
         qCWarning(lcRegistry).noquote()
             << "TLS certificate verification is disabled for" << m_settings.baseUrl.host();
     }
@@ -390,8 +391,8 @@ void RestTransport::attempt(const std::shared_ptr<Call> &call)
     }
     for (const auto &header : m_settings.extraHeaders)
         request.setRawHeader(header.first, header.second);
-    if (m_settings.usesTls())
-        request.setSslConfiguration(m_sslConfig);
+    if (m_sslConfig)
+        request.setSslConfiguration(*m_sslConfig);
 
     const QByteArray payload = call->request.body.isNull()
                                    ? QByteArray()

@@ -18,6 +18,7 @@
 
 #include <functional>
 #include <memory>
+#include <optional>
 
 class QNetworkAccessManager;
 class QNetworkReply;
@@ -105,7 +106,9 @@ private:
     ConnectionSettings m_settings;
     QByteArray m_basePath;
     QNetworkAccessManager *m_nam = nullptr;
-    QSslConfiguration m_sslConfig;
+    // Only for https: even a default QSslConfiguration loads Qt's TLS back ends (a tenth of a
+    // CLI command's start-up).
+    std::optional<QSslConfiguration> m_sslConfig;
     Error m_configError; // set when the settings or TLS files are unusable
     std::function<double()> m_random;
     QHash<quint64, std::shared_ptr<Call>> m_calls;
