@@ -54,29 +54,16 @@ QByteArrayView view(const Block &block)
     return QByteArrayView(block.data(), BlockSize);
 }
 
-const EVP_CIPHER *cbcCipherFor(qsizetype keySize)
+// AES in CBC (for CMAC) or ECB (for the CTR key stream) for a 16-, 24- or 32-byte key.
+const EVP_CIPHER *aesFor(qsizetype keySize, bool cbc)
 {
     switch (keySize) {
     case 16:
-        return EVP_aes_128_cbc();
+        return cbc ? EVP_aes_128_cbc() : EVP_aes_128_ecb();
     case 24:
-        return EVP_aes_192_cbc();
+        return cbc ? EVP_aes_192_cbc() : EVP_aes_192_ecb();
     case 32:
-        return EVP_aes_256_cbc();
-    default:
-        return nullptr;
-    }
-}
-
-const EVP_CIPHER *ecbCipherFor(qsizetype keySize)
-{
-    switch (keySize) {
-    case 16:
-        return EVP_aes_128_ecb();
-    case 24:
-        return EVP_aes_192_ecb();
-    case 32:
-        return EVP_aes_256_ecb();
+        return cbc ? EVP_aes_256_cbc() : EVP_aes_256_ecb();
     default:
         return nullptr;
     }
@@ -98,7 +85,7 @@ bool SivContext::init(const unsigned char *key, qsizetype keySize)
 {
     m_hasTinkPrefix = false;
     const qsizetype half = keySize / 2;
-    const EVP_CIPHER *cbc = cbcCipherFor(half);
+    const EVP_CIPHER *cbc = aesFor(half, true);
     if (keySize % 2 != 0 || !cbc)
         return false;
     m_cbc.reset(EVP_CIPHER_CTX_new());
@@ -108,7 +95,7 @@ bool SivContext::init(const unsigned char *key, qsizetype keySize)
     int len = 0;
     if (!m_cbc || !m_ecb || EVP_EncryptInit_ex(m_cbc.get(), cbc, nullptr, key, zero.data()) != 1 ||
         EVP_CIPHER_CTX_set_padding(m_cbc.get(), 0) != 1 ||
-        EVP_EncryptInit_ex(m_ecb.get(), ecbCipherFor(half), nullptr, key + half, nullptr) != 1 ||
+        EVP_EncryptInit_ex(m_ecb.get(), aesFor(half, false), nullptr, key + half, nullptr) != 1 ||
         EVP_CIPHER_CTX_set_padding(m_ecb.get(), 0) != 1)
         return false;
     // RFC 4493 §2.3: L = AES(K1, 0), K1' = dbl(L), K2' = dbl(K1') (the same doubling as S2V's).
