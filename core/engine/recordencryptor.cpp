@@ -166,25 +166,77 @@ Result<QByteArray> RecordEncryptor::encryptValue(const EncryptionRule &rule, con
     return prefixed;
 }
 
+// A schema parsed for writing: its rules and its walker. Parsing (Avro C reads the schema JSON)
+// cost more than encoding and encrypting a record, so each schema is parsed once.
+struct RecordEncryptor::ParsedSchema
+{
+    RuleSet rules;
+    QList<EncryptionRule> fieldRules;   // the field rules that run on write
+    QList<EncryptionRule> payloadRules; // the payload rules that run on write
+    bool visitAll = false;              // a field rule without tags covers every leaf
+    std::optional<serde::AvroSchema> avro;
+    std::optional<serde::JsonSchemaDoc> json;
+};
+
+Result<std::shared_ptr<const RecordEncryptor::ParsedSchema>>
+RecordEncryptor::parsed(const registry::Schema &schema, const QStringList &referenceTexts)
+{
+    // Everything parsing depends on; the text itself, so a schema without an id is fine too.
+    const QString key =
+        schema.schemaType + QChar(0) + schema.schema + QChar(0) + referenceTexts.join(QChar(0)) +
+        QChar(0) +
+        QString::fromUtf8(QJsonDocument(schema.metadata).toJson(QJsonDocument::Compact)) +
+        QChar(0) + QString::fromUtf8(QJsonDocument(schema.ruleSet).toJson(QJsonDocument::Compact));
+    {
+        QMutexLocker lock(&m_schemaMutex);
+        if (auto it = m_schemas.constFind(key); it != m_schemas.cend())
+            return *it;
+    }
+    auto p = std::make_shared<ParsedSchema>();
+    p->rules = parseRuleSet(schema.ruleSet, schema.metadata);
+    if (!p->rules.problems.isEmpty())
+        return p->rules.problems.first();
+    if (p->rules.runsOnClient()) {
+        for (const EncryptionRule &r : std::as_const(p->rules.fieldRules))
+            if (r.appliesOnWrite()) {
+                p->fieldRules.append(r);
+                p->visitAll = p->visitAll || r.tags.isEmpty();
+            }
+        for (const EncryptionRule &r : std::as_const(p->rules.payloadRules))
+            if (r.appliesOnWrite())
+                p->payloadRules.append(r);
+    }
+    const serde::MetadataTags tags = metadataTags(schema.metadata);
+    if (schema.schemaType == QLatin1String("AVRO")) {
+        auto avro = serde::AvroSchema::parse(schema.schema, referenceTexts, tags);
+        if (!avro)
+            return avro.error();
+        p->avro = *avro;
+    } else if (schema.schemaType == QLatin1String("JSON")) {
+        auto json = serde::JsonSchemaDoc::parse(schema.schema, referenceTexts, tags);
+        if (!json)
+            return json.error();
+        p->json = *json;
+    } else {
+        return makeError(
+            QStringLiteral("engine.unsupported_format"),
+            QStringLiteral("Keywarden does not write %1 records yet.").arg(schema.schemaType));
+    }
+    QMutexLocker lock(&m_schemaMutex);
+    m_schemas.insert(key, p);
+    return std::shared_ptr<const ParsedSchema>(p);
+}
+
 Result<QByteArray> RecordEncryptor::encrypt(const registry::Schema &schema,
                                             const QString &dekSubject, const QJsonValue &value,
                                             const QStringList &referenceTexts)
 {
-    const RuleSet rules = parseRuleSet(schema.ruleSet, schema.metadata);
-    if (!rules.problems.isEmpty())
-        return rules.problems.first();
-    QList<EncryptionRule> fieldRules, payloadRules;
-    if (rules.runsOnClient()) {
-        for (const EncryptionRule &r : rules.fieldRules)
-            if (r.appliesOnWrite())
-                fieldRules.append(r);
-        for (const EncryptionRule &r : rules.payloadRules)
-            if (r.appliesOnWrite())
-                payloadRules.append(r);
-    }
-    bool visitAll = false;
-    for (const EncryptionRule &r : std::as_const(fieldRules))
-        visitAll = visitAll || r.tags.isEmpty();
+    auto found = parsed(schema, referenceTexts);
+    if (!found)
+        return found.error();
+    const ParsedSchema &ps = **found;
+    const QList<EncryptionRule> &fieldRules = ps.fieldRules;
+    const bool visitAll = ps.visitAll;
 
     std::optional<Error> failure;
     const serde::LeafVisitor visitor = [&](const serde::FieldVisit &field,
@@ -215,31 +267,24 @@ Result<QByteArray> RecordEncryptor::encrypt(const registry::Schema &schema,
         return touched ? std::optional<QByteArray>(current) : std::nullopt;
     };
 
-    const serde::MetadataTags tags = metadataTags(schema.metadata);
     QByteArray body;
-    if (schema.schemaType == QLatin1String("AVRO")) {
-        auto avro = serde::AvroSchema::parse(schema.schema, referenceTexts, tags);
-        if (!avro)
-            return avro.error();
-        auto encoded = avro->fromJson(value);
+    if (ps.avro) {
+        auto encoded = ps.avro->fromJson(value);
         if (!encoded)
             return encoded.error();
         body = *encoded;
         if (!fieldRules.isEmpty()) {
-            auto transformed = avro->transform(body, visitor, serde::WalkOptions{visitAll});
+            auto transformed = ps.avro->transform(body, visitor, serde::WalkOptions{visitAll});
             if (failure)
                 return *failure;
             if (!transformed)
                 return transformed.error();
             body = *transformed;
         }
-    } else if (schema.schemaType == QLatin1String("JSON")) {
-        auto json = serde::JsonSchemaDoc::parse(schema.schema, referenceTexts, tags);
-        if (!json)
-            return json.error();
+    } else {
         QJsonValue doc = value;
         if (!fieldRules.isEmpty()) {
-            auto transformed = json->transform(value, visitor, serde::WalkOptions{visitAll});
+            auto transformed = ps.json->transform(value, visitor, serde::WalkOptions{visitAll});
             if (failure)
                 return *failure;
             if (!transformed)
@@ -249,13 +294,9 @@ Result<QByteArray> RecordEncryptor::encrypt(const registry::Schema &schema,
         // The JSON serializer writes compact UTF-8 JSON text.
         body = QJsonDocument(QJsonArray{doc}).toJson(QJsonDocument::Compact);
         body = body.mid(1, body.size() - 2);
-    } else {
-        return makeError(
-            QStringLiteral("engine.unsupported_format"),
-            QStringLiteral("Keywarden does not write %1 records yet.").arg(schema.schemaType));
     }
 
-    for (const EncryptionRule &rule : std::as_const(payloadRules)) {
+    for (const EncryptionRule &rule : ps.payloadRules) {
         auto encrypted = encryptValue(rule, dekSubject, body);
         if (!encrypted)
             return encrypted.error();

@@ -35,6 +35,9 @@ public:
 
 private:
     struct ActiveDek;
+    struct ParsedSchema;
+    Result<std::shared_ptr<const ParsedSchema>> parsed(const registry::Schema &schema,
+                                                       const QStringList &referenceTexts);
     Result<std::shared_ptr<const ActiveDek>> dekFor(const EncryptionRule &rule,
                                                     const QString &subject);
     Result<std::shared_ptr<const ActiveDek>> createDek(const registry::Kek &kek,
@@ -49,6 +52,8 @@ private:
     const Clock &m_clock;
     QMutex m_mutex;
     QHash<QString, std::shared_ptr<const ActiveDek>> m_active;
+    QMutex m_schemaMutex;
+    QHash<QString, std::shared_ptr<const ParsedSchema>> m_schemas;
     int m_created = 0;
 };
 

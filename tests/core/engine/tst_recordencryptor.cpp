@@ -66,6 +66,30 @@ private Q_SLOTS:
         QCOMPARE(dec.decrypt(in).value.toObject(), kHello);
     }
 
+    // Parsed schemas are reused, but only for the same schema: a schema with the same id and
+    // text but other rules (or none) must be written by its own rules.
+    void eachSchemaIsWrittenByItsOwnRules()
+    {
+        auto registry = std::make_shared<MemoryRegistry>();
+        registry->addKek(localKek(QStringLiteral("kek1")));
+        registry->addDek(dek(QStringLiteral("kek1"), QStringLiteral("topic1-value"), 1,
+                             QStringLiteral("AES256_SIV"), kSivKek));
+        const registry::Schema siv =
+            f1Schema({{QStringLiteral("encrypt.dek.algorithm"), QStringLiteral("AES256_SIV")}});
+        registry::Schema plain = siv;
+        plain.ruleSet = {};
+        RecordEncryptor enc(registry, builtInKms(), secret(QStringLiteral("mysecret")));
+        for (int round = 0; round < 2; ++round) {
+            auto encrypted = enc.encrypt(siv, QStringLiteral("topic1-value"), kHello);
+            auto clear = enc.encrypt(plain, QStringLiteral("topic1-value"), kHello);
+            QVERIFY(encrypted && clear);
+            QVERIFY(!encrypted->contains("hello world"));
+            QVERIFY(clear->contains("hello world"));
+            // Deterministic AES-SIV: the same bytes every time, cached or not.
+            QCOMPARE(*encrypted, *enc.encrypt(siv, QStringLiteral("topic1-value"), kHello));
+        }
+    }
+
     void missingKekIsAnError()
     {
         auto registry = std::make_shared<MemoryRegistry>();
