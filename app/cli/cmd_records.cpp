@@ -15,16 +15,12 @@
 
 #include <QDateTime>
 #include <QElapsedTimer>
-#include <QJsonArray>
-#include <QJsonObject>
-#include <QSet>
 #include <QTimeZone>
 #include <QtConcurrent/QtConcurrentRun>
 
+#include <algorithm>
 #include <atomic>
-#include <cmath>
 #include <cstdio>
-#include <limits>
 
 using namespace kw;
 using namespace kw::cli;
