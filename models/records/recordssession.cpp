@@ -1,5 +1,6 @@
 #include "records/recordssession.h"
 
+#include "common/futurewatch.h"
 #include "crypto/crypto.h"
 #include "kafka/kafkaclient.h"
 #include "registry/resttransport.h"
@@ -46,28 +47,28 @@ RecordsSession::~RecordsSession()
 {
     // Deleting the job cancels its read; its thread ends on its own.
     delete m_job.data();
-    // Pending by-id lookups finish on the transport's thread; their continuations are bound
-    // to this object and are dropped with it.
+    // Pending topic listings and by-id lookups finish on other threads; their watchers are
+    // children of this object and go with it (see common/futurewatch.h).
 }
 
 void RecordsSession::loadTopics()
 {
     const quint64 request = ++m_topicsRequest;
-    kafka::listTopicsAsync(m_profile).then(
-        this, [this, request](const Result<QList<kafka::TopicInfo>> &result) {
-            if (request == m_topicsRequest)
-                Q_EMIT topicsLoaded(result);
-        });
+    whenFinished(kafka::listTopicsAsync(m_profile), this,
+                 [this, request](const Result<QList<kafka::TopicInfo>> &result) {
+                     if (request == m_topicsRequest)
+                         Q_EMIT topicsLoaded(result);
+                 });
 }
 
 void RecordsSession::describeTopic(const QString &topic)
 {
     const quint64 request = ++m_describeRequest;
-    kafka::describeTopicAsync(m_profile, topic, true)
-        .then(this, [this, request](const Result<kafka::TopicInfo> &result) {
-            if (request == m_describeRequest)
-                Q_EMIT topicDescribed(result);
-        });
+    whenFinished(kafka::describeTopicAsync(m_profile, topic, true), this,
+                 [this, request](const Result<kafka::TopicInfo> &result) {
+                     if (request == m_describeRequest)
+                         Q_EMIT topicDescribed(result);
+                 });
 }
 
 void RecordsSession::ensureTransport()
@@ -96,19 +97,19 @@ void RecordsSession::nameSchemas(const QList<kafka::PreviewRecord> &records)
         m_schemaRequested.insert(id, true);
         // Prefer the subject the record's DEKs are named after (TopicNameStrategy: the same).
         const QString preferred = record.value.dekSubject;
-        m_schemaClient->versionsForId(id).then(
-            this, [this, id, preferred](const Result<QList<registry::SubjectVersion>> &result) {
-                if (!result || result->isEmpty()) {
-                    m_schemaRequested.remove(id); // try again with the next fetch
-                    return;
-                }
-                registry::SubjectVersion pick = result->first();
-                for (const registry::SubjectVersion &candidate : *result) {
-                    if (candidate.subject == preferred)
-                        pick = candidate;
-                }
-                Q_EMIT schemaNamed(id, pick.subject, pick.version);
-            });
+        whenFinished(m_schemaClient->versionsForId(id), this,
+                     [this, id, preferred](const Result<QList<registry::SubjectVersion>> &result) {
+                         if (!result || result->isEmpty()) {
+                             m_schemaRequested.remove(id); // try again with the next fetch
+                             return;
+                         }
+                         registry::SubjectVersion pick = result->first();
+                         for (const registry::SubjectVersion &candidate : *result) {
+                             if (candidate.subject == preferred)
+                                 pick = candidate;
+                         }
+                         Q_EMIT schemaNamed(id, pick.subject, pick.version);
+                     });
     }
 }
 
