@@ -224,19 +224,20 @@ struct DekCipher::State
     template<typename Op>
     kw::Result<QByteArray> with(DekAlgorithm algorithm, Op &&op)
     {
-        if (algorithm == DekAlgorithm::Aes256Siv) {
-            std::unique_ptr<SivContext> context = take(idleSiv);
-            if (!context)
-                return internalError("AES-SIV init");
-            auto result = op(*context);
-            giveBack(idleSiv, std::move(context));
-            return result;
-        }
-        std::unique_ptr<GcmContext> context = take(idleGcm);
+        if (algorithm == DekAlgorithm::Aes256Siv)
+            return withIdle(idleSiv, "AES-SIV init", op);
+        return withIdle(idleGcm, "AES-GCM init", op);
+    }
+
+    template<typename Context, typename Op>
+    kw::Result<QByteArray> withIdle(std::vector<std::unique_ptr<Context>> &idle, const char *what,
+                                    Op &op)
+    {
+        std::unique_ptr<Context> context = take(idle);
         if (!context)
-            return internalError("AES-GCM init");
+            return internalError(what);
         auto result = op(*context);
-        giveBack(idleGcm, std::move(context));
+        giveBack(idle, std::move(context));
         return result;
     }
 
