@@ -6,6 +6,7 @@
 
 #include <QElapsedTimer>
 #include <QMutexLocker>
+#include <QScopeGuard>
 #include <QUuid>
 #include <QtConcurrent/QtConcurrentRun>
 
@@ -283,18 +284,33 @@ Result<TopicInfo> Consumer::topic(const QString &name, bool withWatermarks, int 
                              .arg(name, m_bootstrap));
     }
     TopicInfo info = *it;
-    if (withWatermarks) {
+    if (withWatermarks && !info.partitions.isEmpty()) {
+        // Both watermarks of every partition in two ListOffsets round trips (timestamps -2 and
+        // -1 mean "earliest" and "latest"), not two per partition as
+        // rd_kafka_query_watermark_offsets would take.
         const QByteArray topicName = name.toUtf8();
-        for (PartitionInfo &p : info.partitions) {
-            int64_t low = -1, high = -1;
-            const rd_kafka_resp_err_t err = rd_kafka_query_watermark_offsets(
-                m_rk, topicName.constData(), p.partition, &low, &high, timeoutMs);
+        for (const int64_t which :
+             {int64_t(RD_KAFKA_OFFSET_BEGINNING), int64_t(RD_KAFKA_OFFSET_END)}) {
+            rd_kafka_topic_partition_list_t *list =
+                rd_kafka_topic_partition_list_new(int(info.partitions.size()));
+            const auto release =
+                qScopeGuard([list] { rd_kafka_topic_partition_list_destroy(list); });
+            for (const PartitionInfo &p : std::as_const(info.partitions))
+                rd_kafka_topic_partition_list_add(list, topicName.constData(), p.partition)
+                    ->offset = which;
+            const rd_kafka_resp_err_t err = rd_kafka_offsets_for_times(m_rk, list, timeoutMs);
             if (err != RD_KAFKA_RESP_ERR_NO_ERROR)
-                return translate(err, QStringLiteral("read the offsets of %1 partition %2")
-                                          .arg(name)
-                                          .arg(p.partition));
-            p.low = low;
-            p.high = high;
+                return translate(err, QStringLiteral("read the offsets of %1").arg(name));
+            for (PartitionInfo &p : info.partitions) {
+                const rd_kafka_topic_partition_t *tp =
+                    rd_kafka_topic_partition_list_find(list, topicName.constData(), p.partition);
+                if (!tp || tp->err != RD_KAFKA_RESP_ERR_NO_ERROR)
+                    return translate(tp ? tp->err : RD_KAFKA_RESP_ERR__UNKNOWN_PARTITION,
+                                     QStringLiteral("read the offsets of %1 partition %2")
+                                         .arg(name)
+                                         .arg(p.partition));
+                (which == RD_KAFKA_OFFSET_BEGINNING ? p.low : p.high) = tp->offset;
+            }
         }
     }
     return info;
