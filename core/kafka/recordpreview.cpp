@@ -89,6 +89,8 @@ struct Chunk
 {
     quint64 seq = 0;
     QList<PreviewRecord> records;
+    // What the records' bytes point into, for borrowed reads (ReadCallbacks::onBorrowedBatch).
+    std::shared_ptr<const void> hold;
     QByteArray text; // PreviewSink::render's output for the chunk
     Counts counts;
 };
@@ -112,7 +114,7 @@ public:
     }
 
     // Reader side: blocks while the workers are this far behind.
-    void push(QList<PreviewRecord> &&records)
+    void push(QList<PreviewRecord> &&records, std::shared_ptr<const void> hold = {})
     {
         std::unique_lock lock(m_mutex);
         m_spaceFree.wait(lock, [&] { return m_queue.size() < m_maxQueued || m_cancel.load(); });
@@ -121,6 +123,7 @@ public:
         Chunk chunk;
         chunk.seq = m_pushed++;
         chunk.records = std::move(records);
+        chunk.hold = std::move(hold);
         m_queue.push_back(std::move(chunk));
         m_workAvailable.notify_one();
     }
@@ -195,6 +198,7 @@ private:
             lastTextSize = chunk.text.size();
             if (m_sink.renderOnly)
                 chunk.records = {};
+            chunk.hold.reset(); // the records are done with the client's buffers
             {
                 std::lock_guard lock(m_mutex);
                 const quint64 seq = chunk.seq;
@@ -273,16 +277,28 @@ Result<PreviewSummary> runPreview(const profiles::ConnectionProfile &profile,
     callbacks.onStarted = [&](const QList<PartitionRange> &, qint64 expected) {
         pipeline.setExpected(expected);
     };
-    callbacks.onBatch = [&](QList<KafkaRecord> &&batch) {
+    const auto split = [&](QList<KafkaRecord> &&batch, const std::shared_ptr<const void> &hold) {
         for (qsizetype from = 0; from < batch.size(); from += chunkSize) {
             QList<PreviewRecord> chunk;
             const qsizetype to = std::min(batch.size(), from + chunkSize);
             chunk.reserve(to - from);
             for (qsizetype i = from; i < to; ++i)
                 chunk.append(PreviewRecord{std::move(batch[i]), {}, false});
-            pipeline.push(std::move(chunk));
+            pipeline.push(std::move(chunk), hold);
         }
     };
+    if (sink.renderOnly) {
+        // The records never leave the workers: they can point into the Kafka client's buffers
+        // instead of copying every key, value and header.
+        callbacks.onBorrowedBatch = [&](QList<KafkaRecord> &&batch,
+                                        std::shared_ptr<const void> hold) {
+            split(std::move(batch), hold);
+        };
+    } else {
+        callbacks.onBatch = [&](QList<KafkaRecord> &&batch) {
+            split(std::move(batch), {});
+        };
+    }
     auto read = readRecords(profile, options.read, callbacks, cancel);
     pipeline.closeAndJoin();
     if (!read)

@@ -55,7 +55,9 @@ struct PreviewSink
     std::function<void(QList<PreviewRecord> &&batch, QByteArray &&text)> onBatch;
     std::function<void(const ReadProgress &progress)> onProgress;
     // When only the rendering is wanted: records are freed on the worker right after
-    // rendering, and batches reach onBatch empty (the text and the counts still come).
+    // rendering, and batches reach onBatch empty (the text and the counts still come). Their
+    // bytes then point into the Kafka client's buffers (no copies): `render` must not keep
+    // references to them.
     bool renderOnly = false;
 };
 

@@ -10,6 +10,7 @@
 #include <QScopeGuard>
 
 #include <algorithm>
+#include <cstring>
 #include <optional>
 #include <vector>
 
@@ -72,8 +73,15 @@ QList<PartitionRange> planRanges(const StartPosition &start, const QList<Partiti
 
 namespace {
 
-KafkaRecord toRecord(const rd_kafka_message_t *m, const QString &topic)
+// With `borrow`, the record's bytes point into `m` instead of being copied: `m` must then
+// outlive the record's use of them.
+KafkaRecord toRecord(const rd_kafka_message_t *m, const QString &topic, bool borrow)
 {
+    const auto bytes = [borrow](const void *data, size_t size) {
+        const auto *chars = static_cast<const char *>(data);
+        return borrow ? QByteArray::fromRawData(chars, qsizetype(size))
+                      : QByteArray(chars, qsizetype(size));
+    };
     KafkaRecord r;
     r.topic = topic;
     r.partition = m->partition;
@@ -85,21 +93,45 @@ KafkaRecord toRecord(const rd_kafka_message_t *m, const QString &topic)
         : type == RD_KAFKA_TIMESTAMP_LOG_APPEND_TIME ? KafkaRecord::TimestampType::LogAppendTime
                                                      : KafkaRecord::TimestampType::NotAvailable;
     if (m->key)
-        r.key = QByteArray(static_cast<const char *>(m->key), qsizetype(m->key_len));
+        r.key = bytes(m->key, m->key_len);
     if (m->payload)
-        r.value = QByteArray(static_cast<const char *>(m->payload), qsizetype(m->len));
+        r.value = bytes(m->payload, m->len);
+    // The message's own (const) headers: parsed once, owned by the message.
     rd_kafka_headers_t *headers = nullptr;
     if (rd_kafka_message_headers(m, &headers) == RD_KAFKA_RESP_ERR_NO_ERROR && headers) {
         const char *name = nullptr;
         const void *value = nullptr;
         size_t size = 0;
         for (size_t i = 0; !rd_kafka_header_get_all(headers, i, &name, &value, &size); ++i)
-            r.headers.append({QByteArray(name),
-                              value ? QByteArray(static_cast<const char *>(value), qsizetype(size))
-                                    : QByteArray()});
+            r.headers.append(
+                {bytes(name, std::strlen(name)), value ? bytes(value, size) : QByteArray()});
     }
     return r;
 }
+
+// The messages a borrowed batch points into, and the consumer they came from: librdkafka
+// wants every message destroyed before its handle, so the last hold to go takes the consumer
+// with it.
+class MessageHold
+{
+public:
+    explicit MessageHold(std::shared_ptr<detail::Consumer> consumer)
+        : m_consumer(std::move(consumer))
+    {}
+    ~MessageHold()
+    {
+        for (rd_kafka_message_t *m : m_messages)
+            rd_kafka_message_destroy(m);
+    }
+    MessageHold(const MessageHold &) = delete;
+    MessageHold &operator=(const MessageHold &) = delete;
+
+    void keep(rd_kafka_message_t *m) { m_messages.push_back(m); }
+
+private:
+    std::shared_ptr<detail::Consumer> m_consumer;
+    std::vector<rd_kafka_message_t *> m_messages;
+};
 
 } // namespace
 
@@ -119,7 +151,9 @@ Result<ReadSummary> readRecords(const profiles::ConnectionProfile &profile,
     auto created = detail::Consumer::create(profile);
     if (!created)
         return created.error();
-    detail::Consumer &consumer = **created;
+    // Shared with the holds of borrowed batches, which may outlive this call.
+    const std::shared_ptr<detail::Consumer> owner(std::move(*created));
+    detail::Consumer &consumer = *owner;
     rd_kafka_t *rk = consumer.handle();
 
     auto topic = consumer.topic(request.topic, true, request.metadataTimeoutMs);
@@ -198,14 +232,22 @@ Result<ReadSummary> readRecords(const profiles::ConnectionProfile &profile,
         return consumer.translate(err, QStringLiteral("read topic '%1'").arg(request.topic));
 
     const int batchSize = std::max(1, request.batchSize);
+    const bool borrow = bool(callbacks.onBorrowedBatch);
     QList<KafkaRecord> batch;
     batch.reserve(batchSize);
+    std::shared_ptr<MessageHold> hold;
+    if (borrow)
+        hold = std::make_shared<MessageHold>(owner);
     const auto flush = [&] {
         if (batch.isEmpty())
             return;
         summary.records += batch.size();
-        if (callbacks.onBatch)
+        if (borrow) {
+            callbacks.onBorrowedBatch(std::move(batch), std::move(hold));
+            hold = std::make_shared<MessageHold>(owner);
+        } else if (callbacks.onBatch) {
             callbacks.onBatch(std::move(batch));
+        }
         batch = {};
         batch.reserve(batchSize);
         if (callbacks.onProgress)
@@ -222,7 +264,7 @@ Result<ReadSummary> readRecords(const profiles::ConnectionProfile &profile,
     qint64 taken = 0;
     // Takes one message; false when the read is over (done, or `failure` set).
     const auto take = [&](rd_kafka_message_t *m) -> bool {
-        const auto destroy = qScopeGuard([m] { rd_kafka_message_destroy(m); });
+        auto destroy = qScopeGuard([m] { rd_kafka_message_destroy(m); });
         if (m->err == RD_KAFKA_RESP_ERR__PARTITION_EOF) {
             // The end of what is there: with the range ending at the high watermark captured
             // at start, nothing more is owed from this partition.
@@ -245,7 +287,11 @@ Result<ReadSummary> readRecords(const profiles::ConnectionProfile &profile,
         }
         if (m->offset + 1 >= it.value())
             open.erase(it);
-        batch.append(toRecord(m, request.topic));
+        batch.append(toRecord(m, request.topic, borrow));
+        if (borrow) {
+            destroy.dismiss();
+            hold->keep(m);
+        }
         ++taken;
         if (batch.size() >= batchSize)
             flush();

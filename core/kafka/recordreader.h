@@ -9,6 +9,7 @@
 
 #include <atomic>
 #include <functional>
+#include <memory>
 
 namespace kw::kafka {
 
@@ -17,6 +18,13 @@ struct ReadCallbacks
     // Records in consumption order (per partition in offset order), at most batchSize each.
     // Called on the reading thread; the batch is the callee's to keep.
     std::function<void(QList<KafkaRecord> &&batch)> onBatch;
+    // Instead of onBatch, when set: the records' key, value and header bytes are not copied
+    // but point into the Kafka client's receive buffers (QByteArray::fromRawData), which
+    // `hold` keeps alive, and the client with them. For callers done with each record soon
+    // (the CLI's records are printed and dropped): keep `hold` as long as those bytes are
+    // used, and deep-copy whatever must outlive it.
+    std::function<void(QList<KafkaRecord> &&batch, std::shared_ptr<const void> hold)>
+        onBorrowedBatch;
     // After each batch. Optional.
     std::function<void(const ReadProgress &progress)> onProgress;
     // Once the ranges are known, before the first batch. Optional.

@@ -8,6 +8,8 @@
 #include <QSet>
 #include <QTest>
 
+#include <memory>
+
 using namespace kw;
 using namespace kw::kafka;
 
@@ -125,6 +127,52 @@ private Q_SLOTS:
             QCOMPARE(r.headers.first().value, QByteArray::number(r.partition));
         }
         QVERIFY(!c.summary->limitReached);
+    }
+
+    void borrowedBatchesStayValidWhileHeld()
+    {
+        // Borrowed records point into the client's buffers: kept with their holds past the
+        // end of the read (and the consumer's), they still read back exactly like copies.
+        QList<QList<KafkaRecord>> batches;
+        QList<std::shared_ptr<const void>> holds;
+        std::atomic_bool cancel{false};
+        ReadCallbacks callbacks;
+        callbacks.onBorrowedBatch = [&](QList<KafkaRecord> &&batch,
+                                        std::shared_ptr<const void> hold) {
+            QVERIFY(hold);
+            batches.append(std::move(batch));
+            holds.append(std::move(hold));
+        };
+        ReadRequest r = request(StartPosition::earliest());
+        r.batchSize = 7;
+        auto summary = readRecords(m_profile, r, callbacks, cancel);
+        QVERIFY2(summary, qPrintable(summary.error().message));
+
+        const Collected copied = read(request(StartPosition::earliest()));
+        QVERIFY2(copied.summary, qPrintable(copied.summary.error().message));
+        QList<KafkaRecord> borrowed;
+        for (const QList<KafkaRecord> &b : std::as_const(batches)) {
+            QVERIFY(b.size() <= 7);
+            borrowed.append(b);
+        }
+        QCOMPARE(borrowed.size(), kPartitions * kPerPartition);
+        QCOMPARE(borrowed.size(), copied.records.size());
+        const auto key = [](const KafkaRecord &k) {
+            return qint64(k.partition) << 32 | k.offset;
+        };
+        QHash<qint64, KafkaRecord> byPosition;
+        for (const KafkaRecord &k : copied.records)
+            byPosition.insert(key(k), k);
+        for (const KafkaRecord &k : std::as_const(borrowed)) {
+            const KafkaRecord c = byPosition.value(key(k));
+            QCOMPARE(k.value, c.value);
+            QCOMPARE(k.key, c.key);
+            QCOMPARE(k.headers.size(), 1);
+            QCOMPARE(k.headers.first().key, QByteArrayLiteral("h"));
+            QCOMPARE(k.headers.first().value, c.headers.first().value);
+        }
+        batches.clear();
+        holds.clear(); // the last hold takes the consumer with it
     }
 
     void latestMinusPerPartition()
