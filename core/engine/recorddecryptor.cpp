@@ -266,8 +266,10 @@ Result<QByteArray> RecordDecryptor::decryptValue(const EncryptionRule &rule,
     outcome.kekName = rule.kekName;
     outcome.dekVersion = version;
     outcome.algorithm = crypto::algorithmName(rule.algorithm);
-    DekKey key{rule.kekName, dekSubject, version, rule.algorithm};
-    if (!memo.cipher || !(memo.key == key)) {
+    // Compared field by field: building a DekKey per field would copy two shared strings.
+    if (!memo.cipher || memo.key.version != version || memo.key.algorithm != rule.algorithm ||
+        memo.key.kekName != rule.kekName || memo.key.subject != dekSubject) {
+        DekKey key{rule.kekName, dekSubject, version, rule.algorithm};
         bool kekDeleted = false;
         auto cipher = dekFor(key, kekDeleted);
         if (!cipher) {
@@ -312,12 +314,19 @@ RecordOutcome RecordDecryptor::decrypt(const RecordInput &input,
         return out;
     }
     out.schemaRef = framed->schema;
-    auto schema = schemaFor(framed->schema);
-    if (!schema) {
-        out.error = schema.error();
-        return out;
+    const serde::SchemaRef &ref = framed->schema;
+    const serde::SchemaRef &last = memo.schemaRef;
+    if (!memo.schema || ref.kind != last.kind ||
+        (ref.kind == serde::SchemaRef::Kind::Id ? ref.id != last.id : ref.guid != last.guid)) {
+        auto schema = schemaFor(ref);
+        if (!schema) {
+            out.error = schema.error();
+            return out;
+        }
+        memo.schemaRef = ref;
+        memo.schema = std::move(*schema);
     }
-    const ParsedSchema &ps = **schema;
+    const ParsedSchema &ps = *memo.schema;
     out.schemaId = ps.schema.id;
     out.schemaSubject = ps.schema.subject;
     out.schemaVersion = ps.schema.version;

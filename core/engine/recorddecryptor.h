@@ -96,12 +96,20 @@ public:
     // under one key costs one cache lookup instead of one per record. One per thread, for a
     // short batch only: it holds the unwrapped key, and the cache's expiry applies again only
     // with a fresh memo.
+private:
+    struct ParsedSchema;
+
+public:
     class KeyMemo
     {
         friend class RecordDecryptor;
         DekKey key;
         DekCache::Cipher cipher;
         bool kekDeleted = false;
+        // The schema of the last record, so a run of records under one schema skips the
+        // shared cache (its lock and reference counts, contended between worker threads).
+        serde::SchemaRef schemaRef;
+        std::shared_ptr<const ParsedSchema> schema;
     };
 
     // Blocking: waits for registry and KMS answers. Call from a worker thread, never the UI
@@ -112,7 +120,6 @@ public:
     [[nodiscard]] DekCache::Stats cacheStats() const;
 
 private:
-    struct ParsedSchema;
     Result<std::shared_ptr<const ParsedSchema>> schemaFor(const serde::SchemaRef &ref);
     Result<std::shared_ptr<const ParsedSchema>> parseSchema(const registry::Schema &schema);
     Result<DekCache::Cipher> dekFor(const DekKey &key, bool &kekDeleted);

@@ -372,6 +372,58 @@ private Q_SLOTS:
         QVERIFY(bad.payload && bad.payload->status == FieldOutcome::Status::Failed);
     }
 
+    void oneMemoFollowsEachRecordsSchemaAndKey()
+    {
+        // A chunk's records share one KeyMemo; each still decodes with its own schema and key,
+        // and a record that fails its lookup leaves the memo good for the next one.
+        auto registry = std::make_shared<MemoryRegistry>();
+        registry->addKek(localKek(QStringLiteral("kek1")));
+        registry->addKek(localKek(QStringLiteral("kek2")));
+        registry::Schema one = f1Schema();
+        registry::Schema two = f1Schema();
+        two.id = 2;
+        two.version = 2;
+        two.schema = QStringLiteral(
+            R"({"type":"record","name":"F2Schema","fields":[{"name":"f2","type":"string","confluent:tags":["PII"]}]})");
+        two.ruleSet =
+            QJsonObject{{QStringLiteral("domainRules"),
+                         QJsonArray{encryptRule(QStringLiteral("kek2"), {QStringLiteral("PII")})}}};
+        registry->addSchema(one);
+        registry->addSchema(two);
+        RecordEncryptor enc(registry, builtInKms(), secret(QStringLiteral("s")));
+        const QString subject = QStringLiteral("topic1-value");
+        auto a =
+            enc.encrypt(one, subject, QJsonObject{{QStringLiteral("f1"), QStringLiteral("a")}});
+        auto b =
+            enc.encrypt(two, subject, QJsonObject{{QStringLiteral("f2"), QStringLiteral("b")}});
+        QVERIFY(a && b);
+        QByteArray unknown = *a;
+        unknown[4] = char(99); // schema id 99: not in the registry
+
+        RecordDecryptor dec(registry, registry, builtInKms(), secret(QStringLiteral("s")));
+        RecordDecryptor::KeyMemo memo;
+        DecryptOptions options;
+        options.jsonText = true;
+        const QList<QByteArray> payloads{*a, *b, unknown, *a, *b, *b, *a};
+        const QList<int> ids{1, 2, 99, 1, 2, 2, 1};
+        for (qsizetype i = 0; i < payloads.size(); ++i) {
+            const RecordOutcome out = dec.decrypt(input(payloads.at(i)), options, memo);
+            if (ids.at(i) == 99) {
+                QVERIFY(!out.ok());
+                QCOMPARE(out.error.code, QStringLiteral("engine.unknown_schema"));
+                continue;
+            }
+            QVERIFY2(out.ok(), qPrintable(out.error.message));
+            QCOMPARE(out.schemaId, ids.at(i));
+            QCOMPARE(out.schemaVersion, ids.at(i));
+            QCOMPARE(out.fields.size(), 1);
+            QCOMPARE(out.fields.first().kekName,
+                     ids.at(i) == 1 ? QStringLiteral("kek1") : QStringLiteral("kek2"));
+            QCOMPARE(out.valueJson,
+                     ids.at(i) == 1 ? QByteArray(R"({"f1":"a"})") : QByteArray(R"({"f2":"b"})"));
+        }
+    }
+
     void rotationCreatesNewVersionsOnWrite()
     {
         auto registry = std::make_shared<MemoryRegistry>();
