@@ -43,6 +43,8 @@ packages=(
     qtkeychain-qt6-dev
     # crypto, Kafka, Avro
     libssl-dev librdkafka-dev libavro-dev
+    # the CLI's allocator (bulk record reads)
+    libmimalloc-dev
     # tests, demo screenshots and packaging
     xvfb xauth kcat dpkg-dev file
 )

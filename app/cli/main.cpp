@@ -11,6 +11,10 @@
 
 #include <cstdio>
 
+#ifdef KEYWARDEN_WITH_MIMALLOC
+#include <mimalloc.h>
+#endif
+
 namespace {
 
 struct Command
@@ -83,6 +87,12 @@ int main(int argc, char *argv[])
 
     if (parser.isSet(QStringLiteral("version"))) {
         std::printf("%s\n", qPrintable(kw::versionLine(QStringLiteral("keywarden-cli"))));
+#ifdef KEYWARDEN_WITH_MIMALLOC
+        const int mi = mi_version(); // e.g. 209: 2.0.9
+        std::printf("allocator: mimalloc %d.%d.%d\n", mi / 100, mi / 10 % 10, mi % 10);
+#else
+        std::printf("allocator: glibc malloc\n");
+#endif
         return 0;
     }
     const QStringList args = parser.positionalArguments();
