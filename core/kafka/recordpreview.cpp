@@ -22,6 +22,10 @@
 #include <thread>
 #include <vector>
 
+#ifdef Q_OS_LINUX
+#include <pthread.h>
+#endif
+
 namespace kw::kafka {
 
 std::shared_ptr<engine::RecordDecryptor>
@@ -85,6 +89,16 @@ struct Counts
     }
 };
 
+// Names the calling thread for debuggers, top and perf (at most 15 characters).
+void nameThisThread(const char *name)
+{
+#ifdef Q_OS_LINUX
+    pthread_setname_np(pthread_self(), name);
+#else
+    Q_UNUSED(name);
+#endif
+}
+
 struct Chunk
 {
     quint64 seq = 0;
@@ -109,8 +123,14 @@ public:
         , m_maxQueued(std::size_t(workers) * 4 + 4)
     {
         for (int i = 0; i < workers; ++i)
-            m_workers.emplace_back([this] { workLoop(); });
-        m_deliverer = std::thread([this] { deliverLoop(); });
+            m_workers.emplace_back([this] {
+                nameThisThread("kw-decrypt");
+                workLoop();
+            });
+        m_deliverer = std::thread([this] {
+            nameThisThread("kw-deliver");
+            deliverLoop();
+        });
     }
 
     // Reader side: blocks while the workers are this far behind.
