@@ -174,51 +174,156 @@ void appendField(QByteArray &out, const engine::FieldOutcome &f, const QString &
     w.close();
 }
 
-void appendJsonLine(QByteArray &line, const kafka::PreviewRecord &r, bool reveal)
+// The parts of a JSON line that repeat from record to record, rendered once per worker thread:
+// `{"topic":"…","partition":`, `,"schemaId":N,"subject":"…","value":` and the "fields" array
+// of a record whose fields all succeeded. Each part is keyed by the identity (data pointer and
+// size) of the strings it was made from; the cache keeps those strings, so a pointer it
+// remembers cannot be reused for other text while it is cached.
+class LineParts
 {
-    const engine::RecordOutcome &out = r.value;
-    ObjectWriter w(line);
-    w.repeated("topic", r.record.topic);
-    w.number("partition", r.record.partition);
-    w.number("offset", r.record.offset);
-    w.number("timestamp", r.record.timestampMs);
-    // Keys are shown raw: as text when they are UTF-8, else as base64 under keyBase64.
-    if (!r.record.key.isNull()) {
-        if (QByteArrayView(r.record.key).isValidUtf8())
-            serde::appendJsonUtf8(w.key("key"), r.record.key);
-        else
-            serde::appendJsonBase64(w.key("keyBase64"), r.record.key);
+public:
+    const QByteArray &topicPrefix(const QString &topic)
+    {
+        if (!same(m_topic, topic) || m_topicPrefix.isEmpty()) {
+            m_topic = topic;
+            m_topicPrefix.clear();
+            ObjectWriter w(m_topicPrefix);
+            w.string("topic", topic);
+            w.key("partition");
+        }
+        return m_topicPrefix;
     }
-    if (out.schemaId > 0)
-        w.number("schemaId", out.schemaId);
-    else
-        w.key("schemaId") += "null";
-    const QString &subject = out.schemaSubject.isEmpty() ? out.dekSubject : out.schemaSubject;
-    if (subject.isEmpty())
-        w.key("subject") += "null";
-    else
-        w.repeated("subject", subject);
-    appendPrintableValue(w.key("value"), r, reveal);
-    QByteArray &fields = w.key("fields");
-    fields += '[';
-    bool first = true;
-    const auto add = [&](const engine::FieldOutcome &f, const QString &path) {
-        if (!first)
-            fields += ',';
-        first = false;
-        appendField(fields, f, path);
-    };
-    if (r.decrypted) {
+
+    const QByteArray &schemaPart(int schemaId, const QString &subject)
+    {
+        if (schemaId != m_schemaId || !same(m_subject, subject) || m_schemaPart.isEmpty()) {
+            m_schemaId = schemaId;
+            m_subject = subject;
+            m_schemaPart = ",\"schemaId\":";
+            if (schemaId > 0)
+                serde::appendJsonInteger(m_schemaPart, schemaId);
+            else
+                m_schemaPart += "null";
+            m_schemaPart += ",\"subject\":";
+            if (subject.isEmpty())
+                m_schemaPart += "null";
+            else
+                serde::appendJsonString(m_schemaPart, subject);
+            m_schemaPart += ",\"value\":";
+        }
+        return m_schemaPart;
+    }
+
+    // The "fields" array (from '[' to ']'), or null when a field failed: error texts differ from
+    // record to record, so those are written each time.
+    const QByteArray *fields(const engine::RecordOutcome &out)
+    {
+        const auto failed = [](const engine::FieldOutcome &f) {
+            return f.status == engine::FieldOutcome::Status::Failed;
+        };
+        if ((out.payload && failed(*out.payload)) ||
+            std::any_of(out.fields.cbegin(), out.fields.cend(), failed))
+            return nullptr;
+        if (!m_fieldsJson.isEmpty() && sameFields(out))
+            return &m_fieldsJson;
+        m_payload = out.payload;
+        m_fields = out.fields;
+        m_fieldsJson = "[";
+        bool first = true;
+        const auto add = [&](const engine::FieldOutcome &f, const QString &path) {
+            if (!first)
+                m_fieldsJson += ',';
+            first = false;
+            appendField(m_fieldsJson, f, path);
+        };
         if (out.payload)
             add(*out.payload, QString());
         for (const engine::FieldOutcome &f : out.fields)
             add(f, f.path);
+        m_fieldsJson += ']';
+        return &m_fieldsJson;
     }
-    fields += ']';
-    if (!out.ok())
-        w.string("error", out.error.message);
-    w.close();
-    line += '\n';
+
+private:
+    static bool same(const QString &a, const QString &b)
+    {
+        return a.constData() == b.constData() && a.size() == b.size();
+    }
+    static bool sameField(const engine::FieldOutcome &a, const engine::FieldOutcome &b)
+    {
+        return a.status == b.status && a.dekVersion == b.dekVersion && same(a.path, b.path) &&
+               same(a.kekName, b.kekName) && same(a.algorithm, b.algorithm);
+    }
+    bool sameFields(const engine::RecordOutcome &out) const
+    {
+        if (out.payload.has_value() != m_payload.has_value() ||
+            (out.payload && !sameField(*out.payload, *m_payload)) ||
+            out.fields.size() != m_fields.size())
+            return false;
+        for (qsizetype i = 0; i < m_fields.size(); ++i)
+            if (!sameField(out.fields.at(i), m_fields.at(i)))
+                return false;
+        return true;
+    }
+
+    QString m_topic;
+    QByteArray m_topicPrefix;
+    int m_schemaId = -1;
+    QString m_subject;
+    QByteArray m_schemaPart;
+    std::optional<engine::FieldOutcome> m_payload;
+    QList<engine::FieldOutcome> m_fields;
+    QByteArray m_fieldsJson;
+};
+
+void appendJsonLine(QByteArray &line, const kafka::PreviewRecord &r, bool reveal)
+{
+    thread_local LineParts parts;
+    const engine::RecordOutcome &out = r.value;
+    serde::appendJsonRaw(line, parts.topicPrefix(r.record.topic));
+    serde::appendJsonInteger(line, r.record.partition);
+    serde::appendJsonRaw(line, QByteArrayView(",\"offset\":"));
+    serde::appendJsonInteger(line, r.record.offset);
+    serde::appendJsonRaw(line, QByteArrayView(",\"timestamp\":"));
+    serde::appendJsonInteger(line, r.record.timestampMs);
+    // Keys are shown raw: as text when they are UTF-8, else as base64 under keyBase64.
+    if (!r.record.key.isNull()) {
+        if (QByteArrayView(r.record.key).isValidUtf8()) {
+            serde::appendJsonRaw(line, QByteArrayView(",\"key\":"));
+            serde::appendJsonUtf8(line, r.record.key);
+        } else {
+            serde::appendJsonRaw(line, QByteArrayView(",\"keyBase64\":"));
+            serde::appendJsonBase64(line, r.record.key);
+        }
+    }
+    const QString &subject = out.schemaSubject.isEmpty() ? out.dekSubject : out.schemaSubject;
+    serde::appendJsonRaw(line, parts.schemaPart(out.schemaId, subject));
+    appendPrintableValue(line, r, reveal);
+    serde::appendJsonRaw(line, QByteArrayView(",\"fields\":"));
+    if (!r.decrypted) {
+        serde::appendJsonRaw(line, QByteArrayView("[]"));
+    } else if (const QByteArray *cached = parts.fields(out)) {
+        serde::appendJsonRaw(line, *cached);
+    } else {
+        line += '[';
+        bool first = true;
+        const auto add = [&](const engine::FieldOutcome &f, const QString &path) {
+            if (!first)
+                line += ',';
+            first = false;
+            appendField(line, f, path);
+        };
+        if (out.payload)
+            add(*out.payload, QString());
+        for (const engine::FieldOutcome &f : out.fields)
+            add(f, f.path);
+        line += ']';
+    }
+    if (!out.ok()) {
+        serde::appendJsonRaw(line, QByteArrayView(",\"error\":"));
+        serde::appendJsonString(line, out.error.message);
+    }
+    serde::appendJsonRaw(line, QByteArrayView("}\n"));
 }
 
 QString clip(QString text, qsizetype max)
