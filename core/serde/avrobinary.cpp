@@ -210,8 +210,16 @@ private:
         }
         const QByteArrayView stored = taken(content);
         if (m_visitor && (m_visitAll || !ctx.tags().isEmpty())) {
-            const FieldVisit visit = ctx.visit(isString ? LeafKind::String : LeafKind::Bytes);
-            if (auto replacement = (*m_visitor)(visit, stored.toByteArray())) {
+            const LeafKind kind = isString ? LeafKind::String : LeafKind::Bytes;
+            FieldVisit built;
+            const FieldVisit *visit = ctx.topLevelVisit(kind);
+            if (!visit) {
+                built = ctx.visit(kind);
+                visit = &built;
+            }
+            // The value is lent, not copied: it points into the record (see LeafVisitor).
+            const QByteArray lent = QByteArray::fromRawData(stored.data(), stored.size());
+            if (auto replacement = (*m_visitor)(*visit, lent)) {
                 if (m_mask) {
                     appendJsonUtf8(*m_out, *m_mask);
                 } else if (isString) {
@@ -299,7 +307,11 @@ private:
         // except inside a union, where Confluent's serializers skip them. A null (an unset
         // optional) is never visited.
         if (node.kind != AvroKind::Null && m_visitor && !viaUnion && !ctx.tags().isEmpty()) {
-            (*m_visitor)(ctx.visit(LeafKind::Other), QByteArray());
+            if (const FieldVisit *visit = ctx.topLevelVisit(LeafKind::Other)) {
+                (*m_visitor)(*visit, QByteArray());
+            } else {
+                (*m_visitor)(ctx.visit(LeafKind::Other), QByteArray());
+            }
         }
         renderScalar(node, start);
         return true;

@@ -338,6 +338,10 @@ private:
         }
         field.hasDefault = o.contains(QLatin1String("default"));
         field.defaultValue = o.value(QLatin1String("default"));
+        for (const LeafKind kind : {LeafKind::String, LeafKind::Bytes, LeafKind::Other}) {
+            field.topLevelVisits[std::size_t(kind)] =
+                FieldVisit{field.name, field.fullName, field.tags, kind};
+        }
         return field;
     }
 };

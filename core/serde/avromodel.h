@@ -11,6 +11,8 @@
 #include <QString>
 #include <QStringList>
 
+#include <array>
+
 namespace kw::serde::detail {
 
 enum class AvroKind
@@ -40,6 +42,10 @@ struct AvroField
     QStringList tags;
     bool hasDefault = false;
     QJsonValue defaultValue;
+    // What a leaf of this field is visited as when its record is the top-level one (its path is
+    // then the field's name), for String, Bytes and Other leaves: made once per schema rather
+    // than once per visited value.
+    std::array<FieldVisit, 3> topLevelVisits;
 };
 
 struct AvroNode
@@ -74,6 +80,14 @@ struct LeafCtx
     [[nodiscard]] FieldVisit visit(LeafKind kind) const
     {
         return {path(), fullName(), tags(), kind};
+    }
+    // The same visit without building it, when the field belongs to the top-level record;
+    // null otherwise.
+    [[nodiscard]] const FieldVisit *topLevelVisit(LeafKind kind) const
+    {
+        if (!field || (parent && parent->field))
+            return nullptr;
+        return &field->topLevelVisits[std::size_t(kind)];
     }
 };
 

@@ -36,6 +36,8 @@ struct FieldVisit
 // WalkOptions::visitAllLeaves is set (rules with empty tags apply to every leaf). `value` is the
 // UTF-8 text for String, the raw bytes for Bytes and empty for Other. Return a replacement (UTF-8
 // text for String, raw bytes for Bytes) or std::nullopt to keep the value; ignored for Other.
+// `value` may point into the record being walked and is valid only during the call: copy it
+// (QByteArray(value.constData(), value.size())) to keep it.
 using LeafVisitor =
     std::function<std::optional<QByteArray>(const FieldVisit &, const QByteArray &value)>;
 

@@ -82,7 +82,7 @@ struct Seen
 LeafVisitor recordingVisitor(QList<Seen> &seen)
 {
     return [&seen](const FieldVisit &v, const QByteArray &value) -> std::optional<QByteArray> {
-        seen.append({v, value});
+        seen.append({v, QByteArray(value.constData(), value.size())}); // value is lent
         if (v.kind == LeafKind::String) {
             return value.toUpper();
         }

@@ -83,7 +83,7 @@ struct Seen
 LeafVisitor upperVisitor(QList<Seen> &seen)
 {
     return [&seen](const FieldVisit &v, const QByteArray &value) -> std::optional<QByteArray> {
-        seen.append({v, value});
+        seen.append({v, QByteArray(value.constData(), value.size())}); // value may be lent
         if (v.kind == LeafKind::String) {
             return value.toUpper();
         }
