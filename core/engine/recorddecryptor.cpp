@@ -375,6 +375,7 @@ RecordOutcome RecordDecryptor::decrypt(const RecordInput &input,
     const QByteArray mask = masked ? decryptOptions.mask.toUtf8() : QByteArray();
 
     QList<FieldOutcome> fields;
+    fields.reserve(memo.fieldCount);
     const serde::LeafVisitor visitor = [&](const serde::FieldVisit &field,
                                            const QByteArray &value) -> std::optional<QByteArray> {
         FieldOutcome f;
@@ -442,6 +443,7 @@ RecordOutcome RecordDecryptor::decrypt(const RecordInput &input,
             out.error = rendered.error();
             return out;
         }
+        memo.fieldCount = fields.size();
         out.fields = std::move(fields);
         return out;
     }

@@ -110,6 +110,7 @@ public:
         // shared cache (its lock and reference counts, contended between worker threads).
         serde::SchemaRef schemaRef;
         std::shared_ptr<const ParsedSchema> schema;
+        qsizetype fieldCount = 0; // field outcomes of the last record: the next one's reserve
     };
 
     // Blocking: waits for registry and KMS answers. Call from a worker thread, never the UI
