@@ -176,6 +176,18 @@ RecordDecryptor::parseSchema(const registry::Schema &schema)
     return std::shared_ptr<const ParsedSchema>(parsed);
 }
 
+std::shared_ptr<const RecordDecryptor::ParsedSchema>
+RecordDecryptor::ownCopy(const std::shared_ptr<const ParsedSchema> &shared)
+{
+    // Parsing again makes new strings for everything taken from the schema's JSON; the subject
+    // and type come from the registry's answer and are copied explicitly.
+    registry::Schema schema = shared->schema;
+    schema.subject = QString(schema.subject.constData(), schema.subject.size());
+    schema.schemaType = QString(schema.schemaType.constData(), schema.schemaType.size());
+    auto parsed = parseSchema(schema);
+    return parsed ? *parsed : shared;
+}
+
 Result<DekCache::Cipher> RecordDecryptor::dekFor(const DekKey &key, bool &kekDeleted)
 {
     // The loader learns whether the KEK is soft-deleted; remember it per KEK so cache hits
@@ -324,7 +336,7 @@ RecordOutcome RecordDecryptor::decrypt(const RecordInput &input,
             return out;
         }
         memo.schemaRef = ref;
-        memo.schema = std::move(*schema);
+        memo.schema = memo.privateSchemas ? ownCopy(*schema) : std::move(*schema);
     }
     const ParsedSchema &ps = *memo.schema;
     out.schemaId = ps.schema.id;

@@ -92,16 +92,31 @@ public:
                     std::shared_ptr<DekCache> cache = std::make_shared<DekCache>());
     ~RecordDecryptor();
 
-    // Carries the DEK last used from one decrypt() call to the next, so a run of records
-    // under one key costs one cache lookup instead of one per record. One per thread, for a
-    // short batch only: it holds the unwrapped key, and the cache's expiry applies again only
-    // with a fresh memo.
 private:
     struct ParsedSchema;
 
 public:
+    // Carries the DEK and the schema last used from one decrypt() call to the next, so a run of
+    // records under one key and schema costs no cache lookup. One per thread. It holds the
+    // unwrapped key: keep it for a short batch, or call forgetKey() between batches so the
+    // cache's expiry applies again.
     class KeyMemo
     {
+    public:
+        // For a memo that serves one thread for a long read (a pipeline worker): the schemas it
+        // remembers are parsed again for it, so the strings every record copies (field paths,
+        // tags, KEK names, subjects) are this thread's own and their reference counts are not
+        // contended with other threads. Costs one parse per schema per memo.
+        void usePrivateSchemas() { privateSchemas = true; }
+        // Drops the DEK (the next record looks it up in the cache again); keeps the schema.
+        void forgetKey()
+        {
+            key = {};
+            cipher = {};
+            kekDeleted = false;
+        }
+
+    private:
         friend class RecordDecryptor;
         DekKey key;
         DekCache::Cipher cipher;
@@ -110,6 +125,7 @@ public:
         // shared cache (its lock and reference counts, contended between worker threads).
         serde::SchemaRef schemaRef;
         std::shared_ptr<const ParsedSchema> schema;
+        bool privateSchemas = false;
         qsizetype fieldCount = 0; // field outcomes of the last record: the next one's reserve
     };
 
@@ -122,6 +138,7 @@ public:
 
 private:
     Result<std::shared_ptr<const ParsedSchema>> schemaFor(const serde::SchemaRef &ref);
+    std::shared_ptr<const ParsedSchema> ownCopy(const std::shared_ptr<const ParsedSchema> &shared);
     Result<std::shared_ptr<const ParsedSchema>> parseSchema(const registry::Schema &schema);
     Result<DekCache::Cipher> dekFor(const DekKey &key, bool &kekDeleted);
     Result<QByteArray> decryptValue(const EncryptionRule &rule, const QString &dekSubject,

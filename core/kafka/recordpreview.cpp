@@ -180,6 +180,9 @@ private:
         // The rendering of the last chunk: the next one is reserved a little more, so its text
         // grows without being copied along the way.
         qsizetype lastTextSize = 0;
+        engine::RecordDecryptor::KeyMemo memo;
+        memo.usePrivateSchemas();
+        engine::RecordInput in;
         for (;;) {
             Chunk chunk;
             {
@@ -193,19 +196,20 @@ private:
             }
             if (m_sink.render)
                 chunk.text.reserve(lastTextSize + lastTextSize / 8);
-            engine::RecordDecryptor::KeyMemo memo; // for this chunk only
+            memo.forgetKey(); // the DEK for this chunk only: the cache's expiry still applies
             for (PreviewRecord &r : chunk.records) {
                 if (m_cancel.load())
                     break;
                 // One record's failure is a value in its outcome; it never stops the others.
                 if (m_decryptor && !r.record.value.isNull()) {
+                    // This thread's own copies of the topic and subject: the record's topic is
+                    // shared with the reader.
                     if (dekSubject.isEmpty() || r.record.topic != topic) {
-                        topic = r.record.topic;
+                        topic = QString(r.record.topic.constData(), r.record.topic.size());
                         dekSubject = topic + QStringLiteral("-value");
+                        in.topic = topic;
+                        in.dekSubject = dekSubject;
                     }
-                    engine::RecordInput in;
-                    in.topic = r.record.topic;
-                    in.dekSubject = dekSubject;
                     in.payload = r.record.value;
                     in.headers = r.record.headers;
                     r.value = m_decryptor->decrypt(in, m_decryptOptions, memo);

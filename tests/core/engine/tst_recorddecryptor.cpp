@@ -401,26 +401,35 @@ private Q_SLOTS:
         unknown[4] = char(99); // schema id 99: not in the registry
 
         RecordDecryptor dec(registry, registry, builtInKms(), secret(QStringLiteral("s")));
-        RecordDecryptor::KeyMemo memo;
         DecryptOptions options;
         options.jsonText = true;
         const QList<QByteArray> payloads{*a, *b, unknown, *a, *b, *b, *a};
         const QList<int> ids{1, 2, 99, 1, 2, 2, 1};
-        for (qsizetype i = 0; i < payloads.size(); ++i) {
-            const RecordOutcome out = dec.decrypt(input(payloads.at(i)), options, memo);
-            if (ids.at(i) == 99) {
-                QVERIFY(!out.ok());
-                QCOMPARE(out.error.code, QStringLiteral("engine.unknown_schema"));
-                continue;
+        // Shared schemas, then the memo's own copies (as pipeline workers use it), forgetting
+        // the key between "chunks".
+        for (const bool own : {false, true}) {
+            RecordDecryptor::KeyMemo memo;
+            if (own)
+                memo.usePrivateSchemas();
+            for (qsizetype i = 0; i < payloads.size(); ++i) {
+                if (own && i % 2 == 0)
+                    memo.forgetKey();
+                const RecordOutcome out = dec.decrypt(input(payloads.at(i)), options, memo);
+                if (ids.at(i) == 99) {
+                    QVERIFY(!out.ok());
+                    QCOMPARE(out.error.code, QStringLiteral("engine.unknown_schema"));
+                    continue;
+                }
+                QVERIFY2(out.ok(), qPrintable(out.error.message));
+                QCOMPARE(out.schemaId, ids.at(i));
+                QCOMPARE(out.schemaVersion, ids.at(i));
+                QCOMPARE(out.fields.size(), 1);
+                QCOMPARE(out.fields.first().kekName,
+                         ids.at(i) == 1 ? QStringLiteral("kek1") : QStringLiteral("kek2"));
+                QCOMPARE(out.valueJson, ids.at(i) == 1 ? QByteArray(R"({"f1":"a"})")
+                                                       : QByteArray(R"({"f2":"b"})"));
+                QCOMPARE(out.schemaSubject, QStringLiteral("topic1-value"));
             }
-            QVERIFY2(out.ok(), qPrintable(out.error.message));
-            QCOMPARE(out.schemaId, ids.at(i));
-            QCOMPARE(out.schemaVersion, ids.at(i));
-            QCOMPARE(out.fields.size(), 1);
-            QCOMPARE(out.fields.first().kekName,
-                     ids.at(i) == 1 ? QStringLiteral("kek1") : QStringLiteral("kek2"));
-            QCOMPARE(out.valueJson,
-                     ids.at(i) == 1 ? QByteArray(R"({"f1":"a"})") : QByteArray(R"({"f2":"b"})"));
         }
     }
 
