@@ -67,6 +67,16 @@ RecordDecryptor::RecordDecryptor(std::shared_ptr<SchemaSource> schemas,
 
 RecordDecryptor::~RecordDecryptor() = default;
 
+namespace {
+// How long a schema the registry does not have is taken as missing before asking again: long
+// enough for a burst of damaged records, short enough that a schema registered meanwhile is
+// soon seen.
+constexpr qint64 kMissingRetryMs = 5'000;
+// How long a KEK's description is reused for loading further DEKs under it (its deleted flag
+// is then at most this old, like the DEKs the cache keeps).
+constexpr qint64 kRecentKekMs = 5'000;
+} // namespace
+
 DekCache::Stats RecordDecryptor::cacheStats() const
 {
     return m_cache->stats();
@@ -85,15 +95,31 @@ RecordDecryptor::schemaFor(const serde::SchemaRef &ref)
             return *it;
         }
     }
+    const QString refName = ref.toString();
+    {
+        QMutexLocker lock(&m_schemaMutex);
+        if (auto it = m_missingSchemas.constFind(refName); it != m_missingSchemas.cend()) {
+            if (!it->retry.hasExpired())
+                return it->error;
+            m_missingSchemas.erase(it);
+        }
+    }
     Result<registry::Schema> schema = ref.kind == serde::SchemaRef::Kind::Id
                                           ? awaitResult(m_schemas->schemaById(ref.id))
                                           : awaitResult(m_schemas->schemaByGuid(ref.guid));
-    if (!schema)
-        return makeError(
+    if (!schema) {
+        Error error = makeError(
             QStringLiteral("engine.unknown_schema"),
             QStringLiteral(
                 "The record names schema %1, which the Schema Registry could not provide: %2")
-                .arg(ref.toString(), schema.error().message));
+                .arg(refName, schema.error().message));
+        // Only "not found" is remembered: an unreachable registry may answer the next record.
+        if (schema.error().code == QLatin1String("registry.40403")) {
+            QMutexLocker lock(&m_schemaMutex);
+            m_missingSchemas.insert(refName, Missing{error, QDeadlineTimer(kMissingRetryMs)});
+        }
+        return error;
+    }
     auto parsed = parseSchema(*schema);
     if (parsed) {
         QMutexLocker lock(&m_schemaMutex);
@@ -188,13 +214,29 @@ RecordDecryptor::ownCopy(const std::shared_ptr<const ParsedSchema> &shared)
     return parsed ? *parsed : shared;
 }
 
+Result<registry::Kek> RecordDecryptor::kekFor(const QString &name)
+{
+    {
+        QMutexLocker lock(&m_schemaMutex);
+        if (auto it = m_recentKeks.constFind(name);
+            it != m_recentKeks.cend() && !it->fresh.hasExpired())
+            return it->kek;
+    }
+    auto kek = awaitResult(m_keys->kek(name, true));
+    if (kek) {
+        QMutexLocker lock(&m_schemaMutex);
+        m_recentKeks.insert(name, RecentKek{*kek, QDeadlineTimer(kRecentKekMs)});
+    }
+    return kek;
+}
+
 Result<DekCache::Cipher> RecordDecryptor::dekFor(const DekKey &key, bool &kekDeleted)
 {
     // The loader learns whether the KEK is soft-deleted; remember it per KEK so cache hits
     // report it too. The loader runs (if at all) inside get(), on this thread.
     bool loadedDeleted = false;
     auto result = m_cache->get(key, [this, &key, &loadedDeleted]() -> Result<DekCache::Cipher> {
-        auto kek = awaitResult(m_keys->kek(key.kekName, true));
+        auto kek = kekFor(key.kekName);
         if (!kek)
             return fieldError(QStringLiteral("engine.kek_not_found"),
                               QStringLiteral("KEK '%1' is not in the DEK Registry (%2).")

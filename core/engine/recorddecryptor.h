@@ -10,6 +10,7 @@
 #include "kms/kms.h"
 #include "serde/framing.h"
 
+#include <QDeadlineTimer>
 #include <QHash>
 #include <QJsonValue>
 #include <QMutex>
@@ -153,6 +154,24 @@ private:
     QMutex m_schemaMutex;
     QHash<qint32, std::shared_ptr<const ParsedSchema>> m_schemasById;
     QHash<QUuid, std::shared_ptr<const ParsedSchema>> m_schemasByGuid;
+    // Schemas the registry said do not exist, with the answer and when it came: records naming
+    // one fail with that answer, and the registry is asked again only after a while. A
+    // damaged topic otherwise costs one request (and a stalled worker) per damaged record.
+    struct Missing
+    {
+        Error error;
+        QDeadlineTimer retry;
+    };
+    QHash<QString, Missing> m_missingSchemas; // by SchemaRef::toString()
+    // KEKs as the registry last described them, for loading the next DEK under the same KEK
+    // without asking again (a topic's DEK versions are loaded one after another).
+    struct RecentKek
+    {
+        registry::Kek kek;
+        QDeadlineTimer fresh;
+    };
+    QHash<QString, RecentKek> m_recentKeks;
+    Result<registry::Kek> kekFor(const QString &name);
     QSet<QString> m_deletedKeks;             // soft-deleted KEKs seen by DEK loads
     std::atomic_bool m_anyDeletedKek{false}; // m_deletedKeks is not empty
 };

@@ -7,6 +7,8 @@
 
 #include <QTest>
 
+#include <atomic>
+
 using namespace kw;
 using namespace kw::engine;
 using namespace kwtest;
@@ -66,6 +68,52 @@ Setup vectorSetup(const QString &algorithm, const QByteArray &kekMaterial,
     s.registry->addSchema(f1Schema(params));
     return s;
 }
+
+// Counts the lookups that reach the registry.
+class CountingRegistry : public SchemaSource, public KeySource
+{
+public:
+    explicit CountingRegistry(std::shared_ptr<MemoryRegistry> inner)
+        : m_inner(std::move(inner))
+    {}
+    QFuture<Result<registry::Schema>> schemaById(int id) override
+    {
+        ++schemaLookups;
+        return m_inner->schemaById(id);
+    }
+    QFuture<Result<registry::Schema>> schemaByGuid(const QUuid &guid) override
+    {
+        ++schemaLookups;
+        return m_inner->schemaByGuid(guid);
+    }
+    QFuture<Result<registry::Schema>> schemaVersion(const QString &subject, int version) override
+    {
+        return m_inner->schemaVersion(subject, version);
+    }
+    QFuture<Result<registry::Kek>> kek(const QString &name, bool includeDeleted) override
+    {
+        ++kekLookups;
+        return m_inner->kek(name, includeDeleted);
+    }
+    QFuture<Result<registry::Dek>> dek(const QString &kekName, const QString &subject, int version,
+                                       const QString &algorithm, bool includeDeleted) override
+    {
+        ++dekLookups;
+        return m_inner->dek(kekName, subject, version, algorithm, includeDeleted);
+    }
+    QFuture<Result<registry::Dek>> createDek(const QString &kekName,
+                                             const registry::Dek &request) override
+    {
+        return m_inner->createDek(kekName, request);
+    }
+
+    std::atomic_int schemaLookups{0};
+    std::atomic_int kekLookups{0};
+    std::atomic_int dekLookups{0};
+
+private:
+    std::shared_ptr<MemoryRegistry> m_inner;
+};
 
 RecordInput input(const QByteArray &payload, const QString &topic = QStringLiteral("topic1"))
 {
@@ -195,6 +243,61 @@ private Q_SLOTS:
         QVERIFY(!out.ok());
         QCOMPARE(out.error.code, QStringLiteral("engine.unknown_schema"));
         QVERIFY(out.error.message.contains(QStringLiteral("id 9")));
+    }
+
+    void missingSchemaIsAskedForOnceInABurst()
+    {
+        // A run of records naming a schema the registry does not have costs one request;
+        // each record still fails with the registry's answer.
+        Setup s = vectorSetup(QStringLiteral("AES256_GCM"), kGcmKek, {});
+        auto counting = std::make_shared<CountingRegistry>(s.registry);
+        RecordDecryptor d(counting, counting, builtInKms(), secret(QStringLiteral("mysecret")));
+        QByteArray record = gcmRecord();
+        record[4] = 9;
+        for (int i = 0; i < 5; ++i) {
+            const RecordOutcome out = d.decrypt(input(record));
+            QVERIFY(!out.ok());
+            QCOMPARE(out.error.code, QStringLiteral("engine.unknown_schema"));
+            QVERIFY(out.error.message.contains(QStringLiteral("not found")));
+        }
+        QCOMPARE(counting->schemaLookups.load(), 1);
+        // The good schema is still looked up (once) and decrypts.
+        const RecordOutcome good = d.decrypt(input(gcmRecord()));
+        QVERIFY2(good.ok(), qPrintable(good.error.message));
+        QCOMPARE(counting->schemaLookups.load(), 2);
+    }
+
+    void dekVersionsUnderOneKekDescribeItOnce()
+    {
+        // Loading several DEK versions under one KEK asks for the KEK once, each DEK once.
+        auto registry = std::make_shared<MemoryRegistry>();
+        registry->addKek(localKek(QStringLiteral("kek1")));
+        registry::Schema schema =
+            f1Schema({{QStringLiteral("encrypt.dek.expiry.days"), QStringLiteral("30")}});
+        registry->addSchema(schema);
+        const qint64 day = 86'400'000;
+        ManualClock clock(1'600'000'000'000);
+        RecordEncryptor enc(registry, builtInKms(), secret(QStringLiteral("s")), clock);
+        QList<QByteArray> records;
+        for (int month = 0; month < 3; ++month) {
+            registry->setNowMs(clock.nowMs());
+            auto bytes = enc.encrypt(schema, QStringLiteral("topic1-value"),
+                                     QJsonObject{{QStringLiteral("f1"), QStringLiteral("v")}});
+            QVERIFY(bytes);
+            records.append(*bytes);
+            clock.advanceMs(31 * day);
+        }
+        auto counting = std::make_shared<CountingRegistry>(registry);
+        RecordDecryptor d(counting, counting, builtInKms(), secret(QStringLiteral("s")));
+        QList<int> versions;
+        for (const QByteArray &r : std::as_const(records)) {
+            const RecordOutcome out = d.decrypt(input(r));
+            QVERIFY2(out.ok(), qPrintable(out.error.message));
+            versions.append(out.fields.first().dekVersion);
+        }
+        QCOMPARE(versions, (QList<int>{1, 2, 3}));
+        QCOMPARE(counting->dekLookups.load(), 3);
+        QCOMPARE(counting->kekLookups.load(), 1);
     }
 
     void protobufIndexesAreKeptBodyNotDecodedYet()
