@@ -357,6 +357,26 @@ RecordOutcome RecordDecryptor::decrypt(const RecordInput &input,
                                        const DecryptOptions &decryptOptions, KeyMemo &memo)
 {
     RecordOutcome out;
+    decrypt(input, decryptOptions, memo, out);
+    return out;
+}
+
+void RecordDecryptor::decrypt(const RecordInput &input, const DecryptOptions &decryptOptions,
+                              KeyMemo &memo, RecordOutcome &out)
+{
+    // Everything reset, keeping what the buffers have allocated.
+    out.error = {};
+    out.schemaRef = {};
+    out.schemaId = 0;
+    out.schemaSubject.clear();
+    out.schemaVersion = 0;
+    out.schemaType.clear();
+    out.value = QJsonValue();
+    out.stored = QJsonValue();
+    out.valueJson.resize(0);
+    out.fields.clear();
+    out.payload.reset();
+    out.messageIndexes.clear();
     out.dekSubject =
         !input.dekSubject.isEmpty()
             ? input.dekSubject
@@ -365,7 +385,7 @@ RecordOutcome RecordDecryptor::decrypt(const RecordInput &input,
     auto framed = serde::parseFraming(input.payload, input.headers, input.isKey);
     if (!framed) {
         out.error = framed.error();
-        return out;
+        return;
     }
     out.schemaRef = framed->schema;
     const serde::SchemaRef &ref = framed->schema;
@@ -375,7 +395,7 @@ RecordOutcome RecordDecryptor::decrypt(const RecordInput &input,
         auto schema = schemaFor(ref);
         if (!schema) {
             out.error = schema.error();
-            return out;
+            return;
         }
         memo.schemaRef = ref;
         memo.schema = memo.privateSchemas ? ownCopy(*schema) : std::move(*schema);
@@ -391,7 +411,7 @@ RecordOutcome RecordDecryptor::decrypt(const RecordInput &input,
         auto split = serde::readMessageIndexes(framed->rest);
         if (!split) {
             out.error = split.error();
-            return out;
+            return;
         }
         out.messageIndexes = split->messageIndexes;
     }
@@ -401,7 +421,7 @@ RecordOutcome RecordDecryptor::decrypt(const RecordInput &input,
             QStringLiteral("Schema %1 is a %2 schema; Keywarden does not decode %2 records yet.")
                 .arg(ps.schema.id)
                 .arg(ps.schema.schemaType));
-        return out;
+        return;
     }
 
     const QList<EncryptionRule> &fieldRules = ps.fieldRulesOnRead;
@@ -417,7 +437,7 @@ RecordOutcome RecordDecryptor::decrypt(const RecordInput &input,
             out.error = makeError(plain.error().code,
                                   QStringLiteral("The record payload could not be decrypted: %1")
                                       .arg(plain.error().message));
-            return out;
+            return;
         }
         payload.status = FieldOutcome::Status::Decrypted;
         out.payload = payload;
@@ -428,7 +448,7 @@ RecordOutcome RecordDecryptor::decrypt(const RecordInput &input,
     const bool masked = decryptOptions.jsonText && !decryptOptions.mask.isEmpty();
     const QByteArray mask = masked ? decryptOptions.mask.toUtf8() : QByteArray();
 
-    QList<FieldOutcome> fields;
+    QList<FieldOutcome> &fields = out.fields;
     fields.reserve(memo.fieldCount);
     const serde::LeafVisitor visitor = [&](const serde::FieldVisit &field,
                                            const QByteArray &value) -> std::optional<QByteArray> {
@@ -489,17 +509,24 @@ RecordOutcome RecordDecryptor::decrypt(const RecordInput &input,
         return current;
     };
 
+    // A record that fails as a whole after its fields were visited shows no field outcomes
+    // and no partial rendering.
+    const auto failAfterFields = [&out](Error error) {
+        out.error = std::move(error);
+        out.fields.clear();
+        out.valueJson.resize(0);
+    };
+
     if (ps.avro && decryptOptions.jsonText) {
         out.valueJson.reserve(body.size() * 2 + 64);
         auto rendered =
             ps.avro->appendJson(body, out.valueJson, visitor, options, masked ? &mask : nullptr);
         if (!rendered) {
-            out.error = rendered.error();
-            return out;
+            failAfterFields(rendered.error());
+            return;
         }
         memo.fieldCount = fields.size();
-        out.fields = std::move(fields);
-        return out;
+        return;
     }
     // One decoding pass with the visitor gives the value; a second, plain one gives the
     // stored form only when something was actually decrypted.
@@ -511,8 +538,8 @@ RecordOutcome RecordDecryptor::decrypt(const RecordInput &input,
     if (ps.avro) {
         auto value = ps.avro->toJson(body, visitor, options);
         if (!value) {
-            out.error = value.error();
-            return out;
+            failAfterFields(value.error());
+            return;
         }
         out.value = *value;
         if (!decryptOptions.stored) {
@@ -520,8 +547,8 @@ RecordOutcome RecordDecryptor::decrypt(const RecordInput &input,
         } else if (anyDecrypted()) {
             auto stored = ps.avro->toJson(body);
             if (!stored) {
-                out.error = stored.error();
-                return out;
+                failAfterFields(stored.error());
+                return;
             }
             out.stored = *stored;
         } else {
@@ -537,13 +564,13 @@ RecordOutcome RecordDecryptor::decrypt(const RecordInput &input,
             out.error = makeError(QStringLiteral("serde.malformed_record"),
                                   QStringLiteral("The record body is not valid JSON: %1")
                                       .arg(parseError.errorString()));
-            return out;
+            return;
         }
         out.stored = doc.array().first();
         auto value = ps.json->transform(out.stored, visitor, options);
         if (!value) {
-            out.error = value.error();
-            return out;
+            failAfterFields(value.error());
+            return;
         }
         out.value = *value;
         if (decryptOptions.jsonText) {
@@ -552,8 +579,6 @@ RecordOutcome RecordDecryptor::decrypt(const RecordInput &input,
             out.stored = QJsonValue();
         }
     }
-    out.fields = std::move(fields);
-    return out;
 }
 
 } // namespace kw::engine

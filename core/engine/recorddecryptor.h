@@ -134,6 +134,10 @@ public:
     // thread. Thread-safe.
     RecordOutcome decrypt(const RecordInput &input, const DecryptOptions &options = {});
     RecordOutcome decrypt(const RecordInput &input, const DecryptOptions &options, KeyMemo &memo);
+    // The same into `out`, which is reset first: reusing one outcome for a run of records
+    // keeps the allocations of its text and field list.
+    void decrypt(const RecordInput &input, const DecryptOptions &options, KeyMemo &memo,
+                 RecordOutcome &out);
 
     [[nodiscard]] DekCache::Stats cacheStats() const;
 
