@@ -102,10 +102,11 @@ void nameThisThread(const char *name)
 struct Chunk
 {
     quint64 seq = 0;
-    QList<PreviewRecord> records;
-    // What the records' bytes point into, for borrowed reads (ReadCallbacks::onBorrowedBatch).
+    QList<KafkaRecord> input; // as read; consumed by the worker
+    // What the input's bytes point into, for borrowed reads (ReadCallbacks::onBorrowedBatch).
     std::shared_ptr<const void> hold;
-    QByteArray text; // PreviewSink::render's output for the chunk
+    QList<PreviewRecord> records; // the decrypted records, unless the sink only renders
+    QByteArray text;              // PreviewSink::render's output for the chunk
     Counts counts;
 };
 
@@ -134,7 +135,7 @@ public:
     }
 
     // Reader side: blocks while the workers are this far behind.
-    void push(QList<PreviewRecord> &&records, std::shared_ptr<const void> hold = {})
+    void push(QList<KafkaRecord> &&records, std::shared_ptr<const void> hold = {})
     {
         std::unique_lock lock(m_mutex);
         m_spaceFree.wait(lock, [&] { return m_queue.size() < m_maxQueued || m_cancel.load(); });
@@ -142,7 +143,7 @@ public:
             return;
         Chunk chunk;
         chunk.seq = m_pushed++;
-        chunk.records = std::move(records);
+        chunk.input = std::move(records);
         chunk.hold = std::move(hold);
         m_queue.push_back(std::move(chunk));
         m_workAvailable.notify_one();
@@ -183,6 +184,7 @@ private:
         engine::RecordDecryptor::KeyMemo memo;
         memo.usePrivateSchemas();
         engine::RecordInput in;
+        PreviewRecord scratch;
         for (;;) {
             Chunk chunk;
             {
@@ -197,9 +199,17 @@ private:
             if (m_sink.render)
                 chunk.text.reserve(lastTextSize + lastTextSize / 8);
             memo.forgetKey(); // the DEK for this chunk only: the cache's expiry still applies
-            for (PreviewRecord &r : chunk.records) {
+            const bool keep = !m_sink.renderOnly;
+            if (keep)
+                chunk.records.reserve(chunk.input.size());
+            for (KafkaRecord &k : chunk.input) {
                 if (m_cancel.load())
                     break;
+                // Render-only: one record at a time in `scratch`, whose outcome keeps its
+                // buffers from record to record.
+                PreviewRecord &r = keep ? chunk.records.emplaceBack() : scratch;
+                r.record = std::move(k);
+                r.decrypted = false;
                 // One record's failure is a value in its outcome; it never stops the others.
                 if (m_decryptor && !r.record.value.isNull()) {
                     // This thread's own copies of the topic and subject: the record's topic is
@@ -212,16 +222,18 @@ private:
                     }
                     in.payload = r.record.value;
                     in.headers = r.record.headers;
-                    r.value = m_decryptor->decrypt(in, m_decryptOptions, memo);
+                    m_decryptor->decrypt(in, m_decryptOptions, memo, r.value);
                     r.decrypted = true;
+                } else if (!keep) {
+                    r.value = {}; // nothing of the previous record's outcome stays
                 }
                 if (m_sink.render)
                     m_sink.render(r, chunk.text);
                 chunk.counts.add(r);
             }
             lastTextSize = chunk.text.size();
-            if (m_sink.renderOnly)
-                chunk.records = {};
+            chunk.input = {};
+            scratch.record = {};
             chunk.hold.reset(); // the records are done with the client's buffers
             {
                 std::lock_guard lock(m_mutex);
@@ -302,12 +314,16 @@ Result<PreviewSummary> runPreview(const profiles::ConnectionProfile &profile,
         pipeline.setExpected(expected);
     };
     const auto split = [&](QList<KafkaRecord> &&batch, const std::shared_ptr<const void> &hold) {
+        if (batch.size() <= chunkSize) {
+            pipeline.push(std::move(batch), hold);
+            return;
+        }
         for (qsizetype from = 0; from < batch.size(); from += chunkSize) {
-            QList<PreviewRecord> chunk;
+            QList<KafkaRecord> chunk;
             const qsizetype to = std::min(batch.size(), from + chunkSize);
             chunk.reserve(to - from);
             for (qsizetype i = from; i < to; ++i)
-                chunk.append(PreviewRecord{std::move(batch[i]), {}, false});
+                chunk.append(std::move(batch[i]));
             pipeline.push(std::move(chunk), hold);
         }
     };

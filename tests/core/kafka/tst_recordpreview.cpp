@@ -12,6 +12,8 @@
 #include <QTest>
 #include <QtConcurrent/QtConcurrentRun>
 
+#include <algorithm>
+
 using namespace kw;
 using namespace kw::kafka;
 
@@ -179,6 +181,61 @@ private Q_SLOTS:
         QCOMPARE(result->recordsDecrypted + result->recordsWithFailures, 1000);
         QVERIFY(result->decryptedFields > 0);
         QVERIFY(result->cache.loads > 0); // card-payments uses a shared KEK: no client unwraps
+    }
+
+    void renderOnlyRendersWhatKeptRecordsHold()
+    {
+        // Render-only reuses one record and its outcome on each worker: every record must
+        // still render exactly as it does when records are kept, damaged ones included.
+        const auto run = [&](bool renderOnly) -> QList<QByteArray> {
+            PreviewOptions options;
+            options.read.topic = QStringLiteral("card-payments");
+            options.read.start = StartPosition::lastTotal(2000);
+            options.decrypt.jsonText = true;
+            options.decrypt.stored = false;
+            auto decryptor = makeRegistryDecryptor(m_transport.get(), m_profile.kmsConfig());
+            PreviewSink sink;
+            sink.renderOnly = renderOnly;
+            sink.render = [](const PreviewRecord &r, QByteArray &text) {
+                const engine::RecordOutcome &o = r.value;
+                text += QByteArray::number(r.record.partition) + ':' +
+                        QByteArray::number(r.record.offset) + ' ' + r.record.key + ' ' +
+                        QByteArray::number(r.decrypted) + ' ' + QByteArray::number(o.schemaId) +
+                        ' ' + o.schemaSubject.toUtf8() + ' ' + o.error.code.toUtf8() + ' ' +
+                        o.valueJson + " [";
+                for (const engine::FieldOutcome &f : o.fields)
+                    text += f.path.toUtf8() + '/' + engine::statusName(f.status).toUtf8() + '/' +
+                            QByteArray::number(f.dekVersion) + ' ';
+                text += "]\n";
+            };
+            QList<QByteArray> lines;
+            sink.onBatch = [&](QList<PreviewRecord> &&, QByteArray &&text) {
+                lines.append(text.split('\n'));
+                lines.removeLast();
+            };
+            std::atomic_bool cancel{false};
+            QFuture<Result<PreviewSummary>> future = QtConcurrent::run(
+                [&] { return runPreview(m_profile, options, decryptor, sink, cancel); });
+            [&] {
+                QTRY_VERIFY_WITH_TIMEOUT(future.isFinished(), 120000);
+            }();
+            const auto result = future.result();
+            if (!result)
+                qWarning("%s", qPrintable(result.error().message));
+            std::sort(lines.begin(), lines.end());
+            return lines;
+        };
+        const QList<QByteArray> kept = run(false);
+        const QList<QByteArray> renderedOnly = run(true);
+        QCOMPARE(kept.size(), 2000);
+        QCOMPARE(renderedOnly, kept);
+        // Both kinds of record are in there: decrypted ones and ones that failed as a whole.
+        const auto has = [&](const QByteArray &piece) {
+            return std::any_of(kept.cbegin(), kept.cend(),
+                               [&](const QByteArray &l) { return l.contains(piece); });
+        };
+        QVERIFY(has("/decrypted/"));
+        QVERIFY(has(" engine.unknown_schema "));
     }
 
     void cancelledJobFinishesCancelled()
