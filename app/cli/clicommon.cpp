@@ -8,7 +8,12 @@
 #include <QJsonObject>
 #include <QProcessEnvironment>
 
+#include <cerrno>
 #include <cstdio>
+
+#ifdef Q_OS_UNIX
+#include <unistd.h>
+#endif
 
 namespace kw::cli {
 
@@ -255,6 +260,25 @@ void printJsonLine(const QJsonValue &value)
 
 void writeStdout(const QByteArray &bytes)
 {
+#ifdef Q_OS_UNIX
+    // Large pieces (a records batch) go straight to the file descriptor, after whatever stdio
+    // holds: copying them through stdout's buffer first cost a copy of the whole output.
+    if (bytes.size() >= 64 * 1024) {
+        std::fflush(stdout);
+        const char *data = bytes.constData();
+        qsizetype left = bytes.size();
+        while (left > 0) {
+            const ssize_t n = ::write(STDOUT_FILENO, data, static_cast<size_t>(left));
+            if (n < 0 && errno == EINTR)
+                continue;
+            if (n <= 0)
+                return; // a closed pipe or a full disk: stdio would have dropped it too
+            data += n;
+            left -= n;
+        }
+        return;
+    }
+#endif
     std::fwrite(bytes.constData(), 1, static_cast<size_t>(bytes.size()), stdout);
 }
 
