@@ -20,7 +20,9 @@
 
 #include <algorithm>
 #include <atomic>
+#include <condition_variable>
 #include <cstdio>
+#include <mutex>
 
 using namespace kw;
 using namespace kw::cli;
@@ -471,15 +473,6 @@ int runRecordsCommand(const QStringList &arguments)
     QElapsedTimer elapsed;
     elapsed.start();
     registry::RestTransport transport(profile->registry);
-    // Without a registry nothing can be decoded: say so once instead of once per record.
-    registry::SchemaRegistryClient schemas(&transport);
-    if (auto types = await(schemas.schemaTypes()); !types) {
-        printError(QStringLiteral("records: the Schema Registry at %1 cannot be used: %2")
-                       .arg(profile->registry.baseUrl.toString(QUrl::RemoveUserInfo),
-                            types.error().message));
-        return exitCodeFor(types.error()) == ExitFailure ? ExitUnavailable
-                                                         : exitCodeFor(types.error());
-    }
 
     kafka::PreviewOptions options;
     options.read.topic = topic;
@@ -504,8 +497,25 @@ int runRecordsCommand(const QStringList &arguments)
         else
             text += tableLine(r, reveal);
     };
+    // Without a registry nothing can be decoded: that is said once instead of once per record.
+    // The registry is checked while Kafka connects; nothing is printed before the check passed.
+    enum class Gate
+    {
+        Pending,
+        Open,
+        Closed
+    };
+    std::mutex gateMutex;
+    std::condition_variable gateChanged;
+    Gate gate = Gate::Pending;
     bool header = !json; // the table's header only once there is something to show
-    sink.onBatch = [&header](QList<kafka::PreviewRecord> &&, QByteArray &&text) {
+    sink.onBatch = [&](QList<kafka::PreviewRecord> &&, QByteArray &&text) {
+        {
+            std::unique_lock lock(gateMutex);
+            gateChanged.wait(lock, [&] { return gate != Gate::Pending; });
+            if (gate == Gate::Closed)
+                return;
+        }
         if (header && !text.isEmpty()) {
             header = false;
             text.prepend(tableRow({QStringLiteral("PART"), QStringLiteral("OFFSET"),
@@ -517,8 +527,25 @@ int runRecordsCommand(const QStringList &arguments)
 
     std::atomic_bool cancel{false};
     const profiles::ConnectionProfile connection = *profile;
-    auto result = await(QtConcurrent::run(
-        [&] { return kafka::runPreview(connection, options, decryptor, sink, cancel); }));
+    QFuture<Result<kafka::PreviewSummary>> preview = QtConcurrent::run(
+        [&] { return kafka::runPreview(connection, options, decryptor, sink, cancel); });
+    registry::SchemaRegistryClient schemas(&transport);
+    const auto types = await(schemas.schemaTypes());
+    {
+        std::lock_guard lock(gateMutex);
+        gate = types ? Gate::Open : Gate::Closed;
+    }
+    gateChanged.notify_all();
+    if (!types) {
+        cancel = true;
+        static_cast<void>(await(preview)); // cancelled: nothing of it is shown
+        printError(QStringLiteral("records: the Schema Registry at %1 cannot be used: %2")
+                       .arg(profile->registry.baseUrl.toString(QUrl::RemoveUserInfo),
+                            types.error().message));
+        return exitCodeFor(types.error()) == ExitFailure ? ExitUnavailable
+                                                         : exitCodeFor(types.error());
+    }
+    auto result = await(preview);
     std::fflush(stdout);
     if (!result) {
         printError(result.error());
