@@ -88,6 +88,13 @@ void DekCache::evictLocked()
     }
 }
 
+bool DekCache::contains(const DekKey &key) const
+{
+    QMutexLocker lock(&m_mutex);
+    const auto it = m_entries.constFind(key);
+    return it != m_entries.cend() && (!(*it)->loaded || (*it)->expiresAtMs > m_clock.nowMs());
+}
+
 void DekCache::countKmsUnwrap()
 {
     QMutexLocker lock(&m_mutex);

@@ -62,6 +62,9 @@ public:
     // The cached cipher, or the loader's result (cached too). Blocks while another thread
     // loads the same key. Call from worker threads only.
     Result<Cipher> get(const DekKey &key, const Loader &loader);
+    // True when get() would answer `key` without its loader: cached and not expired, or being
+    // loaded right now.
+    [[nodiscard]] bool contains(const DekKey &key) const;
     void countKmsUnwrap();
     [[nodiscard]] Stats stats() const;
     void clear();

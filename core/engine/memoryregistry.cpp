@@ -5,6 +5,8 @@
 #include <QJsonArray>
 #include <QMutexLocker>
 
+#include <algorithm>
+
 namespace kw::engine {
 
 namespace {
@@ -168,6 +170,23 @@ QFuture<Result<registry::Dek>> MemoryRegistry::dek(const QString &kekName, const
     if (!m_keks.contains(kekName))
         return ready<registry::Dek>(keyNotFound(kekName));
     return ready(findDek(kekName, subject, version, algorithm, includeDeleted));
+}
+
+QFuture<Result<QList<int>>> MemoryRegistry::dekVersions(const QString &kekName,
+                                                        const QString &subject,
+                                                        const QString &algorithm,
+                                                        bool includeDeleted)
+{
+    QMutexLocker lock(&m_mutex);
+    if (!m_keks.contains(kekName))
+        return ready<QList<int>>(keyNotFound(kekName));
+    QList<int> versions;
+    for (const registry::Dek &d : std::as_const(m_deks))
+        if (d.kekName == kekName && d.subject == subject && d.algorithm == algorithm &&
+            (includeDeleted || !d.deleted))
+            versions.append(d.version);
+    std::sort(versions.begin(), versions.end());
+    return ready<QList<int>>(versions);
 }
 
 QFuture<Result<registry::Dek>> MemoryRegistry::createDek(const QString &kekName,

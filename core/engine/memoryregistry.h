@@ -33,6 +33,8 @@ public:
                                        const QString &algorithm, bool includeDeleted) override;
     QFuture<Result<registry::Dek>> createDek(const QString &kekName,
                                              const registry::Dek &request) override;
+    QFuture<Result<QList<int>>> dekVersions(const QString &kekName, const QString &subject,
+                                            const QString &algorithm, bool includeDeleted) override;
 
     [[nodiscard]] QList<registry::Dek> deks() const;
 

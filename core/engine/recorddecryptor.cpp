@@ -75,6 +75,10 @@ constexpr qint64 kMissingRetryMs = 5'000;
 // How long a KEK's description is reused for loading further DEKs under it (its deleted flag
 // is then at most this old, like the DEKs the cache keeps).
 constexpr qint64 kRecentKekMs = 5'000;
+// DEK versions of one subject fetched ahead (newest first) when its first DEK is loaded.
+constexpr qsizetype kPrefetchDekVersions = 64;
+// How long such an answer stands in for asking again.
+constexpr qint64 kPrefetchedDekMs = 60'000;
 } // namespace
 
 DekCache::Stats RecordDecryptor::cacheStats() const
@@ -214,6 +218,52 @@ RecordDecryptor::ownCopy(const std::shared_ptr<const ParsedSchema> &shared)
     return parsed ? *parsed : shared;
 }
 
+QFuture<Result<registry::Dek>> RecordDecryptor::pendingDek(const DekKey &key)
+{
+    const QString algorithm = crypto::algorithmName(key.algorithm);
+    const QString family =
+        key.kekName + QLatin1Char('\n') + key.subject + QLatin1Char('\n') + algorithm;
+    bool listVersions = false;
+    {
+        QMutexLocker lock(&m_schemaMutex);
+        if (auto it = m_pendingDeks.find(key); it != m_pendingDeks.end()) {
+            PendingDek pending = *it;
+            m_pendingDeks.erase(it); // each answer fetched ahead is used once
+            if (!pending.fresh.hasExpired())
+                return pending.reply;
+        }
+        if (!m_listedDekFamilies.contains(family)) {
+            m_listedDekFamilies.insert(family);
+            listVersions = true;
+        }
+    }
+    QFuture<Result<registry::Dek>> mine =
+        m_keys->dek(key.kekName, key.subject, key.version, algorithm, true);
+    if (!listVersions)
+        return mine;
+    // The first DEK of a subject under a KEK: a topic written over months holds records under
+    // many versions, met one after another. Ask for the newest of them all at once instead of
+    // one round trip per version as records need them. Only the registry entries are fetched;
+    // KMS unwraps still happen only for versions a record uses.
+    auto versions = awaitResult(m_keys->dekVersions(key.kekName, key.subject, algorithm, true));
+    if (!versions)
+        return mine;
+    QList<int> wanted = *versions;
+    std::sort(wanted.begin(), wanted.end(), std::greater<>());
+    if (wanted.size() > kPrefetchDekVersions)
+        wanted.resize(kPrefetchDekVersions);
+    QMutexLocker lock(&m_schemaMutex);
+    for (const int version : std::as_const(wanted)) {
+        DekKey other{key.kekName, key.subject, version, key.algorithm};
+        if (version == key.version || m_pendingDeks.contains(other) || m_cache->contains(other))
+            continue;
+        m_pendingDeks.insert(
+            other, PendingDek{m_keys->dek(key.kekName, key.subject, version, algorithm, true),
+                              QDeadlineTimer(kPrefetchedDekMs)});
+    }
+    return mine;
+}
+
 Result<registry::Kek> RecordDecryptor::kekFor(const QString &name)
 {
     {
@@ -236,6 +286,8 @@ Result<DekCache::Cipher> RecordDecryptor::dekFor(const DekKey &key, bool &kekDel
     // report it too. The loader runs (if at all) inside get(), on this thread.
     bool loadedDeleted = false;
     auto result = m_cache->get(key, [this, &key, &loadedDeleted]() -> Result<DekCache::Cipher> {
+        // The DEK is asked for before the KEK is described, so both are on their way at once.
+        auto dekReply = pendingDek(key);
         auto kek = kekFor(key.kekName);
         if (!kek)
             return fieldError(QStringLiteral("engine.kek_not_found"),
@@ -243,7 +295,7 @@ Result<DekCache::Cipher> RecordDecryptor::dekFor(const DekKey &key, bool &kekDel
                                   .arg(key.kekName, kek.error().message));
         loadedDeleted = kek->deleted;
         const QString algorithm = crypto::algorithmName(key.algorithm);
-        auto dek = awaitResult(m_keys->dek(key.kekName, key.subject, key.version, algorithm, true));
+        auto dek = awaitResult(dekReply);
         if (!dek || (dek->encryptedKeyMaterial.isEmpty() && dek->keyMaterial.isEmpty())) {
             if (kek->deleted)
                 return fieldError(QStringLiteral("engine.kek_deleted"),

@@ -176,6 +176,16 @@ private:
     };
     QHash<QString, RecentKek> m_recentKeks;
     Result<registry::Kek> kekFor(const QString &name);
+    // DEK registry answers asked for ahead of use, each taken once, and the subjects (KEK,
+    // subject, algorithm) whose versions were listed for that.
+    struct PendingDek
+    {
+        QFuture<Result<registry::Dek>> reply;
+        QDeadlineTimer fresh; // an answer older than this is not used
+    };
+    QHash<DekKey, PendingDek> m_pendingDeks;
+    QSet<QString> m_listedDekFamilies;
+    QFuture<Result<registry::Dek>> pendingDek(const DekKey &key);
     QSet<QString> m_deletedKeks;             // soft-deleted KEKs seen by DEK loads
     std::atomic_bool m_anyDeletedKek{false}; // m_deletedKeks is not empty
 };

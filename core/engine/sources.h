@@ -3,6 +3,7 @@
 // or subject version, and KEKs/DEKs from the DEK Registry. The REST clients, the sandbox and
 // the in-memory registry of tests implement them.
 
+#include "common/readyfuture.h"
 #include "common/result.h"
 #include "registry/types.h"
 
@@ -35,7 +36,19 @@ public:
     // registry generates the key (and returns keyMaterial).
     virtual QFuture<Result<registry::Dek>> createDek(const QString &kekName,
                                                      const registry::Dek &request) = 0;
+    // The version numbers of a DEK subject under a KEK. Optional: a source without it answers
+    // with an error and readers fetch versions one at a time.
+    virtual QFuture<Result<QList<int>>> dekVersions(const QString &kekName, const QString &subject,
+                                                    const QString &algorithm, bool includeDeleted);
 };
+
+inline QFuture<Result<QList<int>>> KeySource::dekVersions(const QString &, const QString &,
+                                                          const QString &, bool)
+{
+    return readyFuture(Result<QList<int>>(makeError(
+        QStringLiteral("engine.unsupported"), QStringLiteral("This key source cannot list DEK "
+                                                             "versions."))));
+}
 
 // Waits for a registry or KMS future. Only for worker threads: never call it on the UI thread.
 template<typename T>

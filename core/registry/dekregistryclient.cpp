@@ -352,4 +352,14 @@ QFuture<Result<Dek>> DekRegistryClient::createDek(const QString &kekName, const 
     return createDek(kekName, request, false);
 }
 
+QFuture<Result<QList<int>>> DekRegistryClient::dekVersions(const QString &kekName,
+                                                           const QString &subject,
+                                                           const QString &algorithm,
+                                                           bool includeDeleted)
+{
+    DekListOptions options;
+    options.deleted = includeDeleted;
+    return listDekVersions(kekName, subject, algorithm, options);
+}
+
 } // namespace kw::registry

@@ -112,6 +112,8 @@ public:
     QFuture<Result<Dek>> dek(const QString &kekName, const QString &subject, int version,
                              const QString &algorithm, bool includeDeleted) override;
     QFuture<Result<Dek>> createDek(const QString &kekName, const Dek &request) override;
+    QFuture<Result<QList<int>>> dekVersions(const QString &kekName, const QString &subject,
+                                            const QString &algorithm, bool includeDeleted) override;
 
 private:
     QPointer<RestTransport> m_transport;

@@ -106,10 +106,17 @@ public:
     {
         return m_inner->createDek(kekName, request);
     }
+    QFuture<Result<QList<int>>> dekVersions(const QString &kekName, const QString &subject,
+                                            const QString &algorithm, bool includeDeleted) override
+    {
+        ++versionListings;
+        return m_inner->dekVersions(kekName, subject, algorithm, includeDeleted);
+    }
 
     std::atomic_int schemaLookups{0};
     std::atomic_int kekLookups{0};
     std::atomic_int dekLookups{0};
+    std::atomic_int versionListings{0};
 
 private:
     std::shared_ptr<MemoryRegistry> m_inner;
@@ -298,6 +305,50 @@ private Q_SLOTS:
         QCOMPARE(versions, (QList<int>{1, 2, 3}));
         QCOMPARE(counting->dekLookups.load(), 3);
         QCOMPARE(counting->kekLookups.load(), 1);
+        QCOMPARE(counting->versionListings.load(), 1);
+    }
+
+    void dekVersionsAreFetchedAheadButUnwrappedOnlyWhenUsed()
+    {
+        // The first DEK of a subject brings the others' registry entries along (one listing,
+        // each version fetched once); KMS unwraps stay one per version a record uses.
+        auto registry = std::make_shared<MemoryRegistry>();
+        registry->addKek(localKek(QStringLiteral("kek1")));
+        registry::Schema schema =
+            f1Schema({{QStringLiteral("encrypt.dek.expiry.days"), QStringLiteral("30")}});
+        registry->addSchema(schema);
+        const qint64 day = 86'400'000;
+        ManualClock clock(1'600'000'000'000);
+        RecordEncryptor enc(registry, builtInKms(), secret(QStringLiteral("s")), clock);
+        QList<QByteArray> records;
+        for (int month = 0; month < 4; ++month) {
+            registry->setNowMs(clock.nowMs());
+            auto bytes = enc.encrypt(schema, QStringLiteral("topic1-value"),
+                                     QJsonObject{{QStringLiteral("f1"), QString::number(month)}});
+            QVERIFY(bytes);
+            records.append(*bytes);
+            clock.advanceMs(31 * day);
+        }
+        auto counting = std::make_shared<CountingRegistry>(registry);
+        RecordDecryptor d(counting, counting, builtInKms(), secret(QStringLiteral("s")));
+        // Versions 4, 1 and 4 again: version 2 and 3 are fetched ahead but never unwrapped.
+        for (const int i : {3, 0, 3}) {
+            const RecordOutcome out = d.decrypt(input(records.at(i)));
+            QVERIFY2(out.ok(), qPrintable(out.error.message));
+            QCOMPARE(out.fields.first().dekVersion, i + 1);
+            QCOMPARE(out.valueJson.isEmpty()
+                         ? out.value.toObject().value(QStringLiteral("f1")).toString()
+                         : QString(),
+                     QString::number(i));
+        }
+        QCOMPARE(counting->versionListings.load(), 1);
+        QCOMPARE(counting->dekLookups.load(), 4); // each version once, none twice
+        QCOMPARE(d.cacheStats().kmsUnwraps, quint64(2));
+        // A version that was fetched ahead is used from that answer.
+        const RecordOutcome two = d.decrypt(input(records.at(1)));
+        QVERIFY2(two.ok(), qPrintable(two.error.message));
+        QCOMPARE(counting->dekLookups.load(), 4);
+        QCOMPARE(d.cacheStats().kmsUnwraps, quint64(3));
     }
 
     void protobufIndexesAreKeptBodyNotDecodedYet()
