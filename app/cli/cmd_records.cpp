@@ -176,6 +176,24 @@ void appendField(QByteArray &out, const engine::FieldOutcome &f, const QString &
     w.close();
 }
 
+// The "fields" array: the ENCRYPT_PAYLOAD step first (path ""), then each field.
+void appendFields(QByteArray &out, const engine::RecordOutcome &outcome)
+{
+    out += '[';
+    bool first = true;
+    const auto add = [&](const engine::FieldOutcome &f, const QString &path) {
+        if (!first)
+            out += ',';
+        first = false;
+        appendField(out, f, path);
+    };
+    if (outcome.payload)
+        add(*outcome.payload, QString());
+    for (const engine::FieldOutcome &f : outcome.fields)
+        add(f, f.path);
+    out += ']';
+}
+
 // The parts of a JSON line that repeat from record to record, rendered once per worker thread:
 // `{"topic":"…","partition":`, `,"schemaId":N,"subject":"…","value":` and the "fields" array
 // of a record whose fields all succeeded. Each part is keyed by the identity (data pointer and
@@ -230,19 +248,8 @@ public:
             return &m_fieldsJson;
         m_payload = out.payload;
         m_fields = out.fields;
-        m_fieldsJson = "[";
-        bool first = true;
-        const auto add = [&](const engine::FieldOutcome &f, const QString &path) {
-            if (!first)
-                m_fieldsJson += ',';
-            first = false;
-            appendField(m_fieldsJson, f, path);
-        };
-        if (out.payload)
-            add(*out.payload, QString());
-        for (const engine::FieldOutcome &f : out.fields)
-            add(f, f.path);
-        m_fieldsJson += ']';
+        m_fieldsJson.clear();
+        appendFields(m_fieldsJson, out);
         return &m_fieldsJson;
     }
 
@@ -307,19 +314,7 @@ void appendJsonLine(QByteArray &line, const kafka::PreviewRecord &r, bool reveal
     } else if (const QByteArray *cached = parts.fields(out)) {
         serde::appendJsonRaw(line, *cached);
     } else {
-        line += '[';
-        bool first = true;
-        const auto add = [&](const engine::FieldOutcome &f, const QString &path) {
-            if (!first)
-                line += ',';
-            first = false;
-            appendField(line, f, path);
-        };
-        if (out.payload)
-            add(*out.payload, QString());
-        for (const engine::FieldOutcome &f : out.fields)
-            add(f, f.path);
-        line += ']';
+        appendFields(line, out);
     }
     if (!out.ok()) {
         serde::appendJsonRaw(line, QByteArrayView(",\"error\":"));
