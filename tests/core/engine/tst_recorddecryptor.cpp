@@ -69,6 +69,29 @@ Setup vectorSetup(const QString &algorithm, const QByteArray &kekMaterial,
     return s;
 }
 
+// Records of topic1 written a month apart under a 30-day DEK expiry, into a registry that gets
+// KEK kek1 and the schema: record i uses DEK version i + 1 and holds f1 = "i". Empty on failure.
+QList<QByteArray> monthlyRecords(const std::shared_ptr<MemoryRegistry> &registry, int months)
+{
+    registry->addKek(localKek(QStringLiteral("kek1")));
+    const registry::Schema schema =
+        f1Schema({{QStringLiteral("encrypt.dek.expiry.days"), QStringLiteral("30")}});
+    registry->addSchema(schema);
+    ManualClock clock(1'600'000'000'000);
+    RecordEncryptor enc(registry, builtInKms(), secret(QStringLiteral("s")), clock);
+    QList<QByteArray> records;
+    for (int month = 0; month < months; ++month) {
+        registry->setNowMs(clock.nowMs());
+        auto bytes = enc.encrypt(schema, QStringLiteral("topic1-value"),
+                                 QJsonObject{{QStringLiteral("f1"), QString::number(month)}});
+        if (!bytes)
+            return {};
+        records.append(*bytes);
+        clock.advanceMs(31 * 86'400'000LL);
+    }
+    return records;
+}
+
 // Counts the lookups that reach the registry.
 class CountingRegistry : public SchemaSource, public KeySource
 {
@@ -278,22 +301,8 @@ private Q_SLOTS:
     {
         // Loading several DEK versions under one KEK asks for the KEK once, each DEK once.
         auto registry = std::make_shared<MemoryRegistry>();
-        registry->addKek(localKek(QStringLiteral("kek1")));
-        registry::Schema schema =
-            f1Schema({{QStringLiteral("encrypt.dek.expiry.days"), QStringLiteral("30")}});
-        registry->addSchema(schema);
-        const qint64 day = 86'400'000;
-        ManualClock clock(1'600'000'000'000);
-        RecordEncryptor enc(registry, builtInKms(), secret(QStringLiteral("s")), clock);
-        QList<QByteArray> records;
-        for (int month = 0; month < 3; ++month) {
-            registry->setNowMs(clock.nowMs());
-            auto bytes = enc.encrypt(schema, QStringLiteral("topic1-value"),
-                                     QJsonObject{{QStringLiteral("f1"), QStringLiteral("v")}});
-            QVERIFY(bytes);
-            records.append(*bytes);
-            clock.advanceMs(31 * day);
-        }
+        const QList<QByteArray> records = monthlyRecords(registry, 3);
+        QCOMPARE(records.size(), 3);
         auto counting = std::make_shared<CountingRegistry>(registry);
         RecordDecryptor d(counting, counting, builtInKms(), secret(QStringLiteral("s")));
         QList<int> versions;
@@ -313,22 +322,8 @@ private Q_SLOTS:
         // The first DEK of a subject brings the others' registry entries along (one listing,
         // each version fetched once); KMS unwraps stay one per version a record uses.
         auto registry = std::make_shared<MemoryRegistry>();
-        registry->addKek(localKek(QStringLiteral("kek1")));
-        registry::Schema schema =
-            f1Schema({{QStringLiteral("encrypt.dek.expiry.days"), QStringLiteral("30")}});
-        registry->addSchema(schema);
-        const qint64 day = 86'400'000;
-        ManualClock clock(1'600'000'000'000);
-        RecordEncryptor enc(registry, builtInKms(), secret(QStringLiteral("s")), clock);
-        QList<QByteArray> records;
-        for (int month = 0; month < 4; ++month) {
-            registry->setNowMs(clock.nowMs());
-            auto bytes = enc.encrypt(schema, QStringLiteral("topic1-value"),
-                                     QJsonObject{{QStringLiteral("f1"), QString::number(month)}});
-            QVERIFY(bytes);
-            records.append(*bytes);
-            clock.advanceMs(31 * day);
-        }
+        const QList<QByteArray> records = monthlyRecords(registry, 4);
+        QCOMPARE(records.size(), 4);
         auto counting = std::make_shared<CountingRegistry>(registry);
         RecordDecryptor d(counting, counting, builtInKms(), secret(QStringLiteral("s")));
         // Versions 4, 1 and 4 again: version 2 and 3 are fetched ahead but never unwrapped.
