@@ -1,5 +1,7 @@
 #include "navigator/navigatormodel.h"
 
+#include "common/futurewatch.h"
+
 #include <QColor>
 #include <QFont>
 #include <QGuiApplication>
@@ -240,7 +242,7 @@ void NavigatorModel::requestPage(Node *node, quint64 job)
     default:
         return;
     }
-    future.then(this, [this, job, paged, limit](Result<NavigatorItems> result) {
+    kw::whenFinished(future, this, [this, job, paged, limit](Result<NavigatorItems> result) {
         onLoaded(job, std::move(result), paged, limit);
     });
 }

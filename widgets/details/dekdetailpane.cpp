@@ -1,6 +1,7 @@
 #include "details/dekdetailpane.h"
 
 #include "common/clock.h"
+#include "common/futurewatch.h"
 #include "details/detailwidgets.h"
 #include "registry/dekregistryclient.h"
 #include "registry/kekusage.h"
@@ -127,32 +128,34 @@ void DekDetailPane::showDek(const QString &kekName, const QString &subject, int 
     m_busy->show();
     m_expiry->setText(tr("loading…"));
 
-    m_keys->getDekVersion(kekName, subject, version, algorithm, includeDeleted)
-        .then(this, [this, job](const Result<registry::Dek> &dek) {
-            if (!isCurrent(job))
-                return;
-            settle(job);
-            if (!dek) {
-                addError(tr("Could not load DEK '%1' version %2 of KEK '%3': %4")
-                             .arg(m_request.subject, m_version->text(), m_request.kekName,
-                                  dek.error().message));
-                m_due->setText(tr("unknown"));
-                return;
-            }
-            m_version->setText(QString::number(dek->version));
-            m_algorithm->setText(dek->algorithm);
-            details::setTimestamp(m_created, dek->ts);
-            const int age = registry::ageInDays(dek->ts, m_clock->nowMs());
-            m_age->setText(details::dayCount(age));
-            m_deleted->setText(dek->deleted ? tr("yes (soft-deleted)") : tr("no"));
-            // Only the wrapped material identifies the key safely; a shared KEK's DEK also
-            // carries plaintext keyMaterial, which is never shown nor hashed here.
-            const QString fingerprint = registry::keyMaterialFingerprint(dek->encryptedKeyMaterial);
-            m_fingerprint->setText(fingerprint.isEmpty() ? tr("(no wrapped key material)")
-                                                         : fingerprint);
-            m_dekTs = dek->ts;
-            updateRotation();
-        });
+    kw::whenFinished(m_keys->getDekVersion(kekName, subject, version, algorithm, includeDeleted),
+                     this, [this, job](const Result<registry::Dek> &dek) {
+                         if (!isCurrent(job))
+                             return;
+                         settle(job);
+                         if (!dek) {
+                             addError(tr("Could not load DEK '%1' version %2 of KEK '%3': %4")
+                                          .arg(m_request.subject, m_version->text(),
+                                               m_request.kekName, dek.error().message));
+                             m_due->setText(tr("unknown"));
+                             return;
+                         }
+                         m_version->setText(QString::number(dek->version));
+                         m_algorithm->setText(dek->algorithm);
+                         details::setTimestamp(m_created, dek->ts);
+                         const int age = registry::ageInDays(dek->ts, m_clock->nowMs());
+                         m_age->setText(details::dayCount(age));
+                         m_deleted->setText(dek->deleted ? tr("yes (soft-deleted)") : tr("no"));
+                         // Only the wrapped material identifies the key safely; a shared KEK's DEK
+                         // also carries plaintext keyMaterial, which is never shown nor hashed
+                         // here.
+                         const QString fingerprint =
+                             registry::keyMaterialFingerprint(dek->encryptedKeyMaterial);
+                         m_fingerprint->setText(
+                             fingerprint.isEmpty() ? tr("(no wrapped key material)") : fingerprint);
+                         m_dekTs = dek->ts;
+                         updateRotation();
+                     });
 
     // Latest versions only: the rules clients follow now decide when the DEK must rotate.
     registry::SchemaListOptions options;

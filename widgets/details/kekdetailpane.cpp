@@ -1,5 +1,6 @@
 #include "details/kekdetailpane.h"
 
+#include "common/futurewatch.h"
 #include "details/detailwidgets.h"
 #include "registry/dekregistryclient.h"
 #include "registry/kekusage.h"
@@ -152,8 +153,9 @@ void KekDetailPane::showKek(const QString &kekName, bool includeDeleted)
     m_dekSubjects->setText(loading);
     m_usageSummary->setText(loading);
 
-    m_keys->getKek(kekName, includeDeleted)
-        .then(this, [this, job](const Result<registry::Kek> &kek) {
+    kw::whenFinished(
+        m_keys->getKek(kekName, includeDeleted), this,
+        [this, job](const Result<registry::Kek> &kek) {
             if (!isCurrent(job))
                 return;
             settle(job);
@@ -177,57 +179,58 @@ void KekDetailPane::showKek(const QString &kekName, bool includeDeleted)
             m_kmsProps->resizeColumnToContents(0);
         });
 
-    m_keys->listAllDekSubjects(kekName, 1000, includeDeleted)
-        .then(this, [this, job](const Result<QStringList> &subjects) {
-            if (!isCurrent(job))
-                return;
-            settle(job);
-            if (!subjects) {
-                m_dekSubjects->setText(tr("unavailable"));
-                addError(tr("Could not count the DEK subjects of KEK '%1': %2")
-                             .arg(m_kekName, subjects.error().message));
-                return;
-            }
-            m_dekSubjects->setText(QString::number(subjects->size()));
-            m_dekSubjects->setToolTip(subjects->join(QLatin1Char('\n')));
-        });
+    kw::whenFinished(m_keys->listAllDekSubjects(kekName, 1000, includeDeleted), this,
+                     [this, job](const Result<QStringList> &subjects) {
+                         if (!isCurrent(job))
+                             return;
+                         settle(job);
+                         if (!subjects) {
+                             m_dekSubjects->setText(tr("unavailable"));
+                             addError(tr("Could not count the DEK subjects of KEK '%1': %2")
+                                          .arg(m_kekName, subjects.error().message));
+                             return;
+                         }
+                         m_dekSubjects->setText(QString::number(subjects->size()));
+                         m_dekSubjects->setToolTip(subjects->join(QLatin1Char('\n')));
+                     });
 
     registry::SchemaListOptions options;
     options.deleted = includeDeleted;
-    m_schemas->schemas(options).then(this, [this,
-                                            job](const Result<QList<registry::Schema>> &schemas) {
-        if (!isCurrent(job))
-            return;
-        settle(job);
-        if (!schemas) {
-            m_usageSummary->setText(tr("unavailable"));
-            addError(tr("Could not list the schemas that use KEK '%1': %2")
-                         .arg(m_kekName, schemas.error().message));
-            return;
-        }
-        const QList<registry::KekUsage> usages = registry::kekUsages(*schemas, m_kekName);
-        QStringList subjects;
-        for (const registry::KekUsage &u : usages)
-            if (!subjects.contains(u.subject))
-                subjects.append(u.subject);
-        m_usageSummary->setText(
-            usages.isEmpty()
-                ? tr("No schema rule names this KEK.")
-                : tr("%1 rule use(s) in %2 subject(s).").arg(usages.size()).arg(subjects.size()));
-        m_usage->setRowCount(int(usages.size()));
-        for (int row = 0; row < usages.size(); ++row) {
-            const registry::KekUsage &u = usages.at(row);
-            setCell(m_usage, row, UsageSubject, u.subject, u.version);
-            setCell(m_usage, row, UsageVersion, QString::number(u.version));
-            setCell(m_usage, row, UsageRule, u.ruleName);
-            setCell(m_usage, row, UsageType, u.ruleType);
-            setCell(m_usage, row, UsageMode, u.mode);
-            setCell(m_usage, row, UsageExpiry,
-                    u.expiryDays > 0 ? QString::number(u.expiryDays) : tr("none"));
-            setCell(m_usage, row, UsageState, u.disabled ? tr("disabled") : tr("enabled"));
-        }
-        m_usage->resizeColumnsToContents();
-    });
+    kw::whenFinished(
+        m_schemas->schemas(options), this,
+        [this, job](const Result<QList<registry::Schema>> &schemas) {
+            if (!isCurrent(job))
+                return;
+            settle(job);
+            if (!schemas) {
+                m_usageSummary->setText(tr("unavailable"));
+                addError(tr("Could not list the schemas that use KEK '%1': %2")
+                             .arg(m_kekName, schemas.error().message));
+                return;
+            }
+            const QList<registry::KekUsage> usages = registry::kekUsages(*schemas, m_kekName);
+            QStringList subjects;
+            for (const registry::KekUsage &u : usages)
+                if (!subjects.contains(u.subject))
+                    subjects.append(u.subject);
+            m_usageSummary->setText(usages.isEmpty() ? tr("No schema rule names this KEK.")
+                                                     : tr("%1 rule use(s) in %2 subject(s).")
+                                                           .arg(usages.size())
+                                                           .arg(subjects.size()));
+            m_usage->setRowCount(int(usages.size()));
+            for (int row = 0; row < usages.size(); ++row) {
+                const registry::KekUsage &u = usages.at(row);
+                setCell(m_usage, row, UsageSubject, u.subject, u.version);
+                setCell(m_usage, row, UsageVersion, QString::number(u.version));
+                setCell(m_usage, row, UsageRule, u.ruleName);
+                setCell(m_usage, row, UsageType, u.ruleType);
+                setCell(m_usage, row, UsageMode, u.mode);
+                setCell(m_usage, row, UsageExpiry,
+                        u.expiryDays > 0 ? QString::number(u.expiryDays) : tr("none"));
+                setCell(m_usage, row, UsageState, u.disabled ? tr("disabled") : tr("enabled"));
+            }
+            m_usage->resizeColumnsToContents();
+        });
 }
 
 } // namespace kw

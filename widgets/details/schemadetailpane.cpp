@@ -1,5 +1,6 @@
 #include "details/schemadetailpane.h"
 
+#include "common/futurewatch.h"
 #include "details/detailwidgets.h"
 #include "details/ruletablemodel.h"
 #include "highlighting/schemahighlighter.h"
@@ -208,18 +209,19 @@ void SchemaDetailPane::showSchema(const QString &subject, int version, bool incl
     }
     const quint64 job = m_job;
     m_busy->show();
-    m_schemas->version(subject, version, includeDeleted)
-        .then(this, [this, job](const Result<registry::Schema> &schema) {
-            if (!isCurrent(job))
-                return;
-            if (!schema) {
-                setBusy(job, false);
-                addError(tr("Could not load schema '%1' version %2: %3")
-                             .arg(m_subject, m_version->text(), schema.error().message));
-                return;
-            }
-            showLoadedSchema(job, *schema);
-        });
+    kw::whenFinished(m_schemas->version(subject, version, includeDeleted), this,
+                     [this, job](const Result<registry::Schema> &schema) {
+                         if (!isCurrent(job))
+                             return;
+                         if (!schema) {
+                             setBusy(job, false);
+                             addError(
+                                 tr("Could not load schema '%1' version %2: %3")
+                                     .arg(m_subject, m_version->text(), schema.error().message));
+                             return;
+                         }
+                         showLoadedSchema(job, *schema);
+                     });
 }
 
 void SchemaDetailPane::showLoadedSchema(quint64 job, const registry::Schema &schema)
@@ -283,8 +285,9 @@ void SchemaDetailPane::fetchReferencesThenAnalyse(quint64 job, const registry::S
     gather->pending = int(schema.references.size());
     for (int i = 0; i < schema.references.size(); ++i) {
         const registry::SchemaReference ref = schema.references.at(i);
-        m_schemas->version(ref.subject, ref.version, true)
-            .then(this, [this, job, gather, i, ref, schema](const Result<registry::Schema> &r) {
+        kw::whenFinished(
+            m_schemas->version(ref.subject, ref.version, true), this,
+            [this, job, gather, i, ref, schema](const Result<registry::Schema> &r) {
                 if (!isCurrent(job) || gather->failed)
                     return;
                 if (!r) {
@@ -309,32 +312,34 @@ void SchemaDetailPane::analyse(quint64 job, const registry::Schema &schema,
                                const QStringList &referenceTexts)
 {
     // Parsing is CPU work of unbounded size (large schemas, many references): off the UI thread.
-    QtConcurrent::run([schema, referenceTexts] {
-        return registry::taggedFieldKeys(schema, referenceTexts);
-    }).then(this, [this, job](const Result<QList<registry::TaggedFieldKeys>> &fields) {
-        if (!isCurrent(job))
-            return;
-        setBusy(job, false);
-        if (!fields) {
-            m_fieldsSummary->setText(fields.error().message);
-            return;
-        }
-        m_fieldsSummary->setText(fields->isEmpty() ? tr("No field carries a tag.")
-                                                   : tr("Tagged fields: %1.").arg(fields->size()));
-        m_fields->setRowCount(int(fields->size()));
-        for (int row = 0; row < fields->size(); ++row) {
-            const registry::TaggedFieldKeys &f = fields->at(row);
-            setCell(m_fields, row, FieldPath, f.path);
-            setCell(m_fields, row, FieldFullName, f.fullName);
-            setCell(m_fields, row, FieldTags, f.tags.join(QStringLiteral(", ")));
-            setCell(m_fields, row, FieldRules, f.ruleNames.join(QStringLiteral(", ")));
-            setCell(m_fields, row, FieldKek,
-                    f.kekNames.isEmpty() ? tr("(not encrypted)")
-                                         : f.kekNames.join(QStringLiteral(", ")),
-                    f.kekNames);
-        }
-        m_fields->resizeColumnsToContents();
-    });
+    kw::whenFinished(
+        QtConcurrent::run(
+            [schema, referenceTexts] { return registry::taggedFieldKeys(schema, referenceTexts); }),
+        this, [this, job](const Result<QList<registry::TaggedFieldKeys>> &fields) {
+            if (!isCurrent(job))
+                return;
+            setBusy(job, false);
+            if (!fields) {
+                m_fieldsSummary->setText(fields.error().message);
+                return;
+            }
+            m_fieldsSummary->setText(fields->isEmpty()
+                                         ? tr("No field carries a tag.")
+                                         : tr("Tagged fields: %1.").arg(fields->size()));
+            m_fields->setRowCount(int(fields->size()));
+            for (int row = 0; row < fields->size(); ++row) {
+                const registry::TaggedFieldKeys &f = fields->at(row);
+                setCell(m_fields, row, FieldPath, f.path);
+                setCell(m_fields, row, FieldFullName, f.fullName);
+                setCell(m_fields, row, FieldTags, f.tags.join(QStringLiteral(", ")));
+                setCell(m_fields, row, FieldRules, f.ruleNames.join(QStringLiteral(", ")));
+                setCell(m_fields, row, FieldKek,
+                        f.kekNames.isEmpty() ? tr("(not encrypted)")
+                                             : f.kekNames.join(QStringLiteral(", ")),
+                        f.kekNames);
+            }
+            m_fields->resizeColumnsToContents();
+        });
 }
 
 } // namespace kw

@@ -1,5 +1,6 @@
 #include "profiles/profilesdialog.h"
 
+#include "common/futurewatch.h"
 #include "profiles/connectiontester.h"
 #include "profiles/profilestore.h"
 #include "profiles/propertiesimport.h"
@@ -427,25 +428,27 @@ void ProfilesDialog::loadIntoForm(const QString &name)
 {
     const quint64 job = ++m_job;
     setFormEnabled(false);
-    m_store->load(name).then(this, [this, job, name](Result<profiles::LoadedProfile> loaded) {
-        if (job != m_job)
-            return; // the user picked another profile meanwhile
-        if (!loaded) {
-            showMessage(loaded.error().message, true);
-            return;
-        }
-        m_editingName = name;
-        showInForm(loaded->profile);
-        setFormEnabled(true);
-        if (!loaded->secretsError.isEmpty()) {
-            showMessage(tr("The secrets of '%1' could not be read: %2 Enter them again; they are "
-                           "kept for this session.")
-                            .arg(name, loaded->secretsError.message),
-                        true);
-        } else {
-            showMessage(QString(), false);
-        }
-    });
+    kw::whenFinished(
+        m_store->load(name), this, [this, job, name](Result<profiles::LoadedProfile> loaded) {
+            if (job != m_job)
+                return; // the user picked another profile meanwhile
+            if (!loaded) {
+                showMessage(loaded.error().message, true);
+                return;
+            }
+            m_editingName = name;
+            showInForm(loaded->profile);
+            setFormEnabled(true);
+            if (!loaded->secretsError.isEmpty()) {
+                showMessage(
+                    tr("The secrets of '%1' could not be read: %2 Enter them again; they are "
+                       "kept for this session.")
+                        .arg(name, loaded->secretsError.message),
+                    true);
+            } else {
+                showMessage(QString(), false);
+            }
+        });
 }
 
 void ProfilesDialog::showInForm(const profiles::ConnectionProfile &p)
@@ -583,7 +586,7 @@ void ProfilesDialog::deleteProfile()
     if (name.isEmpty() || !m_confirmDelete(name))
         return;
     const quint64 job = ++m_job;
-    m_store->remove(name).then(this, [this, job, name](Result<void> removed) {
+    kw::whenFinished(m_store->remove(name), this, [this, job, name](Result<void> removed) {
         m_editingName.clear();
         reloadList();
         showInForm(profiles::ConnectionProfile{});
@@ -648,7 +651,7 @@ void ProfilesDialog::saveProfile()
     }
     const QString previous = m_editingName;
     const quint64 job = ++m_job;
-    m_store->save(p, previous).then(this, [this, job, p](Result<void> saved) {
+    kw::whenFinished(m_store->save(p, previous), this, [this, job, p](Result<void> saved) {
         m_editingName = p.name;
         reloadList(p.name);
         setFormEnabled(true);
@@ -677,26 +680,28 @@ void ProfilesDialog::testConnection()
             new QTreeWidgetItem(m_testResults, {profiles::targetName(target), tr("Checking…")});
         item->setIcon(0, style()->standardIcon(QStyle::SP_BrowserReload));
     }
-    profiles::testConnection(p, this).then(this, [this](QList<profiles::ConnectionCheck> checks) {
-        m_test->setEnabled(true);
-        for (int i = 0; i < checks.size() && i < m_testResults->topLevelItemCount(); ++i) {
-            const auto &c = checks[i];
-            QTreeWidgetItem *item = m_testResults->topLevelItem(i);
-            const bool ok = c.outcome == profiles::ConnectionCheck::Outcome::Passed;
-            const bool skipped = c.outcome == profiles::ConnectionCheck::Outcome::Skipped;
-            item->setText(1, (ok        ? tr("Passed: ")
-                              : skipped ? tr("Skipped: ")
-                                        : tr("Failed: ")) +
-                                 c.summary);
-            item->setToolTip(
-                1, c.error.isEmpty() ? c.summary : c.error.code + QStringLiteral(": ") + c.summary);
-            item->setText(2, skipped ? QString() : tr("%1 ms").arg(c.elapsedMs));
-            item->setIcon(0, style()->standardIcon(ok        ? QStyle::SP_DialogApplyButton
-                                                   : skipped ? QStyle::SP_MessageBoxInformation
-                                                             : QStyle::SP_MessageBoxCritical));
-            item->setData(0, Qt::UserRole, int(c.outcome));
-        }
-    });
+    kw::whenFinished(
+        profiles::testConnection(p, this), this, [this](QList<profiles::ConnectionCheck> checks) {
+            m_test->setEnabled(true);
+            for (int i = 0; i < checks.size() && i < m_testResults->topLevelItemCount(); ++i) {
+                const auto &c = checks[i];
+                QTreeWidgetItem *item = m_testResults->topLevelItem(i);
+                const bool ok = c.outcome == profiles::ConnectionCheck::Outcome::Passed;
+                const bool skipped = c.outcome == profiles::ConnectionCheck::Outcome::Skipped;
+                item->setText(1, (ok        ? tr("Passed: ")
+                                  : skipped ? tr("Skipped: ")
+                                            : tr("Failed: ")) +
+                                     c.summary);
+                item->setToolTip(1, c.error.isEmpty()
+                                        ? c.summary
+                                        : c.error.code + QStringLiteral(": ") + c.summary);
+                item->setText(2, skipped ? QString() : tr("%1 ms").arg(c.elapsedMs));
+                item->setIcon(0, style()->standardIcon(ok        ? QStyle::SP_DialogApplyButton
+                                                       : skipped ? QStyle::SP_MessageBoxInformation
+                                                                 : QStyle::SP_MessageBoxCritical));
+                item->setData(0, Qt::UserRole, int(c.outcome));
+            }
+        });
 }
 
 void ProfilesDialog::connectToProfile()
