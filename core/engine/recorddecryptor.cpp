@@ -91,7 +91,7 @@ RecordDecryptor::schemaFor(const serde::SchemaRef &ref)
 {
     const bool byId = ref.kind == serde::SchemaRef::Kind::Id;
     {
-        QMutexLocker lock(&m_schemaMutex);
+        QMutexLocker lock(&m_mutex);
         if (byId) {
             if (auto it = m_schemasById.constFind(ref.id); it != m_schemasById.cend())
                 return *it;
@@ -101,7 +101,7 @@ RecordDecryptor::schemaFor(const serde::SchemaRef &ref)
     }
     const QString refName = ref.toString();
     {
-        QMutexLocker lock(&m_schemaMutex);
+        QMutexLocker lock(&m_mutex);
         if (auto it = m_missingSchemas.constFind(refName); it != m_missingSchemas.cend()) {
             if (!it->retry.hasExpired())
                 return it->error;
@@ -119,14 +119,14 @@ RecordDecryptor::schemaFor(const serde::SchemaRef &ref)
                 .arg(refName, schema.error().message));
         // Only "not found" is remembered: an unreachable registry may answer the next record.
         if (schema.error().code == QLatin1String("registry.40403")) {
-            QMutexLocker lock(&m_schemaMutex);
+            QMutexLocker lock(&m_mutex);
             m_missingSchemas.insert(refName, Missing{error, QDeadlineTimer(kMissingRetryMs)});
         }
         return error;
     }
     auto parsed = parseSchema(*schema);
     if (parsed) {
-        QMutexLocker lock(&m_schemaMutex);
+        QMutexLocker lock(&m_mutex);
         if (byId)
             m_schemasById.insert(ref.id, *parsed);
         else
@@ -225,7 +225,7 @@ QFuture<Result<registry::Dek>> RecordDecryptor::pendingDek(const DekKey &key)
         key.kekName + QLatin1Char('\n') + key.subject + QLatin1Char('\n') + algorithm;
     bool listVersions = false;
     {
-        QMutexLocker lock(&m_schemaMutex);
+        QMutexLocker lock(&m_mutex);
         if (auto it = m_pendingDeks.find(key); it != m_pendingDeks.end()) {
             PendingDek pending = *it;
             m_pendingDeks.erase(it); // each answer fetched ahead is used once
@@ -252,7 +252,7 @@ QFuture<Result<registry::Dek>> RecordDecryptor::pendingDek(const DekKey &key)
     std::sort(wanted.begin(), wanted.end(), std::greater<>());
     if (wanted.size() > kPrefetchDekVersions)
         wanted.resize(kPrefetchDekVersions);
-    QMutexLocker lock(&m_schemaMutex);
+    QMutexLocker lock(&m_mutex);
     for (const int version : std::as_const(wanted)) {
         DekKey other{key.kekName, key.subject, version, key.algorithm};
         if (version == key.version || m_pendingDeks.contains(other) || m_cache->contains(other))
@@ -267,14 +267,14 @@ QFuture<Result<registry::Dek>> RecordDecryptor::pendingDek(const DekKey &key)
 Result<registry::Kek> RecordDecryptor::kekFor(const QString &name)
 {
     {
-        QMutexLocker lock(&m_schemaMutex);
+        QMutexLocker lock(&m_mutex);
         if (auto it = m_recentKeks.constFind(name);
             it != m_recentKeks.cend() && !it->fresh.hasExpired())
             return it->kek;
     }
     auto kek = awaitResult(m_keys->kek(name, true));
     if (kek) {
-        QMutexLocker lock(&m_schemaMutex);
+        QMutexLocker lock(&m_mutex);
         m_recentKeks.insert(name, RecentKek{*kek, QDeadlineTimer(kRecentKekMs)});
     }
     return kek;
@@ -334,7 +334,7 @@ Result<DekCache::Cipher> RecordDecryptor::dekFor(const DekKey &key, bool &kekDel
         return DekCache::Cipher(std::make_shared<const crypto::DekCipher>(std::move(*cipher)));
     });
     if (loadedDeleted || m_anyDeletedKek.load(std::memory_order_acquire)) {
-        QMutexLocker lock(&m_schemaMutex);
+        QMutexLocker lock(&m_mutex);
         if (loadedDeleted) {
             m_deletedKeks.insert(key.kekName);
             m_anyDeletedKek.store(true, std::memory_order_release);
@@ -416,19 +416,15 @@ RecordOutcome RecordDecryptor::decrypt(const RecordInput &input,
 void RecordDecryptor::decrypt(const RecordInput &input, const DecryptOptions &decryptOptions,
                               KeyMemo &memo, RecordOutcome &out)
 {
-    // Everything reset, keeping what the buffers have allocated.
-    out.error = {};
-    out.schemaRef = {};
-    out.schemaId = 0;
-    out.schemaSubject.clear();
-    out.schemaVersion = 0;
-    out.schemaType.clear();
-    out.value = QJsonValue();
-    out.stored = QJsonValue();
-    out.valueJson.resize(0);
-    out.fields.clear();
-    out.payload.reset();
-    out.messageIndexes.clear();
+    // A fresh outcome that keeps the two buffers' allocations: every other member is reset by
+    // construction, including any added later.
+    QByteArray text = std::move(out.valueJson);
+    QList<FieldOutcome> kept = std::move(out.fields);
+    text.resize(0);
+    kept.clear();
+    out = RecordOutcome();
+    out.valueJson = std::move(text);
+    out.fields = std::move(kept);
     out.dekSubject =
         !input.dekSubject.isEmpty()
             ? input.dekSubject

@@ -146,6 +146,8 @@ private:
     std::shared_ptr<const ParsedSchema> ownCopy(const std::shared_ptr<const ParsedSchema> &shared);
     Result<std::shared_ptr<const ParsedSchema>> parseSchema(const registry::Schema &schema);
     Result<DekCache::Cipher> dekFor(const DekKey &key, bool &kekDeleted);
+    Result<registry::Kek> kekFor(const QString &name);
+    QFuture<Result<registry::Dek>> pendingDek(const DekKey &key);
     Result<QByteArray> decryptValue(const EncryptionRule &rule, const QString &dekSubject,
                                     QByteArrayView ciphertext, FieldOutcome &outcome,
                                     KeyMemo &memo);
@@ -155,7 +157,7 @@ private:
     std::shared_ptr<const kms::KmsRegistry> m_kms;
     kms::KmsConfig m_kmsSettings;
     std::shared_ptr<DekCache> m_cache;
-    QMutex m_schemaMutex;
+    QMutex m_mutex; // guards everything below but the atomic
     QHash<qint32, std::shared_ptr<const ParsedSchema>> m_schemasById;
     QHash<QUuid, std::shared_ptr<const ParsedSchema>> m_schemasByGuid;
     // Schemas the registry said do not exist, with the answer and when it came: records naming
@@ -175,7 +177,6 @@ private:
         QDeadlineTimer fresh;
     };
     QHash<QString, RecentKek> m_recentKeks;
-    Result<registry::Kek> kekFor(const QString &name);
     // DEK registry answers asked for ahead of use, each taken once, and the subjects (KEK,
     // subject, algorithm) whose versions were listed for that.
     struct PendingDek
@@ -185,7 +186,6 @@ private:
     };
     QHash<DekKey, PendingDek> m_pendingDeks;
     QSet<QString> m_listedDekFamilies;
-    QFuture<Result<registry::Dek>> pendingDek(const DekKey &key);
     QSet<QString> m_deletedKeks;             // soft-deleted KEKs seen by DEK loads
     std::atomic_bool m_anyDeletedKek{false}; // m_deletedKeks is not empty
 };
