@@ -207,9 +207,11 @@ bool SivContext::ctr(const unsigned char *siv, QByteArrayView input, unsigned ch
     unsigned char stream[SegmentBlocks * BlockSize];
     const auto *in = bytes(input);
     bool ok = true;
+    qsizetype used = 0; // of `stream`, to wipe: field values are mostly far shorter than it
     for (qsizetype done = 0; ok && done < input.size();) {
         const qsizetype n = std::min(input.size() - done, SegmentBlocks * BlockSize);
         const qsizetype blocks = (n + BlockSize - 1) / BlockSize;
+        used = std::max(used, blocks * BlockSize);
         for (qsizetype b = 0; b < blocks; ++b) {
             qToBigEndian(high, stream + b * BlockSize);
             qToBigEndian(low, stream + b * BlockSize + 8);
@@ -224,7 +226,7 @@ bool SivContext::ctr(const unsigned char *siv, QByteArrayView input, unsigned ch
             output[done + i] = in[done + i] ^ stream[i];
         done += n;
     }
-    OPENSSL_cleanse(stream, sizeof stream);
+    OPENSSL_cleanse(stream, static_cast<size_t>(used));
     return ok;
 }
 
