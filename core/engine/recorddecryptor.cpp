@@ -220,10 +220,6 @@ RecordDecryptor::ownCopy(const std::shared_ptr<const ParsedSchema> &shared)
 
 QFuture<Result<registry::Dek>> RecordDecryptor::pendingDek(const DekKey &key)
 {
-    const QString algorithm = crypto::algorithmName(key.algorithm);
-    const QString family =
-        key.kekName + QLatin1Char('\n') + key.subject + QLatin1Char('\n') + algorithm;
-    bool listVersions = false;
     {
         QMutexLocker lock(&m_mutex);
         if (auto it = m_pendingDeks.find(key); it != m_pendingDeks.end()) {
@@ -232,36 +228,94 @@ QFuture<Result<registry::Dek>> RecordDecryptor::pendingDek(const DekKey &key)
             if (!pending.fresh.hasExpired())
                 return pending.reply;
         }
-        if (!m_listedDekFamilies.contains(family)) {
-            m_listedDekFamilies.insert(family);
-            listVersions = true;
-        }
     }
-    QFuture<Result<registry::Dek>> mine =
-        m_keys->dek(key.kekName, key.subject, key.version, algorithm, true);
-    if (!listVersions)
-        return mine;
+    QFuture<Result<registry::Dek>> mine = m_keys->dek(key.kekName, key.subject, key.version,
+                                                      crypto::algorithmName(key.algorithm), true);
     // The first DEK of a subject under a KEK: a topic written over months holds records under
     // many versions, met one after another. Ask for the newest of them all at once instead of
-    // one round trip per version as records need them. Only the registry entries are fetched;
-    // KMS unwraps still happen only for versions a record uses.
-    auto versions = awaitResult(m_keys->dekVersions(key.kekName, key.subject, algorithm, true));
+    // one round trip per version as records need them.
+    fetchDeksAhead(key.kekName, key.subject, key.algorithm, key.version);
+    return mine;
+}
+
+void RecordDecryptor::fetchDeksAhead(const QString &kekName, const QString &subject,
+                                     crypto::DekAlgorithm algorithm, int except)
+{
+    const QString algorithmName = crypto::algorithmName(algorithm);
+    const QString family =
+        kekName + QLatin1Char('\n') + subject + QLatin1Char('\n') + algorithmName;
+    {
+        QMutexLocker lock(&m_mutex);
+        if (m_listedDekFamilies.contains(family))
+            return;
+        m_listedDekFamilies.insert(family);
+    }
+    // Only the registry entries are fetched; KMS unwraps happen only for versions a record
+    // uses.
+    auto versions = awaitResult(m_keys->dekVersions(kekName, subject, algorithmName, true));
     if (!versions)
-        return mine;
+        return;
     QList<int> wanted = *versions;
     std::sort(wanted.begin(), wanted.end(), std::greater<>());
     if (wanted.size() > kPrefetchDekVersions)
         wanted.resize(kPrefetchDekVersions);
     QMutexLocker lock(&m_mutex);
     for (const int version : std::as_const(wanted)) {
-        DekKey other{key.kekName, key.subject, version, key.algorithm};
-        if (version == key.version || m_pendingDeks.contains(other) || m_cache->contains(other))
+        DekKey key{kekName, subject, version, algorithm};
+        if (version == except || m_pendingDeks.contains(key) || m_cache->contains(key))
             continue;
-        m_pendingDeks.insert(
-            other, PendingDek{m_keys->dek(key.kekName, key.subject, version, algorithm, true),
-                              QDeadlineTimer(kPrefetchedDekMs)});
+        m_pendingDeks.insert(key,
+                             PendingDek{m_keys->dek(kekName, subject, version, algorithmName, true),
+                                        QDeadlineTimer(kPrefetchedDekMs)});
     }
-    return mine;
+}
+
+void RecordDecryptor::warmUp(const QString &subject)
+{
+    auto latest = awaitResult(m_schemas->schemaVersion(subject, -1));
+    if (!latest || latest->id <= 0)
+        return; // not an error of any record: the reads that need a schema will say so
+    std::shared_ptr<const ParsedSchema> parsed;
+    {
+        QMutexLocker lock(&m_mutex);
+        parsed = m_schemasById.value(latest->id);
+    }
+    if (!parsed) {
+        auto fresh = parseSchema(*latest);
+        if (!fresh)
+            return;
+        QMutexLocker lock(&m_mutex);
+        auto it = m_schemasById.constFind(latest->id);
+        if (it == m_schemasById.cend()) // a record may have brought it meanwhile
+            it = m_schemasById.insert(latest->id, *fresh);
+        parsed = *it;
+    }
+    // The keys its rules name: the KEK descriptions and the newest DEK versions, each asked
+    // for once; both requests of a KEK are on their way together.
+    QSet<QString> asked;
+    const auto prepare = [&](const EncryptionRule &rule) {
+        if (rule.kekName.isEmpty() || asked.contains(rule.kekName))
+            return;
+        asked.insert(rule.kekName);
+        std::optional<QFuture<Result<registry::Kek>>> kekReply;
+        {
+            QMutexLocker lock(&m_mutex);
+            if (auto it = m_recentKeks.constFind(rule.kekName);
+                it == m_recentKeks.cend() || it->fresh.hasExpired())
+                kekReply = m_keys->kek(rule.kekName, true);
+        }
+        fetchDeksAhead(rule.kekName, subject, rule.algorithm, 0);
+        if (!kekReply)
+            return;
+        if (auto kek = awaitResult(*kekReply)) {
+            QMutexLocker lock(&m_mutex);
+            m_recentKeks.insert(rule.kekName, RecentKek{*kek, QDeadlineTimer(kRecentKekMs)});
+        }
+    };
+    for (const EncryptionRule &rule : parsed->payloadRulesOnRead)
+        prepare(rule);
+    for (const EncryptionRule &rule : parsed->fieldRulesOnRead)
+        prepare(rule);
 }
 
 Result<registry::Kek> RecordDecryptor::kekFor(const QString &name)

@@ -141,6 +141,13 @@ public:
 
     [[nodiscard]] DekCache::Stats cacheStats() const;
 
+    // Asks the registries ahead for what reading the records of `subject` most likely needs:
+    // its latest schema, the KEKs that schema's rules name and their newest DEK versions under
+    // `subject`. Registry lookups only, never a KMS unwrap: the keys are unwrapped when a
+    // record uses them. Failures are not reported here; the records that need what failed
+    // report it. Blocking, like decrypt(); thread-safe.
+    void warmUp(const QString &subject);
+
 private:
     Result<std::shared_ptr<const ParsedSchema>> schemaFor(const serde::SchemaRef &ref);
     std::shared_ptr<const ParsedSchema> ownCopy(const std::shared_ptr<const ParsedSchema> &shared);
@@ -148,6 +155,10 @@ private:
     Result<DekCache::Cipher> dekFor(const DekKey &key, bool &kekDeleted);
     Result<registry::Kek> kekFor(const QString &name);
     QFuture<Result<registry::Dek>> pendingDek(const DekKey &key);
+    // Lists the DEK versions of (KEK, subject, algorithm), once per decryptor, and asks for the
+    // newest of them but `except` (which the caller asks for itself).
+    void fetchDeksAhead(const QString &kekName, const QString &subject,
+                        crypto::DekAlgorithm algorithm, int except);
     Result<QByteArray> decryptValue(const EncryptionRule &rule, const QString &dekSubject,
                                     QByteArrayView ciphertext, FieldOutcome &outcome,
                                     KeyMemo &memo);

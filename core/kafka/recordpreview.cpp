@@ -15,8 +15,10 @@
 #include <QThread>
 #include <QThreadPool>
 
+#include <chrono>
 #include <condition_variable>
 #include <deque>
+#include <functional>
 #include <map>
 #include <mutex>
 #include <thread>
@@ -149,6 +151,27 @@ public:
         m_workAvailable.notify_one();
     }
 
+    // Runs `work` on a thread of its own; the workers decrypt their first record only once it
+    // is done (or the read is cancelled).
+    void warmUp(std::function<void()> work)
+    {
+        {
+            std::lock_guard lock(m_mutex);
+            m_warming = true;
+        }
+        m_warmUp = std::thread([this, work = std::move(work)] {
+            nameThisThread("kw-warmup");
+            work();
+            {
+                std::lock_guard lock(m_mutex);
+                m_warming = false;
+            }
+            m_warmedUp.notify_all();
+            // Its HTTP requests may have used OpenSSL on this thread (see crypto.h).
+            crypto::releaseThreadState();
+        });
+    }
+
     void setExpected(qint64 expected)
     {
         std::lock_guard lock(m_mutex);
@@ -167,6 +190,8 @@ public:
         for (std::thread &t : m_workers)
             t.join();
         m_deliverer.join();
+        if (m_warmUp.joinable())
+            m_warmUp.join();
     }
 
     PreviewSummary counts;
@@ -185,6 +210,7 @@ private:
         memo.usePrivateSchemas();
         engine::RecordInput in;
         PreviewRecord scratch;
+        bool warm = !m_decryptor;
         for (;;) {
             Chunk chunk;
             {
@@ -199,6 +225,10 @@ private:
             if (m_sink.render)
                 chunk.text.reserve(lastTextSize + lastTextSize / 8);
             memo.forgetKey(); // the DEK for this chunk only: the cache's expiry still applies
+            if (!warm) {
+                waitForWarmUp();
+                warm = true;
+            }
             const bool keep = !m_sink.renderOnly;
             if (keep)
                 chunk.records.reserve(chunk.input.size());
@@ -246,6 +276,14 @@ private:
         crypto::releaseThreadState();
     }
 
+    void waitForWarmUp()
+    {
+        std::unique_lock lock(m_mutex);
+        // Cancelling does not wake this wait: look at the flag now and then.
+        while (m_warming && !m_cancel.load())
+            m_warmedUp.wait_for(lock, std::chrono::milliseconds(50));
+    }
+
     void deliverLoop()
     {
         quint64 next = 0;
@@ -286,6 +324,9 @@ private:
     std::condition_variable m_workAvailable;
     std::condition_variable m_spaceFree;
     std::condition_variable m_doneAvailable;
+    std::condition_variable m_warmedUp;
+    bool m_warming = false;
+    std::thread m_warmUp;
     std::deque<Chunk> m_queue;
     std::map<quint64, Chunk> m_done;
     quint64 m_pushed = 0;
@@ -308,6 +349,10 @@ Result<PreviewSummary> runPreview(const profiles::ConnectionProfile &profile,
         options.workers > 0 ? options.workers : std::max(1, QThread::idealThreadCount());
     const qsizetype chunkSize = std::max(1, options.chunkSize);
     Pipeline pipeline(decryptor, sink, cancel, workers, options.decrypt);
+    if (decryptor && options.warmUp)
+        pipeline.warmUp([decryptor, subject = options.read.topic + QStringLiteral("-value")] {
+            decryptor->warmUp(subject);
+        });
 
     ReadCallbacks callbacks;
     callbacks.onStarted = [&](const QList<PartitionRange> &, qint64 expected) {

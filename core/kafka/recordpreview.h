@@ -71,6 +71,10 @@ struct PreviewOptions
     // Passed to every RecordDecryptor::decrypt() call (e.g. stored = false when nobody shows
     // the stored form).
     engine::DecryptOptions decrypt;
+    // While Kafka connects, ask the registries for the topic's latest value schema and the
+    // keys its rules name (RecordDecryptor::warmUp(), subject <topic>-value), so the first
+    // records need no round trips. The workers start decrypting once it is done.
+    bool warmUp = true;
 };
 
 // A decryptor reading schemas and DEKs through the REST clients over `transport`. The

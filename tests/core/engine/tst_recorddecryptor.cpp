@@ -111,6 +111,7 @@ public:
     }
     QFuture<Result<registry::Schema>> schemaVersion(const QString &subject, int version) override
     {
+        ++subjectLookups;
         return m_inner->schemaVersion(subject, version);
     }
     QFuture<Result<registry::Kek>> kek(const QString &name, bool includeDeleted) override
@@ -137,6 +138,7 @@ public:
     }
 
     std::atomic_int schemaLookups{0};
+    std::atomic_int subjectLookups{0};
     std::atomic_int kekLookups{0};
     std::atomic_int dekLookups{0};
     std::atomic_int versionListings{0};
@@ -344,6 +346,72 @@ private Q_SLOTS:
         QVERIFY2(two.ok(), qPrintable(two.error.message));
         QCOMPARE(counting->dekLookups.load(), 4);
         QCOMPARE(d.cacheStats().kmsUnwraps, quint64(3));
+    }
+
+    void warmUpAsksAheadButUnwrapsNothing()
+    {
+        // Before any record: the subject's latest schema, its KEK and the newest DEK versions
+        // come from the registry. The records then need no lookup, and a version is unwrapped
+        // only when a record uses it.
+        auto registry = std::make_shared<MemoryRegistry>();
+        const QList<QByteArray> records = monthlyRecords(registry, 3);
+        QCOMPARE(records.size(), 3);
+        auto counting = std::make_shared<CountingRegistry>(registry);
+        RecordDecryptor d(counting, counting, builtInKms(), secret(QStringLiteral("s")));
+        d.warmUp(QStringLiteral("topic1-value"));
+        QCOMPARE(counting->subjectLookups.load(), 1);
+        QCOMPARE(counting->kekLookups.load(), 1);
+        QCOMPARE(counting->versionListings.load(), 1);
+        QCOMPARE(counting->dekLookups.load(), 3);
+        QCOMPARE(d.cacheStats().kmsUnwraps, quint64(0));
+        for (const int i : {2, 0}) {
+            const RecordOutcome out = d.decrypt(input(records.at(i)));
+            QVERIFY2(out.ok(), qPrintable(out.error.message));
+            QCOMPARE(out.fields.first().status, FieldOutcome::Status::Decrypted);
+            QCOMPARE(out.fields.first().dekVersion, i + 1);
+            QCOMPARE(out.schemaSubject, QStringLiteral("topic1-value"));
+        }
+        QCOMPARE(counting->schemaLookups.load(), 0);
+        QCOMPARE(counting->kekLookups.load(), 1);
+        QCOMPARE(counting->dekLookups.load(), 3);
+        QCOMPARE(counting->versionListings.load(), 1);
+        QCOMPARE(d.cacheStats().kmsUnwraps, quint64(2));
+        // Again: only the latest schema is asked for; the KEK is recent, the versions listed.
+        d.warmUp(QStringLiteral("topic1-value"));
+        QCOMPARE(counting->subjectLookups.load(), 2);
+        QCOMPARE(counting->kekLookups.load(), 1);
+        QCOMPARE(counting->versionListings.load(), 1);
+        QCOMPARE(counting->dekLookups.load(), 3);
+    }
+
+    void warmUpFailuresAreLeftToTheRecords()
+    {
+        // A subject the registry does not know asks nothing further and costs the records
+        // nothing; a KEK it cannot describe is asked for again by the record that needs it.
+        auto registry = std::make_shared<MemoryRegistry>();
+        const QList<QByteArray> records = monthlyRecords(registry, 1);
+        QCOMPARE(records.size(), 1);
+        auto counting = std::make_shared<CountingRegistry>(registry);
+        RecordDecryptor d(counting, counting, builtInKms(), secret(QStringLiteral("s")));
+        d.warmUp(QStringLiteral("elsewhere-value"));
+        QCOMPARE(counting->subjectLookups.load(), 1);
+        QCOMPARE(counting->kekLookups.load(), 0);
+        QCOMPARE(counting->dekLookups.load(), 0);
+        const RecordOutcome out = d.decrypt(input(records.first()));
+        QVERIFY2(out.ok(), qPrintable(out.error.message));
+        QCOMPARE(out.fields.first().status, FieldOutcome::Status::Decrypted);
+
+        auto noKek = std::make_shared<MemoryRegistry>();
+        noKek->addSchema(
+            f1Schema({{QStringLiteral("encrypt.dek.expiry.days"), QStringLiteral("30")}}));
+        auto countingNoKek = std::make_shared<CountingRegistry>(noKek);
+        RecordDecryptor e(countingNoKek, countingNoKek, builtInKms(), secret(QStringLiteral("s")));
+        e.warmUp(QStringLiteral("topic1-value"));
+        QCOMPARE(countingNoKek->kekLookups.load(), 1);
+        const RecordOutcome missing = e.decrypt(input(records.first()));
+        QVERIFY2(missing.ok(), qPrintable(missing.error.message));
+        QCOMPARE(missing.fields.first().error.code, QStringLiteral("engine.kek_not_found"));
+        QCOMPARE(countingNoKek->kekLookups.load(), 2);
     }
 
     void protobufIndexesAreKeptBodyNotDecodedYet()
