@@ -154,13 +154,13 @@ bool SivContext::cmac(QByteArrayView first, QByteArrayView second, unsigned char
 }
 
 // RFC 5297 §2.4 S2V over [associatedData..., plaintext] (always at least one component).
-bool SivContext::s2v(const QList<QByteArrayView> &associatedData, QByteArrayView plaintext,
+bool SivContext::s2v(std::span<const QByteArrayView> associatedData, QByteArrayView plaintext,
                      unsigned char *out)
 {
     WipedBlock d;
     // Tink's single empty associated data item: the state before the plaintext depends on the
     // key alone, so it is worked out once per context (two CMACs saved per value).
-    const bool tinkStyle = associatedData.size() == 1 && associatedData.first().isEmpty();
+    const bool tinkStyle = associatedData.size() == 1 && associatedData.front().isEmpty();
     if (tinkStyle && m_hasTinkPrefix) {
         std::memcpy(d.b.data(), m_tinkPrefix, BlockSize);
     } else {
@@ -230,7 +230,7 @@ bool SivContext::ctr(const unsigned char *siv, QByteArrayView input, unsigned ch
     return ok;
 }
 
-kw::Result<QByteArray> SivContext::encrypt(const QList<QByteArrayView> &associatedData,
+kw::Result<QByteArray> SivContext::encrypt(std::span<const QByteArrayView> associatedData,
                                            QByteArrayView plaintext)
 {
     if (!fitsInt(plaintext.size()))
@@ -244,7 +244,7 @@ kw::Result<QByteArray> SivContext::encrypt(const QList<QByteArrayView> &associat
     return out;
 }
 
-kw::Result<QByteArray> SivContext::decrypt(const QList<QByteArrayView> &associatedData,
+kw::Result<QByteArray> SivContext::decrypt(std::span<const QByteArrayView> associatedData,
                                            QByteArrayView ciphertext)
 {
     if (ciphertext.size() < BlockSize) {
@@ -310,7 +310,7 @@ kw::Result<QByteArray> aesSivEncryptWithAd(const SecureBytes &key,
     SivContext context;
     if (!context.init(key.data(), key.size()))
         return internalError("AES-SIV init");
-    return context.encrypt(associatedData, plaintext);
+    return context.encrypt(std::span(associatedData.constData(), associatedData.size()), plaintext);
 }
 
 kw::Result<QByteArray> aesSivDecryptWithAd(const SecureBytes &key,
@@ -322,7 +322,8 @@ kw::Result<QByteArray> aesSivDecryptWithAd(const SecureBytes &key,
     SivContext context;
     if (!context.init(key.data(), key.size()))
         return internalError("AES-SIV init");
-    return context.decrypt(associatedData, ciphertext);
+    return context.decrypt(std::span(associatedData.constData(), associatedData.size()),
+                           ciphertext);
 }
 
 kw::Result<QByteArray> aesSivEncrypt(const SecureBytes &key64, QByteArrayView plaintext)

@@ -12,6 +12,7 @@
 
 #include <climits>
 #include <memory>
+#include <span>
 
 namespace kw::crypto::detail {
 
@@ -38,14 +39,16 @@ public:
     // `keySize` 32, 48 or 64 (first half S2V/CMAC key, second half CTR key). False when
     // OpenSSL refuses.
     bool init(const unsigned char *key, qsizetype keySize);
-    [[nodiscard]] kw::Result<QByteArray> encrypt(const QList<QByteArrayView> &associatedData,
+    // The associated data items as a span: a DEK's every value passes one (empty) item, which
+    // should cost no allocation.
+    [[nodiscard]] kw::Result<QByteArray> encrypt(std::span<const QByteArrayView> associatedData,
                                                  QByteArrayView plaintext);
-    [[nodiscard]] kw::Result<QByteArray> decrypt(const QList<QByteArrayView> &associatedData,
+    [[nodiscard]] kw::Result<QByteArray> decrypt(std::span<const QByteArrayView> associatedData,
                                                  QByteArrayView ciphertext);
 
 private:
     bool cmac(QByteArrayView first, QByteArrayView second, unsigned char *out);
-    bool s2v(const QList<QByteArrayView> &associatedData, QByteArrayView plaintext,
+    bool s2v(std::span<const QByteArrayView> associatedData, QByteArrayView plaintext,
              unsigned char *out);
     bool ctr(const unsigned char *siv, QByteArrayView input, unsigned char *output);
 

@@ -274,11 +274,13 @@ kw::Result<DekCipher> DekCipher::fromRawKey(DekAlgorithm algorithm, const Secure
 }
 
 // Tink passes one (empty) associated data item to AES-SIV; it is a real S2V component.
+constexpr QByteArrayView kTinkAssociatedData[1] = {QByteArrayView()};
+
 kw::Result<QByteArray> DekCipher::encrypt(QByteArrayView plaintext) const
 {
     return m_state->with(m_algorithm, [&](auto &context) -> kw::Result<QByteArray> {
         if constexpr (std::is_same_v<std::decay_t<decltype(context)>, SivContext>) {
-            return context.encrypt({QByteArrayView()}, plaintext);
+            return context.encrypt(kTinkAssociatedData, plaintext);
         } else {
             const SecureBytes iv = randomBytes(GcmIvSize);
             return context.encrypt(iv.view(), plaintext);
@@ -290,7 +292,7 @@ kw::Result<QByteArray> DekCipher::decrypt(QByteArrayView ciphertext) const
 {
     return m_state->with(m_algorithm, [&](auto &context) -> kw::Result<QByteArray> {
         if constexpr (std::is_same_v<std::decay_t<decltype(context)>, SivContext>)
-            return context.decrypt({QByteArrayView()}, ciphertext);
+            return context.decrypt(kTinkAssociatedData, ciphertext);
         else
             return context.decrypt(ciphertext);
     });
