@@ -552,8 +552,22 @@ void RecordDecryptor::decrypt(const RecordInput &input, const DecryptOptions &de
 
     QList<FieldOutcome> &fields = out.fields;
     fields.reserve(memo.fieldCount);
-    const serde::LeafVisitor visitor = [&](const serde::FieldVisit &field,
-                                           const QByteArray &value) -> std::optional<QByteArray> {
+    // What the visitor needs, behind one pointer: a lambda capturing it and `this` fits in
+    // std::function without a heap allocation per record.
+    struct Visit
+    {
+        const QList<EncryptionRule> &fieldRules;
+        QList<FieldOutcome> &fields;
+        RecordOutcome &out;
+        KeyMemo &memo;
+        const ParsedSchema &ps;
+        const bool masked;
+        const QByteArray &mask;
+    } const visit{fieldRules, fields, out, memo, ps, masked, mask};
+    const serde::LeafVisitor visitor =
+        [this, &visit](const serde::FieldVisit &field,
+                       const QByteArray &value) -> std::optional<QByteArray> {
+        const auto &[fieldRules, fields, out, memo, ps, masked, mask] = visit;
         FieldOutcome f;
         f.path = field.path;
         f.tags = field.tags;
