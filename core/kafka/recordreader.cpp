@@ -12,6 +12,7 @@
 #include <algorithm>
 #include <cstring>
 #include <optional>
+#include <utility>
 #include <vector>
 
 namespace kw::kafka {
@@ -262,6 +263,7 @@ Result<ReadSummary> readRecords(const profiles::ConnectionProfile &profile,
     sinceLastRecord.start();
     std::optional<Error> failure;
     qint64 taken = 0;
+    bool gotRecord = false; // since the stall clock was last restarted (once per batch)
     // Takes one message; false when the read is over (done, or `failure` set).
     const auto take = [&](rd_kafka_message_t *m) -> bool {
         auto destroy = qScopeGuard([m] { rd_kafka_message_destroy(m); });
@@ -277,7 +279,7 @@ Result<ReadSummary> readRecords(const profiles::ConnectionProfile &profile,
                                                      .arg(m->partition));
             return false;
         }
-        sinceLastRecord.restart();
+        gotRecord = true;
         auto it = open.find(m->partition);
         if (it == open.end() || m->offset >= it.value()) {
             // Written after the read began: not part of this read.
@@ -312,10 +314,14 @@ Result<ReadSummary> readRecords(const profiles::ConnectionProfile &profile,
                 else
                     rd_kafka_message_destroy(messages[std::size_t(i)]);
             }
+            if (std::exchange(gotRecord, false))
+                sinceLastRecord.restart();
             continue;
         }
         if (rd_kafka_message_t *m = rd_kafka_consumer_poll(rk, 100)) {
             reading = take(m);
+            if (std::exchange(gotRecord, false))
+                sinceLastRecord.restart();
             continue;
         }
         flush(); // idle: hand back what we have rather than sit on it
