@@ -51,7 +51,8 @@ struct PreviewSink
     // appends to `text`, the rendering of the record's batch.
     std::function<void(const PreviewRecord &record, QByteArray &text)> render;
     // Batches in read order, one call at a time (serialised), on some worker thread, with
-    // their rendering (empty without `render`).
+    // their rendering (empty without `render`). A sink that only reads `text` (writes it out)
+    // leaves it where it is: its buffer then serves the rendering of a later batch.
     std::function<void(QList<PreviewRecord> &&batch, QByteArray &&text)> onBatch;
     std::function<void(const ReadProgress &progress)> onProgress;
     // When only the rendering is wanted: records are freed on the worker right after
