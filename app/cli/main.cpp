@@ -50,10 +50,31 @@ QString commandList()
     return text;
 }
 
+// The heap in 2 MiB pages where the kernel offers them (transparent huge pages in "madvise" or
+// "always" mode; with "never" this changes nothing). A bulk read touches tens of megabytes of
+// fresh memory, librdkafka's fetch buffers and the records in flight, and on virtual machines a
+// 4 KiB page fault can cost more than decrypting a record: a 100,000-record read took ~7,000
+// faults and ~0.37 s of CPU, in huge pages ~1,300 faults and ~0.27 s (late 2026, 2 vCPUs). The
+// price is resident memory: 77 MB instead of 51 MB for that read, 49 instead of 29 MB for 100
+// records. mimalloc's own environment variables still win (MIMALLOC_LARGE_OS_PAGES=0: off).
+void tuneAllocator()
+{
+#ifdef KEYWARDEN_WITH_MIMALLOC
+    if (qEnvironmentVariableIsEmpty("MIMALLOC_LARGE_OS_PAGES") &&
+        qEnvironmentVariableIsEmpty("MIMALLOC_ALLOW_LARGE_OS_PAGES")) {
+        mi_option_enable(mi_option_large_os_pages);
+        // Huge pages need segments committed whole; by default a thread's first is not.
+        if (qEnvironmentVariableIsEmpty("MIMALLOC_EAGER_COMMIT_DELAY"))
+            mi_option_set(mi_option_eager_commit_delay, 0);
+    }
+#endif
+}
+
 } // namespace
 
 int main(int argc, char *argv[])
 {
+    tuneAllocator();
     QCoreApplication app(argc, argv);
     // The GUI's names: connection profiles (QSettings) and the audit store are shared with it.
     QCoreApplication::setOrganizationName(QStringLiteral("Keywarden"));
@@ -89,7 +110,8 @@ int main(int argc, char *argv[])
         std::printf("%s\n", qPrintable(kw::versionLine(QStringLiteral("keywarden-cli"))));
 #ifdef KEYWARDEN_WITH_MIMALLOC
         const int mi = mi_version(); // e.g. 209: 2.0.9
-        std::printf("allocator: mimalloc %d.%d.%d\n", mi / 100, mi / 10 % 10, mi % 10);
+        std::printf("allocator: mimalloc %d.%d.%d, huge pages %s\n", mi / 100, mi / 10 % 10,
+                    mi % 10, mi_option_is_enabled(mi_option_large_os_pages) ? "on" : "off");
 #else
         std::printf("allocator: glibc malloc\n");
 #endif

@@ -191,6 +191,25 @@ private Q_SLOTS:
         QCOMPARE(badVersion.exitCode, 64);
     }
 
+    void versionNamesTheAllocator()
+    {
+        const Run r = cli({QStringLiteral("--version")});
+        QCOMPARE(r.exitCode, 0);
+        QVERIFY2(r.out.startsWith("keywarden-cli "), r.out.constData());
+#ifdef KEYWARDEN_CLI_WITH_MIMALLOC
+        // Bulk reads run on huge pages unless mimalloc's own variable says otherwise.
+        QVERIFY2(r.out.contains("allocator: mimalloc ") && r.out.contains(", huge pages on\n"),
+                 r.out.constData());
+        QProcessEnvironment env = QProcessEnvironment::systemEnvironment();
+        env.insert(QStringLiteral("MIMALLOC_LARGE_OS_PAGES"), QStringLiteral("0"));
+        const Run off = cli({QStringLiteral("--version")}, env);
+        QCOMPARE(off.exitCode, 0);
+        QVERIFY2(off.out.contains(", huge pages off\n"), off.out.constData());
+#else
+        QVERIFY2(r.out.contains("allocator: glibc malloc\n"), r.out.constData());
+#endif
+    }
+
     void connectionOptionsAndErrors()
     {
         // No registry at all: a usage error that says what to pass.
