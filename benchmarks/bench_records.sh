@@ -10,13 +10,13 @@
 # Exit status: 0 when both reads finished, 1 otherwise; a ratio below the goal is reported,
 # not failed (machines differ).
 #
-# Where the CLI's time goes (perf, 2 cores, 100,000 records, late 2026): both cores are busy
-# for the whole read. With decryption and rendering switched off (a test build), the same read
-# took 0.13-0.15 s, as fast as kcat: start-up, librdkafka and the pipeline are not the gap. The
-# gap is decoding, decrypting (two AES-SIV fields a record) and writing JSON lines about three
-# times the size of the raw values, about 2.5 us of CPU per record on the workers; and the start:
-# the first records wait for their schema and 14 DEK versions from the registry (~30 ms).
-# keywarden-cli links mimalloc when it is installed (glibc's malloc cost ~10% here).
+# Where the CLI's time goes (perf, 2 vCPUs, 100,000 records, late 2026): both cores are busy
+# for the whole read. Decoding, decrypting (two AES-SIV fields a record) and writing JSON lines
+# about three times the size of the raw values take ~2.5 us of CPU a record on the workers. On a
+# virtual machine page faults were the other big cost (~12 us each, ~7,000 a read: librdkafka's
+# fetch buffers and the records in flight); keywarden-cli now asks mimalloc for transparent huge
+# pages, which cut them to ~1,300 and the read from ~0.23 s to ~0.18 s (see app/cli/main.cpp).
+# keywarden-cli links mimalloc when it is installed (glibc's malloc cost ~10% more CPU here).
 
 # How the topic is filled: keywarden-sandbox --seed demo has 10,000 encrypted records in
 # "card-payments" (6 partitions, KEK payments-pci, 20 damaged on purpose). kcat copies them back
