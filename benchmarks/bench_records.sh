@@ -38,6 +38,8 @@ done
 command -v kcat >/dev/null || { echo "bench_records: kcat not found (apt install kcat)" >&2; exit 1; }
 
 WORK=$(mktemp -d)
+# --reveal writes an entry to the audit log per read: this run's go to a log of its own.
+export XDG_DATA_HOME=$WORK/data
 SANDBOX_PID=
 cleanup() {
     [[ -n $SANDBOX_PID ]] && kill "$SANDBOX_PID" 2>/dev/null && wait "$SANDBOX_PID" 2>/dev/null

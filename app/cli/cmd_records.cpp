@@ -6,6 +6,7 @@
 // the partitions read, and a partition with fewer records leaves the rest to the others (so
 // the total is min(N, records stored)). "--from latest" without --limit reads the newest 10.
 
+#include "audit/auditstore.h"
 #include "clicommon.h"
 #include "commands.h"
 #include "kafka/recordpreview.h"
@@ -15,6 +16,7 @@
 
 #include <QDateTime>
 #include <QElapsedTimer>
+#include <QJsonObject>
 #include <QTimeZone>
 #include <QtConcurrent/QtConcurrentRun>
 
@@ -400,6 +402,30 @@ QByteArray tableLine(const kafka::PreviewRecord &r, bool reveal)
                      tableStatus(r), key, clip(value, 160)});
 }
 
+// --reveal prints plaintext, so it is audited like the GUI's Reveal, in the same log: one entry
+// for the read, written before anything is printed. No entry, no plaintext.
+Result<void> auditReveal(const profiles::ConnectionProfile &profile, const QString &topic,
+                         int partition, const QCommandLineParser &parser, qint64 limit)
+{
+    auto store = audit::AuditStore::open({});
+    if (!store)
+        return store.error();
+    audit::AuditEntry entry;
+    entry.action = audit::ActionRecordReveal;
+    entry.profile = profile.name;
+    entry.registryUrl = profile.registry.baseUrl.toString(QUrl::RemoveUserInfo);
+    entry.topic = topic;
+    entry.partition = partition; // -1: every partition
+    entry.details = {{QStringLiteral("client"), QStringLiteral("keywarden-cli records")},
+                     {QStringLiteral("fields"), QStringLiteral("every encrypted field read")},
+                     {QStringLiteral("from"), parser.value(OptFrom).trimmed()},
+                     {QStringLiteral("limit"), limit}}; // -1: none
+    auto written = (*store)->append(entry);
+    if (!written)
+        return written.error();
+    return {};
+}
+
 } // namespace
 
 int runRecordsCommand(const QStringList &arguments)
@@ -525,12 +551,25 @@ int runRecordsCommand(const QStringList &arguments)
     QFuture<Result<kafka::PreviewSummary>> preview = QtConcurrent::run(
         [&] { return kafka::runPreview(connection, options, decryptor, sink, cancel); });
     registry::SchemaRegistryClient schemas(&transport);
-    const auto types = await(schemas.schemaTypes());
+    auto typesReply = schemas.schemaTypes();
+    const Result<void> audited =
+        reveal ? auditReveal(connection, topic, options.read.partition, parser, options.read.limit)
+               : Result<void>{};
+    const auto types = await(std::move(typesReply));
     {
         std::lock_guard lock(gateMutex);
-        gate = types ? Gate::Open : Gate::Closed;
+        gate = types && audited ? Gate::Open : Gate::Closed;
     }
     gateChanged.notify_all();
+    if (!audited) {
+        cancel = true;
+        static_cast<void>(await(preview));
+        printError(QStringLiteral("records: --reveal was refused because the audit log could not "
+                                  "record it: %1 Nothing was printed; without --reveal the "
+                                  "values are masked.")
+                       .arg(audited.error().message));
+        return ExitFailure;
+    }
     if (!types) {
         cancel = true;
         static_cast<void>(await(preview)); // cancelled: nothing of it is shown

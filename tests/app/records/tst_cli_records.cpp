@@ -1,10 +1,15 @@
 // keywarden-cli records against a running keywarden-sandbox (demo seed): JSON lines, masking
 // and --reveal, bytes as base64, the start positions, and the exit codes a script relies on.
 
+#include "audit/auditstore.h"
+
+#include <QDir>
+#include <QFile>
 #include <QJsonArray>
 #include <QJsonDocument>
 #include <QJsonObject>
 #include <QProcess>
+#include <QTemporaryDir>
 #include <QTest>
 
 namespace {
@@ -30,11 +35,14 @@ private:
     QString m_registry;
     QString m_bootstrap;
     QString m_secret;
+    QTemporaryDir m_dataHome; // XDG_DATA_HOME of every run: where --reveal's audit log goes
 
-    Run cli(QStringList args, bool withSecret = true)
+    Run cli(QStringList args, bool withSecret = true, const QString &dataHome = {})
     {
         QProcess p;
         QProcessEnvironment env = QProcessEnvironment::systemEnvironment();
+        env.insert(QStringLiteral("XDG_DATA_HOME"),
+                   dataHome.isEmpty() ? m_dataHome.path() : dataHome);
         env.remove(QStringLiteral("LOCAL_SECRET"));
         if (withSecret)
             env.insert(QStringLiteral("LOCAL_SECRET"), m_secret);
@@ -66,6 +74,20 @@ private:
     {
         return {QStringLiteral("--registry"), m_registry, QStringLiteral("--bootstrap"),
                 m_bootstrap};
+    }
+
+    // The CLI's audit log: the GUI's, under the application's data folder.
+    QList<kw::audit::AuditEntry> revealEntries()
+    {
+        kw::audit::AuditStore::Options options;
+        options.path = m_dataHome.filePath(QStringLiteral("Keywarden/Keywarden/audit.sqlite"));
+        auto store = kw::audit::AuditStore::open(options);
+        if (!store || !(*store)->verifyChain())
+            return {};
+        kw::audit::AuditFilter filter;
+        filter.action = QString(kw::audit::ActionRecordReveal);
+        auto entries = (*store)->entries(filter);
+        return entries ? *entries : QList<kw::audit::AuditEntry>{};
     }
 
     // The value at a dotted path (objects only; enough for the demo's customers schema).
@@ -146,6 +168,7 @@ private Q_SLOTS:
 
     void revealShowsPlaintext()
     {
+        const qsizetype auditedBefore = revealEntries().size();
         const Run r =
             cli(connection() + QStringList{QStringLiteral("--topic"), QStringLiteral("customers"),
                                            QStringLiteral("--limit"), QStringLiteral("20"),
@@ -170,6 +193,53 @@ private Q_SLOTS:
                 }
             }
         QVERIFY(checked > 0);
+
+        // The read is in the audit log, one entry, with what was asked for.
+        const QList<kw::audit::AuditEntry> entries = revealEntries();
+        QCOMPARE(entries.size(), auditedBefore + 1);
+        const kw::audit::AuditEntry &e = entries.last();
+        QCOMPARE(e.topic, QStringLiteral("customers"));
+        QCOMPARE(e.partition, -1); // every partition
+        QCOMPARE(e.registryUrl, m_registry);
+        QVERIFY(!e.actor.isEmpty());
+        QCOMPARE(e.details.value(QStringLiteral("client")).toString(),
+                 QStringLiteral("keywarden-cli records"));
+        QCOMPARE(e.details.value(QStringLiteral("from")).toString(), QStringLiteral("earliest"));
+        QCOMPARE(e.details.value(QStringLiteral("limit")).toInteger(), 20);
+
+        // Masked reads reveal nothing and leave no entry.
+        const Run masked =
+            cli(connection() + QStringList{QStringLiteral("--topic"), QStringLiteral("customers"),
+                                           QStringLiteral("--limit"), QStringLiteral("5")});
+        QCOMPARE(masked.exitCode, 0);
+        QCOMPARE(revealEntries().size(), auditedBefore + 1);
+    }
+
+    void revealWithoutAnAuditLogPrintsNothing()
+    {
+        // The audit log's folder cannot be made: a file is in the way.
+        QTemporaryDir blocked;
+        QVERIFY(blocked.isValid());
+        QFile file(blocked.filePath(QStringLiteral("Keywarden")));
+        QVERIFY(file.open(QIODevice::WriteOnly));
+        file.close();
+        const QStringList args =
+            connection() + QStringList{QStringLiteral("--topic"),  QStringLiteral("customers"),
+                                       QStringLiteral("--limit"),  QStringLiteral("5"),
+                                       QStringLiteral("--format"), QStringLiteral("json"),
+                                       QStringLiteral("--reveal")};
+        const Run r = cli(args, true, blocked.path());
+        QCOMPARE(r.exitCode, 1);
+        QVERIFY(r.out.isEmpty());
+        QVERIFY2(r.err.contains(QLatin1String("--reveal was refused because the audit log could "
+                                              "not record it")),
+                 qPrintable(r.err));
+        QVERIFY2(r.err.contains(blocked.path()), qPrintable(r.err));
+        // Masked, the same read works.
+        const Run masked = cli(args.mid(0, args.size() - 1), true, blocked.path());
+        QCOMPARE(masked.exitCode, 0);
+        QCOMPARE(masked.lines.size(), 5);
+        QVERIFY(masked.out.contains(kMask.toUtf8()));
     }
 
     void bytesAreStandardBase64()
