@@ -298,19 +298,13 @@ void RecordDecryptor::warmUp(const QString &subject)
             return;
         asked.insert(rule.kekName);
         std::optional<QFuture<Result<registry::Kek>>> kekReply;
-        {
-            QMutexLocker lock(&m_mutex);
-            if (auto it = m_recentKeks.constFind(rule.kekName);
-                it == m_recentKeks.cend() || it->fresh.hasExpired())
-                kekReply = m_keys->kek(rule.kekName, true);
-        }
+        if (!recentKek(rule.kekName))
+            kekReply = m_keys->kek(rule.kekName, true);
         fetchDeksAhead(rule.kekName, subject, rule.algorithm, 0);
         if (!kekReply)
             return;
-        if (auto kek = awaitResult(*kekReply)) {
-            QMutexLocker lock(&m_mutex);
-            m_recentKeks.insert(rule.kekName, RecentKek{*kek, QDeadlineTimer(kRecentKekMs)});
-        }
+        if (auto kek = awaitResult(*kekReply))
+            rememberKek(rule.kekName, *kek);
     };
     for (const EncryptionRule &rule : parsed->payloadRulesOnRead)
         prepare(rule);
@@ -318,19 +312,28 @@ void RecordDecryptor::warmUp(const QString &subject)
         prepare(rule);
 }
 
+std::optional<registry::Kek> RecordDecryptor::recentKek(const QString &name)
+{
+    QMutexLocker lock(&m_mutex);
+    if (auto it = m_recentKeks.constFind(name);
+        it != m_recentKeks.cend() && !it->fresh.hasExpired())
+        return it->kek;
+    return std::nullopt;
+}
+
+void RecordDecryptor::rememberKek(const QString &name, const registry::Kek &kek)
+{
+    QMutexLocker lock(&m_mutex);
+    m_recentKeks.insert(name, RecentKek{kek, QDeadlineTimer(kRecentKekMs)});
+}
+
 Result<registry::Kek> RecordDecryptor::kekFor(const QString &name)
 {
-    {
-        QMutexLocker lock(&m_mutex);
-        if (auto it = m_recentKeks.constFind(name);
-            it != m_recentKeks.cend() && !it->fresh.hasExpired())
-            return it->kek;
-    }
+    if (auto recent = recentKek(name))
+        return *recent;
     auto kek = awaitResult(m_keys->kek(name, true));
-    if (kek) {
-        QMutexLocker lock(&m_mutex);
-        m_recentKeks.insert(name, RecentKek{*kek, QDeadlineTimer(kRecentKekMs)});
-    }
+    if (kek)
+        rememberKek(name, *kek);
     return kek;
 }
 

@@ -154,6 +154,9 @@ private:
     Result<std::shared_ptr<const ParsedSchema>> parseSchema(const registry::Schema &schema);
     Result<DekCache::Cipher> dekFor(const DekKey &key, bool &kekDeleted);
     Result<registry::Kek> kekFor(const QString &name);
+    // The KEK as the registry described it within kRecentKekMs, if it did; and remembering it.
+    std::optional<registry::Kek> recentKek(const QString &name);
+    void rememberKek(const QString &name, const registry::Kek &kek);
     QFuture<Result<registry::Dek>> pendingDek(const DekKey &key);
     // Lists the DEK versions of (KEK, subject, algorithm), once per decryptor, and asks for the
     // newest of them but `except` (which the caller asks for itself).
