@@ -3,10 +3,13 @@
 // and each DEK version costs exactly one KMS unwrap.
 
 #include "kafka/recordpreview.h"
+#include "registry/dekregistryclient.h"
 #include "registry/resttransport.h"
+#include "registry/schemaregistryclient.h"
 #include "sandbox/mockkafkacluster.h"
 #include "sandbox/sandbox.h"
 
+#include <QMutex>
 #include <QSet>
 #include <QSignalSpy>
 #include <QTest>
@@ -16,6 +19,43 @@
 
 using namespace kw;
 using namespace kw::kafka;
+
+namespace {
+
+// The registry client, with a note of every subject version asked for (records ask for their
+// schema by id; only the warm-up asks for a subject's latest version).
+class SubjectCountingSchemas : public engine::SchemaSource
+{
+public:
+    explicit SubjectCountingSchemas(registry::RestTransport *transport)
+        : m_inner(transport)
+    {}
+    QFuture<Result<registry::Schema>> schemaById(int id) override { return m_inner.schemaById(id); }
+    QFuture<Result<registry::Schema>> schemaByGuid(const QUuid &guid) override
+    {
+        return m_inner.schemaByGuid(guid);
+    }
+    QFuture<Result<registry::Schema>> schemaVersion(const QString &subject, int version) override
+    {
+        {
+            QMutexLocker lock(&m_mutex);
+            m_asked.append(subject + QLatin1Char('@') + QString::number(version));
+        }
+        return m_inner.schemaVersion(subject, version);
+    }
+    QStringList asked() const
+    {
+        QMutexLocker lock(&m_mutex);
+        return m_asked;
+    }
+
+private:
+    registry::SchemaRegistryClient m_inner;
+    mutable QMutex m_mutex;
+    QStringList m_asked;
+};
+
+} // namespace
 
 class TestRecordPreview : public QObject
 {
@@ -181,6 +221,67 @@ private Q_SLOTS:
         QCOMPARE(result->recordsDecrypted + result->recordsWithFailures, 1000);
         QVERIFY(result->decryptedFields > 0);
         QVERIFY(result->cache.loads > 0); // card-payments uses a shared KEK: no client unwraps
+    }
+
+    void warmUpAsksForTheTopicsSchemaAndChangesNoResult()
+    {
+        // Each run with its own decryptor and DEK cache, so both start cold.
+        struct Run
+        {
+            QList<QByteArray> lines;
+            QStringList subjectsAsked;
+            quint64 unwraps = 0;
+        };
+        const auto run = [&](bool warmUp) -> Run {
+            PreviewOptions options;
+            options.read.topic = QStringLiteral("customers");
+            options.read.limit = 600;
+            options.warmUp = warmUp;
+            auto schemas = std::make_shared<SubjectCountingSchemas>(m_transport.get());
+            auto decryptor = std::make_shared<engine::RecordDecryptor>(
+                schemas, std::make_shared<registry::DekRegistryClient>(m_transport.get()),
+                std::make_shared<const kms::KmsRegistry>(kms::KmsRegistry::withBuiltInDrivers()),
+                m_profile.kmsConfig(), std::make_shared<engine::DekCache>());
+            PreviewSink sink;
+            sink.render = [](const PreviewRecord &r, QByteArray &text) {
+                text += QByteArray::number(r.record.partition) + ':' +
+                        QByteArray::number(r.record.offset) + ' ' + r.value.error.code.toUtf8() +
+                        " [";
+                for (const engine::FieldOutcome &f : r.value.fields)
+                    text += f.path.toUtf8() + '/' + engine::statusName(f.status).toUtf8() + '/' +
+                            QByteArray::number(f.dekVersion) + ' ';
+                text += "]\n";
+            };
+            Run out;
+            sink.onBatch = [&](QList<PreviewRecord> &&, QByteArray &&text) {
+                out.lines.append(text.split('\n'));
+                out.lines.removeLast();
+            };
+            std::atomic_bool cancel{false};
+            QFuture<Result<PreviewSummary>> future = QtConcurrent::run(
+                [&] { return runPreview(m_profile, options, decryptor, sink, cancel); });
+            [&] {
+                QTRY_VERIFY_WITH_TIMEOUT(future.isFinished(), 120000);
+            }();
+            const auto result = future.result();
+            if (result)
+                out.unwraps = result->cache.kmsUnwraps;
+            else
+                qWarning("%s", qPrintable(result.error().message));
+            out.subjectsAsked = schemas->asked();
+            std::sort(out.lines.begin(), out.lines.end());
+            return out;
+        };
+        const Run cold = run(false);
+        const Run warm = run(true);
+        QCOMPARE(cold.lines.size(), 600);
+        QCOMPARE(warm.lines, cold.lines);
+        // The warm-up asked for customers-value's latest schema, once; without it nobody did.
+        QCOMPARE(warm.subjectsAsked, QStringList{QStringLiteral("customers-value@-1")});
+        QCOMPARE(cold.subjectsAsked, QStringList{});
+        // It asks the registry ahead, but unwraps nothing the records did not need.
+        QVERIFY(cold.unwraps > 0);
+        QCOMPARE(warm.unwraps, cold.unwraps);
     }
 
     void renderOnlyRendersWhatKeptRecordsHold()
