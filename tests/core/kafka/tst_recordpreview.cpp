@@ -82,6 +82,21 @@ private:
                            });
     }
 
+    // runPreview as the CLI runs it: on a worker thread, with the transport's loop here.
+    Result<PreviewSummary> runBlocking(const PreviewOptions &options,
+                                       std::shared_ptr<engine::RecordDecryptor> decryptor,
+                                       PreviewSink &sink)
+    {
+        std::atomic_bool cancel{false};
+        QFuture<Result<PreviewSummary>> future = QtConcurrent::run(
+            [&] { return runPreview(m_profile, options, decryptor, sink, cancel); });
+        if (!QTest::qWaitFor([&] { return future.isFinished(); }, 120000)) {
+            cancel = true; // the result says it was cancelled
+            future.waitForFinished();
+        }
+        return future.result();
+    }
+
 private Q_SLOTS:
     void initTestCase()
     {
@@ -200,11 +215,7 @@ private Q_SLOTS:
             rendered.append(text.split('\n'));
             rendered.removeLast(); // after the last newline
         };
-        std::atomic_bool cancel{false};
-        QFuture<Result<PreviewSummary>> future = QtConcurrent::run(
-            [&] { return runPreview(m_profile, options, decryptor, sink, cancel); });
-        QTRY_VERIFY_WITH_TIMEOUT(future.isFinished(), 120000);
-        auto result = future.result();
+        auto result = runBlocking(options, decryptor, sink);
         QVERIFY2(result, qPrintable(result.error().message));
         QCOMPARE(result->records, 1000);
         QCOMPARE(delivered, renderOnly ? 0 : 1000);
@@ -257,13 +268,7 @@ private Q_SLOTS:
                 out.lines.append(text.split('\n'));
                 out.lines.removeLast();
             };
-            std::atomic_bool cancel{false};
-            QFuture<Result<PreviewSummary>> future = QtConcurrent::run(
-                [&] { return runPreview(m_profile, options, decryptor, sink, cancel); });
-            [&] {
-                QTRY_VERIFY_WITH_TIMEOUT(future.isFinished(), 120000);
-            }();
-            const auto result = future.result();
+            const auto result = runBlocking(options, decryptor, sink);
             if (result)
                 out.unwraps = result->cache.kmsUnwraps;
             else
@@ -314,13 +319,7 @@ private Q_SLOTS:
                 lines.append(text.split('\n'));
                 lines.removeLast();
             };
-            std::atomic_bool cancel{false};
-            QFuture<Result<PreviewSummary>> future = QtConcurrent::run(
-                [&] { return runPreview(m_profile, options, decryptor, sink, cancel); });
-            [&] {
-                QTRY_VERIFY_WITH_TIMEOUT(future.isFinished(), 120000);
-            }();
-            const auto result = future.result();
+            const auto result = runBlocking(options, decryptor, sink);
             if (!result)
                 qWarning("%s", qPrintable(result.error().message));
             std::sort(lines.begin(), lines.end());
