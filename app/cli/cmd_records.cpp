@@ -417,7 +417,8 @@ Result<void> auditReveal(const profiles::ConnectionProfile &profile, const QStri
     entry.topic = topic;
     entry.partition = partition; // -1: every partition
     entry.details = {{QStringLiteral("client"), QStringLiteral("keywarden-cli records")},
-                     {QStringLiteral("fields"), QStringLiteral("every encrypted field read")},
+                     // "fields" lists paths (AuditEntry); a bulk read names its scope instead.
+                     {QStringLiteral("scope"), QStringLiteral("every encrypted field read")},
                      {QStringLiteral("from"), parser.value(OptFrom).trimmed()},
                      {QStringLiteral("limit"), limit}}; // -1: none
     auto written = (*store)->append(entry);

@@ -205,6 +205,9 @@ private Q_SLOTS:
         QCOMPARE(e.details.value(QStringLiteral("client")).toString(),
                  QStringLiteral("keywarden-cli records"));
         QCOMPARE(e.details.value(QStringLiteral("from")).toString(), QStringLiteral("earliest"));
+        QCOMPARE(e.details.value(QStringLiteral("scope")).toString(),
+                 QStringLiteral("every encrypted field read"));
+        QVERIFY(!e.details.contains(QStringLiteral("fields"))); // that key holds a list of paths
         QCOMPARE(e.details.value(QStringLiteral("limit")).toInteger(), 20);
 
         // Masked reads reveal nothing and leave no entry.
