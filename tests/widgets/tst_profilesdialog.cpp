@@ -1,6 +1,7 @@
 // The connection profiles dialog driven like a user does: fill the form, save, duplicate,
 // delete with confirmation, import a properties file, test a connection against the sandbox.
 
+#include "dialogs/confirmationdialog.h"
 #include "profiles/profilesdialog.h"
 #include "profiles/profilestore.h"
 #include "sandbox/sandbox.h"
@@ -102,16 +103,18 @@ private Q_SLOTS:
         QTRY_COMPARE(dialog.currentName(), QStringLiteral("dev (copy)"));
 
         // Cancelled confirmation: nothing happens.
-        QString asked;
-        dialog.setConfirmDelete([&asked](const QString &name) {
-            asked = name;
-            return false;
-        });
         QTRY_VERIFY(find<QPushButton>(&dialog, "deleteProfile")->isEnabled());
+        ConfirmationDialog::setNextAnswer(ConfirmationDialog::Answer::Cancelled);
         QTest::mouseClick(find<QPushButton>(&dialog, "deleteProfile"), Qt::LeftButton);
-        QCOMPARE(asked, QStringLiteral("dev (copy)"));
+        QVERIFY(ConfirmationDialog::lastRequest().has_value());
+        const ConfirmationRequest asked = *ConfirmationDialog::lastRequest();
+        QVERIFY(asked.question.contains(QStringLiteral("'dev (copy)'")));
+        QCOMPARE(asked.verb, QStringLiteral("Delete profile"));
+        QCOMPARE(asked.affected.size(), 2);
+        QVERIFY(asked.affected.at(1).contains(m_store->secretsDescription()));
+        QCoreApplication::processEvents();
         QCOMPARE(m_store->names().size(), 2);
-        dialog.setConfirmDelete([](const QString &) { return true; });
+        ConfirmationDialog::setNextAnswer(ConfirmationDialog::Answer::Confirmed);
         QTest::mouseClick(find<QPushButton>(&dialog, "deleteProfile"), Qt::LeftButton);
         QTRY_COMPARE(m_store->names(), QStringList{QStringLiteral("dev")});
     }

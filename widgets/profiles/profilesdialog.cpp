@@ -1,6 +1,7 @@
 #include "profiles/profilesdialog.h"
 
 #include "common/futurewatch.h"
+#include "dialogs/confirmationdialog.h"
 #include "profiles/connectiontester.h"
 #include "profiles/profilestore.h"
 #include "profiles/propertiesimport.h"
@@ -16,7 +17,6 @@
 #include <QLabel>
 #include <QLineEdit>
 #include <QListWidget>
-#include <QMessageBox>
 #include <QPushButton>
 #include <QScrollArea>
 #include <QSpinBox>
@@ -96,17 +96,6 @@ ProfilesDialog::ProfilesDialog(std::shared_ptr<profiles::ProfileStore> store, QW
 {
     setObjectName(QStringLiteral("profilesDialog"));
     setWindowTitle(tr("Connection profiles"));
-    m_confirmDelete = [this](const QString &name) {
-        QMessageBox box(QMessageBox::Warning, tr("Delete profile"),
-                        tr("Delete the connection profile '%1' and its secrets in the keychain?\n\n"
-                           "Nothing on the servers is changed.")
-                            .arg(name),
-                        QMessageBox::Cancel, this);
-        QPushButton *del = box.addButton(tr("Delete profile"), QMessageBox::DestructiveRole);
-        box.setDefaultButton(QMessageBox::Cancel);
-        box.exec();
-        return box.clickedButton() == del;
-    };
     m_openFile = [this] {
         return QFileDialog::getOpenFileName(this, tr("Import client properties"), QString(),
                                             tr("Properties files (*.properties *.config *.conf);;"
@@ -118,11 +107,6 @@ ProfilesDialog::ProfilesDialog(std::shared_ptr<profiles::ProfileStore> store, QW
 }
 
 ProfilesDialog::~ProfilesDialog() = default;
-
-void ProfilesDialog::setConfirmDelete(std::function<bool(const QString &)> confirm)
-{
-    m_confirmDelete = std::move(confirm);
-}
 
 void ProfilesDialog::setOpenFile(std::function<QString()> pick)
 {
@@ -583,8 +567,24 @@ void ProfilesDialog::duplicateProfile()
 void ProfilesDialog::deleteProfile()
 {
     const QString name = m_editingName;
-    if (name.isEmpty() || !m_confirmDelete(name))
+    if (name.isEmpty())
         return;
+    ConfirmationRequest request;
+    request.title = tr("Delete profile");
+    request.question =
+        tr("Delete the connection profile '%1'? Nothing on the servers is changed.").arg(name);
+    request.verb = tr("Delete profile");
+    request.affectedHeading = tr("This also removes:");
+    request.affected = {tr("the profile's settings in this account's Keywarden settings"),
+                        tr("its secrets in %1").arg(m_store->secretsDescription())};
+    ConfirmationDialog::ask(this, request, this, [this, name](bool confirmed) {
+        if (confirmed && name == m_editingName)
+            removeProfile(name);
+    });
+}
+
+void ProfilesDialog::removeProfile(const QString &name)
+{
     const quint64 job = ++m_job;
     kw::whenFinished(m_store->remove(name), this, [this, job, name](Result<void> removed) {
         m_editingName.clear();

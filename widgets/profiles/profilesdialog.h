@@ -38,8 +38,8 @@ public:
                             QWidget *parent = nullptr);
     ~ProfilesDialog() override;
 
-    // Test seams: the delete confirmation and the file picker (real dialogs by default).
-    void setConfirmDelete(std::function<bool(const QString &name)> confirm);
+    // Test seam: the file picker (a real dialog by default). Deleting asks through
+    // ConfirmationDialog, whose own seam answers it in tests.
     void setOpenFile(std::function<QString()> pick);
 
     [[nodiscard]] QString currentName() const;
@@ -71,10 +71,10 @@ private:
     [[nodiscard]] profiles::ConnectionProfile fromForm() const;
     void setFormEnabled(bool enabled);
     void showMessage(const QString &text, bool error);
+    void removeProfile(const QString &name);
     void updateAuthFields();
 
     std::shared_ptr<profiles::ProfileStore> m_store;
-    std::function<bool(const QString &)> m_confirmDelete;
     std::function<QString()> m_openFile;
     QString m_editingName; // the saved name of the profile in the form; empty for a new one
     quint64 m_job = 0;
