@@ -26,6 +26,57 @@ Error fieldError(const QString &code, const QString &message)
     return makeError(code, message);
 }
 
+struct VersionedCiphertext
+{
+    int version = 1;
+    QByteArrayView ciphertext;
+};
+
+// The DEK version a value names and the ciphertext after it. Rules that rotate
+// (encrypt.dek.expiry.days > 0) prefix 0x00 and a big-endian int32 version; others always use
+// version 1 and have no prefix.
+Result<VersionedCiphertext> splitVersionPrefix(const EncryptionRule &rule,
+                                               QByteArrayView ciphertext)
+{
+    if (rule.expiryDays <= 0)
+        return VersionedCiphertext{1, ciphertext};
+    if (ciphertext.size() < 5 || ciphertext.at(0) != 0)
+        return makeError(
+            QStringLiteral("engine.malformed_ciphertext"),
+            ciphertext.size() < 5
+                ? QStringLiteral("The ciphertext is too short for the DEK version prefix that "
+                                 "rotation adds.")
+                : QStringLiteral("Unknown magic byte in the DEK version prefix (expected 0x00)."));
+    const int version = qFromBigEndian<qint32>(ciphertext.data() + 1);
+    if (version < 1)
+        return makeError(QStringLiteral("engine.malformed_ciphertext"),
+                         QStringLiteral("The ciphertext names DEK version %1, which cannot exist.")
+                             .arg(version));
+    return VersionedCiphertext{version, ciphertext.sliced(5)};
+}
+
+QString dekSubjectOf(const RecordInput &input)
+{
+    if (!input.dekSubject.isEmpty())
+        return input.dekSubject;
+    return input.topic + (input.isKey ? QStringLiteral("-key") : QStringLiteral("-value"));
+}
+
+// A JSON Schema record's body as a value; QJsonDocument only takes objects and arrays at the
+// top, so the body is wrapped to accept any value.
+Result<QJsonValue> parseJsonBody(const QByteArray &body)
+{
+    QJsonParseError parseError{};
+    const QJsonDocument doc =
+        QJsonDocument::fromJson(QByteArray("[") + body + QByteArray("]"), &parseError);
+    if (parseError.error != QJsonParseError::NoError || !doc.isArray() || doc.array().size() != 1) {
+        return makeError(
+            QStringLiteral("serde.malformed_record"),
+            QStringLiteral("The record body is not valid JSON: %1").arg(parseError.errorString()));
+    }
+    return doc.array().first();
+}
+
 } // namespace
 
 struct RecordDecryptor::ParsedSchema
@@ -408,24 +459,11 @@ Result<QByteArray> RecordDecryptor::decryptValue(const EncryptionRule &rule,
                                                  QByteArrayView ciphertext, FieldOutcome &outcome,
                                                  KeyMemo &memo)
 {
-    int version = 1;
-    if (rule.expiryDays > 0) {
-        if (ciphertext.size() < 5 || ciphertext.at(0) != 0)
-            return makeError(
-                QStringLiteral("engine.malformed_ciphertext"),
-                ciphertext.size() < 5
-                    ? QStringLiteral("The ciphertext is too short for the DEK version prefix that "
-                                     "rotation adds.")
-                    : QStringLiteral(
-                          "Unknown magic byte in the DEK version prefix (expected 0x00)."));
-        version = qFromBigEndian<qint32>(ciphertext.data() + 1);
-        ciphertext = ciphertext.sliced(5);
-        if (version < 1)
-            return makeError(
-                QStringLiteral("engine.malformed_ciphertext"),
-                QStringLiteral("The ciphertext names DEK version %1, which cannot exist.")
-                    .arg(version));
-    }
+    auto split = splitVersionPrefix(rule, ciphertext);
+    if (!split)
+        return split.error();
+    const int version = split->version;
+    ciphertext = split->ciphertext;
     outcome.kekName = rule.kekName;
     outcome.dekVersion = version;
     outcome.algorithm = crypto::algorithmName(rule.algorithm);
@@ -482,10 +520,7 @@ void RecordDecryptor::decrypt(const RecordInput &input, const DecryptOptions &de
     out = RecordOutcome();
     out.valueJson = std::move(text);
     out.fields = std::move(kept);
-    out.dekSubject =
-        !input.dekSubject.isEmpty()
-            ? input.dekSubject
-            : input.topic + (input.isKey ? QStringLiteral("-key") : QStringLiteral("-value"));
+    out.dekSubject = dekSubjectOf(input);
 
     auto framed = serde::parseFraming(input.payload, input.headers, input.isKey);
     if (!framed) {
@@ -493,17 +528,9 @@ void RecordDecryptor::decrypt(const RecordInput &input, const DecryptOptions &de
         return;
     }
     out.schemaRef = framed->schema;
-    const serde::SchemaRef &ref = framed->schema;
-    const serde::SchemaRef &last = memo.schemaRef;
-    if (!memo.schema || ref.kind != last.kind ||
-        (ref.kind == serde::SchemaRef::Kind::Id ? ref.id != last.id : ref.guid != last.guid)) {
-        auto schema = schemaFor(ref);
-        if (!schema) {
-            out.error = schema.error();
-            return;
-        }
-        memo.schemaRef = ref;
-        memo.schema = memo.privateSchemas ? ownCopy(*schema) : std::move(*schema);
+    if (auto used = useSchema(framed->schema, memo); !used) {
+        out.error = used.error();
+        return;
     }
     const ParsedSchema &ps = *memo.schema;
     out.schemaId = ps.schema.id;
@@ -674,18 +701,12 @@ void RecordDecryptor::decrypt(const RecordInput &input, const DecryptOptions &de
             out.stored = out.value;
         }
     } else {
-        QJsonParseError parseError{};
-        // QJsonDocument only takes objects and arrays at the top; wrap to accept any value.
-        const QJsonDocument doc =
-            QJsonDocument::fromJson(QByteArray("[") + body + QByteArray("]"), &parseError);
-        if (parseError.error != QJsonParseError::NoError || !doc.isArray() ||
-            doc.array().size() != 1) {
-            out.error = makeError(QStringLiteral("serde.malformed_record"),
-                                  QStringLiteral("The record body is not valid JSON: %1")
-                                      .arg(parseError.errorString()));
+        auto parsedBody = parseJsonBody(body);
+        if (!parsedBody) {
+            out.error = parsedBody.error();
             return;
         }
-        out.stored = doc.array().first();
+        out.stored = *parsedBody;
         auto value = ps.json->transform(out.stored, visitor, options);
         if (!value) {
             failAfterFields(value.error());
@@ -698,6 +719,132 @@ void RecordDecryptor::decrypt(const RecordInput &input, const DecryptOptions &de
             out.stored = QJsonValue();
         }
     }
+}
+
+Result<void> RecordDecryptor::useSchema(const serde::SchemaRef &ref, KeyMemo &memo)
+{
+    const serde::SchemaRef &last = memo.schemaRef;
+    if (memo.schema && ref.kind == last.kind &&
+        (ref.kind == serde::SchemaRef::Kind::Id ? ref.id == last.id : ref.guid == last.guid))
+        return {};
+    auto schema = schemaFor(ref);
+    if (!schema)
+        return schema.error();
+    memo.schemaRef = ref;
+    memo.schema = memo.privateSchemas ? ownCopy(*schema) : std::move(*schema);
+    return {};
+}
+
+RecordInspection RecordDecryptor::inspect(const RecordInput &input)
+{
+    KeyMemo memo;
+    return inspect(input, memo);
+}
+
+RecordInspection RecordDecryptor::inspect(const RecordInput &input, KeyMemo &memo)
+{
+    RecordInspection out;
+    out.dekSubject = dekSubjectOf(input);
+    auto framed = serde::parseFraming(input.payload, input.headers, input.isKey);
+    if (!framed) {
+        out.error = framed.error();
+        return out;
+    }
+    out.schemaRef = framed->schema;
+    if (auto used = useSchema(framed->schema, memo); !used) {
+        out.error = used.error();
+        return out;
+    }
+    const ParsedSchema &ps = *memo.schema;
+    out.schemaId = ps.schema.id;
+    out.schemaSubject = ps.schema.subject;
+    out.schemaVersion = ps.schema.version;
+    out.schemaType = ps.schema.schemaType;
+    if (!ps.avro && !ps.json) {
+        out.error = makeError(
+            QStringLiteral("engine.unsupported_format"),
+            QStringLiteral("Schema %1 is a %2 schema; Keywarden does not decode %2 records yet.")
+                .arg(ps.schema.id)
+                .arg(ps.schema.schemaType));
+        return out;
+    }
+
+    // Describes the outermost layer of a stored value: the rule that runs first on read.
+    const auto describe = [](const EncryptionRule &rule, const QString &path,
+                             QByteArrayView stored) {
+        EncryptedValue value;
+        value.path = path;
+        value.kekName = rule.kekName;
+        value.algorithm = crypto::algorithmName(rule.algorithm);
+        if (auto split = splitVersionPrefix(rule, stored))
+            value.dekVersion = split->version;
+        else
+            value.error = split.error();
+        return value;
+    };
+
+    if (!ps.payloadRulesOnRead.isEmpty()) {
+        // The fields are inside the ciphertext: only the payload's own key can be named.
+        out.payload =
+            describe(ps.payloadRulesOnRead.first(), QStringLiteral("(payload)"), framed->rest);
+        out.fieldsHidden = !ps.fieldRulesOnRead.isEmpty();
+        return out;
+    }
+    if (ps.fieldRulesOnRead.isEmpty())
+        return out;
+
+    const serde::LeafVisitor visitor = [&](const serde::FieldVisit &field,
+                                           const QByteArray &stored) -> std::optional<QByteArray> {
+        const auto rule =
+            std::find_if(ps.fieldRulesOnRead.cbegin(), ps.fieldRulesOnRead.cend(),
+                         [&field](const EncryptionRule &r) { return r.coversTags(field.tags); });
+        if (rule == ps.fieldRulesOnRead.cend())
+            return std::nullopt;
+        if (field.kind == serde::LeafKind::Other) {
+            EncryptedValue value = describe(*rule, field.path, {});
+            value.dekVersion = 0;
+            value.error = makeError(QStringLiteral("engine.unsupported_type"),
+                                    QStringLiteral("Field '%1' is tagged for encryption but is "
+                                                   "neither a string nor bytes.")
+                                        .arg(field.path));
+            out.values.append(std::move(value));
+            return std::nullopt;
+        }
+        if (field.kind == serde::LeafKind::String) {
+            auto decoded = decodeBase64(stored);
+            if (!decoded) {
+                EncryptedValue value = describe(*rule, field.path, {});
+                value.dekVersion = 0;
+                value.error = makeError(
+                    QStringLiteral("engine.malformed_ciphertext"),
+                    QStringLiteral("Field '%1' should hold base64 ciphertext but does not.")
+                        .arg(field.path));
+                out.values.append(std::move(value));
+                return std::nullopt;
+            }
+            out.values.append(describe(*rule, field.path, *decoded));
+            return std::nullopt;
+        }
+        out.values.append(describe(*rule, field.path, stored));
+        return std::nullopt;
+    };
+
+    const serde::WalkOptions options{ps.visitAllLeaves};
+    Result<void> walked;
+    if (ps.avro) {
+        QByteArray scratch;
+        scratch.reserve(framed->rest.size() * 2 + 64);
+        walked = ps.avro->appendJson(framed->rest, scratch, visitor, options);
+    } else if (auto document = parseJsonBody(framed->rest); !document) {
+        walked = document.error();
+    } else if (auto transformed = ps.json->transform(*document, visitor, options); !transformed) {
+        walked = transformed.error();
+    }
+    if (!walked) {
+        out.error = walked.error();
+        out.values.clear();
+    }
+    return out;
 }
 
 } // namespace kw::engine

@@ -71,6 +71,36 @@ struct RecordOutcome
     QList<qint32> messageIndexes;        // Protobuf records: the message path in the schema
 };
 
+// One encrypted value as it is stored: where it sits and which key it names, read from the
+// record's bytes alone (no KMS call, no key material).
+struct EncryptedValue
+{
+    QString path; // "(payload)" for an ENCRYPT_PAYLOAD body
+    QString kekName;
+    QString algorithm;
+    int dekVersion = 0; // from the version prefix; 1 when the rule does not rotate
+    Error error;        // the value's own framing is damaged (not base64, bad prefix, ...)
+};
+
+// What a record reveals about its encryption without decrypting anything: the census's input.
+struct RecordInspection
+{
+    Error error; // the record as a whole could not be read (framing, schema, decoding)
+    [[nodiscard]] bool ok() const { return error.isEmpty(); }
+
+    serde::SchemaRef schemaRef;
+    int schemaId = 0;
+    QString schemaSubject;
+    int schemaVersion = 0;
+    QString schemaType;
+    QString dekSubject;
+    std::optional<EncryptedValue> payload; // the outermost ENCRYPT_PAYLOAD layer
+    // Encrypted fields, in record order; for a field under several rules, the outermost layer.
+    // Empty when an encrypted payload hides the fields (fieldsHidden).
+    QList<EncryptedValue> values;
+    bool fieldsHidden = false;
+};
+
 struct DecryptOptions
 {
     // Fill RecordOutcome::stored (a second decoding pass when a field was decrypted). Callers
@@ -139,6 +169,12 @@ public:
     void decrypt(const RecordInput &input, const DecryptOptions &options, KeyMemo &memo,
                  RecordOutcome &out);
 
+    // Reads framing, schema and each encrypted value's KEK, algorithm and DEK version, asking
+    // the registry for schemas only: no DEK lookup, no KMS call, no key material. Blocking
+    // like decrypt(); thread-safe.
+    RecordInspection inspect(const RecordInput &input);
+    RecordInspection inspect(const RecordInput &input, KeyMemo &memo);
+
     [[nodiscard]] DekCache::Stats cacheStats() const;
 
     // Asks the registries ahead for what reading the records of `subject` most likely needs:
@@ -150,6 +186,8 @@ public:
 
 private:
     Result<std::shared_ptr<const ParsedSchema>> schemaFor(const serde::SchemaRef &ref);
+    // Points memo.schema at the schema `ref` names, looking it up unless the memo has it.
+    Result<void> useSchema(const serde::SchemaRef &ref, KeyMemo &memo);
     std::shared_ptr<const ParsedSchema> ownCopy(const std::shared_ptr<const ParsedSchema> &shared);
     Result<std::shared_ptr<const ParsedSchema>> parseSchema(const registry::Schema &schema);
     Result<DekCache::Cipher> dekFor(const DekKey &key, bool &kekDeleted);
