@@ -1,5 +1,6 @@
 target_sources(keywarden-core PRIVATE
     common/base64.cpp common/base64.h
+    common/processhardening.cpp common/processhardening.h
     common/clock.h
     common/futurewatch.h
     common/readyfuture.h
