@@ -42,7 +42,7 @@ packages=(
     qt6-httpserver-dev qt6-websockets-dev qt6-svg-dev libqt6svg6 libqt6sql6-sqlite libgl-dev
     qtkeychain-qt6-dev
     # crypto, Kafka, Avro
-    libssl-dev librdkafka-dev libavro-dev
+    libssl-dev openssl librdkafka-dev libavro-dev
     # the CLI's allocator (bulk record reads)
     libmimalloc-dev
     # tests, demo screenshots and packaging
