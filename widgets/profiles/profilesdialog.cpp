@@ -362,7 +362,7 @@ QWidget *ProfilesDialog::buildKmsTab()
         }
         const QString key = QString::fromLatin1(f.key);
         const QString objectName = QStringLiteral("kms-%1-%2").arg(type, key);
-        QLineEdit *edit = profiles::ProfileStore::isSecretKmsSetting(key) ? secretEdit(objectName)
+        QLineEdit *edit = profiles::isSecretProperty(key) ? secretEdit(objectName)
                                                                           : plainEdit(objectName);
         edit->setToolTip(key);
         form->addRow(tr(f.label) + QLatin1Char(':'), edit);
