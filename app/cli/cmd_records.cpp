@@ -446,7 +446,10 @@ int runRecordsCommand(const QStringList &arguments)
                       QStringLiteral("position"), QStringLiteral("earliest")});
     parser.addOption(
         {OptPartition, QStringLiteral("Read only this partition."), QStringLiteral("n")});
-    parser.addOption({OptLimit, QStringLiteral("Read at most this many records in total."),
+    parser.addOption({OptLimit,
+                      QStringLiteral("Read at most this many records in total: the first in the "
+                                     "read's order (partitions merged by timestamp, then "
+                                     "partition number), so a repeated read prints the same."),
                       QStringLiteral("n")});
     parser.addOption(
         {OptReveal, QStringLiteral("Print decrypted values instead of masking them.")});

@@ -98,7 +98,7 @@ Result<std::unique_ptr<Consumer>> Consumer::create(const profiles::ConnectionPro
                                             "spelling against librdkafka's configuration names.")
                                  .arg(name));
         // librdkafka's message quotes the value; never repeat a secret one.
-        const QString detail = profiles::ConnectionProfile::isSecretKafkaProperty(name)
+        const QString detail = profiles::isSecretProperty(name)
                                    ? QStringLiteral("the value is not accepted")
                                    : QString::fromUtf8(errstr);
         return makeError(

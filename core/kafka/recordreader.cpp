@@ -11,6 +11,7 @@
 
 #include <algorithm>
 #include <cstring>
+#include <deque>
 #include <optional>
 #include <utility>
 #include <vector>
@@ -134,6 +135,17 @@ private:
     std::vector<rd_kafka_message_t *> m_messages;
 };
 
+// One partition being read: its queue, the records taken from it and not yet handed on (in
+// offset order, all inside the range), and whether more can come.
+struct Lane
+{
+    int partition = 0;
+    qint64 end = 0; // the range's end: the high watermark captured at start
+    rd_kafka_queue_t *queue = nullptr;
+    std::deque<rd_kafka_message_t *> ready;
+    bool drained = false; // nothing more is owed from this partition
+};
+
 } // namespace
 
 Result<ReadSummary> readRecords(const profiles::ConnectionProfile &profile,
@@ -216,17 +228,39 @@ Result<ReadSummary> readRecords(const profiles::ConnectionProfile &profile,
         return finish();
     }
 
-    // Partition -> end offset of the ones still being read.
-    QHash<int, qint64> open;
+    // Each partition is read from a queue of its own, not forwarded to the consumer's (set
+    // before assign() so librdkafka leaves it so): the read, not fetch timing, decides which
+    // partition's record comes next.
+    std::vector<Lane> lanes;
+    const auto releaseLanes = qScopeGuard([&lanes] {
+        for (Lane &lane : lanes) {
+            for (rd_kafka_message_t *m : lane.ready)
+                rd_kafka_message_destroy(m);
+            rd_kafka_queue_destroy(lane.queue);
+        }
+    });
     rd_kafka_topic_partition_list_t *assignment =
         rd_kafka_topic_partition_list_new(int(summary.ranges.size()));
     for (const PartitionRange &r : std::as_const(summary.ranges)) {
         if (r.count() == 0)
             continue;
+        rd_kafka_queue_t *queue =
+            rd_kafka_queue_get_partition(rk, topicName.constData(), r.partition);
+        if (!queue) {
+            rd_kafka_topic_partition_list_destroy(assignment);
+            return makeError(QString(ErrorFailed),
+                             QStringLiteral("The Kafka client could not open partition %1 of "
+                                            "topic '%2' for reading.")
+                                 .arg(r.partition)
+                                 .arg(request.topic));
+        }
+        rd_kafka_queue_forward(queue, nullptr);
+        lanes.push_back(Lane{r.partition, r.end, queue, {}, false});
         rd_kafka_topic_partition_list_add(assignment, topicName.constData(), r.partition)->offset =
             r.start;
-        open.insert(r.partition, r.end);
     }
+    std::sort(lanes.begin(), lanes.end(),
+              [](const Lane &a, const Lane &b) { return a.partition < b.partition; });
     rd_kafka_resp_err_t err = rd_kafka_assign(rk, assignment);
     rd_kafka_topic_partition_list_destroy(assignment);
     if (err != RD_KAFKA_RESP_ERR_NO_ERROR)
@@ -254,89 +288,117 @@ Result<ReadSummary> readRecords(const profiles::ConnectionProfile &profile,
         if (callbacks.onProgress)
             callbacks.onProgress(ReadProgress{summary.records, expected});
     };
-    // What is already fetched is taken in batches without waiting (one queue lock per batch
-    // rather than per record); only when nothing is there does the read wait, for one message.
-    rd_kafka_queue_t *queue = rd_kafka_queue_get_consumer(rk);
-    const auto releaseQueue = qScopeGuard([queue] { rd_kafka_queue_destroy(queue); });
     std::vector<rd_kafka_message_t *> messages(std::size_t(std::max(1, batchSize)));
     QElapsedTimer sinceLastRecord;
     sinceLastRecord.start();
     std::optional<Error> failure;
-    qint64 taken = 0;
-    bool gotRecord = false; // since the stall clock was last restarted (once per batch)
-    // Takes one message; false when the read is over (done, or `failure` set).
-    const auto take = [&](rd_kafka_message_t *m) -> bool {
+    bool gotRecord = false; // since the stall clock was last restarted
+    // Files one message of `lane`'s queue: records of the range in offset order; the range's
+    // last record, a record past it or the partition's end closes the lane.
+    const auto file = [&](Lane &lane, rd_kafka_message_t *m) {
         auto destroy = qScopeGuard([m] { rd_kafka_message_destroy(m); });
+        if (lane.drained || failure)
+            return;
         if (m->err == RD_KAFKA_RESP_ERR__PARTITION_EOF) {
             // The end of what is there: with the range ending at the high watermark captured
             // at start, nothing more is owed from this partition.
-            open.remove(m->partition);
-            return !open.isEmpty();
+            lane.drained = true;
+            return;
         }
         if (m->err != RD_KAFKA_RESP_ERR_NO_ERROR) {
             failure = consumer.translate(m->err, QStringLiteral("read topic '%1' partition %2")
                                                      .arg(request.topic)
-                                                     .arg(m->partition));
-            return false;
+                                                     .arg(lane.partition));
+            return;
         }
         gotRecord = true;
-        auto it = open.find(m->partition);
-        if (it == open.end() || m->offset >= it.value()) {
-            // Written after the read began: not part of this read.
-            if (it != open.end())
-                open.erase(it);
-            return !open.isEmpty();
+        if (m->offset >= lane.end) {
+            lane.drained = true; // written after the read began: not part of this read
+            return;
         }
-        if (m->offset + 1 >= it.value())
-            open.erase(it);
-        batch.append(toRecord(m, request.topic, borrow));
-        if (borrow) {
-            destroy.dismiss();
-            hold->keep(m);
-        }
-        ++taken;
-        if (batch.size() >= batchSize)
-            flush();
-        return !open.isEmpty() && taken < expected;
+        destroy.dismiss();
+        lane.ready.push_back(m);
+        if (m->offset + 1 >= lane.end)
+            lane.drained = true;
     };
-    bool reading = true;
-    while (reading) {
+    // What `lane`'s queue holds already, without waiting (one queue lock per batch).
+    const auto pull = [&](Lane &lane) {
+        const ssize_t ready =
+            rd_kafka_consume_batch_queue(lane.queue, 0, messages.data(), messages.size());
+        for (ssize_t i = 0; i < ready; ++i)
+            file(lane, messages[std::size_t(i)]);
+    };
+    qint64 taken = 0;
+    while (taken < expected && !failure) {
         if (cancel.load()) {
             summary.cancelled = true;
             break;
         }
-        const ssize_t ready =
-            rd_kafka_consume_batch_queue(queue, 0, messages.data(), messages.size());
-        if (ready > 0) {
-            for (ssize_t i = 0; i < ready; ++i) {
-                if (reading)
-                    reading = take(messages[std::size_t(i)]);
-                else
-                    rd_kafka_message_destroy(messages[std::size_t(i)]);
+        // The merge needs the next record of every partition still being read.
+        Lane *waiting = nullptr;
+        for (Lane &lane : lanes) {
+            if (!lane.ready.empty() || lane.drained)
+                continue;
+            pull(lane);
+            if (lane.ready.empty() && !lane.drained) {
+                waiting = &lane;
+                break;
             }
-            if (std::exchange(gotRecord, false))
+        }
+        if (failure)
+            break;
+        if (waiting) {
+            if (rd_kafka_message_t *m = rd_kafka_consume_queue(waiting->queue, 100))
+                file(*waiting, m);
+            if (std::exchange(gotRecord, false)) {
                 sinceLastRecord.restart();
+                continue;
+            }
+            if (failure || waiting->drained)
+                continue;
+            flush(); // idle: hand back what we have rather than sit on it
+            // The consumer's own queue carries client-wide errors and serves error_cb.
+            while (rd_kafka_message_t *m = rd_kafka_consumer_poll(rk, 0)) {
+                if (m->err != RD_KAFKA_RESP_ERR_NO_ERROR && !failure)
+                    failure = consumer.translate(
+                        m->err, QStringLiteral("read topic '%1'").arg(request.topic));
+                rd_kafka_message_destroy(m);
+            }
+            Error fatal;
+            if (!failure && consumer.fatalClientError(fatal))
+                failure = fatal;
+            if (!failure && sinceLastRecord.elapsed() > request.stallTimeoutMs) {
+                failure = consumer.translate(RD_KAFKA_RESP_ERR__TIMED_OUT,
+                                             QStringLiteral("read topic '%1' (no record for %2 s)")
+                                                 .arg(request.topic)
+                                                 .arg(request.stallTimeoutMs / 1000));
+            }
             continue;
         }
-        if (rd_kafka_message_t *m = rd_kafka_consumer_poll(rk, 100)) {
-            reading = take(m);
-            if (std::exchange(gotRecord, false))
-                sinceLastRecord.restart();
-            continue;
+        // The oldest next record by timestamp; on equal timestamps the lower partition.
+        Lane *next = nullptr;
+        qint64 nextTime = 0;
+        for (Lane &lane : lanes) {
+            if (lane.ready.empty())
+                continue;
+            const qint64 time = rd_kafka_message_timestamp(lane.ready.front(), nullptr);
+            if (!next || time < nextTime) {
+                next = &lane;
+                nextTime = time;
+            }
         }
-        flush(); // idle: hand back what we have rather than sit on it
-        Error fatal;
-        if (consumer.fatalClientError(fatal)) {
-            failure = fatal;
-            break;
-        }
-        if (sinceLastRecord.elapsed() > request.stallTimeoutMs) {
-            failure = consumer.translate(RD_KAFKA_RESP_ERR__TIMED_OUT,
-                                         QStringLiteral("read topic '%1' (no record for %2 s)")
-                                             .arg(request.topic)
-                                             .arg(request.stallTimeoutMs / 1000));
-            break;
-        }
+        if (!next)
+            break; // every partition read to its range's end
+        rd_kafka_message_t *m = next->ready.front();
+        next->ready.pop_front();
+        batch.append(toRecord(m, request.topic, borrow));
+        if (borrow)
+            hold->keep(m);
+        else
+            rd_kafka_message_destroy(m);
+        ++taken;
+        if (batch.size() >= batchSize)
+            flush();
     }
     flush();
     rd_kafka_assign(rk, nullptr);

@@ -2,6 +2,13 @@
 // Bounded reads of one topic: from a start position to the high watermarks captured when the
 // read begins (never waiting on an idle partition), optionally one partition, optionally a total
 // limit. Uses assign(), never subscribe(), and commits nothing (a throw-away group.id).
+//
+// The order, which makes a read repeatable: each partition's records come in offset order, and
+// the partitions are merged by timestamp: of the partitions still being read, the one whose next
+// record has the smallest timestamp goes next, the lowest partition number on equal timestamps.
+// A limit of N stops after the first N records of that merge. So the same request on an
+// unchanged topic returns the same records in the same order, whatever the fetch timing, and a
+// small limit reads about N records per partition at most, never the whole topic.
 
 #include "common/result.h"
 #include "kafka/kafkatypes.h"
@@ -15,7 +22,7 @@ namespace kw::kafka {
 
 struct ReadCallbacks
 {
-    // Records in consumption order (per partition in offset order), at most batchSize each.
+    // Records in the read's order (see above), at most batchSize each.
     // Called on the reading thread; the batch is the callee's to keep.
     std::function<void(QList<KafkaRecord> &&batch)> onBatch;
     // Instead of onBatch, when set: the records' key, value and header bytes are not copied

@@ -5,12 +5,17 @@
 #include <QJsonDocument>
 #include <QSettings>
 #include <QUrl>
+#include <QUuid>
 
 namespace kw::profiles {
 
 namespace {
 
 const QString ProfilesGroup = QStringLiteral("profiles");
+// The settings' "secrets" value for a profile without secrets (else the revision of its
+// keychain entry), and the entry's own record of its revision.
+constexpr QLatin1String NoSecrets{"none"};
+const QString RevisionKey = QStringLiteral("revision");
 
 QString groupFor(const QString &name)
 {
@@ -125,28 +130,48 @@ Result<ConnectionProfile> ProfileStore::loadWithoutSecrets(const QString &name) 
     return p;
 }
 
+QString ProfileStore::secretsRevision(const QString &name) const
+{
+    return settings()->value(groupFor(name) + QStringLiteral("/secrets")).toString();
+}
+
 QFuture<Result<LoadedProfile>> ProfileStore::load(const QString &name)
 {
     auto base = loadWithoutSecrets(name);
     if (!base)
         return readyFuture(Result<LoadedProfile>(base.error()));
     const ConnectionProfile profile = *base;
+    const QString revision = secretsRevision(name);
+    if (revision == NoSecrets)
+        return readyFuture(Result<LoadedProfile>(LoadedProfile{profile, {}}));
     const QString key = secretKey(name);
     std::shared_ptr<MemorySecretStore> session = m_session;
     return m_secrets->read(key).then(
-        QtFuture::Launch::Sync, [profile, key, session](Result<QByteArray> read) {
+        QtFuture::Launch::Sync, [profile, key, session, revision](Result<QByteArray> read) {
             LoadedProfile loaded{profile, {}};
-            if (!read && read.error().code != QLatin1String(ErrorSecretNotFound)) {
-                // Secrets entered earlier in this session (no keychain) still count.
-                Result<QByteArray> kept = session->read(key).result();
-                if (kept)
-                    read = kept;
-                else
-                    loaded.secretsError = read.error();
-            }
-            if (read) {
-                const QJsonObject secrets = QJsonDocument::fromJson(*read).object();
+            // Only the secrets saved with these settings belong to them; profiles saved before
+            // revisions were recorded take whatever the keychain holds.
+            const auto apply = [&loaded, &revision](const QByteArray &blob) {
+                const QJsonObject secrets = QJsonDocument::fromJson(blob).object();
+                if (!revision.isEmpty() && secrets.value(RevisionKey).toString() != revision)
+                    return false;
                 applySecrets(loaded.profile, secrets);
+                return true;
+            };
+            if (read && apply(*read))
+                return Result<LoadedProfile>(loaded);
+            // Secrets entered earlier in this session (no keychain) still count.
+            if (Result<QByteArray> kept = session->read(key).result(); kept && apply(*kept))
+                return Result<LoadedProfile>(loaded);
+            if (!read && read.error().code != QLatin1String(ErrorSecretNotFound)) {
+                loaded.secretsError = read.error();
+            } else if (!revision.isEmpty()) {
+                loaded.secretsError = makeError(
+                    QString(ErrorSecretsOutdated),
+                    QStringLiteral("The keychain does not hold the secrets of '%1' as last saved "
+                                   "(that save could not reach the keychain, or its entry was "
+                                   "removed).")
+                        .arg(profile.name));
             }
             return Result<LoadedProfile>(loaded);
         });
@@ -165,6 +190,11 @@ QFuture<Result<void>> ProfileStore::save(const ConnectionProfile &profile,
             makeError(QString(ErrorInvalidProfile),
                       QStringLiteral("The demo sandbox connection is not saved as a profile."))));
     }
+    // Settings first, tagged with the revision of the secrets saved with them: when the keychain
+    // write then fails, an older keychain entry never comes back with the newer settings.
+    QJsonObject secrets = secretsOf(profile);
+    const QString revision =
+        secrets.isEmpty() ? QString(NoSecrets) : QUuid::createUuid().toString(QUuid::WithoutBraces);
     {
         auto s = settings();
         if (!previousName.isEmpty() && previousName != profile.name)
@@ -186,6 +216,7 @@ QFuture<Result<void>> ProfileStore::save(const ConnectionProfile &profile,
                     profile.registry.tls.insecureSkipVerify);
         s->setValue(QStringLiteral("registry/timeoutMs"), profile.registry.timeoutMs);
         s->setValue(QStringLiteral("kafka/bootstrap"), profile.bootstrapServers);
+        s->setValue(QStringLiteral("secrets"), revision);
         const ConnectionProfile plain = withoutSecrets(profile);
         for (auto it = plain.kafkaProperties.cbegin(); it != plain.kafkaProperties.cend(); ++it) {
             s->setValue(QStringLiteral("kafkaProperties/") +
@@ -210,14 +241,25 @@ QFuture<Result<void>> ProfileStore::save(const ConnectionProfile &profile,
                 QStringLiteral("Could not write the settings file %1.").arg(s->fileName()))));
         }
     }
-    const QJsonObject secrets = secretsOf(profile);
-    const QByteArray blob = QJsonDocument(secrets).toJson(QJsonDocument::Compact);
     const QString key = secretKey(profile.name);
     std::shared_ptr<MemorySecretStore> session = m_session;
     std::shared_ptr<SecretStore> keychain = m_secrets;
-    QFuture<Result<void>> dropOld = (!previousName.isEmpty() && previousName != profile.name)
-                                        ? keychain->remove(secretKey(previousName))
-                                        : readyFuture(Result<void>());
+    QFuture<Result<void>> dropOld = readyFuture(Result<void>());
+    if (!previousName.isEmpty() && previousName != profile.name) {
+        (void)session->remove(secretKey(previousName));
+        dropOld = keychain->remove(secretKey(previousName));
+    }
+    if (secrets.isEmpty()) {
+        // Nothing to keep; an entry left behind (no keychain now) is never read for "none".
+        (void)session->remove(key);
+        return dropOld
+            .then(QtFuture::Launch::Sync,
+                  [keychain, key](Result<void>) { return keychain->remove(key); })
+            .unwrap()
+            .then(QtFuture::Launch::Sync, [](Result<void>) { return Result<void>(); });
+    }
+    secrets.insert(RevisionKey, revision);
+    const QByteArray blob = QJsonDocument(secrets).toJson(QJsonDocument::Compact);
     return dropOld
         .then(QtFuture::Launch::Sync,
               [keychain, key, blob](Result<void>) { return keychain->write(key, blob); })
@@ -262,19 +304,6 @@ QString ProfileStore::secretsDescription() const
     return m_secrets->description();
 }
 
-bool ProfileStore::isSecretKmsSetting(const QString &name)
-{
-    static const QStringList secrets{
-        QStringLiteral("secret"),         QStringLiteral("secret.access.key"),
-        QStringLiteral("client.secret"),  QStringLiteral("token"),
-        QStringLiteral("token.id"),       QStringLiteral("approle.secret.id"),
-        QStringLiteral("session.token"),  QStringLiteral("client.key"),
-        QStringLiteral("account.key"),    QStringLiteral("private.key"),
-        QStringLiteral("private.key.id"),
-    };
-    return secrets.contains(name.trimmed().toLower());
-}
-
 QJsonObject ProfileStore::secretsOf(const ConnectionProfile &profile)
 {
     QJsonObject s;
@@ -287,12 +316,12 @@ QJsonObject ProfileStore::secretsOf(const ConnectionProfile &profile)
         s.insert(QStringLiteral("registry.clientKeyPassphrase"),
                  QString::fromUtf8(profile.registry.tls.clientKeyPassphrase));
     for (auto it = profile.kafkaProperties.cbegin(); it != profile.kafkaProperties.cend(); ++it) {
-        if (ConnectionProfile::isSecretKafkaProperty(it.key()))
+        if (isSecretProperty(it.key()))
             s.insert(QStringLiteral("kafka.") + it.key(), it.value());
     }
     for (auto type = profile.kms.cbegin(); type != profile.kms.cend(); ++type) {
         for (auto it = type->cbegin(); it != type->cend(); ++it) {
-            if (isSecretKmsSetting(it.key()))
+            if (isSecretProperty(it.key()))
                 s.insert(QStringLiteral("kms.") + type.key() + QLatin1Char('\n') + it.key(),
                          it.value());
         }
@@ -328,14 +357,14 @@ ConnectionProfile ProfileStore::withoutSecrets(const ConnectionProfile &profile)
     p.registry.auth.bearerToken.clear();
     p.registry.tls.clientKeyPassphrase.clear();
     for (auto it = p.kafkaProperties.begin(); it != p.kafkaProperties.end();) {
-        if (ConnectionProfile::isSecretKafkaProperty(it.key()))
+        if (isSecretProperty(it.key()))
             it = p.kafkaProperties.erase(it);
         else
             ++it;
     }
     for (auto type = p.kms.begin(); type != p.kms.end(); ++type) {
         for (auto it = type->begin(); it != type->end();) {
-            if (isSecretKmsSetting(it.key()))
+            if (isSecretProperty(it.key()))
                 it = type->erase(it);
             else
                 ++it;

@@ -18,6 +18,8 @@ namespace kw::profiles {
 
 inline constexpr QLatin1String ErrorUnknownProfile{"profiles.unknown"};
 inline constexpr QLatin1String ErrorInvalidProfile{"profiles.invalid"};
+// The keychain holds no secrets from the profile's last save (it could not be reached then).
+inline constexpr QLatin1String ErrorSecretsOutdated{"profiles.secrets_outdated"};
 
 struct LoadedProfile
 {
@@ -38,8 +40,10 @@ public:
     [[nodiscard]] Result<ConnectionProfile> loadWithoutSecrets(const QString &name) const;
     // The profile with its secrets. Finishes in the calling thread's event loop.
     QFuture<Result<LoadedProfile>> load(const QString &name);
-    // Saves (or replaces) the profile; previousName renames. Settings are written even when
-    // the keychain fails; the secrets are then kept for this session and the result says so.
+    // Saves (or replaces) the profile; previousName renames. Secrets (isSecretProperty) never
+    // reach the settings file. Settings are written even when the keychain fails; the secrets
+    // are then kept for this session only, the result says so, and later sessions report them
+    // missing rather than take older ones from the keychain.
     QFuture<Result<void>> save(const ConnectionProfile &profile, const QString &previousName = {});
     QFuture<Result<void>> remove(const QString &name);
     // A free name based on `name`: "name (copy)", "name (copy 2)", ...
@@ -51,10 +55,11 @@ public:
     static QJsonObject secretsOf(const ConnectionProfile &profile);
     static void applySecrets(ConnectionProfile &profile, const QJsonObject &secrets);
     static ConnectionProfile withoutSecrets(const ConnectionProfile &profile);
-    static bool isSecretKmsSetting(const QString &name);
 
 private:
     [[nodiscard]] std::unique_ptr<QSettings> settings() const;
+    // "none", the revision of the secrets saved with the settings, or empty (older profiles).
+    [[nodiscard]] QString secretsRevision(const QString &name) const;
     static QString secretKey(const QString &profileName);
 
     std::shared_ptr<SecretStore> m_secrets;

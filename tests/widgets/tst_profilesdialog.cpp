@@ -14,9 +14,14 @@
 #include <QListWidget>
 #include <QPushButton>
 #include <QSignalSpy>
+#include <QStyleOptionViewItem>
+#include <QTabWidget>
+#include <QTableWidget>
 #include <QTemporaryDir>
 #include <QTest>
 #include <QTreeWidget>
+
+#include <memory>
 
 using namespace kw;
 
@@ -153,6 +158,83 @@ private Q_SLOTS:
                     ->text()
                     .contains(QLatin1String("missing.properties")));
         QCOMPARE(m_store->names().size(), 1);
+    }
+
+    // The value of a secret property in the table of other librdkafka properties is masked
+    // on screen and edited in a password field; a plain one is shown and edited as it is.
+    void secretPropertyValuesAreMasked()
+    {
+        const QString path = m_dir.filePath(QStringLiteral("ssl.properties"));
+        QFile f(path);
+        QVERIFY(f.open(QIODevice::WriteOnly));
+        f.write("bootstrap.servers=broker:9093\nsecurity.protocol=SSL\n"
+                "ssl.key.password=keypass\nclient.id=console-1\n");
+        f.close();
+        ProfilesDialog dialog(m_store);
+        dialog.show();
+        dialog.importPropertiesFile(path);
+        auto *table = find<QTableWidget>(&dialog, "kafkaProperties");
+        auto *tabs = find<QTabWidget>(&dialog, "profileTabs");
+        tabs->setCurrentIndex(1);
+        QTableWidgetItem *secret = nullptr;
+        QTableWidgetItem *plain = nullptr;
+        for (int r = 0; r < table->rowCount(); ++r) {
+            const QString name = table->item(r, 0)->text();
+            if (name == QLatin1String("ssl.key.password"))
+                secret = table->item(r, 1);
+            else if (name == QLatin1String("client.id"))
+                plain = table->item(r, 1);
+        }
+        QVERIFY(secret && plain);
+        QCOMPARE(secret->text(), QStringLiteral("keypass"));
+
+        // What is painted does not depend on the secret's value, but does on a plain one's.
+        const auto painted = [table](QTableWidgetItem *item, const QString &value) {
+            item->setText(value);
+            table->viewport()->repaint();
+            return table->viewport()->grab(table->visualItemRect(item)).toImage();
+        };
+        QCOMPARE(painted(secret, QStringLiteral("keypass")),
+                 painted(secret, QStringLiteral("another")));
+        QVERIFY(painted(plain, QStringLiteral("console-1")) !=
+                painted(plain, QStringLiteral("console-2")));
+
+        QAbstractItemDelegate *delegate = table->itemDelegateForColumn(1);
+        QVERIFY(delegate);
+        const auto echo = [&](QTableWidgetItem *item) {
+            std::unique_ptr<QWidget> editor(delegate->createEditor(
+                table->viewport(), QStyleOptionViewItem(), table->indexFromItem(item)));
+            auto *line = qobject_cast<QLineEdit *>(editor.get());
+            return line ? line->echoMode() : QLineEdit::NoEcho;
+        };
+        QCOMPARE(echo(secret), QLineEdit::Password);
+        QCOMPARE(echo(plain), QLineEdit::Normal);
+    }
+
+    // A settings file that cannot be written: the dialog says nothing was saved, and the
+    // profile does not appear as saved (no half-saved profile in the list).
+    void unwritableSettingsSaveNothing()
+    {
+        const QString blocker = m_dir.filePath(QStringLiteral("not-a-folder"));
+        QFile f(blocker);
+        QVERIFY(f.open(QIODevice::WriteOnly));
+        f.close();
+        auto store = std::make_shared<profiles::ProfileStore>(
+            m_secrets, blocker + QStringLiteral("/profiles.ini"));
+        ProfilesDialog dialog(store);
+        QSignalSpy saved(&dialog, &ProfilesDialog::profileSaved);
+        dialog.show();
+        QTest::mouseClick(find<QPushButton>(&dialog, "newProfile"), Qt::LeftButton);
+        setText(&dialog, "profileName", QStringLiteral("nowhere"));
+        setText(&dialog, "registryUrl", QStringLiteral("http://localhost:8081"));
+        QTest::mouseClick(find<QPushButton>(&dialog, "saveProfile"), Qt::LeftButton);
+        auto *message = find<QLabel>(&dialog, "profileMessage");
+        QTRY_VERIFY(message->text().contains(QLatin1String("Could not save 'nowhere'")));
+        QVERIFY2(message->text().contains(QLatin1String("profiles.ini")),
+                 qPrintable(message->text()));
+        QCOMPARE(saved.count(), 0);
+        QCOMPARE(find<QListWidget>(&dialog, "profileList")->count(), 0);
+        QVERIFY(dialog.currentName().isEmpty());
     }
 
     void testConnectionShowsEachPart()

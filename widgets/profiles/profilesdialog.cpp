@@ -21,6 +21,7 @@
 #include <QScrollArea>
 #include <QSpinBox>
 #include <QSplitter>
+#include <QStyledItemDelegate>
 #include <QTabWidget>
 #include <QTableWidget>
 #include <QTreeWidget>
@@ -78,6 +79,38 @@ QLineEdit *secretEdit(const QString &objectName)
     e->setClearButtonEnabled(true);
     return e;
 }
+
+// The value column of the other librdkafka properties: the values of secret properties
+// (profiles::isSecretProperty on the row's name) are painted as a fixed mask, which tells
+// nothing of their length, and edited in a password field.
+class PropertyValueDelegate final : public QStyledItemDelegate
+{
+public:
+    using QStyledItemDelegate::QStyledItemDelegate;
+
+    QWidget *createEditor(QWidget *parent, const QStyleOptionViewItem &option,
+                          const QModelIndex &index) const override
+    {
+        QWidget *editor = QStyledItemDelegate::createEditor(parent, option, index);
+        if (auto *line = qobject_cast<QLineEdit *>(editor); line && isSecret(index))
+            line->setEchoMode(QLineEdit::Password);
+        return editor;
+    }
+
+protected:
+    void initStyleOption(QStyleOptionViewItem *option, const QModelIndex &index) const override
+    {
+        QStyledItemDelegate::initStyleOption(option, index);
+        if (isSecret(index) && !option->text.isEmpty())
+            option->text = QString(8, QChar(0x2022));
+    }
+
+private:
+    static bool isSecret(const QModelIndex &index)
+    {
+        return profiles::isSecretProperty(index.siblingAtColumn(0).data().toString());
+    }
+};
 
 QLineEdit *plainEdit(const QString &objectName, const QString &placeholder = {})
 {
@@ -296,6 +329,10 @@ QWidget *ProfilesDialog::buildKafkaTab()
     m_kafkaProps->setHorizontalHeaderLabels({tr("Property"), tr("Value")});
     m_kafkaProps->horizontalHeader()->setStretchLastSection(true);
     m_kafkaProps->verticalHeader()->hide();
+    m_kafkaProps->setItemDelegateForColumn(1, new PropertyValueDelegate(m_kafkaProps));
+    // A renamed property may turn secret or plain: repaint its value.
+    connect(m_kafkaProps, &QTableWidget::itemChanged, m_kafkaProps->viewport(),
+            qOverload<>(&QWidget::update));
     label->setBuddy(m_kafkaProps);
     layout->addWidget(m_kafkaProps, 1);
     auto *row = new QHBoxLayout;
@@ -346,8 +383,8 @@ QWidget *ProfilesDialog::buildKmsTab()
         }
         const QString key = QString::fromLatin1(f.key);
         const QString objectName = QStringLiteral("kms-%1-%2").arg(type, key);
-        QLineEdit *edit = profiles::ProfileStore::isSecretKmsSetting(key) ? secretEdit(objectName)
-                                                                          : plainEdit(objectName);
+        QLineEdit *edit =
+            profiles::isSecretProperty(key) ? secretEdit(objectName) : plainEdit(objectName);
         edit->setToolTip(key);
         form->addRow(tr(f.label) + QLatin1Char(':'), edit);
         m_kmsFields.insert(fieldKey(type, key), edit);
@@ -652,12 +689,22 @@ void ProfilesDialog::saveProfile()
     const QString previous = m_editingName;
     const quint64 job = ++m_job;
     kw::whenFinished(m_store->save(p, previous), this, [this, job, p](Result<void> saved) {
+        const QString code = saved ? QString() : saved.error().code;
+        if (!saved && code != QLatin1String(profiles::ErrorNoKeychain) &&
+            code != QLatin1String(profiles::ErrorKeychain)) {
+            // Nothing was saved (the settings file could not be written): say so, change nothing.
+            setFormEnabled(true);
+            showMessage(tr("Could not save '%1': %2").arg(p.name, saved.error().message), true);
+            return;
+        }
         m_editingName = p.name;
         reloadList(p.name);
         setFormEnabled(true);
         if (!saved) {
-            m_keychainNote->setText(tr("No keychain is available: secrets are kept for this "
-                                       "session only and asked for again next time."));
+            // Saved whole, its secrets for this session only (ProfileStore::save).
+            if (code == QLatin1String(profiles::ErrorNoKeychain))
+                m_keychainNote->setText(tr("No keychain is available: secrets are kept for this "
+                                           "session only and asked for again next time."));
             showMessage(tr("Saved '%1' without its secrets: %2").arg(p.name, saved.error().message),
                         true);
         } else if (job == m_job) {

@@ -80,6 +80,18 @@ private Q_SLOTS:
                 r.timestampMs = kBaseTime + i * 1000;
                 records.append(r);
             }
+        // "interleaved": partition 2's record i is the oldest of the three i-th records and
+        // partition 0's the newest, so the time order runs 2, 1, 0, 2, 1, 0, ...
+        QVERIFY(m_cluster.createTopic(QStringLiteral("interleaved"), kPartitions));
+        for (int p = 0; p < kPartitions; ++p)
+            for (int i = 0; i < 10; ++i) {
+                sandbox::MockRecord r;
+                r.topic = QStringLiteral("interleaved");
+                r.partition = p;
+                r.value = QStringLiteral("p%1-%2").arg(p).arg(i).toUtf8();
+                r.timestampMs = kBaseTime + (i * kPartitions + (kPartitions - 1 - p)) * 10;
+                records.append(r);
+            }
         auto produced = m_cluster.produce(records);
         QVERIFY2(produced, qPrintable(produced.error().message));
         m_profile.name = QStringLiteral("mock");
@@ -259,6 +271,102 @@ private Q_SLOTS:
         QVERIFY(c.summary);
         QCOMPARE(c.records.size(), 7);
         QVERIFY(c.summary->limitReached);
+    }
+
+    // The order a read defines (recordreader.h): each partition by offset, partitions merged by
+    // timestamp, the lower partition first on equal timestamps; a limit keeps the first N.
+    void limitKeepsTheFirstRecordsOfTheMerge_data()
+    {
+        QTest::addColumn<QString>("topic");
+        QTest::addColumn<int>("kind"); // StartPosition::Kind
+        QTest::addColumn<qint64>("from");
+        QTest::addColumn<qint64>("limit");
+        QTest::addColumn<QString>("expected"); // partition:offset, in order
+        QTest::newRow("equal times: partition order")
+            << QStringLiteral("orders") << int(StartPosition::Kind::Earliest) << qint64(0)
+            << qint64(7) << QStringLiteral("0:0 1:0 2:0 0:1 1:1 2:1 0:2");
+        QTest::newRow("older first across partitions")
+            << QStringLiteral("interleaved") << int(StartPosition::Kind::Earliest) << qint64(0)
+            << qint64(7) << QStringLiteral("2:0 1:0 0:0 2:1 1:1 0:1 2:2");
+        QTest::newRow("from an offset")
+            << QStringLiteral("orders") << int(StartPosition::Kind::Offset) << qint64(28)
+            << qint64(5) << QStringLiteral("0:28 1:28 2:28 0:29 1:29");
+        QTest::newRow("latest N in time order")
+            << QStringLiteral("interleaved") << int(StartPosition::Kind::LastTotal) << qint64(6)
+            << qint64(6) << QStringLiteral("2:8 1:8 0:8 2:9 1:9 0:9");
+        QTest::newRow("latest minus, limited")
+            << QStringLiteral("interleaved") << int(StartPosition::Kind::LatestMinus) << qint64(2)
+            << qint64(4) << QStringLiteral("2:8 1:8 0:8 2:9");
+    }
+
+    void limitKeepsTheFirstRecordsOfTheMerge()
+    {
+        QFETCH(QString, topic);
+        QFETCH(int, kind);
+        QFETCH(qint64, from);
+        const StartPosition start{StartPosition::Kind(kind), from};
+        QFETCH(qint64, limit);
+        QFETCH(QString, expected);
+        ReadRequest r = request(start, -1, limit);
+        r.topic = topic;
+        r.batchSize = 3;
+        const Collected c = read(r);
+        QVERIFY2(c.summary, qPrintable(c.summary.error().message));
+        QStringList got;
+        for (const KafkaRecord &k : c.records)
+            got.append(QStringLiteral("%1:%2").arg(k.partition).arg(k.offset));
+        QCOMPARE(got.join(QLatin1Char(' ')), expected);
+        QVERIFY(c.summary->limitReached);
+    }
+
+    // The same request on an unchanged topic, read five times: the same records in the same
+    // order each time, whatever the fetches did.
+    void repeatedReadsAreIdentical_data()
+    {
+        QTest::addColumn<QString>("topic");
+        QTest::addColumn<int>("kind"); // StartPosition::Kind
+        QTest::addColumn<qint64>("from");
+        QTest::addColumn<qint64>("limit");
+        QTest::newRow("earliest, limited")
+            << QStringLiteral("orders") << int(StartPosition::Kind::Earliest) << qint64(0)
+            << qint64(40);
+        QTest::newRow("earliest, all")
+            << QStringLiteral("interleaved") << int(StartPosition::Kind::Earliest) << qint64(0)
+            << qint64(-1);
+        QTest::newRow("latest N") << QStringLiteral("orders") << int(StartPosition::Kind::LastTotal)
+                                  << qint64(20) << qint64(20);
+    }
+
+    void repeatedReadsAreIdentical()
+    {
+        QFETCH(QString, topic);
+        QFETCH(int, kind);
+        QFETCH(qint64, from);
+        const StartPosition start{StartPosition::Kind(kind), from};
+        QFETCH(qint64, limit);
+        ReadRequest r = request(start, -1, limit);
+        r.topic = topic;
+        r.batchSize = 4;
+        const Collected first = read(r);
+        QVERIFY2(first.summary, qPrintable(first.summary.error().message));
+        QVERIFY(first.records.size() >= 20);
+        // Each partition by offset; across them, by timestamp, then partition.
+        for (qsizetype i = 1; i < first.records.size(); ++i) {
+            const KafkaRecord &a = first.records.at(i - 1);
+            const KafkaRecord &b = first.records.at(i);
+            QVERIFY(a.timestampMs < b.timestampMs ||
+                    (a.timestampMs == b.timestampMs && a.partition < b.partition));
+        }
+        for (int run = 2; run <= 5; ++run) {
+            const Collected again = read(r);
+            QVERIFY2(again.summary, qPrintable(again.summary.error().message));
+            QCOMPARE(again.records.size(), first.records.size());
+            for (qsizetype i = 0; i < first.records.size(); ++i) {
+                QCOMPARE(again.records.at(i).partition, first.records.at(i).partition);
+                QCOMPARE(again.records.at(i).offset, first.records.at(i).offset);
+                QCOMPARE(again.records.at(i).value, first.records.at(i).value);
+            }
+        }
     }
 
     void emptyTopicEndsAtOnce()
