@@ -22,6 +22,7 @@ namespace {
 const QString OptRegistry = QStringLiteral("registry");
 const QString OptRegistryAuth = QStringLiteral("registry-auth");
 const QString OptProfile = QStringLiteral("profile");
+const QString OptRequestTimeout = QStringLiteral("request-timeout");
 const QString OptBootstrap = QStringLiteral("bootstrap");
 const QString OptKafkaProperty = QStringLiteral("X");
 const QString OptKms = QStringLiteral("kms");
@@ -54,6 +55,10 @@ void addConnectionOptions(QCommandLineParser &parser, Needs needs)
                       QStringLiteral("A saved connection profile (secrets from the keychain). "
                                      "Other options override its settings."),
                       QStringLiteral("name")});
+    parser.addOption({OptRequestTimeout,
+                      QStringLiteral("The most one registry request may take, retries and the "
+                                     "whole reply included (1-3600, default 30)."),
+                      QStringLiteral("seconds")});
     if (needs == Needs::RegistryAndKafka) {
         parser.addOption({OptBootstrap, QStringLiteral("Kafka bootstrap servers."),
                           QStringLiteral("host:port[,...]")});
@@ -113,6 +118,15 @@ Result<profiles::ConnectionProfile> connectionFromOptions(const QCommandLinePars
     }
     if (profile.registry.baseUrl.isEmpty())
         return usage(QStringLiteral("No registry: pass --registry URL or --profile NAME."));
+    if (parser.isSet(OptRequestTimeout)) {
+        bool ok = false;
+        const int seconds = parser.value(OptRequestTimeout).trimmed().toInt(&ok);
+        if (!ok || seconds < 1 || seconds > 3600)
+            return usage(QStringLiteral("--request-timeout '%1' is not a whole number of seconds "
+                                        "from 1 to 3600.")
+                             .arg(parser.value(OptRequestTimeout)));
+        profile.registry.timeoutMs = seconds * 1000;
+    }
 
     if (hasOption(parser, OptBootstrap)) {
         if (parser.isSet(OptBootstrap))

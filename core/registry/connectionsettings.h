@@ -53,7 +53,9 @@ struct ConnectionSettings
     QUrl baseUrl; // e.g. https://psrc-123.eu-west-1.aws.confluent.cloud or http://host:8081/sr
     AuthSettings auth;
     TlsSettings tls;
-    int timeoutMs = 30000; // per attempt; a transfer idle for this long is aborted
+    // The deadline of one request, everything included: connecting, every retry and its
+    // back-off, and reading the whole reply. Nothing the caller waits for takes longer.
+    int timeoutMs = 30000;
     int maxRetries = 3;    // extra attempts for idempotent requests (GET, PUT, DELETE)
     int retryBaseMs = 200; // backoff before retry n: jittered, base * 2^(n-1), capped
     int retryMaxMs = 5000;

@@ -77,6 +77,21 @@ bool isJsonScalar(const QByteArray &body)
            !wrapped.array().at(0).isArray() && !wrapped.array().at(0).isObject();
 }
 
+// "30 s" or "1500 ms": how error messages name the request deadline.
+QString formatDuration(int ms)
+{
+    if (ms % 1000 == 0)
+        return QStringLiteral("%1 s").arg(ms / 1000);
+    return QStringLiteral("%1 ms").arg(ms);
+}
+
+// Failures of the connection itself (as opposed to errors Qt derives from an HTTP status).
+bool isTransportError(QNetworkReply::NetworkError error)
+{
+    return (error > QNetworkReply::NoError && error < QNetworkReply::ContentAccessDenied) ||
+           error == QNetworkReply::ProtocolUnknownError || error == QNetworkReply::ProtocolFailure;
+}
+
 QString formatBytes(qint64 bytes)
 {
     if (bytes >= 1024 * 1024 && bytes % (1024 * 1024) == 0)
@@ -161,7 +176,11 @@ struct RestTransport::Call
     QList<QSslError> sslErrors;
     bool encrypted = false;  // the TLS handshake completed (from the client's side)
     bool gotHeaders = false; // the server started an HTTP answer
+    qint64 received = 0;     // body bytes of the current attempt so far
+    qint64 expected = -1;    // its Content-Length, when the server sent one
     QElapsedTimer clock;
+    // Fires when the request's whole time (every attempt, back-off and reply) is used up.
+    QTimer *deadline = nullptr;
 
     void complete(Result<Reply> result)
     {
@@ -344,7 +363,50 @@ void RestTransport::start(const std::shared_ptr<Call> &call)
     call->id = m_nextId++;
     call->clock.start();
     m_calls.insert(call->id, call);
+    // One deadline for everything the caller waits for: a per-attempt or idle time-out would
+    // let retries and a server trickling bytes stretch the wait far beyond what the error
+    // message names. The timer is the transport's child, so it cannot outlive it.
+    call->deadline = new QTimer(this);
+    call->deadline->setSingleShot(true);
+    connect(call->deadline, &QTimer::timeout, this, [this, call] { onDeadline(call); });
+    call->deadline->start(m_settings.timeoutMs);
     attempt(call);
+}
+
+void RestTransport::onDeadline(const std::shared_ptr<Call> &call)
+{
+    if (call->done)
+        return;
+    call->abort = Abort::Deadline;
+    // abort() finishes the reply at once; onFinished() then reports the deadline.
+    if (QNetworkReply *reply = call->reply)
+        reply->abort();
+    if (!call->done) // between attempts, or the reply had already finished
+        finish(call, deadlineError(*call));
+}
+
+Error RestTransport::deadlineError(const Call &call) const
+{
+    const QString attempts =
+        call.attempts > 1 ? QStringLiteral(" (%1 attempts)").arg(call.attempts) : QString();
+    const QString deadline = formatDuration(m_settings.timeoutMs);
+    if (call.gotHeaders) {
+        const QString progress =
+            call.expected >= 0
+                ? QStringLiteral("%1 of %2 bytes").arg(call.received).arg(call.expected)
+                : QStringLiteral("%1 bytes").arg(call.received);
+        return makeError(QStringLiteral("registry.timeout"),
+                         QStringLiteral("%1: the reply to %2 was still arriving when the %3 "
+                                        "request deadline expired (%4 received)%5. The registry "
+                                        "or the network is very slow: try again, or raise the "
+                                        "request time-out of this connection.")
+                             .arg(call.request.service, call.what, deadline, progress, attempts));
+    }
+    return makeError(QStringLiteral("registry.timeout"),
+                     QStringLiteral("%1 did not answer within the %2 request deadline — %3%4. "
+                                    "Check the network and the registry, or raise the request "
+                                    "time-out of this connection.")
+                         .arg(call.request.service, deadline, call.what, attempts));
 }
 
 void RestTransport::attempt(const std::shared_ptr<Call> &call)
@@ -354,12 +416,14 @@ void RestTransport::attempt(const std::shared_ptr<Call> &call)
     call->sslErrors.clear();
     call->encrypted = false;
     call->gotHeaders = false;
+    call->received = 0;
+    call->expected = -1;
 
     const QByteArray origin =
         m_settings.baseUrl.toEncoded(QUrl::RemovePath | QUrl::RemoveQuery | QUrl::RemoveFragment);
     const QByteArray target = origin + call->request.encodedTarget(m_basePath);
     QNetworkRequest request(QUrl::fromEncoded(target, QUrl::StrictMode));
-    request.setTransferTimeout(m_settings.timeoutMs);
+    // No per-attempt transfer time-out: the call's deadline (start()) covers every attempt.
     request.setAttribute(QNetworkRequest::CacheLoadControlAttribute,
                          QNetworkRequest::AlwaysNetwork);
     request.setAttribute(QNetworkRequest::CacheSaveControlAttribute, false);
@@ -406,6 +470,8 @@ void RestTransport::attempt(const std::shared_ptr<Call> &call)
     connect(reply, &QNetworkReply::metaDataChanged, this, [call, reply, limit] {
         call->gotHeaders = true;
         const QVariant length = reply->header(QNetworkRequest::ContentLengthHeader);
+        if (length.isValid())
+            call->expected = length.toLongLong();
         if (length.isValid() && length.toLongLong() > limit && call->abort == Abort::None) {
             call->abort = Abort::TooLarge;
             reply->abort();
@@ -413,6 +479,7 @@ void RestTransport::attempt(const std::shared_ptr<Call> &call)
     });
     connect(reply, &QNetworkReply::downloadProgress, this,
             [call, reply, limit](qint64 received, qint64) {
+                call->received = received;
                 if (received > limit && call->abort == Abort::None) {
                     call->abort = Abort::TooLarge;
                     reply->abort();
@@ -438,6 +505,10 @@ void RestTransport::onFinished(const std::shared_ptr<Call> &call, QNetworkReply 
         call->reply = nullptr;
     if (call->done || call->abort == Abort::Cancelled)
         return;
+    if (call->abort == Abort::Deadline) {
+        finish(call, deadlineError(*call));
+        return;
+    }
     const RestRequest &rq = call->request;
     const qint64 limit = m_settings.maxResponseBytes;
     if (call->abort == Abort::TooLarge || reply->bytesAvailable() > limit) {
@@ -495,34 +566,40 @@ void RestTransport::onFinished(const std::shared_ptr<Call> &call, QNetworkReply 
                                       call->what, hint)));
             return;
         }
-        const bool timedOut = netError == QNetworkReply::OperationCanceledError ||
-                              netError == QNetworkReply::TimeoutError;
-        const QString reason = timedOut ? QStringLiteral("timeout") : detail;
-        if (retryIfAllowed(call, reason))
+        if (retryIfAllowed(call, detail))
             return;
         const QString attempts =
             call->attempts > 1 ? QStringLiteral(" (%1 attempts)").arg(call->attempts) : QString();
-        if (timedOut) {
-            finish(call,
-                   makeError(QStringLiteral("registry.timeout"),
-                             QStringLiteral(
-                                 "%1 did not answer within %2 ms — %3%4. Check the network and "
-                                 "the registry, or raise the time-out of this connection.")
-                                 .arg(rq.service)
-                                 .arg(m_settings.timeoutMs)
-                                 .arg(call->what, attempts)));
-        } else {
-            finish(call, makeError(QStringLiteral("registry.unreachable"),
-                                   QStringLiteral(
-                                       "%1 at %2 is unreachable (%3) — %4%5. Check the URL, the "
-                                       "network and whether the registry is running.")
-                                       .arg(rq.service, m_settings.baseUrl.authority(), detail,
-                                            call->what, attempts)));
-        }
+        finish(call, makeError(QStringLiteral("registry.unreachable"),
+                               QStringLiteral("%1 at %2 is unreachable (%3) — %4%5. Check the URL, "
+                                              "the network and whether the registry is running.")
+                                   .arg(rq.service, m_settings.baseUrl.authority(), detail,
+                                        call->what, attempts)));
         return;
     }
 
     const QByteArray body = reply->readAll();
+    // The status line arrived but the connection failed before the reply was complete (a body
+    // shorter than its Content-Length, a reset): never hand on a partial reply as a whole one.
+    if (isTransportError(netError)) {
+        if (retryIfAllowed(call, QStringLiteral("reply cut off")))
+            return;
+        const QString attempts =
+            call->attempts > 1 ? QStringLiteral(" (%1 attempts)").arg(call->attempts) : QString();
+        const QVariant length = reply->header(QNetworkRequest::ContentLengthHeader);
+        const QString progress =
+            length.isValid()
+                ? QStringLiteral("%1 of %2 bytes").arg(body.size()).arg(length.toLongLong())
+                : QStringLiteral("%1 bytes").arg(body.size());
+        finish(call, makeError(QStringLiteral("registry.incomplete_reply"),
+                               QStringLiteral("%1: the reply to %2 (HTTP %3) was cut off after %4 "
+                                              "(%5)%6. The connection broke while the reply was "
+                                              "arriving; check the network or proxy and try again.")
+                                   .arg(rq.service, call->what)
+                                   .arg(status)
+                                   .arg(progress, reply->errorString(), attempts)));
+        return;
+    }
     if ((status >= 200 && status < 300) || rq.passThroughStatuses.contains(status)) {
         Reply out;
         out.httpStatus = status;
@@ -572,6 +649,13 @@ bool RestTransport::retryIfAllowed(const std::shared_ptr<Call> &call, const QStr
     const int delay =
         std::max(backoffDelayMs(retry, m_settings.retryBaseMs, m_settings.retryMaxMs, m_random()),
                  std::min(minDelayMs, m_settings.retryMaxMs));
+    // A retry that could not even start before the deadline only turns a clear error into a
+    // time-out: report what went wrong instead.
+    if (call->clock.elapsed() + delay >= m_settings.timeoutMs) {
+        qCInfo(lcRegistry).noquote()
+            << call->what << "failed (" << reason << "), no time left before the deadline to retry";
+        return false;
+    }
     qCInfo(lcRegistry).noquote() << call->what << "failed (" << reason << "), retry" << retry
                                  << "in" << delay << "ms";
     Q_EMIT retryScheduled(call->what, retry, delay, reason);
@@ -585,6 +669,10 @@ bool RestTransport::retryIfAllowed(const std::shared_ptr<Call> &call, const QStr
 void RestTransport::finish(const std::shared_ptr<Call> &call, Result<Reply> result)
 {
     m_calls.remove(call->id);
+    if (QTimer *deadline = std::exchange(call->deadline, nullptr)) {
+        deadline->stop();
+        deadline->deleteLater(); // it may be the sender of the signal being handled
+    }
     if (!result)
         qCDebug(lcRegistry).noquote()
             << call->what << "failed:" << result.error().code << "after" << call->attempts

@@ -1,7 +1,8 @@
 #pragma once
 // The HTTP side of the registry clients: one QNetworkAccessManager that sends value-type
 // requests and answers with futures of {status, body, json} or a registry error. Handles auth
-// headers, TLS trust, retries with jittered backoff, time-outs and response size limits.
+// headers, TLS trust, retries with jittered backoff, one deadline per request (covering every
+// attempt and the whole reply), complete replies only, and response size limits.
 
 #include "common/result.h"
 #include "registry/connectionsettings.h"
@@ -91,11 +92,14 @@ private:
         None,
         Cancelled,
         TooLarge,
+        Deadline,
     };
 
     void start(const std::shared_ptr<Call> &call);
     void attempt(const std::shared_ptr<Call> &call);
     void onFinished(const std::shared_ptr<Call> &call, QNetworkReply *reply);
+    void onDeadline(const std::shared_ptr<Call> &call);
+    [[nodiscard]] Error deadlineError(const Call &call) const;
     bool retryIfAllowed(const std::shared_ptr<Call> &call, const QString &reason,
                         int minDelayMs = 0);
     void finish(const std::shared_ptr<Call> &call, Result<Reply> result);

@@ -34,7 +34,12 @@ bool isValidKekName(const QString &name)
 
 bool isValidDekSubject(const QString &subject)
 {
-    return !subject.isEmpty() && std::none_of(subject.cbegin(), subject.cend(), isIsoControl);
+    return !subject.isEmpty() && !containsIsoControl(subject);
+}
+
+bool containsIsoControl(const QString &text)
+{
+    return std::any_of(text.cbegin(), text.cend(), isIsoControl);
 }
 
 QString normaliseKmsType(const QString &type)

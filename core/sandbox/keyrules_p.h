@@ -18,6 +18,8 @@ extern const QString DekColumns;
 
 bool isValidKekName(const QString &name);
 bool isValidDekSubject(const QString &subject);
+// True when `text` holds a C0 control, DEL or a C1 control (Java's Character.isISOControl).
+bool containsIsoControl(const QString &text);
 QString normaliseKmsType(const QString &type);
 bool kmsKeyIdFitsType(const QString &type, const QString &keyId);
 bool equivalent(const registry::Kek &a, const registry::Kek &b);

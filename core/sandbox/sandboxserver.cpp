@@ -10,13 +10,59 @@
 #include <QLoggingCategory>
 #include <QMetaEnum>
 #include <QTcpServer>
+#include <QTcpSocket>
 #include <QUrl>
+
+#include <memory>
 
 Q_LOGGING_CATEGORY(lcSandboxHttp, "keywarden.sandbox.http", QtInfoMsg)
 
 namespace kw::sandbox {
 
 namespace {
+
+// The real Schema Registry rejects request bodies over size.limit.filter.max.request.body.size
+// (default 1048576) with HTTP 413 (SchemaRegistryConfig.MAX_REQ_BODY_SIZE_DEFAULT in
+// confluentinc/schema-registry); no sandbox request needs more.
+constexpr qsizetype MaxRequestBodyBytes = 1024 * 1024;
+// Qt's HTTP server buffers a whole request before handing it over, however large it is. A
+// connection whose current request has sent more than this is dropped instead, so one client
+// cannot fill the memory; bodies between the limit above and this one get a proper 413.
+constexpr qint64 MaxBufferedRequestBytes = qint64(16) * 1024 * 1024;
+
+// Accepts connections like QTcpServer and counts, per connection, the bytes of the request being
+// read. QAbstractHttpServer reads each request inside a socket transaction that it commits when
+// the request is complete, so no transaction means a new request starts; this handler is
+// connected before the HTTP server's own, so it runs first on every readyRead.
+class GuardedTcpServer final : public QTcpServer
+{
+public:
+    using QTcpServer::QTcpServer;
+
+protected:
+    void incomingConnection(qintptr handle) override
+    {
+        auto *socket = new QTcpSocket(this);
+        if (!socket->setSocketDescriptor(handle)) {
+            delete socket;
+            return;
+        }
+        auto pending = std::make_shared<qint64>(0);
+        connect(socket, &QTcpSocket::readyRead, socket, [socket, pending] {
+            if (!socket->isTransactionStarted())
+                *pending = 0;
+            *pending += socket->bytesAvailable();
+            if (*pending <= MaxBufferedRequestBytes)
+                return;
+            qCWarning(lcSandboxHttp).noquote() << "Dropped a connection whose request passed"
+                                               << MaxBufferedRequestBytes << "bytes";
+            // Nothing else reads this data: the HTTP server's handler is not called either.
+            QObject::disconnect(socket, &QTcpSocket::readyRead, nullptr, nullptr);
+            socket->abort();
+        });
+        addPendingConnection(socket);
+    }
+};
 
 const QList<QByteArray> AcceptedContentTypes{
     QByteArrayLiteral("application/vnd.schemaregistry.v1+json"),
@@ -113,7 +159,7 @@ void SandboxServer::setBasicAuth(const QString &user, const QString &secret)
 Result<void> SandboxServer::listen(quint16 port)
 {
     // Our own QTcpServer, bound afterwards: the one way that works on Qt 6.4 and 6.8 alike.
-    auto *tcp = new QTcpServer(this);
+    auto *tcp = new GuardedTcpServer(this);
     const auto failed = [&] {
         delete tcp;
         return makeError(QStringLiteral("sandbox.listen"),
@@ -162,6 +208,11 @@ HttpReply SandboxServer::reply(const QHttpServerRequest &request)
         request.value(QByteArrayLiteral("Authorization")) == m_expectedAuthorization;
     if (!authorised) {
         reply = errorReply(401, QStringLiteral("Unauthorized"));
+    } else if (exchange.body.size() > MaxRequestBodyBytes) {
+        reply = errorReply(413, QStringLiteral("Request body of %1 bytes is larger than the "
+                                               "sandbox's limit of %2 bytes")
+                                    .arg(exchange.body.size())
+                                    .arg(MaxRequestBodyBytes));
     } else if (!exchange.body.isEmpty() &&
                !acceptedContentType(request.value(QByteArrayLiteral("Content-Type")))) {
         reply = errorReply(415, QStringLiteral("HTTP 415 Unsupported Media Type"));

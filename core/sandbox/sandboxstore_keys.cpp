@@ -209,9 +209,15 @@ Result<registry::Kek> SandboxStore::createKek(const registry::Kek &request, bool
     QMutexLocker lock(&m_mutex);
     if (!isValidKekName(request.name))
         return invalidKeyField(QStringLiteral("name"));
-    if (request.kmsType.isEmpty())
+    // Any kmsType is accepted, as by the real registry: CreateKekRequest.validate() in
+    // confluentinc/schema-registry only checks the kmsKeyId shape of the types it knows and
+    // leaves the rest to the KMS client ("minimal validation"), so a KEK of a type no driver
+    // knows is stored and fails only when a DEK is wrapped with it (50070). Control characters
+    // are refused here (the real registry stores them): a kmsType or kmsKeyId is an id that
+    // tools print and match, and no KMS names a key with them.
+    if (request.kmsType.isEmpty() || containsIsoControl(request.kmsType))
         return invalidKeyField(QStringLiteral("kmsType"));
-    if (request.kmsKeyId.isEmpty())
+    if (request.kmsKeyId.isEmpty() || containsIsoControl(request.kmsKeyId))
         return invalidKeyField(QStringLiteral("kmsKeyId"));
     registry::Kek kek = request;
     kek.kmsType = normaliseKmsType(request.kmsType);

@@ -599,6 +599,10 @@ Result<QString> SandboxStore::compatibility(const QString &subject)
 Result<void> SandboxStore::setCompatibility(const QString &subject, const QString &level)
 {
     QMutexLocker lock(&m_mutex);
+    // As ConfigResource does with QualifiedSubject.isValidSubject: no control characters.
+    if (!subject.isEmpty() && !isValidSubject(subject))
+        return registryError(ErrInvalidSubject,
+                             QStringLiteral("The specified subject is not valid."));
     if (!CompatibilityLevels.contains(level))
         return registryError(42203, QStringLiteral("Invalid compatibility level. Valid values are "
                                                    "none, backward, forward, full, "

@@ -5,6 +5,7 @@
 #include <QJsonDocument>
 #include <QJsonObject>
 #include <QProcess>
+#include <QTcpServer>
 #include <QTest>
 
 namespace {
@@ -240,6 +241,34 @@ private Q_SLOTS:
         QVERIFY(help.out.contains("Usage: keywarden-cli deks"));
         QVERIFY(help.out.contains("--registry-auth"));
         QVERIFY(help.out.contains("--profile"));
+        QVERIFY(help.out.contains("--request-timeout"));
+    }
+
+    void requestTimeout()
+    {
+        // A registry that accepts the connection and never answers (nothing here reads it):
+        // the command ends at the deadline it was given, as unavailable (69), and says which.
+        QTcpServer silent;
+        QVERIFY(silent.listen(QHostAddress::LocalHost, 0));
+        const QString url = QStringLiteral("http://127.0.0.1:%1").arg(silent.serverPort());
+        const Run hung = cli({QStringLiteral("keks"), QStringLiteral("--registry"), url,
+                              QStringLiteral("--request-timeout"), QStringLiteral("1")});
+        QCOMPARE(hung.exitCode, 69);
+        QVERIFY2(hung.err.contains("did not answer within the 1 s request deadline"),
+                 hung.err.constData());
+        QVERIFY(hung.out.isEmpty());
+        // Out of range or not a number: a usage error that names the option.
+        for (const char *bad : {"0", "3601", "abc", "1.5"}) {
+            const Run usage = cli({QStringLiteral("keks"), QStringLiteral("--registry"), url,
+                                   QStringLiteral("--request-timeout"), QLatin1String(bad)});
+            QCOMPARE(usage.exitCode, 64);
+            QVERIFY2(usage.err.contains("--request-timeout"), usage.err.constData());
+        }
+        // A valid value against a working registry changes nothing else.
+        const Run ok = cli({QStringLiteral("keks"), QStringLiteral("--registry"), m_registry,
+                            QStringLiteral("--request-timeout"), QStringLiteral("3600")});
+        QCOMPARE(ok.exitCode, 0);
+        QVERIFY(ok.out.contains("retail-pii"));
     }
 };
 

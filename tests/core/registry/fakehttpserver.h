@@ -11,6 +11,7 @@
 #include <QQueue>
 #include <QTcpServer>
 #include <QTcpSocket>
+#include <QTimer>
 #include <QUrl>
 
 #include <functional>
@@ -36,6 +37,8 @@ struct FakeResponse
     QList<QPair<QByteArray, QByteArray>> headers;
     bool omitContentLength = false; // body delimited by closing the connection
     bool hang = false;              // read the request, never answer
+    qint64 declaredLength = -1;     // Content-Length to announce instead of the body's size
+    int trickleMs = 0;              // send the body one byte at a time, this far apart
 
     static FakeResponse json(int status, const QByteArray &body)
     {
@@ -63,6 +66,19 @@ struct FakeResponse
     {
         FakeResponse r;
         r.hang = true;
+        return r;
+    }
+    // Announces `declared` bytes, sends `body`, then closes the connection.
+    static FakeResponse cutOff(const QByteArray &body, qint64 declared)
+    {
+        FakeResponse r = json(200, body);
+        r.declaredLength = declared;
+        return r;
+    }
+    static FakeResponse trickling(const QByteArray &body, int msPerByte)
+    {
+        FakeResponse r = json(200, body);
+        r.trickleMs = msPerByte;
         return r;
     }
 };
@@ -157,11 +173,35 @@ private:
         for (const auto &h : std::as_const(response.headers))
             out += h.first + ": " + h.second + "\r\n";
         if (!response.omitContentLength)
-            out += "Content-Length: " + QByteArray::number(response.body.size()) + "\r\n";
+            out += "Content-Length: " +
+                   QByteArray::number(response.declaredLength >= 0 ? response.declaredLength
+                                                                   : response.body.size()) +
+                   "\r\n";
         out += "Connection: close\r\n\r\n";
+        if (response.trickleMs > 0) {
+            socket->write(out);
+            trickle(socket, response.body, response.trickleMs);
+            return;
+        }
         out += response.body;
         socket->write(out);
         socket->disconnectFromHost();
+    }
+
+    // The timer belongs to the socket: a client that gives up ends the trickle.
+    static void trickle(QTcpSocket *socket, const QByteArray &body, int msPerByte)
+    {
+        auto *timer = new QTimer(socket);
+        auto sent = std::make_shared<qsizetype>(0);
+        QObject::connect(timer, &QTimer::timeout, socket, [socket, timer, body, sent] {
+            if (*sent >= body.size()) {
+                timer->stop();
+                socket->disconnectFromHost();
+                return;
+            }
+            socket->write(body.mid((*sent)++, 1));
+        });
+        timer->start(msPerByte);
     }
 
     QTcpServer *m_server;

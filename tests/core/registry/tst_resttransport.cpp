@@ -89,7 +89,10 @@ private Q_SLOTS:
     void backoffIsJitteredAndCapped();
     void backoffUsesInjectedRandom();
     void honoursRetryAfterUpToTheMaximum();
-    void timesOut();
+    void oneDeadlineCoversEveryAttempt();
+    void retriesStopAtTheDeadline();
+    void deadlineCoversASlowReply();
+    void rejectsACutOffReply();
     void capsResponseSize_data();
     void capsResponseSize();
     void destructionCancelsInFlight();
@@ -510,23 +513,113 @@ void TestRestTransport::honoursRetryAfterUpToTheMaximum()
     QCOMPARE(retries.first().at(2).toInt(), 30);
 }
 
-void TestRestTransport::timesOut()
+void TestRestTransport::oneDeadlineCoversEveryAttempt()
 {
+    // A server that never answers: the request ends at its deadline, and no retry stretches
+    // the wait beyond what the message names.
     FakeHttpServer server;
     QVERIFY(server.listen());
     server.setHandler([](const kw::test::FakeRequest &) { return FakeResponse::hanging(); });
     ConnectionSettings s = settingsFor(server);
-    s.timeoutMs = 300;
-    s.maxRetries = 1;
+    s.timeoutMs = 1000;
+    s.maxRetries = 3;
+    RestTransport transport(s);
+    QSignalSpy retries(&transport, &RestTransport::retryScheduled);
+    auto reply = wait(transport.send(get({QStringLiteral("subjects")})));
+    KW_VERIFY_ERROR(reply, "registry.timeout");
+    QVERIFY2(
+        reply.error().message.startsWith(QStringLiteral(
+            "Schema Registry did not answer within the 1 s request deadline — GET /subjects.")),
+        qPrintable(reply.error().message));
+    QCOMPARE(server.requests.size(), 1);
+    QCOMPARE(retries.size(), 0);
+    QCOMPARE(transport.inFlightCount(), 0);
+
+    server.requests.clear();
+    s.timeoutMs = 1500;
+    RestTransport other(s);
+    reply = wait(
+        other.send(RestRequest::make("POST", {QStringLiteral("subjects"), QStringLiteral("s")})));
+    KW_VERIFY_ERROR(reply, "registry.timeout");
+    QVERIFY2(reply.error().message.contains(QStringLiteral("within the 1500 ms request deadline")),
+             qPrintable(reply.error().message));
+    QCOMPARE(server.requests.size(), 1);
+}
+
+void TestRestTransport::retriesStopAtTheDeadline()
+{
+    // Every back-off is 200 ms (random source 0 with a 400 ms cap), so a 3 s deadline leaves
+    // room for at most 14 retries of the 50 allowed; the last answer is then reported as it is,
+    // not as a time-out.
+    FakeHttpServer server;
+    QVERIFY(server.listen());
+    server.setHandler(
+        [](const kw::test::FakeRequest &) { return FakeResponse::text(503, "busy"); });
+    ConnectionSettings s = settingsFor(server);
+    s.timeoutMs = 3000;
+    s.maxRetries = 50;
+    s.retryBaseMs = 400;
+    s.retryMaxMs = 400;
+    RestTransport transport(s);
+    transport.setRandomSource([] { return 0.0; });
+    auto reply = wait(transport.send(get({QStringLiteral("subjects")})));
+    KW_VERIFY_ERROR(reply, "registry.http_503");
+    QVERIFY2(server.requests.size() >= 2 && server.requests.size() <= 15,
+             qPrintable(QString::number(server.requests.size())));
+    QVERIFY(reply.error().message.contains(QStringLiteral("HTTP 503")));
+    QCOMPARE(transport.inFlightCount(), 0);
+}
+
+void TestRestTransport::deadlineCoversASlowReply()
+{
+    // A server that trickles its reply (a byte every 100 ms, 4.4 s in all) never goes idle;
+    // the deadline still ends the request, and the message says how far the reply got.
+    FakeHttpServer server;
+    QVERIFY(server.listen());
+    const QByteArray body = "[\"" + QByteArray(40, 'a') + "\"]";
+    server.enqueue(FakeResponse::trickling(body, 100));
+    ConnectionSettings s = settingsFor(server);
+    s.timeoutMs = 1000;
     RestTransport transport(s);
     auto reply = wait(transport.send(get({QStringLiteral("subjects")})));
     KW_VERIFY_ERROR(reply, "registry.timeout");
-    QCOMPARE(server.requests.size(), 2); // a GET that timed out is retried once
+    const QString message = reply.error().message;
+    QVERIFY2(message.startsWith(QStringLiteral("Schema Registry: the reply to GET /subjects was "
+                                               "still arriving when the 1 s request deadline "
+                                               "expired (")),
+             qPrintable(message));
+    QVERIFY2(message.contains(QStringLiteral(" of 44 bytes received)")), qPrintable(message));
+    QCOMPARE(server.requests.size(), 1);
+}
 
+void TestRestTransport::rejectsACutOffReply()
+{
+    // The body is valid JSON, but shorter than its Content-Length: the connection broke, and
+    // what arrived is not the registry's whole answer.
+    FakeHttpServer server;
+    QVERIFY(server.listen());
+    server.setHandler([](const kw::test::FakeRequest &) {
+        return FakeResponse::cutOff(R"(["kek-a","kek-b"])", 40);
+    });
+    ConnectionSettings s = settingsFor(server);
+    s.maxRetries = 1;
+    RestTransport transport(s);
+    RestRequest keks =
+        get({QStringLiteral("dek-registry"), QStringLiteral("v1"), QStringLiteral("keks")});
+    keks.setService(QStringLiteral("DEK Registry"));
+    auto reply = wait(transport.send(keks));
+    KW_VERIFY_ERROR(reply, "registry.incomplete_reply");
+    QVERIFY2(reply.error().message.startsWith(QStringLiteral(
+                 "DEK Registry: the reply to GET /dek-registry/v1/keks (HTTP 200) was cut off "
+                 "after 17 of 40 bytes")),
+             qPrintable(reply.error().message));
+    QVERIFY(reply.error().message.contains(QStringLiteral("(2 attempts)")));
+    QCOMPARE(server.requests.size(), 2); // a GET is retried like any network failure
+
+    // Not retried for a POST.
     server.requests.clear();
-    reply = wait(transport.send(
-        RestRequest::make("POST", {QStringLiteral("subjects"), QStringLiteral("s")})));
-    KW_VERIFY_ERROR(reply, "registry.timeout");
+    reply = wait(transport.send(RestRequest::make("POST", {QStringLiteral("x")})));
+    KW_VERIFY_ERROR(reply, "registry.incomplete_reply");
     QCOMPARE(server.requests.size(), 1);
 }
 
@@ -595,6 +688,7 @@ void TestRestTransport::destructionCancelsPendingRetry()
     ConnectionSettings s = settingsFor(server);
     s.retryBaseMs = 60000;
     s.retryMaxMs = 60000;
+    s.timeoutMs = 120000; // so the minute-long back-off fits before the deadline
     auto transport = std::make_unique<RestTransport>(s);
     QSignalSpy retries(transport.get(), &RestTransport::retryScheduled);
     auto future = transport->send(get({QStringLiteral("a")}));

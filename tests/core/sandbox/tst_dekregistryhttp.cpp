@@ -121,6 +121,10 @@ private Q_SLOTS:
         QTest::newRow("dot") << QStringLiteral("a.b") << false;
         QTest::newRow("space") << QStringLiteral("a b") << false;
         QTest::newRow("too long") << QString(257, QLatin1Char('a')) << false;
+        QTest::newRow("C0 control") << QStringLiteral("a\u0001b") << false;
+        QTest::newRow("newline") << QStringLiteral("ab\n") << false;
+        QTest::newRow("DEL") << QStringLiteral("a\u007fb") << false;
+        QTest::newRow("C1 control") << QStringLiteral("a\u0085b") << false;
     }
 
     void kekNames()
@@ -181,6 +185,23 @@ private Q_SLOTS:
         QTest::newRow("no key id") << "local-kms"
                                    << ""
                                    << "";
+        // The real registry accepts a kmsType it has no rule for (CreateKekRequest.validate
+        // checks only the key id shape of aws-kms, azure-kms, gcp-kms and hcvault).
+        QTest::newRow("unknown type") << "acme-kms"
+                                      << "anything"
+                                      << "acme-kms";
+        QTest::newRow("type with a control") << "local-kms\u0007"
+                                             << "anything"
+                                             << "";
+        QTest::newRow("key id with a newline") << "local-kms"
+                                               << "key\nid"
+                                               << "";
+        QTest::newRow("key id with DEL") << "local-kms"
+                                         << "key\u007f"
+                                         << "";
+        QTest::newRow("key id with a C1 control") << "local-kms"
+                                                  << "key\u009b[2J"
+                                                  << "";
     }
 
     void kmsTypes()
@@ -197,6 +218,7 @@ private Q_SLOTS:
         if (expectedType.isEmpty()) {
             QCOMPARE(reply.status, 422);
             QCOMPARE(reply.errorCode(), 42271);
+            QCOMPARE(m_http->get(Keks + QStringLiteral("/k")).status, 404);
         } else {
             QCOMPARE(reply.status, 200);
             QCOMPARE(reply.object().value(QStringLiteral("kmsType")).toString(), expectedType);
@@ -660,6 +682,50 @@ private Q_SLOTS:
             QCOMPARE(ok.status, 200);
         }
         QCOMPARE(m_http->send("POST", Keks, "name=k", "text/plain").status, 415);
+    }
+
+    void unknownKmsTypeFailsOnlyWhenUsed()
+    {
+        // Stored like any KEK; wrapping a DEK with it is where the missing driver shows (50070).
+        const TestReply created =
+            m_http->post(Keks, QJsonObject{{QStringLiteral("name"), QStringLiteral("acme")},
+                                           {QStringLiteral("kmsType"), QStringLiteral("acme-kms")},
+                                           {QStringLiteral("kmsKeyId"), QStringLiteral("k1")},
+                                           {QStringLiteral("shared"), true}});
+        QCOMPARE(created.status, 200);
+        const TestReply dek = createDek(QStringLiteral("acme"), QStringLiteral("orders-value"));
+        QCOMPARE(dek.status, 500);
+        QCOMPARE(dek.errorCode(), 50070);
+    }
+
+    void requestBodyLimit()
+    {
+        // 1 MiB is the real registry's default limit (size.limit.filter.max.request.body.size).
+        const auto kekWithDocOf = [](const QByteArray &name, qsizetype totalBytes) -> QByteArray {
+            const QByteArray head = "{\"name\":\"" + name +
+                                    "\",\"kmsType\":\"local-kms\",\"kmsKeyId\":\"k\",\"doc\":\"";
+            const QByteArray tail = "\"}";
+            return head + QByteArray(totalBytes - head.size() - tail.size(), 'd') + tail;
+        };
+        const TestReply atLimit = m_http->send("POST", Keks, kekWithDocOf("fits", 1024 * 1024));
+        QCOMPARE(atLimit.status, 200);
+
+        const TestReply over = m_http->send("POST", Keks, kekWithDocOf("over", 1024 * 1024 + 1));
+        QCOMPARE(over.status, 413);
+        QCOMPARE(over.errorCode(), 413);
+        QVERIFY2(over.object()
+                     .value(QStringLiteral("message"))
+                     .toString()
+                     .contains(QStringLiteral("limit of 1048576 bytes")),
+                 over.body.constData());
+        QCOMPARE(m_http->get(Keks + QStringLiteral("/over")).status, 404);
+
+        // Far beyond the limit the server stops reading and drops the connection instead of
+        // buffering the whole body; it goes on serving other requests.
+        const TestReply huge = m_http->send("POST", Keks, kekWithDocOf("huge", 40 * 1024 * 1024));
+        QCOMPARE(huge.status, 0);
+        QCOMPARE(m_http->get(Keks + QStringLiteral("/huge")).status, 404);
+        QCOMPARE(m_http->get(Keks).strings(), QStringList{QStringLiteral("fits")});
     }
 
     void basicAuth()

@@ -382,6 +382,37 @@ private Q_SLOTS:
             QStringLiteral("READWRITE"));
         QCOMPARE(m_http->get(QStringLiteral("/")).status, 200);
     }
+
+    void controlCharactersInSubjects_data()
+    {
+        QTest::addColumn<QString>("encodedSubject");
+        QTest::newRow("C0") << QStringLiteral("a%01b");
+        QTest::newRow("newline") << QStringLiteral("orders%0A-value");
+        QTest::newRow("DEL") << QStringLiteral("a%7Fb");
+        QTest::newRow("C1") << QStringLiteral("a%C2%85b");
+    }
+
+    void controlCharactersInSubjects()
+    {
+        // As Schema Registry's QualifiedSubject.isValidSubject: 422/42208, for a registration
+        // and for a per-subject compatibility setting alike; nothing is stored.
+        QFETCH(QString, encodedSubject);
+        const TestReply registered =
+            registerSchema(encodedSubject, schemaBody(record(QStringLiteral("A"))));
+        QCOMPARE(registered.status, 422);
+        QCOMPARE(registered.errorCode(), 42208);
+        const TestReply config =
+            m_http->put(QStringLiteral("/config/") + encodedSubject,
+                        {{QStringLiteral("compatibility"), QStringLiteral("NONE")}});
+        QCOMPARE(config.status, 422);
+        QCOMPARE(config.errorCode(), 42208);
+        QCOMPARE(m_http->get(QStringLiteral("/config/") + encodedSubject)
+                     .object()
+                     .value(QStringLiteral("compatibilityLevel"))
+                     .toString(),
+                 QStringLiteral("BACKWARD"));
+        QVERIFY(m_http->get(QStringLiteral("/subjects")).strings().isEmpty());
+    }
 };
 
 QTEST_GUILESS_MAIN(TestSchemaRegistryHttp)
