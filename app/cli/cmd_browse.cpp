@@ -3,6 +3,8 @@
 
 #include "clicommon.h"
 #include "commands.h"
+#include "common/displaytext.h"
+#include "common/wholenumber.h"
 #include "registry/dekregistryclient.h"
 #include "registry/schemaregistryclient.h"
 
@@ -12,6 +14,7 @@
 #include <QJsonDocument>
 #include <QJsonObject>
 
+#include <limits>
 #include <memory>
 
 using namespace kw;
@@ -31,10 +34,16 @@ struct Session
 };
 
 // Parses the command line and connects; null (with the exit code set) when the command must
-// stop here: help shown, a usage error, a connection that cannot be made.
-std::unique_ptr<Session> open(QCommandLineParser &parser, const QStringList &arguments, int &code)
+// stop here: help shown, a usage error (more than `positional` arguments among them), a
+// connection that cannot be made.
+std::unique_ptr<Session> open(QCommandLineParser &parser, const QStringList &arguments,
+                              qsizetype positional, int &code)
 {
     if (auto stop = parseCommandLine(parser, arguments)) {
+        code = *stop;
+        return nullptr;
+    }
+    if (auto stop = refuseExtraArguments(parser, arguments, positional)) {
         code = *stop;
         return nullptr;
     }
@@ -97,7 +106,7 @@ int runKeksCommand(const QStringList &arguments)
                                               "settings and how many DEK subjects each has."));
     parser.addOption({OptDeleted, QStringLiteral("Include soft-deleted KEKs.")});
     int code = ExitOk;
-    const auto session = open(parser, arguments, code);
+    const auto session = open(parser, arguments, 0, code);
     if (!session)
         return code;
     Session &s = *session;
@@ -154,7 +163,7 @@ int runDeksCommand(const QStringList &arguments)
     parser.addOption({OptDeleted, QStringLiteral("Include soft-deleted DEKs.")});
     parser.addPositionalArgument(QStringLiteral("KEK"), QStringLiteral("The KEK name."));
     int code = ExitOk;
-    const auto session = open(parser, arguments, code);
+    const auto session = open(parser, arguments, 1, code);
     if (!session)
         return code;
     Session &s = *session;
@@ -236,7 +245,7 @@ int runSubjectsCommand(const QStringList &arguments)
     parser.addOption({QStringLiteral("prefix"), QStringLiteral("Only subjects starting with P."),
                       QStringLiteral("P")});
     int code = ExitOk;
-    const auto session = open(parser, arguments, code);
+    const auto session = open(parser, arguments, 0, code);
     if (!session)
         return code;
     Session &s = *session;
@@ -314,7 +323,7 @@ int runSchemaCommand(const QStringList &arguments)
                                  QStringLiteral("A version number or 'latest' (default)."),
                                  QStringLiteral("[VERSION]"));
     int code = ExitOk;
-    const auto session = open(parser, arguments, code);
+    const auto session = open(parser, arguments, 2, code);
     if (!session)
         return code;
     Session &s = *session;
@@ -325,13 +334,11 @@ int runSchemaCommand(const QStringList &arguments)
     }
     int version = -1;
     if (pos.size() == 2 && pos[1] != QLatin1String("latest")) {
-        bool ok = false;
-        version = pos[1].toInt(&ok);
-        if (!ok || version <= 0) {
-            printError(QStringLiteral("VERSION must be a positive number or 'latest', not '%1'.")
-                           .arg(pos[1]));
-            return ExitUsage;
-        }
+        const auto number = parseWholeNumber(QStringLiteral("VERSION (or 'latest')"), pos[1], 1,
+                                             std::numeric_limits<qint32>::max());
+        if (!number)
+            return fail(number.error());
+        version = int(*number);
     }
     auto schema = await(s.schemas->version(pos[0], version, parser.isSet(OptDeleted)));
     if (!schema)
@@ -358,7 +365,9 @@ int runSchemaCommand(const QStringList &arguments)
             (parsed.isNull() ? schema->schema
                              : QString::fromUtf8(parsed.toJson(QJsonDocument::Indented))) +
             QStringLiteral("\n");
-    writeStdout(text.toUtf8());
+    // Names, references and an unparsable schema text are the registry's: shown with their
+    // control characters escaped, like table cells.
+    writeStdout(displaySafe(text, LineBreaks::Keep).toUtf8());
     QList<QStringList> rows;
     for (const QString &kind : {QStringLiteral("domainRules"), QStringLiteral("migrationRules"),
                                 QStringLiteral("encodingRules")}) {
@@ -389,7 +398,11 @@ int runSchemaCommand(const QStringList &arguments)
     }
     if (!schema->metadata.isEmpty()) {
         writeStdout("\nMetadata:\n");
-        writeStdout(QJsonDocument(schema->metadata).toJson(QJsonDocument::Indented));
+        writeStdout(
+            displaySafe(
+                QString::fromUtf8(QJsonDocument(schema->metadata).toJson(QJsonDocument::Indented)),
+                LineBreaks::Keep)
+                .toUtf8());
     }
     return ExitOk;
 }
