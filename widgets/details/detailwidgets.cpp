@@ -32,6 +32,7 @@ PaneMessageBar::PaneMessageBar(const QString &prefix, QWidget *parent)
     setPalette(pal);
 
     m_text->setObjectName(prefix + QStringLiteral("Text"));
+    m_text->setTextFormat(Qt::PlainText);
     m_text->setWordWrap(true);
     m_text->setTextInteractionFlags(Qt::TextSelectableByMouse | Qt::TextSelectableByKeyboard);
     m_retry->setObjectName(prefix + QStringLiteral("Retry"));
@@ -45,7 +46,7 @@ PaneMessageBar::PaneMessageBar(const QString &prefix, QWidget *parent)
 
 void PaneMessageBar::showError(const QString &text)
 {
-    m_text->setText(text);
+    m_text->setText(displaySafe(text, LineBreaks::Keep));
     show();
 }
 
@@ -108,12 +109,20 @@ QTableWidget *makeTable(const QString &objectName, const QStringList &headers, Q
 
 void setCell(QTableWidget *table, int row, int column, const QString &text, const QVariant &data)
 {
-    auto *item = new QTableWidgetItem(text);
+    const QString shown = displaySafe(text);
+    auto *item = new QTableWidgetItem(shown);
     item->setFlags(Qt::ItemIsEnabled | Qt::ItemIsSelectable);
-    item->setToolTip(text);
+    item->setToolTip(shown);
+    item->setData(RawTextRole, text);
     if (data.isValid())
         item->setData(Qt::UserRole, data);
     table->setItem(row, column, item);
+}
+
+void setValueText(QLabel *label, const QString &text, LineBreaks lineBreaks)
+{
+    label->setTextFormat(Qt::PlainText);
+    label->setText(displaySafe(text, lineBreaks));
 }
 
 QLabel *makeHeading(const QString &text, QWidget *parent)
