@@ -347,27 +347,29 @@ int runSchemaCommand(const QStringList &arguments)
         printJsonLine(schema->toJson());
         return ExitOk;
     }
+    // Names are the registry's: one line each, control characters escaped like table cells;
+    // the schema text keeps its line breaks and tabs.
     QString text;
     text += QStringLiteral("Subject:  %1\nVersion:  %2\nId:       %3\nType:     %4\n")
-                .arg(schema->subject)
+                .arg(displaySafe(schema->subject))
                 .arg(schema->version)
                 .arg(schema->id)
-                .arg(schema->schemaType);
+                .arg(displaySafe(schema->schemaType));
     if (!schema->guid.isEmpty())
-        text += QStringLiteral("Guid:     %1\n").arg(schema->guid);
+        text += QStringLiteral("Guid:     %1\n").arg(displaySafe(schema->guid));
     if (schema->deleted)
         text += QStringLiteral("Deleted:  yes\n");
     for (const auto &ref : schema->references)
-        text +=
-            QStringLiteral("Reference: %1 -> %2 v%3\n").arg(ref.name, ref.subject).arg(ref.version);
+        text += QStringLiteral("Reference: %1 -> %2 v%3\n")
+                    .arg(displaySafe(ref.name), displaySafe(ref.subject))
+                    .arg(ref.version);
     const QJsonDocument parsed = QJsonDocument::fromJson(schema->schema.toUtf8());
     text += QStringLiteral("\n") +
-            (parsed.isNull() ? schema->schema
-                             : QString::fromUtf8(parsed.toJson(QJsonDocument::Indented))) +
+            displaySafe(parsed.isNull() ? schema->schema
+                                        : QString::fromUtf8(parsed.toJson(QJsonDocument::Indented)),
+                        LineBreaks::Keep) +
             QStringLiteral("\n");
-    // Names, references and an unparsable schema text are the registry's: shown with their
-    // control characters escaped, like table cells.
-    writeStdout(displaySafe(text, LineBreaks::Keep).toUtf8());
+    writeStdout(text.toUtf8());
     QList<QStringList> rows;
     for (const QString &kind : {QStringLiteral("domainRules"), QStringLiteral("migrationRules"),
                                 QStringLiteral("encodingRules")}) {

@@ -283,7 +283,7 @@ void TestDetailPanes::kekPaneShowsRegistryTextPlainAndEscaped()
     kek.kmsType = QStringLiteral("local-kms"); // no key id format to match
     kek.kmsKeyId = QStringLiteral("<b>bold</b>\x1b]0;t\x07");
     kek.doc = QStringLiteral("<img src=x>\u202eevil\nline 2");
-    kek.kmsProps.insert(QStringLiteral("note"), QStringLiteral("v\x1b[2J"));
+    kek.kmsProps.insert(QStringLiteral("note"), QStringLiteral("<b>v</b>\x1b[2J"));
     const auto created = m_store->createKek(kek);
     QVERIFY2(created, qPrintable(created.error().message));
     // Subjects cannot hold C0 controls (the registry refuses them); bidi overrides pass.
@@ -317,7 +317,10 @@ void TestDetailPanes::kekPaneShowsRegistryTextPlainAndEscaped()
         QVERIFY2(label && label->textFormat() == Qt::PlainText, name);
     }
     const auto *props = pane.findChild<QTableWidget *>(QStringLiteral("kekKmsProps"));
-    QCOMPARE(props->item(0, 1)->text(), QStringLiteral("v\\x1b[2J"));
+    QCOMPARE(props->item(0, 1)->text(), QStringLiteral("<b>v</b>\\x1b[2J"));
+    // Tooltips render what looks like markup, so it reaches them HTML-escaped.
+    QVERIFY2(props->item(0, 1)->toolTip().contains(QStringLiteral("&lt;b&gt;v&lt;/b&gt;\\x1b[2J")),
+             qPrintable(props->item(0, 1)->toolTip()));
     QCOMPARE(usage->item(0, 0)->text(), QStringLiteral("<i>esc</i>\\u202e-value"));
     const QString shown = allText(&pane);
     for (QChar c : shown)

@@ -10,6 +10,7 @@
 #include <QScrollArea>
 #include <QStackedWidget>
 #include <QTableWidget>
+#include <QTextDocument>
 #include <QVBoxLayout>
 
 namespace kw::details {
@@ -112,11 +113,17 @@ void setCell(QTableWidget *table, int row, int column, const QString &text, cons
     const QString shown = displaySafe(text);
     auto *item = new QTableWidgetItem(shown);
     item->setFlags(Qt::ItemIsEnabled | Qt::ItemIsSelectable);
-    item->setToolTip(shown);
+    item->setToolTip(plainToolTip(text));
     item->setData(RawTextRole, text);
     if (data.isValid())
         item->setData(Qt::UserRole, data);
     table->setItem(row, column, item);
+}
+
+QString plainToolTip(const QString &text)
+{
+    const QString shown = displaySafe(text, LineBreaks::Keep);
+    return Qt::mightBeRichText(shown) ? Qt::convertFromPlainText(shown) : shown;
 }
 
 void setValueText(QLabel *label, const QString &text, LineBreaks lineBreaks)

@@ -71,6 +71,9 @@ inline constexpr int RawTextRole = Qt::UserRole + 1;
 // Sets a read-only cell showing `text` display-safe; `data` goes to Qt::UserRole when valid.
 void setCell(QTableWidget *table, int row, int column, const QString &text,
              const QVariant &data = {});
+// `text` display-safe, as a tooltip that shows it as written: tooltips render anything that
+// looks like markup, so such text is HTML-escaped.
+QString plainToolTip(const QString &text);
 // Sets a value label's text as plain text with control characters escaped: for text that came
 // from a server or a record. Line breaks stay only in LineBreaks::Keep (a doc text).
 void setValueText(QLabel *label, const QString &text, LineBreaks lineBreaks = LineBreaks::Escape);

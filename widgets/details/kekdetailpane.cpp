@@ -196,7 +196,8 @@ void KekDetailPane::showKek(const QString &kekName, bool includeDeleted)
                          QStringList shown;
                          for (const QString &subject : *subjects)
                              shown.append(displaySafe(subject));
-                         m_dekSubjects->setToolTip(shown.join(QLatin1Char('\n')));
+                         m_dekSubjects->setToolTip(
+                             details::plainToolTip(shown.join(QLatin1Char('\n'))));
                      });
 
     registry::SchemaListOptions options;

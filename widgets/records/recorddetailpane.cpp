@@ -1,6 +1,7 @@
 #include "records/recorddetailpane.h"
 
 #include "common/displaytext.h"
+#include "details/detailwidgets.h"
 #include "highlighting/schemahighlighter.h"
 #include "records/recordpresentation.h"
 #include "records/secretclipboard.h"
@@ -52,7 +53,7 @@ QTableWidgetItem *item(const QString &text, const QString &toolTip = {})
     auto *cell = new QTableWidgetItem(displaySafe(text));
     cell->setData(RawTextRole, text);
     if (!toolTip.isEmpty())
-        cell->setToolTip(displaySafe(toolTip, LineBreaks::Keep));
+        cell->setToolTip(details::plainToolTip(toolTip));
     return cell;
 }
 
