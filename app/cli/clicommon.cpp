@@ -1,5 +1,6 @@
 #include "clicommon.h"
 
+#include "common/displaytext.h"
 #include "profiles/profilestore.h"
 
 #include <QCoreApplication>
@@ -204,6 +205,19 @@ std::optional<int> parseCommandLine(QCommandLineParser &parser, const QStringLis
     return std::nullopt;
 }
 
+std::optional<int> refuseExtraArguments(const QCommandLineParser &parser,
+                                        const QStringList &arguments, qsizetype allowed)
+{
+    const QStringList positional = parser.positionalArguments();
+    if (positional.size() <= allowed)
+        return std::nullopt;
+    const QString command = arguments.value(0);
+    printError(QStringLiteral("%1: unexpected argument '%2'. Run 'keywarden-cli %1 --help' for "
+                              "its arguments and options.")
+                   .arg(command, positional.at(allowed)));
+    return ExitUsage;
+}
+
 void printError(const Error &error)
 {
     printError(error.message.isEmpty() ? error.code : error.message);
@@ -212,13 +226,15 @@ void printError(const Error &error)
 void printError(const QString &message)
 {
     std::fflush(stdout);
-    std::fprintf(stderr, "keywarden-cli: %s\n", message.toUtf8().constData());
+    std::fprintf(stderr, "keywarden-cli: %s\n",
+                 displaySafe(message, LineBreaks::Keep).toUtf8().constData());
 }
 
 int exitCodeFor(const Error &error)
 {
     const QString &c = error.code;
-    if (c == QLatin1String("cli.usage") || c.startsWith(QLatin1String("profiles.unknown")))
+    if (c == QLatin1String("cli.usage") || c.startsWith(QLatin1String("usage.")) ||
+        c.startsWith(QLatin1String("profiles.unknown")))
         return ExitUsage;
     if (c == QLatin1String("registry.unreachable") || c == QLatin1String("registry.timeout") ||
         c == QLatin1String("registry.tls") || c == QLatin1String("registry.tls_config") ||
@@ -232,8 +248,16 @@ int exitCodeFor(const Error &error)
     return ExitFailure;
 }
 
-void printTable(const QStringList &headers, const QList<QStringList> &rows)
+void printTable(const QStringList &headers, const QList<QStringList> &rawRows)
 {
+    QList<QStringList> rows;
+    rows.reserve(rawRows.size());
+    for (const QStringList &raw : rawRows) {
+        QStringList &row = rows.emplace_back();
+        row.reserve(raw.size());
+        for (const QString &cell : raw)
+            row.append(displaySafe(cell));
+    }
     QList<qsizetype> widths;
     for (const QString &h : headers)
         widths.append(h.size());

@@ -51,7 +51,13 @@ Result<Format> formatFromOptions(const QCommandLineParser &parser);
 // Returns an exit code when the command should stop now (help shown, usage error).
 std::optional<int> parseCommandLine(QCommandLineParser &parser, const QStringList &arguments);
 
-// "keywarden-cli: <message>" on stderr.
+// Refuses positional arguments beyond the first `allowed` ones (exit 64, naming the first
+// unexpected one); std::nullopt when there are none.
+std::optional<int> refuseExtraArguments(const QCommandLineParser &parser,
+                                        const QStringList &arguments, qsizetype allowed);
+
+// "keywarden-cli: <message>" on stderr, control characters shown as escapes (messages quote
+// names the server chose).
 void printError(const Error &error);
 void printError(const QString &message);
 // The exit code for an error: unreachable servers and refused credentials are 69.
@@ -62,7 +68,8 @@ int exitCodeFor(const Error &error);
 template<typename T>
 T await(QFuture<T> future);
 
-// Aligned columns; long cells are not cut. Writes to stdout.
+// Aligned columns; long cells are not cut; control characters in cells are shown as escapes
+// (kw::displaySafe). Writes to stdout.
 void printTable(const QStringList &headers, const QList<QStringList> &rows);
 // One compact JSON document per line, UTF-8.
 void printJsonLine(const QJsonValue &value);

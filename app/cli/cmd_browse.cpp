@@ -3,6 +3,8 @@
 
 #include "clicommon.h"
 #include "commands.h"
+#include "common/displaytext.h"
+#include "common/wholenumber.h"
 #include "registry/dekregistryclient.h"
 #include "registry/schemaregistryclient.h"
 
@@ -12,6 +14,7 @@
 #include <QJsonDocument>
 #include <QJsonObject>
 
+#include <limits>
 #include <memory>
 
 using namespace kw;
@@ -31,10 +34,16 @@ struct Session
 };
 
 // Parses the command line and connects; null (with the exit code set) when the command must
-// stop here: help shown, a usage error, a connection that cannot be made.
-std::unique_ptr<Session> open(QCommandLineParser &parser, const QStringList &arguments, int &code)
+// stop here: help shown, a usage error (more than `positional` arguments among them), a
+// connection that cannot be made.
+std::unique_ptr<Session> open(QCommandLineParser &parser, const QStringList &arguments,
+                              qsizetype positional, int &code)
 {
     if (auto stop = parseCommandLine(parser, arguments)) {
+        code = *stop;
+        return nullptr;
+    }
+    if (auto stop = refuseExtraArguments(parser, arguments, positional)) {
         code = *stop;
         return nullptr;
     }
@@ -97,7 +106,7 @@ int runKeksCommand(const QStringList &arguments)
                                               "settings and how many DEK subjects each has."));
     parser.addOption({OptDeleted, QStringLiteral("Include soft-deleted KEKs.")});
     int code = ExitOk;
-    const auto session = open(parser, arguments, code);
+    const auto session = open(parser, arguments, 0, code);
     if (!session)
         return code;
     Session &s = *session;
@@ -154,7 +163,7 @@ int runDeksCommand(const QStringList &arguments)
     parser.addOption({OptDeleted, QStringLiteral("Include soft-deleted DEKs.")});
     parser.addPositionalArgument(QStringLiteral("KEK"), QStringLiteral("The KEK name."));
     int code = ExitOk;
-    const auto session = open(parser, arguments, code);
+    const auto session = open(parser, arguments, 1, code);
     if (!session)
         return code;
     Session &s = *session;
@@ -236,7 +245,7 @@ int runSubjectsCommand(const QStringList &arguments)
     parser.addOption({QStringLiteral("prefix"), QStringLiteral("Only subjects starting with P."),
                       QStringLiteral("P")});
     int code = ExitOk;
-    const auto session = open(parser, arguments, code);
+    const auto session = open(parser, arguments, 0, code);
     if (!session)
         return code;
     Session &s = *session;
@@ -314,7 +323,7 @@ int runSchemaCommand(const QStringList &arguments)
                                  QStringLiteral("A version number or 'latest' (default)."),
                                  QStringLiteral("[VERSION]"));
     int code = ExitOk;
-    const auto session = open(parser, arguments, code);
+    const auto session = open(parser, arguments, 2, code);
     if (!session)
         return code;
     Session &s = *session;
@@ -325,13 +334,11 @@ int runSchemaCommand(const QStringList &arguments)
     }
     int version = -1;
     if (pos.size() == 2 && pos[1] != QLatin1String("latest")) {
-        bool ok = false;
-        version = pos[1].toInt(&ok);
-        if (!ok || version <= 0) {
-            printError(QStringLiteral("VERSION must be a positive number or 'latest', not '%1'.")
-                           .arg(pos[1]));
-            return ExitUsage;
-        }
+        const auto number = parseWholeNumber(QStringLiteral("VERSION (or 'latest')"), pos[1], 1,
+                                             std::numeric_limits<qint32>::max());
+        if (!number)
+            return fail(number.error());
+        version = int(*number);
     }
     auto schema = await(s.schemas->version(pos[0], version, parser.isSet(OptDeleted)));
     if (!schema)
@@ -340,23 +347,27 @@ int runSchemaCommand(const QStringList &arguments)
         printJsonLine(schema->toJson());
         return ExitOk;
     }
+    // Names are the registry's: one line each, control characters escaped like table cells;
+    // the schema text keeps its line breaks and tabs.
     QString text;
     text += QStringLiteral("Subject:  %1\nVersion:  %2\nId:       %3\nType:     %4\n")
-                .arg(schema->subject)
+                .arg(displaySafe(schema->subject))
                 .arg(schema->version)
                 .arg(schema->id)
-                .arg(schema->schemaType);
+                .arg(displaySafe(schema->schemaType));
     if (!schema->guid.isEmpty())
-        text += QStringLiteral("Guid:     %1\n").arg(schema->guid);
+        text += QStringLiteral("Guid:     %1\n").arg(displaySafe(schema->guid));
     if (schema->deleted)
         text += QStringLiteral("Deleted:  yes\n");
     for (const auto &ref : schema->references)
-        text +=
-            QStringLiteral("Reference: %1 -> %2 v%3\n").arg(ref.name, ref.subject).arg(ref.version);
+        text += QStringLiteral("Reference: %1 -> %2 v%3\n")
+                    .arg(displaySafe(ref.name), displaySafe(ref.subject))
+                    .arg(ref.version);
     const QJsonDocument parsed = QJsonDocument::fromJson(schema->schema.toUtf8());
     text += QStringLiteral("\n") +
-            (parsed.isNull() ? schema->schema
-                             : QString::fromUtf8(parsed.toJson(QJsonDocument::Indented))) +
+            displaySafe(parsed.isNull() ? schema->schema
+                                        : QString::fromUtf8(parsed.toJson(QJsonDocument::Indented)),
+                        LineBreaks::Keep) +
             QStringLiteral("\n");
     writeStdout(text.toUtf8());
     QList<QStringList> rows;
@@ -389,7 +400,11 @@ int runSchemaCommand(const QStringList &arguments)
     }
     if (!schema->metadata.isEmpty()) {
         writeStdout("\nMetadata:\n");
-        writeStdout(QJsonDocument(schema->metadata).toJson(QJsonDocument::Indented));
+        writeStdout(
+            displaySafe(
+                QString::fromUtf8(QJsonDocument(schema->metadata).toJson(QJsonDocument::Indented)),
+                LineBreaks::Keep)
+                .toUtf8());
     }
     return ExitOk;
 }

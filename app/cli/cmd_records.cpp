@@ -9,6 +9,8 @@
 #include "audit/auditstore.h"
 #include "clicommon.h"
 #include "commands.h"
+#include "common/displaytext.h"
+#include "common/wholenumber.h"
 #include "kafka/recordpreview.h"
 #include "registry/resttransport.h"
 #include "registry/schemaregistryclient.h"
@@ -24,6 +26,7 @@
 #include <atomic>
 #include <condition_variable>
 #include <cstdio>
+#include <limits>
 #include <mutex>
 
 using namespace kw;
@@ -46,38 +49,40 @@ Error usage(const QString &message)
     return makeError(QStringLiteral("cli.usage"), message);
 }
 
+constexpr qint64 kMaxInt64 = std::numeric_limits<qint64>::max();
+
 Result<kafka::StartPosition> startFromOptions(const QCommandLineParser &parser, qint64 limit)
 {
-    const QString from = parser.value(OptFrom).trimmed().toLower();
+    const QString raw = parser.value(OptFrom);
+    const QString from = raw.trimmed().toLower();
     if (from.isEmpty() || from == QLatin1String("earliest"))
         return kafka::StartPosition::earliest();
     if (from == QLatin1String("latest"))
         return kafka::StartPosition::lastTotal(limit >= 0 ? limit : kDefaultLatest);
-    bool ok = false;
-    if (from.startsWith(QLatin1Char('@'))) {
-        const qint64 ms = from.mid(1).toLongLong(&ok);
-        if (ok && ms >= 0)
-            return kafka::StartPosition::timestamp(ms);
-    } else {
-        const qint64 offset = from.toLongLong(&ok);
-        if (ok && offset >= 0)
-            return kafka::StartPosition::offset(offset);
+    if (raw.startsWith(QLatin1Char('@'))) {
+        auto ms = parseWholeNumber(QStringLiteral("--from @EPOCH_MS"), raw.mid(1), 0, kMaxInt64);
+        if (!ms)
+            return usage(ms.error().message);
+        return kafka::StartPosition::timestamp(*ms);
+    }
+    if (!raw.isEmpty() && (raw.front().isDigit() || raw.front() == QLatin1Char('-'))) {
+        auto offset = parseWholeNumber(QStringLiteral("--from OFFSET"), raw, 0, kMaxInt64);
+        if (!offset)
+            return usage(offset.error().message);
+        return kafka::StartPosition::offset(*offset);
     }
     return usage(QStringLiteral("--from must be earliest, latest, an offset or @EPOCH_MS, not "
                                 "'%1'.")
-                     .arg(parser.value(OptFrom)));
+                     .arg(raw));
 }
 
-Result<qint64> nonNegative(const QCommandLineParser &parser, const QString &option)
+// An optional numeric option in [min, max]; -1 when it is not given.
+Result<qint64> numberOption(const QCommandLineParser &parser, const QString &option, qint64 min,
+                            qint64 max)
 {
     if (!parser.isSet(option))
         return qint64(-1);
-    bool ok = false;
-    const qint64 n = parser.value(option).toLongLong(&ok);
-    if (!ok || n < 0)
-        return usage(QStringLiteral("--%1 must be a number >= 0, not '%2'.")
-                         .arg(option, parser.value(option)));
-    return n;
+    return parseWholeNumber(QStringLiteral("--") + option, parser.value(option), min, max);
 }
 
 // The value to print, as JSON text: the engine has already masked decrypted fields unless
@@ -325,12 +330,23 @@ void appendJsonLine(QByteArray &line, const kafka::PreviewRecord &r, bool reveal
     serde::appendJsonRaw(line, QByteArrayView("}\n"));
 }
 
+// One table cell: line breaks as spaces, other control characters (a record key is whatever
+// the producer chose) as visible escapes, then cut to `max`, never inside an escape.
 QString clip(QString text, qsizetype max)
 {
     text.replace(QLatin1Char('\n'), QLatin1Char(' '));
-    if (text.size() > max)
-        text = text.left(max - 1) + QChar(0x2026);
-    return text;
+    text = displaySafe(text);
+    if (text.size() <= max)
+        return text;
+    qsizetype cut = max - 1;
+    const qsizetype escape = text.lastIndexOf(QLatin1Char('\\'), cut - 1);
+    if (escape >= 0) {
+        const QChar kind = text.at(escape + 1);
+        const qsizetype length = kind == QLatin1Char('u') ? 6 : kind == QLatin1Char('x') ? 4 : 0;
+        if (escape + length > cut)
+            cut = escape;
+    }
+    return text.left(cut) + QChar(0x2026);
 }
 
 QString tableStatus(const kafka::PreviewRecord &r)
@@ -444,12 +460,12 @@ int runRecordsCommand(const QStringList &arguments)
                       QStringLiteral("Where to start: earliest (default), latest, an offset (in "
                                      "every partition read) or @EPOCH_MS."),
                       QStringLiteral("position"), QStringLiteral("earliest")});
-    parser.addOption(
-        {OptPartition, QStringLiteral("Read only this partition."), QStringLiteral("n")});
+    parser.addOption({OptPartition, QStringLiteral("Read only this partition (0 to 2147483647)."),
+                      QStringLiteral("n")});
     parser.addOption({OptLimit,
-                      QStringLiteral("Read at most this many records in total: the first in the "
-                                     "read's order (partitions merged by timestamp, then "
-                                     "partition number), so a repeated read prints the same."),
+                      QStringLiteral("Read at most this many records in total (at least 1): the "
+                                     "first in the read's order (partitions merged by timestamp, "
+                                     "then partition number), so a repeated read prints the same."),
                       QStringLiteral("n")});
     parser.addOption(
         {OptReveal, QStringLiteral("Print decrypted values instead of masking them.")});
@@ -457,6 +473,8 @@ int runRecordsCommand(const QStringList &arguments)
         {OptStats, QStringLiteral("Print counts, KMS unwraps, cache hits and the rate to "
                                   "stderr.")});
     if (auto stop = parseCommandLine(parser, arguments))
+        return *stop;
+    if (auto stop = refuseExtraArguments(parser, arguments, 0))
         return *stop;
 
     auto format = formatFromOptions(parser);
@@ -469,8 +487,8 @@ int runRecordsCommand(const QStringList &arguments)
         printError(QStringLiteral("records: --topic NAME is required."));
         return ExitUsage;
     }
-    auto limit = nonNegative(parser, OptLimit);
-    auto partition = nonNegative(parser, OptPartition);
+    auto limit = numberOption(parser, OptLimit, 1, kMaxInt64);
+    auto partition = numberOption(parser, OptPartition, 0, std::numeric_limits<qint32>::max());
     if (!limit || !partition) {
         printError(!limit ? limit.error() : partition.error());
         return ExitUsage;

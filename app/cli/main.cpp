@@ -50,6 +50,30 @@ QString commandList()
     return text;
 }
 
+const Command *commandNamed(const QString &name)
+{
+    for (const Command &c : Commands) {
+        if (name == QLatin1String(c.name))
+            return &c;
+    }
+    return nullptr;
+}
+
+// A usage error of the command line as a whole: what is wrong, then the usage line, on stderr;
+// exit code 64 (EX_USAGE) like every usage error of the commands.
+int usageError(const QString &message)
+{
+    QStringList names;
+    for (const Command &c : Commands)
+        names.append(QLatin1String(c.name));
+    kw::cli::printError(message);
+    std::fprintf(stderr,
+                 "Usage: keywarden-cli COMMAND [options]   (commands: %s)\n"
+                 "Run 'keywarden-cli --help' for what each does.\n",
+                 qPrintable(names.join(QStringLiteral(", "))));
+    return kw::cli::ExitUsage;
+}
+
 // The heap in 2 MiB pages where the kernel offers them (transparent huge pages in "madvise" or
 // "always" mode; with "never" this changes nothing). A bulk read touches tens of megabytes of
 // fresh memory, librdkafka's fetch buffers and the records in flight, and on virtual machines a
@@ -88,12 +112,8 @@ int main(int argc, char *argv[])
                                                     "keywarden.*.warning=false"));
 
     const QStringList arguments = QCoreApplication::arguments();
-    if (arguments.size() > 1) {
-        for (const Command &c : Commands) {
-            if (arguments.at(1) == QLatin1String(c.name))
-                return c.run(arguments.mid(1));
-        }
-    }
+    if (const Command *command = commandNamed(arguments.value(1)))
+        return command->run(arguments.mid(1));
 
     QCommandLineParser parser;
     parser.setApplicationDescription(
@@ -104,8 +124,24 @@ int main(int argc, char *argv[])
     parser.addOption({QStringList{QStringLiteral("v"), QStringLiteral("version")},
                       QStringLiteral("Print the version and the libraries in use, then exit.")});
     parser.addPositionalArgument(QStringLiteral("command"), QStringLiteral("The command to run."));
-    parser.process(app);
-
+    // The command comes first: whatever else stands there is a usage error (64), including
+    // options QCommandLineParser::process() would have rejected with exit code 1.
+    if (arguments.size() > 1 && !arguments.at(1).startsWith(QLatin1Char('-')))
+        return usageError(QStringLiteral("unknown command '%1'.").arg(arguments.at(1)));
+    if (!parser.parse(arguments)) {
+        // "--registry X keks": options of a command, given before it.
+        for (const QString &argument : arguments.mid(2)) {
+            if (const Command *later = commandNamed(argument))
+                return usageError(QStringLiteral("the command comes first, then its options: "
+                                                 "keywarden-cli %1 [options].")
+                                      .arg(QLatin1String(later->name)));
+        }
+        return usageError(parser.errorText());
+    }
+    if (parser.isSet(QStringLiteral("help"))) {
+        std::printf("%s", qPrintable(parser.helpText()));
+        return 0;
+    }
     if (parser.isSet(QStringLiteral("version"))) {
         std::printf("%s\n", qPrintable(kw::versionLine(QStringLiteral("keywarden-cli"))));
 #ifdef KEYWARDEN_WITH_MIMALLOC
@@ -122,8 +158,10 @@ int main(int argc, char *argv[])
         std::fprintf(stderr, "%s", qPrintable(parser.helpText()));
         return kw::cli::ExitUsage;
     }
-    std::fprintf(stderr,
-                 "keywarden-cli: unknown command '%s'. Run 'keywarden-cli --help' for the list.\n",
-                 qPrintable(args.first()));
-    return kw::cli::ExitUsage;
+    // Only "-- WORD" gets here.
+    if (const Command *later = commandNamed(args.first()))
+        return usageError(QStringLiteral("the command comes first, then its options: "
+                                         "keywarden-cli %1 [options].")
+                              .arg(QLatin1String(later->name)));
+    return usageError(QStringLiteral("unknown command '%1'.").arg(args.first()));
 }

@@ -2,6 +2,7 @@
 // headless, for demos, tests and benchmarks.
 
 #include "common/buildinfo.h"
+#include "common/wholenumber.h"
 #include "sandbox/sandbox.h"
 
 #include <QCommandLineParser>
@@ -13,6 +14,7 @@
 
 #include <csignal>
 #include <cstdio>
+#include <limits>
 #include <sys/socket.h>
 #include <unistd.h>
 
@@ -81,13 +83,14 @@ int main(int argc, char *argv[])
 
     kw::sandbox::SandboxOptions options;
     options.seed = parser.value(QStringLiteral("seed"));
-    bool portOk = false;
-    const uint port = parser.value(QStringLiteral("port")).toUInt(&portOk);
-    if (!portOk || port > 65535) {
-        std::fprintf(stderr, "keywarden-sandbox: --port must be a number from 0 to 65535.\n");
+    const auto port =
+        kw::parseWholeNumber(QStringLiteral("--port"), parser.value(QStringLiteral("port")), 0,
+                             std::numeric_limits<quint16>::max());
+    if (!port) {
+        std::fprintf(stderr, "keywarden-sandbox: %s\n", qPrintable(port.error().message));
         return 64; // EX_USAGE
     }
-    options.port = static_cast<quint16>(port);
+    options.port = static_cast<quint16>(*port);
     options.dataDir = parser.value(QStringLiteral("data"));
     options.localSecret = parser.value(QStringLiteral("local-secret"));
     if (parser.isSet(QStringLiteral("basic-auth"))) {

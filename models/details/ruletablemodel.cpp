@@ -1,5 +1,7 @@
 #include "details/ruletablemodel.h"
 
+#include "common/displaytext.h"
+
 #include <QJsonArray>
 
 namespace kw {
@@ -99,7 +101,7 @@ QVariant RuleTableModel::data(const QModelIndex &index, int role) const
     switch (role) {
     case Qt::DisplayRole:
     case Qt::ToolTipRole:
-        return cell(row, index.column());
+        return displaySafe(cell(row, index.column())); // rule names and params are the registry's
     case Qt::CheckStateRole:
         if (index.column() == DisabledColumn)
             return row.disabled ? Qt::Checked : Qt::Unchecked;

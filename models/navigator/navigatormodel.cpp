@@ -1,5 +1,6 @@
 #include "navigator/navigatormodel.h"
 
+#include "common/displaytext.h"
 #include "common/futurewatch.h"
 
 #include <QColor>
@@ -422,14 +423,16 @@ QVariant NavigatorModel::data(const QModelIndex &index, int role) const
         case Kind::Kek:
         case Kind::DekSubject:
         case Kind::SchemaSubject:
-            return QString(node->name + deletedSuffix);
+            // Names are the registry's: shown with their control characters escaped.
+            return QString(displaySafe(node->name) + deletedSuffix);
         case Kind::DekVersion:
-            return QString(tr("v%1 · %2").arg(node->version).arg(node->algorithm) + deletedSuffix);
+            return QString(tr("v%1 · %2").arg(node->version).arg(displaySafe(node->algorithm)) +
+                           deletedSuffix);
         case Kind::SchemaVersion:
             return QString(tr("v%1").arg(node->version) + deletedSuffix);
         case Kind::Loading:
         case Kind::Error:
-            return node->text;
+            return displaySafe(node->text);
         }
         return {};
     case Qt::ToolTipRole:
@@ -442,11 +445,12 @@ QVariant NavigatorModel::data(const QModelIndex &index, int role) const
                             "versions");
         case Kind::Error:
             return tr("%1\nPress F5, or collapse and expand the parent, to try again.")
-                .arg(node->text);
+                .arg(displaySafe(node->text));
         case Kind::DekVersion:
             return tr("DEK version %1 of %2 under KEK %3, %4%5")
                 .arg(node->version)
-                .arg(node->name, node->kek, node->algorithm, deletedSuffix);
+                .arg(displaySafe(node->name), displaySafe(node->kek), displaySafe(node->algorithm),
+                     deletedSuffix);
         default:
             return node->deleted ? tr("Soft-deleted: shown because Show Deleted is on")
                                  : QVariant();

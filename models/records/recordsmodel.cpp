@@ -1,5 +1,6 @@
 #include "records/recordsmodel.h"
 
+#include "common/displaytext.h"
 #include "records/recordpresentation.h"
 
 #include <QColor>
@@ -51,13 +52,13 @@ QVariant RecordsModel::data(const QModelIndex &index, int role) const
                                                 .toUTC()
                                                 .toString(Qt::ISODateWithMs);
         case KeyColumn:
-            return keyText(record.key);
+            return displaySafe(keyText(record.key));
         case SchemaColumn:
-            return schemaColumnText(preview.value);
+            return displaySafe(schemaColumnText(preview.value)); // subjects are the registry's
         case EncryptedFieldsColumn:
             return preview.decrypted ? QVariant(encryptedFieldCount(preview.value)) : QVariant();
         case DekVersionsColumn:
-            return dekVersionsText(preview.value);
+            return displaySafe(dekVersionsText(preview.value));
         case StatusColumn:
             return statusText(preview);
         }
@@ -65,7 +66,7 @@ QVariant RecordsModel::data(const QModelIndex &index, int role) const
     case Qt::ToolTipRole:
         if (index.column() == StatusColumn || index.column() == SchemaColumn) {
             const QString failure = failureText(preview);
-            return failure.isEmpty() ? statusText(preview) : failure;
+            return displaySafe(failure.isEmpty() ? statusText(preview) : failure, LineBreaks::Keep);
         }
         return {};
     case Qt::ForegroundRole:

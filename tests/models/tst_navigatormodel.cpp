@@ -397,6 +397,34 @@ private Q_SLOTS:
         QVERIFY(!model.indexOfPath({QStringLiteral("keys"), QStringLiteral("nope")}).isValid());
     }
 
+    // Subject names are the registry's: the tree shows control characters and bidi overrides as
+    // escapes, while the roles and paths that act on a node keep the real name.
+    void namesShowEscapedButKeepTheirIdentity()
+    {
+        const QString odd = QStringLiteral("pay\x1b[2J\u202eeulav-");
+        auto fake = makeFake();
+        fake->subjects[QStringLiteral("kek-0000")].append({odd, 0, {}, false});
+        fake->schemaSubjectList.append({odd, 0, {}, false});
+        NavigatorModel model;
+        model.setSource(fake);
+        fetchAll(model);
+        const QModelIndex kek =
+            model.index(0, 0, model.sectionIndex(NavigatorModel::Section::Keys));
+        QModelIndex dekSubject;
+        for (int r = 0; r < model.rowCount(kek); ++r)
+            if (model.index(r, 0, kek).data(NavigatorModel::SubjectRole).toString() == odd)
+                dekSubject = model.index(r, 0, kek);
+        QVERIFY(dekSubject.isValid());
+        QCOMPARE(dekSubject.data().toString(), QStringLiteral("pay\\x1b[2J\\u202eeulav-"));
+        QCOMPARE(dekSubject.data(NavigatorModel::SubjectRole).toString(), odd);
+        QCOMPARE(model.indexOfPath(model.pathOf(dekSubject)), dekSubject);
+        QVERIFY(model.pathOf(dekSubject).contains(odd));
+        const QModelIndex schemas = model.sectionIndex(NavigatorModel::Section::Schemas);
+        QVERIFY(childNames(model, schemas).contains(QStringLiteral("pay\\x1b[2J\\u202eeulav-")));
+        for (const QString &name : childNames(model, schemas))
+            QVERIFY(!name.contains(QChar(0x1b)) && !name.contains(QChar(0x202e)));
+    }
+
     void filterMatchesLoadedNamesWithAncestorsAndChildren()
     {
         NavigatorModel model;

@@ -3,6 +3,7 @@
 // follow an injected clock, and that errors show inline.
 
 #include "common/clock.h"
+#include "common/displaytext.h"
 #include "crypto/crypto.h"
 #include "details/dekdetailpane.h"
 #include "details/kekdetailpane.h"
@@ -17,6 +18,8 @@
 #include <QCryptographicHash>
 #include <QDialog>
 #include <QJsonArray>
+#include <QJsonDocument>
+#include <QJsonObject>
 #include <QLabel>
 #include <QProgressBar>
 #include <QSignalSpy>
@@ -103,6 +106,7 @@ private Q_SLOTS:
     void kekPaneOpensSchemas();
     void kekPaneUnknownKekShowsInlineError();
     void kekPaneDropsStaleAnswers();
+    void kekPaneShowsRegistryTextPlainAndEscaped();
     void dekPaneFingerprintsWrappedKeyOnly_data();
     void dekPaneFingerprintsWrappedKeyOnly();
     void dekPaneDueDateFollowsClock_data();
@@ -268,6 +272,80 @@ void TestDetailPanes::kekPaneDropsStaleAnswers()
         shown << QStringLiteral("%1/%2").arg(usage->item(r, 0)->text(), usage->item(r, 1)->text());
     shown.sort();
     QCOMPARE(shown, schemasNaming(*m_store, QStringLiteral("hr-confidential")));
+}
+
+// Names and docs are whatever the registry holds: markup must not render, terminal escapes and
+// bidi overrides must show as escapes, and acting on a cell still uses the real name.
+void TestDetailPanes::kekPaneShowsRegistryTextPlainAndEscaped()
+{
+    registry::Kek kek;
+    kek.name = QStringLiteral("escapes-pane");
+    kek.kmsType = QStringLiteral("local-kms"); // no key id format to match
+    kek.kmsKeyId = QStringLiteral("<b>bold</b>\x1b]0;t\x07");
+    kek.doc = QStringLiteral("<img src=x>\u202eevil\nline 2");
+    kek.kmsProps.insert(QStringLiteral("note"), QStringLiteral("<b>v</b>\x1b[2J"));
+    const auto created = m_store->createKek(kek);
+    QVERIFY2(created, qPrintable(created.error().message));
+    // Subjects cannot hold C0 controls (the registry refuses them); bidi overrides pass.
+    const QString subject = QStringLiteral("<i>esc</i>\u202e-value");
+    registry::Schema schema;
+    schema.schemaType = QStringLiteral("AVRO");
+    schema.schema = QStringLiteral(
+        R"({"type":"record","name":"R","fields":[{"name":"f","type":"string","confluent:tags":["PII"]}]})");
+    schema.ruleSet = QJsonDocument::fromJson(
+                         QByteArrayLiteral(R"({"domainRules":[{"name":"enc","kind":"TRANSFORM",
+        "type":"ENCRYPT","mode":"WRITEREAD","tags":["PII"],
+        "params":{"encrypt.kek.name":"escapes-pane"}}]})"))
+                         .object();
+    const auto registered = m_store->registerSchema(subject, schema);
+    QVERIFY2(registered, qPrintable(registered.error().message));
+
+    KekDetailPane pane;
+    pane.setClients(m_keys, m_schemas);
+    pane.show();
+    QVERIFY(QTest::qWaitForWindowExposed(&pane));
+    QSignalSpy opened(&pane, &KekDetailPane::schemaActivated);
+    pane.showKek(kek.name, false);
+    auto *usage = pane.findChild<QTableWidget *>(QStringLiteral("kekSchemaUsage"));
+    QTRY_VERIFY_WITH_TIMEOUT(usage->rowCount() == 1, 20000);
+    QTRY_VERIFY_WITH_TIMEOUT(!busy(&pane), 20000);
+
+    QCOMPARE(labelText(&pane, "kekKmsKeyId"), QStringLiteral("<b>bold</b>\\x1b]0;t\\x07"));
+    QCOMPARE(labelText(&pane, "kekDoc"), QStringLiteral("<img src=x>\\u202eevil\nline 2"));
+    for (const char *name : {"kekName", "kekKmsKeyId", "kekDoc", "kekDetailMessageText"}) {
+        const auto *label = pane.findChild<QLabel *>(QLatin1String(name));
+        QVERIFY2(label && label->textFormat() == Qt::PlainText, name);
+    }
+    const auto *props = pane.findChild<QTableWidget *>(QStringLiteral("kekKmsProps"));
+    QCOMPARE(props->item(0, 1)->text(), QStringLiteral("<b>v</b>\\x1b[2J"));
+    // Tooltips render what looks like markup, so it reaches them HTML-escaped.
+    QVERIFY2(props->item(0, 1)->toolTip().contains(QStringLiteral("&lt;b&gt;v&lt;/b&gt;\\x1b[2J")),
+             qPrintable(props->item(0, 1)->toolTip()));
+    QCOMPARE(usage->item(0, 0)->text(), QStringLiteral("<i>esc</i>\\u202e-value"));
+    const QString shown = allText(&pane);
+    for (QChar c : shown)
+        QVERIFY2(c == QLatin1Char('\n') || !kw::isUnsafeForDisplay(c.unicode()),
+                 qPrintable(QString::number(c.unicode(), 16)));
+
+    // Opening the schema uses the subject's real name, not the escaped one shown.
+    usage->setFocus();
+    usage->setCurrentCell(0, 0);
+    QTest::keyClick(usage, Qt::Key_Return);
+    QCOMPARE(opened.count(), 1);
+    QCOMPARE(opened.at(0).at(0).toString(), subject);
+
+    // An error that quotes a name shows it as plain text, escaped.
+    pane.showKek(QStringLiteral("<b>gone</b>\x1b[2J"), false);
+    auto *bar = pane.findChild<QWidget *>(QStringLiteral("kekDetailMessage"));
+    QTRY_VERIFY_WITH_TIMEOUT(!bar->isHidden(), 20000);
+    QTRY_VERIFY_WITH_TIMEOUT(!busy(&pane), 20000);
+    const QString message = labelText(&pane, "kekDetailMessageText");
+    QVERIFY2(message.contains(QStringLiteral("'<b>gone</b>\\x1b[2J'")), qPrintable(message));
+    QCOMPARE(pane.findChild<QLabel *>(QStringLiteral("kekDetailMessageText"))->textFormat(),
+             Qt::PlainText);
+
+    QVERIFY(m_store->deleteSubject(subject, false));
+    QVERIFY(m_store->deleteKek(kek.name, false));
 }
 
 void TestDetailPanes::dekPaneFingerprintsWrappedKeyOnly_data()

@@ -8,6 +8,7 @@
 #include "records/recordpresentation.h"
 #include "records/recordsmodel.h"
 #include "records/recordsview.h"
+#include "records/secretclipboard.h"
 #include "sandbox/sandboxhost.h"
 
 #include <QAction>
@@ -17,6 +18,7 @@
 #include <QFile>
 #include <QGuiApplication>
 #include <QJsonArray>
+#include <QJsonObject>
 #include <QLabel>
 #include <QLineEdit>
 #include <QMimeData>
@@ -422,6 +424,45 @@ private Q_SLOTS:
         QVERIFY(child<QLabel>(view, "recordsMessageText")
                     ->text()
                     .startsWith(QStringLiteral("The topic list could not be loaded")));
+    }
+
+    // A record is whatever its producer wrote: header keys, field paths, error messages and
+    // values show control characters and bidi overrides as escapes, and markup as text.
+    void detailPaneShowsRecordTextEscaped()
+    {
+        kafka::PreviewRecord record;
+        record.record.topic = QStringLiteral("t");
+        record.record.key = QByteArrayLiteral("k");
+        record.record.value = QByteArrayLiteral("v");
+        record.record.headers.append({QByteArrayLiteral("h\x1b[31m"), QByteArrayLiteral("x")});
+        record.decrypted = true;
+        record.value.value = QJsonObject{{QStringLiteral("name"), QStringLiteral("exe.\u202etxt")}};
+        record.value.stored = record.value.value;
+        engine::FieldOutcome field;
+        field.path = QStringLiteral("a\x1b"
+                                    "b");
+        field.status = engine::FieldOutcome::Status::Failed;
+        field.error = makeError(QStringLiteral("kms.failed"),
+                                QStringLiteral("<b>boom</b>\x1b[2J\x1b]0;t\x07"));
+        record.value.fields.append(field);
+
+        SecretClipboard clipboard;
+        RecordDetailPane pane(&clipboard);
+        pane.setRecord(record);
+        const auto *failure = pane.findChild<QLabel *>(QStringLiteral("recordFailureLabel"));
+        QCOMPARE(failure->textFormat(), Qt::PlainText);
+        QVERIFY2(failure->text().contains(QStringLiteral("a\\x1bb: <b>boom</b>\\x1b[2J")),
+                 qPrintable(failure->text()));
+        const auto *fields = pane.findChild<QTableWidget *>(QStringLiteral("recordFieldsTable"));
+        QCOMPARE(fields->item(0, 0)->text(), QStringLiteral("a\\x1bb"));
+        QVERIFY(fields->item(0, 5)->text().contains(QStringLiteral("\\x1b]0;t\\x07")));
+        const auto *headers = pane.findChild<QTableWidget *>(QStringLiteral("recordHeadersTable"));
+        QCOMPARE(headers->item(0, 0)->text(), QStringLiteral("h\\x1b[31m"));
+        const auto *decrypted =
+            pane.findChild<QPlainTextEdit *>(QStringLiteral("recordDecryptedText"));
+        QVERIFY2(decrypted->toPlainText().contains(QStringLiteral("exe.\\u202etxt")),
+                 qPrintable(decrypted->toPlainText()));
+        QVERIFY(!decrypted->toPlainText().contains(QChar(0x202e)));
     }
 
     void cleanupTestCase()

@@ -114,8 +114,8 @@ void DekDetailPane::showDek(const QString &kekName, const QString &subject, int 
     clear();
     m_request = {kekName, subject, version, algorithm, includeDeleted};
     m_stack->setCurrentIndex(1);
-    m_kek->setText(kekName);
-    m_subject->setText(subject);
+    details::setValueText(m_kek, kekName);
+    details::setValueText(m_subject, subject);
     m_version->setText(version < 0 ? tr("latest") : QString::number(version));
     if (!m_keys || !m_schemas) {
         addError(tr("DEK '%1' of KEK '%2' cannot be loaded: no registry connection is set up. "
@@ -141,7 +141,7 @@ void DekDetailPane::showDek(const QString &kekName, const QString &subject, int 
                              return;
                          }
                          m_version->setText(QString::number(dek->version));
-                         m_algorithm->setText(dek->algorithm);
+                         details::setValueText(m_algorithm, dek->algorithm);
                          details::setTimestamp(m_created, dek->ts);
                          const int age = registry::ageInDays(dek->ts, m_clock->nowMs());
                          m_age->setText(details::dayCount(age));
@@ -178,9 +178,9 @@ void DekDetailPane::showDek(const QString &kekName, const QString &subject, int 
             if (source.subject.isEmpty()) {
                 m_expirySource.clear();
             } else {
-                m_expirySource = tr("rule '%1' in %2 version %3")
-                                     .arg(source.ruleName, source.subject)
-                                     .arg(source.version);
+                m_expirySource = displaySafe(tr("rule '%1' in %2 version %3")
+                                                 .arg(source.ruleName, source.subject)
+                                                 .arg(source.version));
             }
             updateRotation();
         });

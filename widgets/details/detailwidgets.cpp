@@ -10,6 +10,7 @@
 #include <QScrollArea>
 #include <QStackedWidget>
 #include <QTableWidget>
+#include <QTextDocument>
 #include <QVBoxLayout>
 
 namespace kw::details {
@@ -32,6 +33,7 @@ PaneMessageBar::PaneMessageBar(const QString &prefix, QWidget *parent)
     setPalette(pal);
 
     m_text->setObjectName(prefix + QStringLiteral("Text"));
+    m_text->setTextFormat(Qt::PlainText);
     m_text->setWordWrap(true);
     m_text->setTextInteractionFlags(Qt::TextSelectableByMouse | Qt::TextSelectableByKeyboard);
     m_retry->setObjectName(prefix + QStringLiteral("Retry"));
@@ -45,7 +47,7 @@ PaneMessageBar::PaneMessageBar(const QString &prefix, QWidget *parent)
 
 void PaneMessageBar::showError(const QString &text)
 {
-    m_text->setText(text);
+    m_text->setText(displaySafe(text, LineBreaks::Keep));
     show();
 }
 
@@ -108,12 +110,26 @@ QTableWidget *makeTable(const QString &objectName, const QStringList &headers, Q
 
 void setCell(QTableWidget *table, int row, int column, const QString &text, const QVariant &data)
 {
-    auto *item = new QTableWidgetItem(text);
+    const QString shown = displaySafe(text);
+    auto *item = new QTableWidgetItem(shown);
     item->setFlags(Qt::ItemIsEnabled | Qt::ItemIsSelectable);
-    item->setToolTip(text);
+    item->setToolTip(plainToolTip(text));
+    item->setData(RawTextRole, text);
     if (data.isValid())
         item->setData(Qt::UserRole, data);
     table->setItem(row, column, item);
+}
+
+QString plainToolTip(const QString &text)
+{
+    const QString shown = displaySafe(text, LineBreaks::Keep);
+    return Qt::mightBeRichText(shown) ? Qt::convertFromPlainText(shown) : shown;
+}
+
+void setValueText(QLabel *label, const QString &text, LineBreaks lineBreaks)
+{
+    label->setTextFormat(Qt::PlainText);
+    label->setText(displaySafe(text, lineBreaks));
 }
 
 QLabel *makeHeading(const QString &text, QWidget *parent)

@@ -2,6 +2,8 @@
 // Building blocks shared by the detail panes: the inline message bar, the in-pane busy
 // indicator, selectable value labels, read-only tables and timestamp formatting.
 
+#include "common/displaytext.h"
+
 #include <QFrame>
 #include <QString>
 #include <QStringList>
@@ -26,6 +28,7 @@ public:
     // Child object names are `prefix` + "Text" / "Retry"; the bar itself is named `prefix`.
     explicit PaneMessageBar(const QString &prefix, QWidget *parent = nullptr);
 
+    // Shown as plain text, control characters escaped: messages quote server-provided names.
     void showError(const QString &text);
     void dismiss();
     [[nodiscard]] QString text() const;
@@ -52,7 +55,8 @@ PaneFrame buildPaneFrame(QWidget *pane, const QString &prefix, QProgressBar *bus
 // An indeterminate progress bar that stays hidden while nothing loads.
 QProgressBar *makeBusyBar(const QString &objectName, QWidget *parent);
 
-// A value label whose text can be selected with mouse and keyboard (and so is a tab stop).
+// A plain-text value label whose text can be selected with mouse and keyboard (and so is a tab
+// stop).
 QLabel *makeValueLabel(const QString &objectName, QWidget *parent);
 
 // Adds "caption: value" to a form and returns the value label.
@@ -60,9 +64,19 @@ QLabel *addFormRow(QFormLayout *form, const QString &caption, const QString &obj
 
 // A read-only, row-selecting table with the given column titles.
 QTableWidget *makeTable(const QString &objectName, const QStringList &headers, QWidget *parent);
-// Sets a read-only cell; `data` goes to Qt::UserRole when valid.
+// The role of a cell's text as the registry sent it. The cell shows it with control
+// characters escaped (kw::displaySafe); code that acts on the value (opening a subject) reads
+// this role instead of text().
+inline constexpr int RawTextRole = Qt::UserRole + 1;
+// Sets a read-only cell showing `text` display-safe; `data` goes to Qt::UserRole when valid.
 void setCell(QTableWidget *table, int row, int column, const QString &text,
              const QVariant &data = {});
+// `text` display-safe, as a tooltip that shows it as written: tooltips render anything that
+// looks like markup, so such text is HTML-escaped.
+QString plainToolTip(const QString &text);
+// Sets a value label's text as plain text with control characters escaped: for text that came
+// from a server or a record. Line breaks stay only in LineBreaks::Keep (a doc text).
+void setValueText(QLabel *label, const QString &text, LineBreaks lineBreaks = LineBreaks::Escape);
 
 // A section heading inside a pane.
 QLabel *makeHeading(const QString &text, QWidget *parent);

@@ -78,7 +78,8 @@ KekDetailPane::KekDetailPane(QWidget *parent)
     connect(m_usage, &QTableWidget::activated, this, [this](const QModelIndex &index) {
         const QTableWidgetItem *item = m_usage->item(index.row(), UsageSubject);
         if (item)
-            Q_EMIT schemaActivated(item->text(), item->data(Qt::UserRole).toInt());
+            Q_EMIT schemaActivated(item->data(details::RawTextRole).toString(),
+                                   item->data(Qt::UserRole).toInt());
     });
     connect(m_message, &details::PaneMessageBar::retryRequested, this, [this] {
         if (!m_kekName.isEmpty())
@@ -139,7 +140,7 @@ void KekDetailPane::showKek(const QString &kekName, bool includeDeleted)
     m_kekName = kekName;
     m_includeDeleted = includeDeleted;
     m_stack->setCurrentIndex(1);
-    m_name->setText(kekName);
+    details::setValueText(m_name, kekName);
     if (!m_keys || !m_schemas) {
         addError(tr("KEK '%1' cannot be loaded: no registry connection is set up. Connect to a "
                     "registry first.")
@@ -163,10 +164,11 @@ void KekDetailPane::showKek(const QString &kekName, bool includeDeleted)
                 addError(tr("Could not load KEK '%1': %2").arg(m_kekName, kek.error().message));
                 return;
             }
-            m_name->setText(kek->name);
-            m_kmsType->setText(kek->kmsType);
-            m_kmsKeyId->setText(kek->kmsKeyId);
-            m_doc->setText(kek->doc.isEmpty() ? tr("(none)") : kek->doc);
+            details::setValueText(m_name, kek->name);
+            details::setValueText(m_kmsType, kek->kmsType);
+            details::setValueText(m_kmsKeyId, kek->kmsKeyId);
+            details::setValueText(m_doc, kek->doc.isEmpty() ? tr("(none)") : kek->doc,
+                                  LineBreaks::Keep);
             m_shared->setText(kek->shared ? tr("yes: the registry can unwrap its DEKs") : tr("no"));
             m_deleted->setText(kek->deleted ? tr("yes (soft-deleted)") : tr("no"));
             details::setTimestamp(m_created, kek->ts);
@@ -191,7 +193,11 @@ void KekDetailPane::showKek(const QString &kekName, bool includeDeleted)
                              return;
                          }
                          m_dekSubjects->setText(QString::number(subjects->size()));
-                         m_dekSubjects->setToolTip(subjects->join(QLatin1Char('\n')));
+                         QStringList shown;
+                         for (const QString &subject : *subjects)
+                             shown.append(displaySafe(subject));
+                         m_dekSubjects->setToolTip(
+                             details::plainToolTip(shown.join(QLatin1Char('\n'))));
                      });
 
     registry::SchemaListOptions options;

@@ -199,7 +199,7 @@ void SchemaDetailPane::showSchema(const QString &subject, int version, bool incl
     m_requestedVersion = version;
     m_includeDeleted = includeDeleted;
     m_stack->setCurrentIndex(1);
-    m_subjectLabel->setText(subject);
+    details::setValueText(m_subjectLabel, subject);
     m_version->setText(version < 0 ? tr("latest") : QString::number(version));
     if (!m_schemas) {
         addError(tr("Schema '%1' cannot be loaded: no registry connection is set up. Connect to "
@@ -226,14 +226,15 @@ void SchemaDetailPane::showSchema(const QString &subject, int version, bool incl
 
 void SchemaDetailPane::showLoadedSchema(quint64 job, const registry::Schema &schema)
 {
-    m_subjectLabel->setText(schema.subject.isEmpty() ? m_subject : schema.subject);
+    details::setValueText(m_subjectLabel, schema.subject.isEmpty() ? m_subject : schema.subject);
     m_version->setText(QString::number(schema.version));
     m_id->setText(QString::number(schema.id));
-    m_guid->setText(schema.guid.isEmpty() ? tr("(not reported)") : schema.guid);
-    m_type->setText(schema.schemaType);
+    details::setValueText(m_guid, schema.guid.isEmpty() ? tr("(not reported)") : schema.guid);
+    details::setValueText(m_type, schema.schemaType);
     m_deleted->setText(schema.deleted ? tr("yes (soft-deleted)") : tr("no"));
     details::setTimestamp(m_created, schema.ts);
-    m_text->setPlainText(prettySchemaText(schema));
+    // Escaped like every registry text; JSON escapes inside strings are left as they are.
+    m_text->setPlainText(displaySafe(prettySchemaText(schema), LineBreaks::Keep));
     m_rulesModel->setRuleSet(schema.ruleSet);
     m_rules->resizeColumnsToContents();
 
@@ -260,7 +261,7 @@ void SchemaDetailPane::showLoadedSchema(quint64 job, const registry::Schema &sch
         setCell(m_metadataTags, row, 1, joined(it.value()));
     }
     const QString sensitive = joined(schema.metadata.value(QStringLiteral("sensitive")));
-    m_sensitive->setText(sensitive.isEmpty() ? tr("(none)") : sensitive);
+    details::setValueText(m_sensitive, sensitive.isEmpty() ? tr("(none)") : sensitive);
 
     m_fieldsSummary->setText(tr("analysing…"));
     fetchReferencesThenAnalyse(job, schema);
@@ -320,7 +321,7 @@ void SchemaDetailPane::analyse(quint64 job, const registry::Schema &schema,
                 return;
             setBusy(job, false);
             if (!fields) {
-                m_fieldsSummary->setText(fields.error().message);
+                details::setValueText(m_fieldsSummary, fields.error().message);
                 return;
             }
             m_fieldsSummary->setText(fields->isEmpty()

@@ -1,5 +1,7 @@
 #include "records/recorddetailpane.h"
 
+#include "common/displaytext.h"
+#include "details/detailwidgets.h"
 #include "highlighting/schemahighlighter.h"
 #include "records/recordpresentation.h"
 #include "records/secretclipboard.h"
@@ -41,12 +43,23 @@ QTableWidget *makeTable(const QString &name, const QStringList &headers)
     return table;
 }
 
+// The role of a cell's text as the record had it; the cell shows it display-safe.
+constexpr int RawTextRole = Qt::UserRole + 1;
+
+// A cell showing `text` (and `toolTip`) with control characters escaped: field paths, KEK
+// names, header keys and error messages come from records and servers.
 QTableWidgetItem *item(const QString &text, const QString &toolTip = {})
 {
-    auto *cell = new QTableWidgetItem(text);
+    auto *cell = new QTableWidgetItem(displaySafe(text));
+    cell->setData(RawTextRole, text);
     if (!toolTip.isEmpty())
-        cell->setToolTip(toolTip);
+        cell->setToolTip(details::plainToolTip(toolTip));
     return cell;
+}
+
+QString rawText(const QTableWidgetItem *cell)
+{
+    return cell ? cell->data(RawTextRole).toString() : QString();
 }
 
 // Masked values get a background, so the encrypted fields stand out in the JSON.
@@ -88,6 +101,7 @@ RecordDetailPane::RecordDetailPane(SecretClipboard *clipboard, QWidget *parent)
 
     m_failureLabel = new QLabel;
     m_failureLabel->setObjectName(QStringLiteral("recordFailureLabel"));
+    m_failureLabel->setTextFormat(Qt::PlainText);
     m_failureLabel->setWordWrap(true);
     m_failureLabel->setTextInteractionFlags(Qt::TextSelectableByMouse);
     m_failureLabel->setStyleSheet(QStringLiteral("color: #b00020;"));
@@ -108,6 +122,7 @@ RecordDetailPane::RecordDetailPane(SecretClipboard *clipboard, QWidget *parent)
                                   "written to the audit log."));
     m_revealHint = new QLabel;
     m_revealHint->setObjectName(QStringLiteral("recordRevealHint"));
+    m_revealHint->setTextFormat(Qt::PlainText); // it lists field paths from the record
     revealBar->addWidget(m_revealButton);
     revealBar->addWidget(m_revealHint, 1);
     decryptedLayout->addLayout(revealBar);
@@ -187,7 +202,7 @@ void RecordDetailPane::render()
     const engine::RecordOutcome &outcome = record.value;
 
     const QString failure = failureText(record);
-    m_failureLabel->setText(failure);
+    m_failureLabel->setText(displaySafe(failure, LineBreaks::Keep));
     m_failureLabel->setVisible(!failure.isEmpty());
 
     const QStringList revealable = revealableFields(outcome);
@@ -195,10 +210,11 @@ void RecordDetailPane::render()
     if (revealable.isEmpty())
         m_revealHint->setText(tr("Nothing in this record was decrypted."));
     else if (m_revealed)
-        m_revealHint->setText(tr("Revealed: %1").arg(revealable.join(QStringLiteral(", "))));
-    else
         m_revealHint->setText(
-            tr("Decrypted fields masked: %1.").arg(revealable.join(QStringLiteral(", "))));
+            displaySafe(tr("Revealed: %1").arg(revealable.join(QStringLiteral(", ")))));
+    else
+        m_revealHint->setText(displaySafe(
+            tr("Decrypted fields masked: %1.").arg(revealable.join(QStringLiteral(", ")))));
 
     if (record.record.value.isNull()) {
         m_decrypted->setPlainText(tr("(tombstone: the record has no value)"));
@@ -207,18 +223,20 @@ void RecordDetailPane::render()
         m_decrypted->setPlainText(tr("(not decoded)"));
         m_stored->setPlainText(m_decrypted->toPlainText());
     } else if (!outcome.ok()) {
-        m_decrypted->setPlainText(
-            tr("The record could not be read:\n%1").arg(outcome.error.message));
+        m_decrypted->setPlainText(displaySafe(
+            tr("The record could not be read:\n%1").arg(outcome.error.message), LineBreaks::Keep));
         m_stored->setPlainText(m_decrypted->toPlainText());
     } else {
-        m_decrypted->setPlainText(jsonText(m_revealed ? outcome.value : maskedValue(outcome)));
+        // JSON escapes C0 controls itself; C1 controls and bidi overrides in strings need this.
+        m_decrypted->setPlainText(displaySafe(
+            jsonText(m_revealed ? outcome.value : maskedValue(outcome)), LineBreaks::Keep));
         m_decrypted->setSecret(m_revealed && !revealable.isEmpty());
         if (outcome.payload && outcome.payload->status == engine::FieldOutcome::Status::Decrypted) {
             // The stored form of an encrypted payload is ciphertext; Raw shows its bytes.
             m_stored->setPlainText(tr("(the whole payload is encrypted: %1 bytes, see Raw)")
                                        .arg(record.record.value.size()));
         } else {
-            m_stored->setPlainText(jsonText(outcome.stored));
+            m_stored->setPlainText(displaySafe(jsonText(outcome.stored), LineBreaks::Keep));
         }
     }
     if (!m_revealed)
@@ -276,7 +294,7 @@ void RecordDetailPane::updateCopyAction()
     const int row = m_fields->currentRow();
     m_copyValue->setEnabled(m_revealed && row >= 0 && m_fields->item(row, 0) &&
                             m_fields->item(row, 0)->isSelected() &&
-                            !valueOfField(m_fields->item(row, 0)->text()).isEmpty());
+                            !valueOfField(rawText(m_fields->item(row, 0))).isEmpty());
 }
 
 QString RecordDetailPane::valueOfField(const QString &path) const
@@ -298,7 +316,7 @@ void RecordDetailPane::copySelectedValue()
     const int row = m_fields->currentRow();
     if (!m_revealed || row < 0)
         return;
-    const QString value = valueOfField(m_fields->item(row, 0)->text());
+    const QString value = valueOfField(rawText(m_fields->item(row, 0)));
     if (!value.isEmpty())
         m_clipboard->copy(value);
 }

@@ -1,6 +1,7 @@
 #include "records/recordsview.h"
 
 #include "audit/auditstore.h"
+#include "common/displaytext.h"
 #include "records/recorddetailpane.h"
 #include "records/recordpresentation.h"
 #include "records/recordsmodel.h"
@@ -157,6 +158,7 @@ void RecordsView::buildUi()
     messageLayout->setContentsMargins(6, 4, 6, 4);
     m_messageText = new QLabel;
     m_messageText->setObjectName(QStringLiteral("recordsMessageText"));
+    m_messageText->setTextFormat(Qt::PlainText); // messages quote topic and server texts
     m_messageText->setWordWrap(true);
     m_messageText->setTextInteractionFlags(Qt::TextSelectableByMouse);
     auto *closeMessage = new QToolButton;
@@ -428,7 +430,7 @@ void RecordsView::reveal()
 
 void RecordsView::showMessage(const QString &text, bool error)
 {
-    m_messageText->setText(text);
+    m_messageText->setText(displaySafe(text, LineBreaks::Keep));
     m_messageBar->setProperty("error", error);
     m_messageBar->setStyleSheet(error ? QStringLiteral("background: #fde7e9; color: #8a0015;")
                                       : QStringLiteral("background: #e8f0fe; color: #1a3e72;"));

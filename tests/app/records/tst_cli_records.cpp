@@ -374,6 +374,21 @@ private Q_SLOTS:
         QVERIFY2(r.err.contains(QLatin1String("Schema Registry")), qPrintable(r.err));
     }
 
+    // 4294967297 is 2^32 + 1: cut to a 32-bit int it was partition 1, read with exit code 0.
+    void partitionBeyondInt32IsRefused()
+    {
+        const Run r = cli(connection() +
+                          QStringList{QStringLiteral("--topic"), QStringLiteral("customers"),
+                                      QStringLiteral("--partition"), QStringLiteral("4294967297"),
+                                      QStringLiteral("--limit"), QStringLiteral("5"),
+                                      QStringLiteral("--format"), QStringLiteral("json")});
+        QCOMPARE(r.exitCode, 64);
+        QVERIFY(r.out.isEmpty());
+        QVERIFY2(r.err.contains(QLatin1String("--partition must be a whole number from 0 to "
+                                              "2147483647 (got '4294967297').")),
+                 qPrintable(r.err));
+    }
+
     void usageErrors()
     {
         QCOMPARE(cli(connection()).exitCode, 64); // no --topic
