@@ -9,8 +9,14 @@ Error translated(const Error &error)
 {
     if (error.code == ErrorSecretNotFound)
         return makeError(QString(audit::ErrorVaultNotFound), error.message);
-    if (error.code == ErrorNoKeychain)
-        return makeError(QString(audit::ErrorVaultUnavailable), error.message);
+    if (error.code == ErrorNoKeychain) {
+        // The profiles' advice (secrets asked for again) does not apply to the audit log.
+        QString message = error.message;
+        const qsizetype advice = message.indexOf(QLatin1String(" Secrets are kept"));
+        if (advice > 0)
+            message.truncate(advice);
+        return makeError(QString(audit::ErrorVaultUnavailable), message);
+    }
     return error;
 }
 
