@@ -4,16 +4,19 @@
 
 #include <QAtomicInteger>
 #include <QCryptographicHash>
+#include <QDeadlineTimer>
 #include <QDir>
 #include <QFileInfo>
 #include <QJsonArray>
 #include <QJsonDocument>
 #include <QLoggingCategory>
 #include <QMessageAuthenticationCode>
+#include <QRandomGenerator>
 #include <QSqlDatabase>
 #include <QSqlError>
 #include <QSqlQuery>
 #include <QStandardPaths>
+#include <QThread>
 #include <QVariant>
 
 #include <pwd.h>
@@ -24,6 +27,12 @@ namespace kw::audit {
 Q_LOGGING_CATEGORY(lcAudit, "keywarden.audit")
 
 namespace {
+
+// How long a writer waits for the file's write lock. A keyed append holds it across two
+// keychain round trips (read the head, store the new one), so 20 processes revealing at once
+// queue for a few seconds on a loaded machine; 10 s leaves room, and ends a wait on a
+// process that hangs while holding it.
+constexpr int kBusyTimeoutMs = 10000;
 
 const QString ColumnList = QStringLiteral(
     "id, time_ms, actor, action, profile, registry_url, topic, partition_no, offset_no, "
@@ -242,12 +251,20 @@ Result<void> AuditStore::init()
 {
     QSqlDatabase database = QSqlDatabase::addDatabase(QStringLiteral("QSQLITE"), m_connection);
     database.setDatabaseName(m_path);
-    database.setConnectOptions(QStringLiteral("QSQLITE_BUSY_TIMEOUT=5000"));
+    database.setConnectOptions(QStringLiteral("QSQLITE_BUSY_TIMEOUT=%1").arg(kBusyTimeoutMs));
     if (!database.open())
         return storageError(QStringLiteral("open %1").arg(m_path), database.lastError());
     QSqlQuery query(database);
-    if (!query.exec(QStringLiteral("PRAGMA journal_mode=WAL")))
-        return storageError(QStringLiteral("switch to WAL"), query.lastError());
+    // Switching a fresh file to WAL needs it to itself, and SQLite answers "database is locked"
+    // at once, without its busy handler, while another process does the same: several
+    // processes opening a new log together are normal (parallel CLI reveals), so this waits
+    // like the busy timeout would.
+    QDeadlineTimer deadline(kBusyTimeoutMs);
+    while (!query.exec(QStringLiteral("PRAGMA journal_mode=WAL"))) {
+        if (deadline.hasExpired())
+            return storageError(QStringLiteral("switch to WAL"), query.lastError());
+        QThread::msleep(10 + QRandomGenerator::global()->bounded(40));
+    }
     // Schema changes under the write lock: processes opening a fresh or older file at the same
     // time would otherwise race to add the same column.
     if (!query.exec(QStringLiteral("BEGIN IMMEDIATE")))
