@@ -47,6 +47,9 @@ packages=(
     libmimalloc-dev
     # tests, demo screenshots and packaging
     xvfb xauth kcat dpkg-dev file
+    # the audit log's keyed path against a real Secret Service (tst_cli_audit_secret_service):
+    # a private D-Bus session with gnome-keyring; libsecret is what QtKeychain talks through
+    dbus-daemon gnome-keyring libsecret-1-0
 )
 if $want_node && { ! command -v node >/dev/null 2>&1 || ! command -v npm >/dev/null 2>&1; }; then
     packages+=(nodejs npm)

@@ -6,7 +6,7 @@
 // the partitions read, and a partition with fewer records leaves the rest to the others (so
 // the total is min(N, records stored)). "--from latest" without --limit reads the newest 10.
 
-#include "audit/auditstore.h"
+#include "audit/auditlog.h"
 #include "clicommon.h"
 #include "commands.h"
 #include "common/displaytext.h"
@@ -419,13 +419,23 @@ QByteArray tableLine(const kafka::PreviewRecord &r, bool reveal)
 }
 
 // --reveal prints plaintext, so it is audited like the GUI's Reveal, in the same log: one entry
-// for the read, written before anything is printed. No entry, no plaintext.
+// for the read, written before anything is printed. No entry, no plaintext: a log that does not
+// verify (edited, truncated, deleted) is not appended to either.
 Result<void> auditReveal(const profiles::ConnectionProfile &profile, const QString &topic,
                          int partition, const QCommandLineParser &parser, qint64 limit)
 {
-    auto store = audit::AuditStore::open({});
-    if (!store)
-        return store.error();
+    auto log = openAuditLog(audit::AuditLog::Mode::Append);
+    if (!log)
+        return log.error();
+    if (const auto &problem = (*log)->problem()) {
+        return makeError(problem->code,
+                         QStringLiteral("it does not verify. %1 Run 'keywarden-cli audit verify' "
+                                        "for details.")
+                             .arg(problem->message));
+    }
+    if (!(*log)->isKeyed())
+        std::fprintf(stderr, "keywarden-cli: note: the audit log is %s\n",
+                     qPrintable((*log)->keyingDescription()));
     audit::AuditEntry entry;
     entry.action = audit::ActionRecordReveal;
     entry.profile = profile.name;
@@ -437,7 +447,7 @@ Result<void> auditReveal(const profiles::ConnectionProfile &profile, const QStri
                      {QStringLiteral("scope"), QStringLiteral("every encrypted field read")},
                      {QStringLiteral("from"), parser.value(OptFrom).trimmed()},
                      {QStringLiteral("limit"), limit}}; // -1: none
-    auto written = (*store)->append(entry);
+    auto written = await((*log)->append(entry));
     if (!written)
         return written.error();
     return {};

@@ -3,10 +3,22 @@
 // and returns the process exit code; it runs on the main thread with the event loop available
 // through kw::cli::await().
 
+#include "audit/auditlog.h"
+#include "common/result.h"
+
 #include <QStringList>
+
+#include <memory>
 
 int runKeksCommand(const QStringList &arguments);
 int runDeksCommand(const QStringList &arguments);
 int runSubjectsCommand(const QStringList &arguments);
 int runSchemaCommand(const QStringList &arguments);
 int runRecordsCommand(const QStringList &arguments);
+int runAuditCommand(const QStringList &arguments);
+
+namespace kw::cli {
+// The audit log in the data folder, its key and head in the system keychain (unkeyed, and
+// saying so, when there is none). Waits on the main thread's event loop.
+Result<std::shared_ptr<audit::AuditLog>> openAuditLog(audit::AuditLog::Mode mode);
+} // namespace kw::cli

@@ -4,6 +4,7 @@
 #include "clicommon.h"
 #include "commands.h"
 #include "common/buildinfo.h"
+#include "common/privatefiles.h"
 
 #include <QCommandLineParser>
 #include <QCoreApplication>
@@ -35,6 +36,9 @@ const Command Commands[] = {
      runSchemaCommand},
     {"records", "records --topic NAME [--from ...] [--limit N] [--reveal]",
      "Read records from a topic and decrypt them.", runRecordsCommand},
+    {"audit", "audit verify [--format json|table]",
+     "Check the audit log's keyed chain and the keychain's head; name the first broken entry.",
+     runAuditCommand},
 };
 
 QString commandList()
@@ -110,6 +114,10 @@ int main(int argc, char *argv[])
     // its outcome itself. QT_LOGGING_RULES in the environment still turns them back on.
     QLoggingCategory::setFilterRules(QStringLiteral("keywarden.*.info=false\n"
                                                     "keywarden.*.warning=false"));
+
+    // The data and config folders are the owner's alone, whatever the umask.
+    if (auto ok = kw::makePrivateAppFolders(); !ok)
+        std::fprintf(stderr, "keywarden-cli: warning: %s\n", qPrintable(ok.error().message));
 
     const QStringList arguments = QCoreApplication::arguments();
     if (const Command *command = commandNamed(arguments.value(1)))

@@ -1,6 +1,7 @@
 // keywarden: the desktop console.
 
 #include "common/buildinfo.h"
+#include "common/privatefiles.h"
 #include "mainwindow/mainwindow.h"
 #include "sandbox/sandboxhost.h"
 #include "screenshottour.h"
@@ -97,6 +98,10 @@ int main(int argc, char *argv[])
     QCommandLineParser parser;
     describeOptions(parser);
     parser.process(app);
+
+    // The data and config folders are the owner's alone, whatever the umask.
+    if (auto ok = kw::makePrivateAppFolders(); !ok)
+        std::fprintf(stderr, "keywarden: warning: %s\n", qPrintable(ok.error().message));
 
     kw::MainWindow::Options options;
     options.demo = parser.isSet(QStringLiteral("demo"));

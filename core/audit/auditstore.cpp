@@ -1,17 +1,26 @@
 #include "audit/auditstore.h"
 
+#include "common/privatefiles.h"
+
 #include <QAtomicInteger>
 #include <QCryptographicHash>
+#include <QDeadlineTimer>
 #include <QDir>
 #include <QFileInfo>
 #include <QJsonArray>
 #include <QJsonDocument>
 #include <QLoggingCategory>
+#include <QMessageAuthenticationCode>
+#include <QRandomGenerator>
 #include <QSqlDatabase>
 #include <QSqlError>
 #include <QSqlQuery>
 #include <QStandardPaths>
+#include <QThread>
 #include <QVariant>
+
+#include <pwd.h>
+#include <unistd.h>
 
 namespace kw::audit {
 
@@ -19,9 +28,19 @@ Q_LOGGING_CATEGORY(lcAudit, "keywarden.audit")
 
 namespace {
 
+// How long a writer waits for the file's write lock. A keyed append holds it across two
+// keychain round trips (read the head, store the new one), so 20 processes revealing at once
+// queue for a few seconds on a loaded machine; 10 s leaves room, and ends a wait on a
+// process that hangs while holding it.
+constexpr int kBusyTimeoutMs = 10000;
+
 const QString ColumnList = QStringLiteral(
     "id, time_ms, actor, action, profile, registry_url, topic, partition_no, offset_no, "
-    "object, details, previous_hash, hash");
+    "object, details, previous_hash, hash, version");
+
+const QString Evidence = QStringLiteral("Keep this file as evidence; an administrator can "
+                                        "acknowledge the break in the Keywarden window, which "
+                                        "starts a new segment linked to this one.");
 
 Error storageError(const QString &what, const QSqlError &error)
 {
@@ -31,6 +50,11 @@ Error storageError(const QString &what, const QSqlError &error)
                      QStringLiteral("The audit log could not %1 (%2). Check that the data "
                                     "folder is writable and not full.")
                          .arg(what, error.text()));
+}
+
+Error broken(const QString &message)
+{
+    return makeError(QString(ErrorChainBroken), message + QLatin1Char(' ') + Evidence);
 }
 
 // Keys whose presence suggests a caller put a decrypted value into the details.
@@ -75,16 +99,57 @@ AuditEntry entryFrom(const QSqlQuery &query)
     entry.details = QJsonDocument::fromJson(query.value(10).toString().toUtf8()).object();
     entry.previousHash = query.value(11).toString();
     entry.hash = query.value(12).toString();
+    entry.version = query.value(13).toInt();
     return entry;
+}
+
+bool authentic(const AuditEntry &entry, const QByteArray &key)
+{
+    if (entry.version == 1)
+        return entry.computeHash() == entry.hash;
+    if (entry.version == 2)
+        return !key.isEmpty() && entry.computeMac(key) == entry.hash;
+    return false;
+}
+
+// A running digest over every entry before an acknowledgement, which the acknowledgement
+// records: the part of the log it accepted cannot be changed afterwards either.
+QByteArray nextDigest(const QByteArray &digest, const AuditEntry &entry)
+{
+    QCryptographicHash hash(QCryptographicHash::Sha256);
+    hash.addData(digest);
+    hash.addData(entry.canonicalBytes());
+    hash.addData(entry.hash.toLatin1());
+    return hash.result();
+}
+
+// An acknowledgement that holds: authentic, and its record of what came before matches.
+bool acknowledgementHolds(const AuditEntry &entry, const QByteArray &key, qint64 index,
+                          const QByteArray &digest, const QString &previous, bool keyedSeen)
+{
+    // Once the log is keyed, only a keyed acknowledgement counts: anyone can write an unkeyed one.
+    if (entry.action != ActionAuditAcknowledge || (keyedSeen && entry.version != 2) ||
+        !authentic(entry, key))
+        return false;
+    const QJsonObject &d = entry.details;
+    if (d.value(QStringLiteral("entriesBefore")).toInteger(-1) != index ||
+        d.value(QStringLiteral("digestBefore")).toString() != QString::fromLatin1(digest.toHex()))
+        return false;
+    // The first entry of a new file links to the head of the file that was lost.
+    const QString lostHead = d.value(QStringLiteral("previousHead"))
+                                 .toObject()
+                                 .value(QStringLiteral("lastMac"))
+                                 .toString();
+    return entry.previousHash == previous || (index == 0 && entry.previousHash == lostHead);
 }
 
 } // namespace
 
 QByteArray AuditEntry::canonicalBytes() const
 {
-    // Versioned so a later format can coexist with entries hashed under this one.
+    // Versioned so a later format can coexist with entries MACed under this one.
     QJsonObject canonical{
-        {QStringLiteral("v"), 1},
+        {QStringLiteral("v"), version},
         {QStringLiteral("time"), QString::number(timeMs)},
         {QStringLiteral("actor"), actor},
         {QStringLiteral("action"), action},
@@ -106,6 +171,13 @@ QString AuditEntry::computeHash() const
         QCryptographicHash::hash(canonicalBytes(), QCryptographicHash::Sha256).toHex());
 }
 
+QString AuditEntry::computeMac(const QByteArray &key) const
+{
+    return QString::fromLatin1(
+        QMessageAuthenticationCode::hash(canonicalBytes(), key, QCryptographicHash::Sha256)
+            .toHex());
+}
+
 QString AuditStore::genesisHash()
 {
     return QString(64, QLatin1Char('0'));
@@ -113,12 +185,22 @@ QString AuditStore::genesisHash()
 
 QString AuditStore::osUserName()
 {
-    QString name = qEnvironmentVariable("USER");
-    if (name.isEmpty())
-        name = qEnvironmentVariable("USERNAME");
-    if (name.isEmpty())
-        name = qEnvironmentVariable("LOGNAME");
-    return name.isEmpty() ? QStringLiteral("unknown") : name;
+    const uid_t uid = ::geteuid();
+    // getpwuid_r: the CLI and the GUI's worker threads may ask at the same time.
+    long size = ::sysconf(_SC_GETPW_R_SIZE_MAX);
+    QByteArray buffer(size > 0 ? int(size) : 16384, Qt::Uninitialized);
+    passwd entry{};
+    passwd *found = nullptr;
+    if (::getpwuid_r(uid, &entry, buffer.data(), size_t(buffer.size()), &found) == 0 && found &&
+        found->pw_name && *found->pw_name)
+        return QString::fromLocal8Bit(found->pw_name);
+    return QString::number(uid); // an account without a passwd entry (containers)
+}
+
+QString AuditStore::defaultPath()
+{
+    const QString dir = QStandardPaths::writableLocation(QStandardPaths::AppDataLocation);
+    return QDir(dir).filePath(QStringLiteral("audit.sqlite"));
 }
 
 Result<std::shared_ptr<AuditStore>> AuditStore::open(const Options &options)
@@ -126,16 +208,25 @@ Result<std::shared_ptr<AuditStore>> AuditStore::open(const Options &options)
     std::shared_ptr<AuditStore> store(new AuditStore);
     store->m_clock = options.clock ? options.clock : &Clock::system();
     store->m_actor = options.actor.isEmpty() ? osUserName() : options.actor;
-    store->m_path = options.path;
-    if (store->m_path.isEmpty()) {
-        const QString dir = QStandardPaths::writableLocation(QStandardPaths::AppDataLocation);
-        store->m_path = QDir(dir).filePath(QStringLiteral("audit.sqlite"));
-    }
-    if (!QDir().mkpath(QFileInfo(store->m_path).absolutePath())) {
+    store->m_key = options.key;
+    store->m_path = options.path.isEmpty() ? defaultPath() : options.path;
+    const QString folder = QFileInfo(store->m_path).absolutePath();
+    if (auto ok = makePrivateFolder(folder); !ok) {
         return makeError(QString(ErrorStorage),
-                         QStringLiteral("The audit log folder %1 could not be created. Check "
-                                        "its permissions.")
-                             .arg(QFileInfo(store->m_path).absolutePath()));
+                         QStringLiteral("The audit log folder %1 could not be created: %2")
+                             .arg(folder, ok.error().message));
+    }
+    // The file exists 0600 before SQLite opens it, and SQLite gives -wal and -shm its mode;
+    // files of older versions are tightened too.
+    for (const QString &suffix : {QString(), QStringLiteral("-wal"), QStringLiteral("-shm")}) {
+        const QString file = store->m_path + suffix;
+        if (!suffix.isEmpty() && !QFileInfo::exists(file))
+            continue;
+        if (auto ok = makePrivateFile(file); !ok) {
+            return makeError(QString(ErrorStorage),
+                             QStringLiteral("The audit log %1 could not be opened: %2")
+                                 .arg(file, ok.error().message));
+        }
     }
     static QAtomicInteger<quint64> counter;
     store->m_connection = QStringLiteral("keywarden-audit-%1").arg(counter.fetchAndAddRelaxed(1));
@@ -160,20 +251,34 @@ Result<void> AuditStore::init()
 {
     QSqlDatabase database = QSqlDatabase::addDatabase(QStringLiteral("QSQLITE"), m_connection);
     database.setDatabaseName(m_path);
-    database.setConnectOptions(QStringLiteral("QSQLITE_BUSY_TIMEOUT=5000"));
+    database.setConnectOptions(QStringLiteral("QSQLITE_BUSY_TIMEOUT=%1").arg(kBusyTimeoutMs));
     if (!database.open())
         return storageError(QStringLiteral("open %1").arg(m_path), database.lastError());
     QSqlQuery query(database);
+    // Switching a fresh file to WAL needs it to itself, and SQLite answers "database is locked"
+    // at once, without its busy handler, while another process does the same: several
+    // processes opening a new log together are normal (parallel CLI reveals), so this waits
+    // like the busy timeout would.
+    QDeadlineTimer deadline(kBusyTimeoutMs);
+    while (!query.exec(QStringLiteral("PRAGMA journal_mode=WAL"))) {
+        if (deadline.hasExpired())
+            return storageError(QStringLiteral("switch to WAL"), query.lastError());
+        QThread::msleep(10 + QRandomGenerator::global()->bounded(40));
+    }
+    // Schema changes under the write lock: processes opening a fresh or older file at the same
+    // time would otherwise race to add the same column.
+    if (!query.exec(QStringLiteral("BEGIN IMMEDIATE")))
+        return storageError(QStringLiteral("lock %1").arg(m_path), query.lastError());
     const QStringList statements = {
-        QStringLiteral("PRAGMA journal_mode=WAL"),
         QStringLiteral("CREATE TABLE IF NOT EXISTS audit_entries ("
                        "id INTEGER PRIMARY KEY, time_ms INTEGER NOT NULL, actor TEXT NOT NULL, "
                        "action TEXT NOT NULL, profile TEXT NOT NULL, registry_url TEXT NOT NULL, "
                        "topic TEXT NOT NULL, partition_no INTEGER NOT NULL, "
                        "offset_no INTEGER NOT NULL, object TEXT NOT NULL, details TEXT NOT NULL, "
-                       "previous_hash TEXT NOT NULL, hash TEXT NOT NULL)"),
+                       "previous_hash TEXT NOT NULL, hash TEXT NOT NULL, "
+                       "version INTEGER NOT NULL DEFAULT 1)"),
         // Append-only by construction: ordinary SQL cannot edit or drop entries. Someone with
-        // the file can still drop the triggers, which is what the hash chain is for.
+        // the file can still drop the triggers, which is what the keyed chain is for.
         QStringLiteral("CREATE TRIGGER IF NOT EXISTS audit_no_update BEFORE UPDATE ON "
                        "audit_entries BEGIN SELECT RAISE(ABORT, 'audit log is append-only'); END"),
         QStringLiteral("CREATE TRIGGER IF NOT EXISTS audit_no_delete BEFORE DELETE ON "
@@ -181,13 +286,59 @@ Result<void> AuditStore::init()
         QStringLiteral("CREATE INDEX IF NOT EXISTS audit_by_topic ON audit_entries(topic)"),
     };
     for (const QString &statement : statements) {
-        if (!query.exec(statement))
-            return storageError(QStringLiteral("create its tables"), query.lastError());
+        if (!query.exec(statement)) {
+            const Error error =
+                storageError(QStringLiteral("create its tables"), query.lastError());
+            query.exec(QStringLiteral("ROLLBACK"));
+            return error;
+        }
     }
+    // Logs of format 1 only have no version column: their entries are all format 1.
+    bool hasVersion = false;
+    if (query.exec(QStringLiteral("PRAGMA table_info(audit_entries)"))) {
+        while (query.next())
+            hasVersion = hasVersion || query.value(1).toString() == QLatin1String("version");
+    }
+    if (!hasVersion && !query.exec(QStringLiteral("ALTER TABLE audit_entries ADD COLUMN version "
+                                                  "INTEGER NOT NULL DEFAULT 1"))) {
+        const Error error =
+            storageError(QStringLiteral("add the version column"), query.lastError());
+        query.exec(QStringLiteral("ROLLBACK"));
+        return error;
+    }
+    if (!query.exec(QStringLiteral("COMMIT")))
+        return storageError(QStringLiteral("create its tables"), query.lastError());
     return {};
 }
 
 Result<AuditEntry> AuditStore::append(AuditEntry entry)
+{
+    if (auto locked = lockForWrite(); !locked)
+        return locked.error();
+    auto written = insertLocked(std::move(entry));
+    if (!written) {
+        rollbackWrite();
+        return written.error();
+    }
+    if (auto committed = commitWrite(); !committed)
+        return committed.error();
+    return written;
+}
+
+Result<void> AuditStore::lockForWrite()
+{
+    QMutexLocker lock(&m_mutex);
+    QSqlQuery query(QSqlDatabase::database(m_connection, false));
+    // IMMEDIATE: the write lock is taken now, waiting up to the busy timeout. A deferred
+    // transaction that reads and then writes fails at once ("database is locked") when another
+    // process wrote in between, whatever the timeout.
+    if (!query.exec(QStringLiteral("BEGIN IMMEDIATE")))
+        return storageError(QStringLiteral("take the write lock on %1").arg(m_path),
+                            query.lastError());
+    return {};
+}
+
+Result<AuditEntry> AuditStore::insertLocked(AuditEntry entry, const QString &linkTo)
 {
     if (carriesValue(entry.details)) {
         return makeError(QString(ErrorPlaintextRejected),
@@ -198,26 +349,37 @@ Result<AuditEntry> AuditStore::append(AuditEntry entry)
     }
     QMutexLocker lock(&m_mutex);
     QSqlDatabase database = QSqlDatabase::database(m_connection, false);
-    // One transaction, so two appends cannot both link to the same previous entry.
-    if (!database.transaction())
-        return storageError(QStringLiteral("start a transaction"), database.lastError());
-    QSqlQuery last(database);
-    if (!last.exec(QStringLiteral("SELECT hash FROM audit_entries ORDER BY id DESC LIMIT 1"))) {
-        database.rollback();
-        return storageError(QStringLiteral("read the last entry"), last.lastError());
+    QString previous = genesisHash();
+    int previousVersion = 0;
+    {
+        QSqlQuery last(database);
+        if (!last.exec(
+                QStringLiteral("SELECT hash, version FROM audit_entries ORDER BY id DESC LIMIT 1")))
+            return storageError(QStringLiteral("read the last entry"), last.lastError());
+        if (last.next()) {
+            previous = last.value(0).toString();
+            previousVersion = last.value(1).toInt();
+        }
     }
-    entry.previousHash = last.next() ? last.value(0).toString() : genesisHash();
-    last.finish();
+    if (m_key.isEmpty() && previousVersion == 2) {
+        return makeError(QString(ErrorKeyMissing),
+                         QStringLiteral("The audit log %1 is keyed, but its key is not available "
+                                        "(no keychain): an unkeyed entry would break its chain. "
+                                        "Start the keychain service and try again.")
+                             .arg(m_path));
+    }
+    entry.previousHash = linkTo.isEmpty() ? previous : linkTo;
+    entry.version = m_key.isEmpty() ? 1 : 2;
     entry.timeMs = m_clock->nowMs();
     if (entry.actor.isEmpty())
         entry.actor = m_actor;
-    entry.hash = entry.computeHash();
+    entry.hash = m_key.isEmpty() ? entry.computeHash() : entry.computeMac(m_key);
 
     QSqlQuery insert(database);
     insert.prepare(QStringLiteral(
         "INSERT INTO audit_entries (time_ms, actor, action, profile, registry_url, topic, "
-        "partition_no, offset_no, object, details, previous_hash, hash) "
-        "VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)"));
+        "partition_no, offset_no, object, details, previous_hash, hash, version) "
+        "VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)"));
     insert.addBindValue(entry.timeMs);
     insert.addBindValue(text(entry.actor));
     insert.addBindValue(text(entry.action));
@@ -231,18 +393,30 @@ Result<AuditEntry> AuditStore::append(AuditEntry entry)
         QString::fromUtf8(QJsonDocument(entry.details).toJson(QJsonDocument::Compact)));
     insert.addBindValue(text(entry.previousHash));
     insert.addBindValue(text(entry.hash));
-    if (!insert.exec()) {
-        const Error error = storageError(QStringLiteral("write an entry"), insert.lastError());
-        database.rollback();
-        return error;
-    }
+    insert.addBindValue(entry.version);
+    if (!insert.exec())
+        return storageError(QStringLiteral("write an entry"), insert.lastError());
     entry.id = insert.lastInsertId().toLongLong();
-    if (!database.commit()) {
-        const Error error = storageError(QStringLiteral("commit an entry"), database.lastError());
-        database.rollback();
+    return entry;
+}
+
+Result<void> AuditStore::commitWrite()
+{
+    QMutexLocker lock(&m_mutex);
+    QSqlQuery query(QSqlDatabase::database(m_connection, false));
+    if (!query.exec(QStringLiteral("COMMIT"))) {
+        const Error error = storageError(QStringLiteral("commit an entry"), query.lastError());
+        query.exec(QStringLiteral("ROLLBACK"));
         return error;
     }
-    return entry;
+    return {};
+}
+
+void AuditStore::rollbackWrite()
+{
+    QMutexLocker lock(&m_mutex);
+    QSqlQuery query(QSqlDatabase::database(m_connection, false));
+    query.exec(QStringLiteral("ROLLBACK"));
 }
 
 Result<QList<AuditEntry>> AuditStore::entries(const AuditFilter &filter) const
@@ -285,7 +459,7 @@ Result<QList<AuditEntry>> AuditStore::entries(const AuditFilter &filter) const
     return result;
 }
 
-Result<void> AuditStore::verifyChain() const
+Result<ChainReport> AuditStore::inspect(const std::optional<AuditHead> &head) const
 {
     QMutexLocker lock(&m_mutex);
     QSqlQuery query(QSqlDatabase::database(m_connection, false));
@@ -293,26 +467,133 @@ Result<void> AuditStore::verifyChain() const
     if (!query.exec(QStringLiteral("SELECT ") + ColumnList +
                     QStringLiteral(" FROM audit_entries ORDER BY id ASC")))
         return storageError(QStringLiteral("read entries"), query.lastError());
+    ChainReport report;
+    const auto fail = [&report](qint64 id, Error error) {
+        if (report.problem)
+            return;
+        report.problem = std::move(error);
+        report.brokenId = id;
+    };
     QString previous = genesisHash();
+    QByteArray digest(32, '\0');
+    bool keyedSeen = false;
+    std::optional<QString> headEntryMac; // the MAC of the entry the head names, when present
     while (query.next()) {
         const AuditEntry entry = entryFrom(query);
-        if (entry.previousHash != previous) {
-            return makeError(QString(ErrorChainBroken),
-                             QStringLiteral("Audit entry #%1 does not follow the entry before "
-                                            "it: an entry was removed, inserted or reordered. "
-                                            "Keep this file as evidence and start a new log.")
-                                 .arg(entry.id));
+        if (acknowledgementHolds(entry, m_key, report.entries, digest, previous, keyedSeen)) {
+            // An admin accepted the log as it was up to here: its earlier break is on record.
+            report.problem.reset();
+            report.brokenId = 0;
+            ++report.acknowledgements;
+        } else if (entry.previousHash != previous) {
+            fail(entry.id, broken(QStringLiteral("Audit entry #%1 does not follow the entry "
+                                                 "before it: an entry was removed, inserted or "
+                                                 "reordered.")
+                                      .arg(entry.id)));
+        } else if (entry.version == 2 && m_key.isEmpty()) {
+            fail(entry.id,
+                 makeError(QString(ErrorKeyMissing),
+                           QStringLiteral("Audit entry #%1 is keyed (HMAC-SHA-256) but the "
+                                          "log's key is not available, so it cannot be checked. "
+                                          "Make the keychain (Secret Service) available and try "
+                                          "again.")
+                               .arg(entry.id)));
+        } else if (entry.version == 1 && keyedSeen) {
+            fail(entry.id, broken(QStringLiteral("Audit entry #%1 is unkeyed (plain SHA-256) but "
+                                                 "follows keyed entries: it was written or "
+                                                 "rewritten without the log's key.")
+                                      .arg(entry.id)));
+        } else if (!authentic(entry, m_key)) {
+            fail(entry.id,
+                 broken(QStringLiteral("Audit entry #%1 was changed after it was written (its %2 "
+                                       "does not match its content).")
+                            .arg(entry.id)
+                            .arg(entry.version == 2 ? QStringLiteral("HMAC")
+                                                    : QStringLiteral("hash"))));
         }
-        if (entry.computeHash() != entry.hash) {
-            return makeError(QString(ErrorChainBroken),
-                             QStringLiteral("Audit entry #%1 was changed after it was written "
-                                            "(its hash does not match its content). Keep this "
-                                            "file as evidence and start a new log.")
-                                 .arg(entry.id));
-        }
+        ++report.entries;
+        report.keyedEntries += entry.version == 2;
+        report.legacyEntries += entry.version == 1;
+        keyedSeen = keyedSeen || entry.version == 2;
+        report.lastId = entry.id;
+        report.lastMac = entry.hash;
+        report.lastVersion = entry.version;
+        if (head && entry.id == head->lastId)
+            headEntryMac = entry.hash;
+        digest = nextDigest(digest, entry);
         previous = entry.hash;
     }
+    if (!head)
+        return report;
+    if (!headEntryMac || report.entries < head->count) {
+        fail(report.lastId + 1,
+             makeError(QString(ErrorHeadMismatch),
+                       QStringLiteral("The audit log %1 ends at entry #%2 (%3 entries), but the "
+                                      "keychain's head says it reached entry #%4 (%5 entries): "
+                                      "the newest entries, from #%6 on, were deleted. %7")
+                           .arg(m_path)
+                           .arg(report.lastId)
+                           .arg(report.entries)
+                           .arg(head->lastId)
+                           .arg(head->count)
+                           .arg(report.lastId + 1)
+                           .arg(Evidence)));
+    } else if (*headEntryMac != head->lastMac) {
+        fail(head->lastId,
+             makeError(QString(ErrorHeadMismatch),
+                       QStringLiteral("Audit entry #%1 is not the entry the keychain's head "
+                                      "recorded: the log was rewritten. %2")
+                           .arg(head->lastId)
+                           .arg(Evidence)));
+    }
+    return report;
+}
+
+Result<void> AuditStore::verifyChain() const
+{
+    auto report = inspect();
+    if (!report)
+        return report.error();
+    if (report->problem)
+        return *report->problem;
     return {};
+}
+
+Result<ChainReport> AuditStore::tail() const
+{
+    QMutexLocker lock(&m_mutex);
+    QSqlQuery query(QSqlDatabase::database(m_connection, false));
+    if (!query.exec(QStringLiteral("SELECT id, hash, version, (SELECT COUNT(*) FROM "
+                                   "audit_entries) FROM audit_entries ORDER BY id DESC LIMIT 1")))
+        return storageError(QStringLiteral("read the last entry"), query.lastError());
+    ChainReport report;
+    if (query.next()) {
+        report.lastId = query.value(0).toLongLong();
+        report.lastMac = query.value(1).toString();
+        report.lastVersion = query.value(2).toInt();
+        report.entries = query.value(3).toLongLong();
+    }
+    return report;
+}
+
+void AuditStore::useKey(const QByteArray &key)
+{
+    QMutexLocker lock(&m_mutex);
+    m_key = key;
+}
+
+Result<QString> AuditStore::segmentDigest(qint64 count) const
+{
+    QMutexLocker lock(&m_mutex);
+    QSqlQuery query(QSqlDatabase::database(m_connection, false));
+    query.setForwardOnly(true);
+    if (!query.exec(QStringLiteral("SELECT ") + ColumnList +
+                    QStringLiteral(" FROM audit_entries ORDER BY id ASC LIMIT %1").arg(count)))
+        return storageError(QStringLiteral("read entries"), query.lastError());
+    QByteArray digest(32, '\0');
+    while (query.next())
+        digest = nextDigest(digest, entryFrom(query));
+    return QString::fromLatin1(digest.toHex());
 }
 
 } // namespace kw::audit

@@ -4,6 +4,7 @@ target_sources(keywarden-core PRIVATE
     common/clock.h
     common/displaytext.cpp common/displaytext.h
     common/futurewatch.h
+    common/privatefiles.cpp common/privatefiles.h
     common/readyfuture.h
     common/wholenumber.cpp common/wholenumber.h
 )

@@ -2,9 +2,10 @@
 // navigator driven by objectName against the embedded sandbox's demo estate (KEK -> DEK
 // subjects -> versions, Show deleted, the filter, detail panes, F5 keeping the selection).
 
-#include "audit/auditstore.h"
+#include "audit/auditlog.h"
 #include "common/emptystatewidget.h"
 #include "common/theme.h"
+#include "core/audit/auditforgery.h"
 #include "details/dekdetailpane.h"
 #include "details/kekdetailpane.h"
 #include "details/schemadetailpane.h"
@@ -86,6 +87,18 @@ private:
         if (!QTest::qWaitForWindowExposed(window.get()))
             return nullptr;
         return window;
+    }
+
+    static std::shared_ptr<audit::AuditLog> openLog(const QString &path,
+                                                    std::shared_ptr<audit::AuditVault> vault)
+    {
+        audit::AuditLog::Options options;
+        options.path = path;
+        auto future = audit::AuditLog::open(options, std::move(vault));
+        if (!QTest::qWaitFor([&future] { return future.isFinished(); }, 10000))
+            return {};
+        auto log = future.result();
+        return log ? *log : nullptr;
     }
 
 private Q_SLOTS:
@@ -306,11 +319,10 @@ private Q_SLOTS:
     {
         auto window = demoWindow();
         QVERIFY(window);
-        audit::AuditStore::Options auditOptions;
-        auditOptions.path = m_auditDir.filePath(QStringLiteral("audit.sqlite"));
-        auto audit = audit::AuditStore::open(auditOptions);
+        auto audit = openLog(m_auditDir.filePath(QStringLiteral("audit.sqlite")),
+                             std::make_shared<audit::MemoryAuditVault>());
         QVERIFY(audit);
-        window->setAuditStore(*audit);
+        window->setAuditLog(audit);
         auto *tabs = window->tabs();
         QCOMPARE(tabs->count(), 2);
         QTRY_VERIFY(window->recordsView());
@@ -339,6 +351,80 @@ private Q_SLOTS:
                      ->currentWidget()
                      ->objectName(),
                  QStringLiteral("recordsEmptyState"));
+    }
+
+    void brokenAuditLogWarnsUntilAcknowledged()
+    {
+        QTemporaryDir dir;
+        const QString path = dir.filePath(QStringLiteral("audit.sqlite"));
+        auto vault = std::make_shared<audit::MemoryAuditVault>();
+        {
+            auto log = openLog(path, vault);
+            QVERIFY(log);
+            for (int i = 0; i < 4; ++i) {
+                audit::AuditEntry entry;
+                entry.action = audit::ActionRecordReveal;
+                auto future = log->append(entry);
+                QTRY_VERIFY(future.isFinished());
+                QVERIFY(future.result());
+            }
+        }
+        // The newest entries deleted behind the log's back.
+        QVERIFY(audit::testing::forge(path, audit::testing::Forgery::DeleteNewest, 3).isEmpty());
+        auto log = openLog(path, vault);
+        QVERIFY(log && log->problem());
+
+        MainWindow window(MainWindow::Options{});
+        window.show();
+        auto *warning = window.findChild<QWidget *>(QStringLiteral("auditWarning"));
+        auto *text = window.findChild<QLabel *>(QStringLiteral("auditWarningText"));
+        auto *acknowledge =
+            window.findChild<QPushButton *>(QStringLiteral("auditAcknowledgeButton"));
+        QVERIFY(warning && text && acknowledge);
+        QVERIFY(!warning->isVisible());
+        window.setAuditLog(log);
+        QVERIFY(warning->isVisible());
+        QVERIFY2(text->text().contains(QLatin1String("does not verify")) &&
+                     text->text().contains(QLatin1String("#3")),
+                 qPrintable(text->text()));
+        QVERIFY(acknowledge->isVisible());
+
+        // Persistent: reveals stay refused until the acknowledgement is in the log.
+        audit::AuditEntry entry;
+        entry.action = audit::ActionRecordReveal;
+        auto refused = log->append(entry);
+        QTRY_VERIFY(refused.isFinished());
+        QCOMPARE(refused.result().error().code, QString(audit::ErrorNotVerified));
+        QTest::mouseClick(acknowledge, Qt::LeftButton);
+        QTRY_VERIFY(!warning->isVisible());
+        QVERIFY(!log->problem());
+        auto entries = log->store()->entries();
+        QCOMPARE(entries->size(), 3);
+        QCOMPARE(entries->last().action, QString(audit::ActionAuditAcknowledge));
+        QCOMPARE(entries->last().details.value(QStringLiteral("problem")).toString(),
+                 QString(audit::ErrorHeadMismatch));
+        auto accepted = log->append(entry);
+        QTRY_VERIFY(accepted.isFinished());
+        QVERIFY(accepted.result());
+    }
+
+    void unkeyedAuditLogSaysSo()
+    {
+        QTemporaryDir dir;
+        auto vault = std::make_shared<audit::MemoryAuditVault>();
+        vault->setAvailable(false);
+        auto log = openLog(dir.filePath(QStringLiteral("audit.sqlite")), vault);
+        QVERIFY(log && !log->isKeyed());
+        MainWindow window(MainWindow::Options{});
+        window.show();
+        window.setAuditLog(log);
+        auto *warning = window.findChild<QWidget *>(QStringLiteral("auditWarning"));
+        QVERIFY(warning->isVisible());
+        QVERIFY(window.findChild<QLabel *>(QStringLiteral("auditWarningText"))
+                    ->text()
+                    .contains(QLatin1String("unkeyed")));
+        QVERIFY(!window.findChild<QPushButton *>(QStringLiteral("auditAcknowledgeButton"))
+                     ->isVisible());
     }
 
     void connectActionOpensTheProfiles()

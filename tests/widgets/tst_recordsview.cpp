@@ -2,7 +2,8 @@
 // before the values show), copy a revealed value as a secret that is cleared later, damaged
 // records failing on their own while the rest decrypt, and Cancel stopping a fetch.
 
-#include "audit/auditstore.h"
+#include "audit/auditlog.h"
+#include "core/audit/auditforgery.h"
 #include "profiles/connectionprofile.h"
 #include "records/recorddetailpane.h"
 #include "records/recordpresentation.h"
@@ -44,7 +45,8 @@ private:
     sandbox::SandboxHost *m_host = nullptr;
     QTemporaryDir m_dir;
     profiles::ConnectionProfile m_profile;
-    std::shared_ptr<audit::AuditStore> m_audit;
+    std::shared_ptr<audit::AuditLog> m_audit;
+    std::shared_ptr<audit::MemoryAuditVault> m_vault = std::make_shared<audit::MemoryAuditVault>();
 
     template<typename T>
     static T *child(QWidget &view, const char *name)
@@ -91,6 +93,23 @@ private:
         return false;
     }
 
+    static std::shared_ptr<audit::AuditLog> openLog(const QString &path,
+                                                    std::shared_ptr<audit::AuditVault> vault)
+    {
+        audit::AuditLog::Options options;
+        options.path = path;
+        options.actor = QStringLiteral("tester");
+        auto future = audit::AuditLog::open(options, std::move(vault));
+        if (!QTest::qWaitFor([&future] { return future.isFinished(); }, 10000))
+            return {};
+        auto log = future.result();
+        if (!log) {
+            qWarning() << log.error().message;
+            return {};
+        }
+        return *log;
+    }
+
 private Q_SLOTS:
     void initTestCase()
     {
@@ -107,12 +126,8 @@ private Q_SLOTS:
         m_profile.bootstrapServers = endpoints.bootstrapServers;
         m_profile.kms.insert(QStringLiteral("local-kms"),
                              {{QStringLiteral("secret"), endpoints.localSecret}});
-        audit::AuditStore::Options auditOptions;
-        auditOptions.path = m_dir.filePath(QStringLiteral("audit.sqlite"));
-        auditOptions.actor = QStringLiteral("tester");
-        auto store = audit::AuditStore::open(auditOptions);
-        QVERIFY2(store, qPrintable(store.error().message));
-        m_audit = *store;
+        m_audit = openLog(m_dir.filePath(QStringLiteral("audit.sqlite")), m_vault);
+        QVERIFY(m_audit);
     }
 
     void topicPickerShowsPartitions()
@@ -173,18 +188,18 @@ private Q_SLOTS:
                     .contains(QStringLiteral("00000000  00")));
         QVERIFY(child<QTableWidget>(view, "recordHeadersTable")->rowCount() >= 1);
 
-        const auto before = m_audit->entries();
+        const auto before = m_audit->store()->entries();
         QVERIFY(before);
         QSignalSpy revealed(&view, &RecordsView::revealed);
         auto *reveal = child<QPushButton>(view, "recordRevealButton");
         QVERIFY(reveal->isEnabled());
         QTest::mouseClick(reveal, Qt::LeftButton);
-        QCOMPARE(revealed.size(), 1);
+        QTRY_COMPARE(revealed.size(), 1);
         QVERIFY(decrypted->toPlainText().contains(ssn));
         QVERIFY(!decrypted->toPlainText().contains(MaskText.toString()));
 
         // The audit log has the reveal: who, where, which fields; never the values.
-        auto after = m_audit->entries();
+        auto after = m_audit->store()->entries();
         QVERIFY(after);
         QCOMPARE(after->size(), before->size() + 1);
         const audit::AuditEntry &entry = after->last();
@@ -197,7 +212,8 @@ private Q_SLOTS:
         const QJsonArray fields = entry.details.value(QStringLiteral("fields")).toArray();
         QVERIFY(fields.contains(QStringLiteral("ssn")));
         QVERIFY(fields.contains(QStringLiteral("fullName")));
-        QVERIFY(m_audit->verifyChain());
+        QVERIFY(m_audit->store()->verifyChain());
+        QCOMPARE(entry.version, 2); // keyed
         QByteArray file;
         for (const QString &suffix : {QString(), QStringLiteral("-wal")}) {
             QFile f(m_audit->path() + suffix);
@@ -243,7 +259,7 @@ private Q_SLOTS:
         QVERIFY(!copy->isEnabled()); // nothing to copy before Reveal
 
         QTest::mouseClick(child<QPushButton>(view, "recordRevealButton"), Qt::LeftButton);
-        QCOMPARE(fields->item(ssnRow, 5)->text(), ssn);
+        QTRY_COMPARE(fields->item(ssnRow, 5)->text(), ssn);
         fields->selectRow(ssnRow);
         QVERIFY(copy->isEnabled());
         copy->trigger();
@@ -411,6 +427,44 @@ private Q_SLOTS:
         QVERIFY(child<QLabel>(view, "recordsMessageText")
                     ->text()
                     .contains(QStringLiteral("audit log")));
+    }
+
+    void brokenLogRefusesReveals()
+    {
+        // A keyed log someone edited (and rehashed) behind the store's back.
+        const QString path = m_dir.filePath(QStringLiteral("forged.sqlite"));
+        auto vault = std::make_shared<audit::MemoryAuditVault>();
+        {
+            auto log = openLog(path, vault);
+            QVERIFY(log);
+            for (int i = 0; i < 3; ++i) {
+                audit::AuditEntry entry;
+                entry.action = audit::ActionRecordReveal;
+                auto future = log->append(entry);
+                QTRY_VERIFY(future.isFinished());
+                QVERIFY(future.result());
+            }
+        }
+        const QString failure = audit::testing::forge(path, audit::testing::Forgery::EditRow, 2);
+        QVERIFY2(failure.isEmpty(), qPrintable(failure));
+        auto broken = openLog(path, vault);
+        QVERIFY(broken && broken->problem());
+
+        RecordsView view(m_profile, broken);
+        view.show();
+        QTRY_VERIFY_WITH_TIMEOUT(pickTopic(view, QStringLiteral("customers")), 20000);
+        QSignalSpy finished(&view, &RecordsView::fetchFinished);
+        fetch(view, 5);
+        QTRY_COMPARE_WITH_TIMEOUT(finished.size(), 1, 30000);
+        const int row = findRow(*view.model(), RecordStatus::Decrypted);
+        QVERIFY(row >= 0);
+        child<QTableView>(view, "recordsTable")->setCurrentIndex(view.model()->index(row, 0));
+        QTest::mouseClick(child<QPushButton>(view, "recordRevealButton"), Qt::LeftButton);
+        auto *message = child<QLabel>(view, "recordsMessageText");
+        QTRY_VERIFY(message->text().contains(QLatin1String("does not verify")));
+        QVERIFY2(message->text().contains(QLatin1String("#2")), qPrintable(message->text()));
+        QVERIFY(!view.detailPane()->isRevealed());
+        QCOMPARE(broken->store()->entries()->size(), 3); // nothing written
     }
 
     void unreachableClusterShowsInline()

@@ -1,7 +1,8 @@
 #include "mainwindow/mainwindow.h"
 
-#include "audit/auditstore.h"
+#include "audit/auditlog.h"
 #include "common/emptystatewidget.h"
+#include "common/futurewatch.h"
 #include "common/theme.h"
 #include "details/dekdetailpane.h"
 #include "details/kekdetailpane.h"
@@ -10,6 +11,7 @@
 #include "mainwindow/navigatorpane.h"
 #include "navigator/navigatormodel.h"
 #include "navigator/navigatorsource.h"
+#include "profiles/keychainauditvault.h"
 #include "profiles/profilesdialog.h"
 #include "profiles/profilestore.h"
 #include "records/recordssession.h"
@@ -24,10 +26,12 @@
 #include <QApplication>
 #include <QCloseEvent>
 #include <QDateTime>
+#include <QHBoxLayout>
 #include <QLabel>
 #include <QLineEdit>
 #include <QMenuBar>
 #include <QProgressBar>
+#include <QPushButton>
 #include <QSettings>
 #include <QSplitter>
 #include <QStackedWidget>
@@ -35,6 +39,7 @@
 #include <QTabWidget>
 #include <QToolBar>
 #include <QTreeView>
+#include <QVBoxLayout>
 
 namespace kw {
 
@@ -253,7 +258,32 @@ void MainWindow::createCentralWidget()
     m_tabs->setDocumentMode(true);
     m_tabs->addTab(m_splitter, QIcon(QStringLiteral(":/icons/kek.svg")), tr("&Keys && Schemas"));
     m_tabs->addTab(m_recordsHost, QIcon(QStringLiteral(":/icons/dek.svg")), tr("R&ecords"));
-    setCentralWidget(m_tabs);
+
+    // The audit log's state stays in view until it is dealt with.
+    m_auditWarning = new QWidget(this);
+    m_auditWarning->setObjectName(QStringLiteral("auditWarning"));
+    m_auditWarning->setAutoFillBackground(true);
+    auto *warningLayout = new QHBoxLayout(m_auditWarning);
+    m_auditWarningText = new QLabel(m_auditWarning);
+    m_auditWarningText->setObjectName(QStringLiteral("auditWarningText"));
+    m_auditWarningText->setWordWrap(true);
+    m_auditWarningText->setTextInteractionFlags(Qt::TextSelectableByMouse);
+    m_auditAcknowledge = new QPushButton(tr("&Acknowledge"), m_auditWarning);
+    m_auditAcknowledge->setObjectName(QStringLiteral("auditAcknowledgeButton"));
+    m_auditAcknowledge->setToolTip(tr("Record in the audit log that you saw this problem, and "
+                                      "allow reveals again"));
+    connect(m_auditAcknowledge, &QPushButton::clicked, this, &MainWindow::acknowledgeAuditProblem);
+    warningLayout->addWidget(m_auditWarningText, 1);
+    warningLayout->addWidget(m_auditAcknowledge, 0, Qt::AlignTop);
+    m_auditWarning->hide();
+
+    auto *central = new QWidget(this);
+    auto *centralLayout = new QVBoxLayout(central);
+    centralLayout->setContentsMargins(0, 0, 0, 0);
+    centralLayout->setSpacing(0);
+    centralLayout->addWidget(m_auditWarning);
+    centralLayout->addWidget(m_tabs, 1);
+    setCentralWidget(central);
     // Keyboard path: filter, tree, then the detail pane's own widgets.
     setTabOrder(m_navigator->filterEdit(), m_navigator->view());
     setTabOrder(m_navigator->view(), m_detail);
@@ -334,26 +364,85 @@ void MainWindow::setProfileStore(std::shared_ptr<profiles::ProfileStore> store)
     m_profileStore = std::move(store);
 }
 
-void MainWindow::setAuditStore(std::shared_ptr<audit::AuditStore> store)
+void MainWindow::setAuditLog(std::shared_ptr<audit::AuditLog> log)
 {
-    m_audit = std::move(store);
+    m_audit = std::move(log);
     m_auditTried = true;
-    rebuildRecordsView();
+    updateAuditWarning();
+    if (m_records)
+        m_records->setAuditLog(m_audit);
 }
 
-std::shared_ptr<audit::AuditStore> MainWindow::auditStore()
+void MainWindow::openAuditLog()
 {
-    if (!m_auditTried) {
-        m_auditTried = true;
-        auto opened = audit::AuditStore::open({});
-        if (opened)
-            m_audit = *opened;
-        else
-            statusBar()->showMessage(tr("The audit store could not be opened, so values cannot be "
-                                        "revealed: %1")
-                                         .arg(opened.error().message));
+    if (m_auditTried)
+        return;
+    m_auditTried = true;
+    // Reading the key and head from the keychain is asynchronous; reveals wait for the log.
+    whenFinished(audit::AuditLog::open({}, profiles::SecretStoreAuditVault::systemKeychain()), this,
+                 [this](const Result<std::shared_ptr<audit::AuditLog>> &opened) {
+                     if (!opened) {
+                         statusBar()->showMessage(tr("The audit log could not be opened, so "
+                                                     "values cannot be revealed: %1")
+                                                      .arg(opened.error().message));
+                         return;
+                     }
+                     if (!m_audit) // unless one was handed over meanwhile
+                         setAuditLog(*opened);
+                 });
+}
+
+void MainWindow::updateAuditWarning()
+{
+    if (!m_auditWarning)
+        return;
+    if (!m_audit) {
+        m_auditWarning->hide();
+        return;
     }
-    return m_audit;
+    if (const auto &problem = m_audit->problem()) {
+        m_auditWarningText->setText(
+            tr("The audit log does not verify, so values cannot be revealed (%1). %2 "
+               "Acknowledging records this in the log and starts a new segment linked to the "
+               "old one.")
+                .arg(m_audit->keyingDescription(), problem->message));
+        m_auditWarning->setProperty("severity", QStringLiteral("error"));
+        m_auditWarning->setStyleSheet(QStringLiteral("background: #fde7e9; color: #8a0015;"));
+        m_auditAcknowledge->show();
+        m_auditAcknowledge->setEnabled(true);
+        m_auditWarning->show();
+    } else if (!m_audit->isKeyed()) {
+        m_auditWarningText->setText(
+            tr("The audit log is %1. Reveals are recorded, but edits to the file cannot be "
+               "told from genuine entries.")
+                .arg(m_audit->keyingDescription()));
+        m_auditWarning->setProperty("severity", QStringLiteral("warning"));
+        m_auditWarning->setStyleSheet(QStringLiteral("background: #fff4ce; color: #5c4300;"));
+        m_auditAcknowledge->hide();
+        m_auditWarning->show();
+    } else {
+        m_auditWarning->hide();
+    }
+}
+
+void MainWindow::acknowledgeAuditProblem()
+{
+    if (!m_audit)
+        return;
+    m_auditAcknowledge->setEnabled(false);
+    whenFinished(m_audit->acknowledge(), this,
+                 [this](const Result<audit::AuditEntry> &acknowledged) {
+                     if (!acknowledged) {
+                         m_auditAcknowledge->setEnabled(true);
+                         statusBar()->showMessage(tr("The acknowledgement was not recorded: %1")
+                                                      .arg(acknowledged.error().message));
+                         return;
+                     }
+                     statusBar()->showMessage(
+                         tr("Acknowledged in the audit log as entry #%1; reveals work again.")
+                             .arg(acknowledged->id));
+                     updateAuditWarning();
+                 });
 }
 
 void MainWindow::showProfiles()
@@ -385,7 +474,8 @@ void MainWindow::rebuildRecordsView()
         m_recordsHost->setCurrentWidget(m_recordsEmpty);
         return;
     }
-    m_records = new records::RecordsView(m_profile, auditStore(), m_recordsHost);
+    openAuditLog();
+    m_records = new records::RecordsView(m_profile, m_audit, m_recordsHost);
     m_records->setObjectName(QStringLiteral("recordsView"));
     m_recordsHost->addWidget(m_records);
     m_recordsHost->setCurrentWidget(m_records);

@@ -14,6 +14,7 @@ class QActionGroup;
 class QLabel;
 class QModelIndex;
 class QProgressBar;
+class QPushButton;
 class QSplitter;
 class QStackedWidget;
 class QTabWidget;
@@ -32,7 +33,7 @@ struct SandboxEndpoints;
 } // namespace sandbox
 
 namespace audit {
-class AuditStore;
+class AuditLog;
 }
 namespace profiles {
 class ProfileStore;
@@ -88,9 +89,11 @@ public:
     [[nodiscard]] QTabWidget *tabs() const { return m_tabs; }
 
     // Where saved profiles live (default: QSettings + the system keychain) and where reveals
-    // are audited (default: the audit store in the user's data folder). Tests inject theirs.
+    // are audited (default: the audit log in the user's data folder, its key and head in the
+    // system keychain, opened when the Records tab first needs it). Tests inject theirs.
     void setProfileStore(std::shared_ptr<profiles::ProfileStore> store);
-    void setAuditStore(std::shared_ptr<audit::AuditStore> store);
+    void setAuditLog(std::shared_ptr<audit::AuditLog> log);
+    [[nodiscard]] std::shared_ptr<audit::AuditLog> auditLog() const { return m_audit; }
 
 public Q_SLOTS:
     void showAbout();
@@ -120,7 +123,11 @@ private:
     void sandboxFailed(const QString &message);
     void rebuildRecordsView();
     void updateRecordsStatus();
-    std::shared_ptr<audit::AuditStore> auditStore();
+    void openAuditLog();
+    // The persistent banner above the tabs: a log that does not verify (reveals refused until
+    // acknowledged) or one that is unkeyed.
+    void updateAuditWarning();
+    void acknowledgeAuditProblem();
 
     Options m_options;
     profiles::ConnectionProfile m_profile;
@@ -129,8 +136,11 @@ private:
     std::shared_ptr<registry::SchemaRegistryClient> m_schemaClient;
 
     std::shared_ptr<profiles::ProfileStore> m_profileStore;
-    std::shared_ptr<audit::AuditStore> m_audit;
+    std::shared_ptr<audit::AuditLog> m_audit;
     bool m_auditTried = false;
+    QWidget *m_auditWarning = nullptr;
+    QLabel *m_auditWarningText = nullptr;
+    QPushButton *m_auditAcknowledge = nullptr;
 
     QTabWidget *m_tabs = nullptr;
     QStackedWidget *m_recordsHost = nullptr;

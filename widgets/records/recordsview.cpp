@@ -1,7 +1,8 @@
 #include "records/recordsview.h"
 
-#include "audit/auditstore.h"
+#include "audit/auditlog.h"
 #include "common/displaytext.h"
+#include "common/futurewatch.h"
 #include "records/recorddetailpane.h"
 #include "records/recordpresentation.h"
 #include "records/recordsmodel.h"
@@ -54,7 +55,7 @@ QLabel *caption(const QString &text, QWidget *buddy)
 } // namespace
 
 RecordsView::RecordsView(profiles::ConnectionProfile profile,
-                         std::shared_ptr<audit::AuditStore> audit, QWidget *parent)
+                         std::shared_ptr<audit::AuditLog> audit, QWidget *parent)
     : QWidget(parent)
     , m_profile(std::move(profile))
     , m_audit(std::move(audit))
@@ -84,6 +85,11 @@ RecordsView::RecordsView(profiles::ConnectionProfile profile,
 }
 
 RecordsView::~RecordsView() = default;
+
+void RecordsView::setAuditLog(std::shared_ptr<audit::AuditLog> audit)
+{
+    m_audit = std::move(audit);
+}
 
 void RecordsView::buildUi()
 {
@@ -415,8 +421,14 @@ void RecordsView::reveal()
     entry.details = {{QStringLiteral("fields"), QJsonArray::fromStringList(fields)},
                      {QStringLiteral("schemaId"), record.value.schemaId},
                      {QStringLiteral("dekSubject"), record.value.dekSubject}};
-    // The audit entry is written before anything is shown; no entry, no plaintext.
-    const auto written = m_audit->append(entry);
+    // The audit entry is written before anything is shown; no entry, no plaintext. The log
+    // answers later (the keychain holds its head), so the UI thread does not wait for it.
+    whenFinished(m_audit->append(entry), this,
+                 [this](const Result<audit::AuditEntry> &written) { revealAudited(written); });
+}
+
+void RecordsView::revealAudited(const Result<audit::AuditEntry> &written)
+{
     if (!written) {
         showMessage(tr("The values were not revealed because the audit log could not record "
                        "it: %1")
@@ -424,8 +436,16 @@ void RecordsView::reveal()
                     true);
         return;
     }
+    // Only the record that was audited is shown, if it is still the one selected.
+    const QModelIndex current = m_table->selectionModel()->currentIndex();
+    if (!current.isValid() || current.row() >= m_model->rowCount())
+        return;
+    const kafka::PreviewRecord &record = m_model->record(current.row());
+    if (record.record.topic != written->topic || record.record.partition != written->partition ||
+        record.record.offset != written->offset)
+        return;
     m_detail->setRevealed(true);
-    Q_EMIT revealed(entry.topic, entry.partition, entry.offset);
+    Q_EMIT revealed(written->topic, written->partition, written->offset);
 }
 
 void RecordsView::showMessage(const QString &text, bool error)

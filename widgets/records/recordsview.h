@@ -21,8 +21,9 @@ class QTableView;
 class QToolButton;
 
 namespace kw::audit {
-class AuditStore;
-}
+class AuditLog;
+struct AuditEntry;
+} // namespace kw::audit
 namespace kw::kafka {
 struct PreviewSummary;
 struct TopicInfo;
@@ -40,12 +41,15 @@ class RecordsView final : public QWidget
     Q_OBJECT
 
 public:
-    RecordsView(profiles::ConnectionProfile profile, std::shared_ptr<audit::AuditStore> audit,
+    // `audit` may be null while the log is still opening: reveals are refused until
+    // setAuditLog() hands it over.
+    RecordsView(profiles::ConnectionProfile profile, std::shared_ptr<audit::AuditLog> audit,
                 QWidget *parent = nullptr);
     ~RecordsView() override;
 
     // For tests: how long a copied secret stays on the clipboard.
     void setClipboardClearIntervalMs(int ms);
+    void setAuditLog(std::shared_ptr<audit::AuditLog> audit);
     [[nodiscard]] RecordsModel *model() const { return m_model; }
     [[nodiscard]] RecordsSession *session() const { return m_session; }
     [[nodiscard]] RecordDetailPane *detailPane() const { return m_detail; }
@@ -70,6 +74,7 @@ private:
     void startKindChanged();
     void currentRecordChanged();
     void reveal();
+    void revealAudited(const Result<audit::AuditEntry> &written);
     void finished(const Result<kafka::PreviewSummary> &result);
     void setBusy(bool busy);
     void updateStatus(bool final, bool cancelled = false);
@@ -77,7 +82,7 @@ private:
     void hideMessage();
 
     profiles::ConnectionProfile m_profile;
-    std::shared_ptr<audit::AuditStore> m_audit;
+    std::shared_ptr<audit::AuditLog> m_audit;
     RecordsSession *m_session = nullptr;
     RecordsModel *m_model = nullptr;
     SecretClipboard *m_clipboard = nullptr;

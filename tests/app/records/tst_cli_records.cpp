@@ -82,8 +82,17 @@ private:
         kw::audit::AuditStore::Options options;
         options.path = m_dataHome.filePath(QStringLiteral("Keywarden/Keywarden/audit.sqlite"));
         auto store = kw::audit::AuditStore::open(options);
-        if (!store || !(*store)->verifyChain())
+        // The chain is checked by the CLI itself: keyed entries need the key in the keychain.
+        QProcess verify;
+        QProcessEnvironment env = QProcessEnvironment::systemEnvironment();
+        env.insert(QStringLiteral("XDG_DATA_HOME"), m_dataHome.path());
+        verify.setProcessEnvironment(env);
+        verify.start(QStringLiteral(KEYWARDEN_CLI),
+                     {QStringLiteral("audit"), QStringLiteral("verify")});
+        if (!store || !verify.waitForFinished(60000) || verify.exitCode() != 0) {
+            qWarning() << "audit verify:" << verify.readAllStandardOutput();
             return {};
+        }
         kw::audit::AuditFilter filter;
         filter.action = QString(kw::audit::ActionRecordReveal);
         auto entries = (*store)->entries(filter);

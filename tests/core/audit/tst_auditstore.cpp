@@ -11,6 +11,10 @@
 #include <QTemporaryDir>
 #include <QTest>
 
+#include <pwd.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
 using namespace kw;
 using namespace kw::audit;
 
@@ -54,8 +58,8 @@ private:
 
     std::shared_ptr<AuditStore> openStore(const QString &path, const Clock *clock = nullptr)
     {
-        auto store =
-            AuditStore::open({.path = path, .clock = clock, .actor = QStringLiteral("alice")});
+        auto store = AuditStore::open(
+            {.path = path, .clock = clock, .actor = QStringLiteral("alice"), .key = {}});
         if (!store) {
             qWarning() << store.error().message;
             return {};
@@ -261,6 +265,111 @@ private Q_SLOTS:
         }
         QVERIFY(bytes.contains("ssn"));
         QVERIFY(!bytes.contains(secret.toUtf8()));
+    }
+
+    void keyedEntriesAreHmacs()
+    {
+        QTemporaryDir dir;
+        const QString path = dir.filePath(QStringLiteral("k.sqlite"));
+        const QByteArray key(32, '\x5a');
+        {
+            auto store =
+                AuditStore::open({.path = path, .clock = nullptr, .actor = {}, .key = key});
+            QVERIFY(store);
+            QVERIFY((*store)->isKeyed());
+            for (int i = 0; i < 3; ++i) {
+                auto written = (*store)->append(reveal(QStringLiteral("t"), 0, i, {}));
+                QVERIFY(written);
+                QCOMPARE(written->version, 2);
+                QCOMPARE(written->hash, written->computeMac(key));
+            }
+            QVERIFY((*store)->verifyChain());
+        }
+        // Another key, or none, cannot vouch for these entries.
+        auto wrongKey = AuditStore::open(
+            {.path = path, .clock = nullptr, .actor = {}, .key = QByteArray(32, '\x01')});
+        QVERIFY(wrongKey);
+        QCOMPARE((*wrongKey)->verifyChain().error().code, QString(ErrorChainBroken));
+        auto noKey = AuditStore::open({.path = path, .clock = nullptr, .actor = {}, .key = {}});
+        QVERIFY(noKey);
+        QCOMPARE((*noKey)->verifyChain().error().code, QString(ErrorKeyMissing));
+        // ...and no unkeyed entry is added after keyed ones.
+        auto refused = (*noKey)->append(reveal(QStringLiteral("t"), 0, 9, {}));
+        QVERIFY(!refused);
+        QCOMPARE(refused.error().code, QString(ErrorKeyMissing));
+    }
+
+    void olderLogsGainTheVersionColumn()
+    {
+        QTemporaryDir dir;
+        const QString path = dir.filePath(QStringLiteral("old.sqlite"));
+        // A log as the previous version wrote it: no version column, format 1 entries.
+        AuditEntry entry = reveal(QStringLiteral("t"), 0, 1, {QStringLiteral("f")});
+        entry.timeMs = 1000;
+        entry.actor = QStringLiteral("bob");
+        entry.previousHash = AuditStore::genesisHash();
+        entry.hash = entry.computeHash();
+        rawExec(path, {QStringLiteral(
+                           "CREATE TABLE audit_entries (id INTEGER PRIMARY KEY, time_ms INTEGER "
+                           "NOT NULL, actor TEXT NOT NULL, action TEXT NOT NULL, profile TEXT NOT "
+                           "NULL, registry_url TEXT NOT NULL, topic TEXT NOT NULL, partition_no "
+                           "INTEGER NOT NULL, offset_no INTEGER NOT NULL, object TEXT NOT NULL, "
+                           "details TEXT NOT NULL, previous_hash TEXT NOT NULL, hash TEXT NOT "
+                           "NULL)"),
+                       QStringLiteral("INSERT INTO audit_entries VALUES (1, 1000, 'bob', '%1', "
+                                      "'demo', 'http://127.0.0.1:8081', 't', 0, 1, '', "
+                                      "'{\"fields\":[\"f\"]}', '%2', '%3')")
+                           .arg(entry.action, entry.previousHash, entry.hash)});
+        auto store = openStore(path);
+        QVERIFY(store);
+        const auto ok = store->verifyChain();
+        QVERIFY2(ok, qPrintable(ok.error().message));
+        QCOMPARE(store->entries()->first().version, 1);
+    }
+
+    void actorIsTheOsAccountNotTheEnvironment()
+    {
+        const QByteArray saved = qgetenv("USER");
+        qputenv("USER", "mallory-from-env");
+        const QString actor = AuditStore::osUserName();
+        qputenv("USER", saved);
+        const passwd *pw = ::getpwuid(::geteuid());
+        QCOMPARE(actor, pw ? QString::fromLocal8Bit(pw->pw_name) : QString::number(::geteuid()));
+        QVERIFY(actor != QLatin1String("mallory-from-env"));
+    }
+
+    void filesArePrivateWhateverTheUmask_data()
+    {
+        QTest::addColumn<int>("mask");
+        QTest::newRow("umask 000") << 0;
+        QTest::newRow("umask 022") << 022;
+    }
+
+    void filesArePrivateWhateverTheUmask()
+    {
+        QFETCH(int, mask);
+        QTemporaryDir dir;
+        const QString folder = dir.filePath(QStringLiteral("data/Keywarden"));
+        const QString path = folder + QStringLiteral("/audit.sqlite");
+        const mode_t previous = ::umask(mode_t(mask));
+        {
+            auto store = openStore(path);
+            QVERIFY(store);
+            QVERIFY(store->append(reveal(QStringLiteral("t"), 0, 1, {QStringLiteral("f")})));
+            const auto modeOf = [](const QString &p) {
+                struct stat st
+                {};
+                return ::stat(QFile::encodeName(p).constData(), &st) == 0 ? int(st.st_mode & 0777)
+                                                                          : -1;
+            };
+            ::umask(previous);
+            QCOMPARE(modeOf(folder), 0700);
+            QCOMPARE(modeOf(dir.filePath(QStringLiteral("data"))), 0700);
+            QCOMPARE(modeOf(path), 0600);
+            QCOMPARE(modeOf(path + QStringLiteral("-wal")), 0600); // open while the store is
+            QCOMPARE(modeOf(path + QStringLiteral("-shm")), 0600);
+        }
+        ::umask(previous);
     }
 };
 
