@@ -123,6 +123,10 @@ namespace {
 // enough for a burst of damaged records, short enough that a schema registered meanwhile is
 // soon seen.
 constexpr qint64 kMissingRetryMs = 5'000;
+// At most this many schemas are remembered as missing. A damaged topic names a different one in
+// nearly every record (random bytes where the id is), and an entry otherwise stays until its id
+// is seen again: a long read would grow without end.
+constexpr qsizetype kMaxMissingSchemas = 1024;
 // How long a KEK's description is reused for loading further DEKs under it (its deleted flag
 // is then at most this old, like the DEKs the cache keeps).
 constexpr qint64 kRecentKekMs = 5'000;
@@ -171,6 +175,14 @@ RecordDecryptor::schemaFor(const serde::SchemaRef &ref)
         // Only "not found" is remembered: an unreachable registry may answer the next record.
         if (schema.error().code == QLatin1String("registry.40403")) {
             QMutexLocker lock(&m_mutex);
+            if (m_missingSchemas.size() >= kMaxMissingSchemas) {
+                m_missingSchemas.removeIf(
+                    [](QHash<QString, Missing>::iterator it) { return it->retry.hasExpired(); });
+                // Still full: a burst of different ids. Forgetting them costs one request
+                // each if they come again.
+                if (m_missingSchemas.size() >= kMaxMissingSchemas)
+                    m_missingSchemas.clear();
+            }
             m_missingSchemas.insert(refName, Missing{error, QDeadlineTimer(kMissingRetryMs)});
         }
         return error;

@@ -2,6 +2,8 @@
 
 #include <QJsonObject>
 
+#include <cmath>
+
 namespace kw::registry::detail {
 
 Error malformed(const RequestContext &ctx, const QString &expected)
@@ -53,10 +55,12 @@ Result<QList<int>> parseIntList(const Reply &reply, const RequestContext &ctx)
     const QJsonArray array = reply.json.array();
     out.reserve(array.size());
     for (const QJsonValue &v : array) {
+        // Range first: converting a double beyond qint64 to an integer is undefined, and a
+        // server may send any number ([1e30]).
         const double d = v.toDouble(0.5);
-        if (!v.isDouble() || d != double(qint64(d)) || d < INT_MIN || d > INT_MAX)
+        if (!v.isDouble() || !(d >= INT_MIN && d <= INT_MAX) || d != std::trunc(d))
             return malformed(ctx, QStringLiteral("a JSON array of integers"));
-        out.append(v.toInt());
+        out.append(int(d));
     }
     return out;
 }

@@ -2,6 +2,7 @@
 
 #include "registry/clientutil_p.h"
 #include "registry/logging_p.h"
+#include "registry/replyparsers_p.h"
 
 #include <QJsonObject>
 
@@ -46,6 +47,10 @@ void addPaging(RestRequest &r, int offset, int limit)
         r.addQuery(QStringLiteral("limit"), limit);
 }
 
+} // namespace
+
+namespace detail {
+
 Result<Kek> parseKek(const Reply &reply, const RequestContext &ctx)
 {
     if (!reply.json.isObject())
@@ -66,7 +71,10 @@ Result<Dek> parseDek(const Reply &reply, const RequestContext &ctx)
     return dek;
 }
 
-} // namespace
+} // namespace detail
+
+using detail::parseDek;
+using detail::parseKek;
 
 QJsonObject KekUpdate::toJson() const
 {

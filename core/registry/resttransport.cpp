@@ -601,30 +601,11 @@ void RestTransport::onFinished(const std::shared_ptr<Call> &call, QNetworkReply 
         return;
     }
     if ((status >= 200 && status < 300) || rq.passThroughStatuses.contains(status)) {
-        Reply out;
-        out.httpStatus = status;
-        out.body = body;
-        if (rq.expectJson && status < 300 && !body.trimmed().isEmpty()) {
-            QJsonParseError parseError;
-            out.json = QJsonDocument::fromJson(body, &parseError);
-            // A bare number or string (DELETE /subjects/{s}/versions/{v} answers "1") is valid
-            // JSON that QJsonDocument cannot hold: it stays in `body`, and `json` stays null.
-            if (parseError.error != QJsonParseError::NoError && isJsonScalar(body))
-                parseError.error = QJsonParseError::NoError;
-            if (parseError.error != QJsonParseError::NoError) {
-                finish(call,
-                       makeError(QStringLiteral("registry.malformed_reply"),
-                                 QStringLiteral(
-                                     "%1 answered %2 with a reply that is not valid JSON (%3 at "
-                                     "offset %4). Check that the URL points at a Schema "
-                                     "Registry.")
-                                     .arg(rq.service, call->what, parseError.errorString(),
-                                          QString::number(parseError.offset))));
-                return;
-            }
-        }
-        qCDebug(lcRegistry).noquote()
-            << call->what << "->" << status << "in" << call->clock.elapsed() << "ms";
+        Result<Reply> out =
+            replyFromBody(status, body, rq.expectJson && status < 300, rq.service, call->what);
+        if (out)
+            qCDebug(lcRegistry).noquote()
+                << call->what << "->" << status << "in" << call->clock.elapsed() << "ms";
         finish(call, std::move(out));
         return;
     }
@@ -636,7 +617,7 @@ void RestTransport::onFinished(const std::shared_ptr<Call> &call, QNetworkReply 
     if (isRetryableStatus(status) &&
         retryIfAllowed(call, QStringLiteral("HTTP %1").arg(status), retryAfterMs))
         return;
-    finish(call, httpError(*call, status, body, reason));
+    finish(call, errorFromReply(status, body, reason, rq.service, call->what));
 }
 
 bool RestTransport::retryIfAllowed(const std::shared_ptr<Call> &call, const QString &reason,
@@ -680,10 +661,33 @@ void RestTransport::finish(const std::shared_ptr<Call> &call, Result<Reply> resu
     call->complete(std::move(result));
 }
 
-Error RestTransport::httpError(const Call &call, int status, const QByteArray &body,
-                               const QString &reason) const
+Result<Reply> replyFromBody(int status, const QByteArray &body, bool expectJson,
+                            const QString &service, const QString &what)
 {
-    const QString &service = call.request.service;
+    Reply out;
+    out.httpStatus = status;
+    out.body = body;
+    if (!expectJson || body.trimmed().isEmpty())
+        return out;
+    QJsonParseError parseError;
+    out.json = QJsonDocument::fromJson(body, &parseError);
+    // A bare number or string (DELETE /subjects/{s}/versions/{v} answers "1") is valid JSON
+    // that QJsonDocument cannot hold: it stays in `body`, and `json` stays null.
+    if (parseError.error != QJsonParseError::NoError && isJsonScalar(body))
+        parseError.error = QJsonParseError::NoError;
+    if (parseError.error != QJsonParseError::NoError)
+        return makeError(
+            QStringLiteral("registry.malformed_reply"),
+            QStringLiteral("%1 answered %2 with a reply that is not valid JSON (%3 at "
+                           "offset %4). Check that the URL points at a Schema "
+                           "Registry.")
+                .arg(service, what, parseError.errorString(), QString::number(parseError.offset)));
+    return out;
+}
+
+Error errorFromReply(int status, const QByteArray &body, const QString &reason,
+                     const QString &service, const QString &what)
+{
     QJsonParseError parseError;
     const QJsonDocument doc = QJsonDocument::fromJson(body, &parseError);
     const QJsonObject o = doc.object();
@@ -695,16 +699,15 @@ Error RestTransport::httpError(const Call &call, int status, const QByteArray &b
             message = QStringLiteral("HTTP %1").arg(status);
         return makeError(QStringLiteral("registry.%1").arg(code),
                          withHint(QStringLiteral("%1: %2 (%3) — %4")
-                                      .arg(service, message, QString::number(code), call.what),
+                                      .arg(service, message, QString::number(code), what),
                                   code));
     }
     const QString phrase =
         reason.isEmpty() ? QString() : QLatin1Char(' ') + trimmedServerMessage(reason);
     return makeError(
         QStringLiteral("registry.http_%1").arg(status),
-        withHint(
-            QStringLiteral("%1: HTTP %2%3 — %4").arg(service).arg(status).arg(phrase, call.what),
-            status));
+        withHint(QStringLiteral("%1: HTTP %2%3 — %4").arg(service).arg(status).arg(phrase, what),
+                 status));
 }
 
 QString registryErrorHint(int code)

@@ -103,8 +103,6 @@ private:
     bool retryIfAllowed(const std::shared_ptr<Call> &call, const QString &reason,
                         int minDelayMs = 0);
     void finish(const std::shared_ptr<Call> &call, Result<Reply> result);
-    [[nodiscard]] Error httpError(const Call &call, int status, const QByteArray &body,
-                                  const QString &reason) const;
     void prepareTls();
 
     ConnectionSettings m_settings;
@@ -121,5 +119,17 @@ private:
 
 // The user-facing message for a registry error code: what to do next, or empty.
 QString registryErrorHint(int errorCode);
+
+// How the transport reads the bytes of an answer; free functions so that tests and the fuzz
+// targets reach them without a network. `service` and `what` name the server and the request
+// in error messages ("DEK Registry", "GET /dek-registry/v1/keks").
+// A 2xx (or passed-through) answer: with `expectJson`, a non-empty body must be JSON (a bare
+// scalar stays in `body` with `json` null); "registry.malformed_reply" otherwise.
+Result<Reply> replyFromBody(int status, const QByteArray &body, bool expectJson,
+                            const QString &service, const QString &what);
+// Any other answer: the registry's {"error_code", "message"} body as "registry.<error_code>",
+// else "registry.http_<status>" with the reason phrase; both with a hint where one helps.
+Error errorFromReply(int status, const QByteArray &body, const QString &reason,
+                     const QString &service, const QString &what);
 
 } // namespace kw::registry

@@ -1,6 +1,7 @@
 #include "registry/schemaregistryclient.h"
 
 #include "registry/clientutil_p.h"
+#include "registry/replyparsers_p.h"
 
 #include <QJsonArray>
 #include <QUuid>
@@ -42,6 +43,24 @@ void addPaging(RestRequest &r, int offset, int limit)
         r.addQuery(QStringLiteral("limit"), limit);
 }
 
+Result<QByteArray> parseRaw(const Reply &reply, const RequestContext &)
+{
+    return reply.body;
+}
+
+QFuture<Result<Schema>> withId(QFuture<Result<Schema>> future, int id)
+{
+    return future.then([id](Result<Schema> s) -> Result<Schema> {
+        if (s && s->id == 0)
+            s->id = id;
+        return s;
+    });
+}
+
+} // namespace
+
+namespace detail {
+
 Result<Schema> parseSchema(const Reply &reply, const RequestContext &ctx)
 {
     if (!reply.json.isObject())
@@ -50,11 +69,6 @@ Result<Schema> parseSchema(const Reply &reply, const RequestContext &ctx)
     if (!schema)
         return detail::inContext(schema.error(), ctx);
     return schema;
-}
-
-Result<QByteArray> parseRaw(const Reply &reply, const RequestContext &)
-{
-    return reply.body;
 }
 
 Result<int> parseIntField(const Reply &reply, const RequestContext &ctx, const QString &field)
@@ -76,16 +90,42 @@ Result<int> parseBareInt(const Reply &reply, const RequestContext &ctx)
     return doc.array().at(0).toInt();
 }
 
-QFuture<Result<Schema>> withId(QFuture<Result<Schema>> future, int id)
+Result<QList<Schema>> parseSchemaList(const Reply &reply, const RequestContext &ctx)
 {
-    return future.then([id](Result<Schema> s) -> Result<Schema> {
-        if (s && s->id == 0)
-            s->id = id;
-        return s;
-    });
+    if (!reply.json.isArray())
+        return detail::malformed(ctx, QStringLiteral("a JSON array of schemas"));
+    QList<Schema> out;
+    for (const QJsonValue &v : reply.json.array()) {
+        auto s = Schema::fromJson(v.toObject());
+        if (!s)
+            return detail::inContext(s.error(), ctx);
+        out.append(*s);
+    }
+    return out;
 }
 
-} // namespace
+Result<QList<SubjectVersion>> parseSubjectVersions(const Reply &reply, const RequestContext &ctx)
+{
+    const QString expected = QStringLiteral("a JSON array of {subject, version}");
+    if (!reply.json.isArray())
+        return detail::malformed(ctx, expected);
+    QList<SubjectVersion> out;
+    for (const QJsonValue &v : reply.json.array()) {
+        const QJsonObject o = v.toObject();
+        if (!o.value(QStringLiteral("subject")).isString() ||
+            !o.value(QStringLiteral("version")).isDouble())
+            return detail::malformed(ctx, expected);
+        out.append({o.value(QStringLiteral("subject")).toString(),
+                    o.value(QStringLiteral("version")).toInt()});
+    }
+    return out;
+}
+
+} // namespace detail
+
+using detail::parseBareInt;
+using detail::parseIntField;
+using detail::parseSchema;
 
 QJsonObject schemaRequestJson(const Schema &schema)
 {
@@ -221,23 +261,8 @@ QFuture<Result<QList<SubjectVersion>>> SchemaRegistryClient::versionsForId(int i
                                     QString::number(id), QStringLiteral("versions")});
     if (deleted)
         r.addQuery(QStringLiteral("deleted"), true);
-    return sendAndParse<QList<SubjectVersion>>(
-        m_transport, std::move(r),
-        [](const Reply &reply, const RequestContext &ctx) -> Result<QList<SubjectVersion>> {
-            const QString expected = QStringLiteral("a JSON array of {subject, version}");
-            if (!reply.json.isArray())
-                return detail::malformed(ctx, expected);
-            QList<SubjectVersion> out;
-            for (const QJsonValue &v : reply.json.array()) {
-                const QJsonObject o = v.toObject();
-                if (!o.value(QStringLiteral("subject")).isString() ||
-                    !o.value(QStringLiteral("version")).isDouble())
-                    return detail::malformed(ctx, expected);
-                out.append({o.value(QStringLiteral("subject")).toString(),
-                            o.value(QStringLiteral("version")).toInt()});
-            }
-            return out;
-        });
+    return sendAndParse<QList<SubjectVersion>>(m_transport, std::move(r),
+                                               detail::parseSubjectVersions);
 }
 
 QFuture<Result<QByteArray>> SchemaRegistryClient::rawSchemaById(int id, const QString &subject)
@@ -291,20 +316,7 @@ QFuture<Result<QList<Schema>>> SchemaRegistryClient::schemas(const SchemaListOpt
     if (!options.ruleType.isEmpty())
         r.addQuery(QStringLiteral("ruleType"), options.ruleType);
     addPaging(r, options.offset, options.limit);
-    return sendAndParse<QList<Schema>>(
-        m_transport, std::move(r),
-        [](const Reply &reply, const RequestContext &ctx) -> Result<QList<Schema>> {
-            if (!reply.json.isArray())
-                return detail::malformed(ctx, QStringLiteral("a JSON array of schemas"));
-            QList<Schema> out;
-            for (const QJsonValue &v : reply.json.array()) {
-                auto s = Schema::fromJson(v.toObject());
-                if (!s)
-                    return detail::inContext(s.error(), ctx);
-                out.append(*s);
-            }
-            return out;
-        });
+    return sendAndParse<QList<Schema>>(m_transport, std::move(r), detail::parseSchemaList);
 }
 
 QFuture<Result<Schema>> SchemaRegistryClient::lookup(const QString &subject, const Schema &schema,

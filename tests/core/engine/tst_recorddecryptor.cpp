@@ -6,6 +6,7 @@
 #include "enginefixture.h"
 
 #include <QTest>
+#include <QtEndian>
 
 #include <atomic>
 
@@ -219,6 +220,34 @@ private Q_SLOTS:
         const RecordOutcome good = d.decrypt(input(gcmRecord()));
         QVERIFY2(good.ok(), qPrintable(good.error.message));
         QCOMPARE(counting->schemaLookups.load(), 2);
+    }
+
+    void missingSchemasAreRememberedBoundedly()
+    {
+        // A damaged topic names a different missing schema in nearly every record. What the
+        // decryptor remembers of them is bounded (1024 entries): past that it forgets the
+        // burst, so a long read does not grow without end; the rest is still remembered.
+        Setup s = vectorSetup(QStringLiteral("AES256_GCM"), kGcmKek, {});
+        auto counting = std::make_shared<CountingRegistry>(s.registry);
+        RecordDecryptor d(counting, counting, builtInKms(), secret(QStringLiteral("mysecret")));
+        const auto naming = [](qint32 id) {
+            QByteArray record = gcmRecord();
+            qToBigEndian(id, record.data() + 1);
+            return record;
+        };
+        constexpr int kIds = 1100;
+        for (int i = 0; i < kIds; ++i)
+            QCOMPARE(d.decrypt(input(naming(1000 + i))).error.code,
+                     QStringLiteral("engine.unknown_schema"));
+        QCOMPARE(counting->schemaLookups.load(), kIds);
+        // The latest ids are still remembered: no request.
+        QCOMPARE(d.decrypt(input(naming(1000 + kIds - 1))).error.code,
+                 QStringLiteral("engine.unknown_schema"));
+        QCOMPARE(counting->schemaLookups.load(), kIds);
+        // The first was forgotten to keep the bound: asked again.
+        QCOMPARE(d.decrypt(input(naming(1000))).error.code,
+                 QStringLiteral("engine.unknown_schema"));
+        QCOMPARE(counting->schemaLookups.load(), kIds + 1);
     }
 
     void dekVersionsUnderOneKekDescribeItOnce()

@@ -1,0 +1,238 @@
+#!/usr/bin/env python3
+"""Writes the seed corpora of the fuzz targets under tests/fuzz/corpus/<target>/.
+
+The fuzz_record seeds decrypt successfully with the DEKs of the harness (the test vectors of
+csfle-facts §4.5), so the fuzzer starts deep: AES-SIV and AES-GCM fields, DEK rotation
+prefixes, encrypted payloads around Avro and JSON bodies. Needs the `cryptography` package.
+Run it again after changing the harness's schemas; the output is deterministic.
+"""
+
+import base64
+import json
+import pathlib
+import struct
+
+from cryptography.hazmat.primitives.ciphers.aead import AESGCM, AESSIV
+
+ROOT = pathlib.Path(__file__).resolve().parent / "corpus"
+
+GCM_KEY = bytes.fromhex("41e5234c24a6a4f85b1d8237e99a12df8722f0c21837556acd0ec7adde5869cf")
+SIV_KEY = bytes.fromhex(
+    "9b971301e8ef5f0d9ce82e8cb28ef8fb14fa74944f4e5a958f598389958e1e39"
+    "2b76c3e213b4a726c8437e3f0ee4a137bde3f4b8990e07aa8a050c8e7115498f")
+ROTATION_V1 = b"\x00\x00\x00\x00\x01"  # magic 0 + DEK version 1 (rotation on)
+
+
+def gcm(plain, iv_byte=0x11):
+    iv = bytes([iv_byte]) * 12
+    return iv + AESGCM(GCM_KEY).encrypt(iv, plain, None)
+
+
+def siv(plain):
+    return AESSIV(SIV_KEY).encrypt(plain, [b""])  # S2V over [empty AD, plaintext]
+
+
+def b64(data):
+    return base64.b64encode(data).decode()
+
+
+# --- Avro binary ---------------------------------------------------------------------------
+def zigzag(n):
+    n = (n << 1) ^ (n >> 63)
+    out = bytearray()
+    while True:
+        b = n & 0x7F
+        n >>= 7
+        if n:
+            out.append(b | 0x80)
+        else:
+            out.append(b)
+            return bytes(out)
+
+
+def a_bytes(data):
+    return zigzag(len(data)) + data
+
+
+def a_string(text):
+    return a_bytes(text.encode() if isinstance(text, str) else text)
+
+
+def customer(ssn, card, streets, notes=None):
+    """bank.Customer of the harness: ssn, card (null|bytes), addresses, notes, kind, id, score."""
+    out = a_string(ssn)
+    out += zigzag(0) if card is None else zigzag(1) + a_bytes(card)
+    if streets:
+        out += zigzag(len(streets))
+        for i, street in enumerate(streets):
+            out += a_string(street) + zigzag(10000 + i)
+    out += zigzag(0)
+    notes = notes or {}
+    if notes:
+        out += zigzag(len(notes))
+        for k, v in notes.items():
+            out += a_string(k) + a_string(v)
+    out += zigzag(0)
+    out += zigzag(1)  # kind B
+    out += b"ID01"  # fixed(4)
+    out += struct.pack("<d", 0.5)
+    return out
+
+
+def framed(schema_id, body):
+    return b"\x00" + struct.pack(">i", schema_id) + body
+
+
+def guid(schema_id):
+    """The 16 bytes of the harness's GUID for a schema: 00000000-0000-4000-8000-<id, 12 digits>."""
+    return bytes.fromhex("00000000" "0000" "4000" "8000" + f"{schema_id:012d}")
+
+
+def write(target, name, data):
+    d = ROOT / target
+    d.mkdir(parents=True, exist_ok=True)
+    (d / name).write_bytes(data)
+
+
+def record_seeds():
+    t = "fuzz_record"
+    plain, seal, seal_siv, header = b"\x00", b"\x20", b"\x30", b"\x80"
+    hello = b"hello world"
+    # 1: vector (a), AES256_GCM field.
+    write(t, "gcm_field", plain + framed(1, a_string(b64(gcm(hello, 0x22)))))
+    # 5: vector (b), AES256_SIV field (deterministic: the exact bytes of the vector).
+    write(t, "siv_field", plain + framed(5, a_string(b64(siv(hello)))))
+    # 2: rotation prefixes on nested, optional and repeated fields.
+    rot = lambda p: ROTATION_V1 + gcm(p)
+    write(t, "rotated_fields", plain + framed(2, customer(
+        b64(rot(b"123-45-6789")), rot(b"4111111111111111"),
+        [b64(rot(b"1 Main St")), b64(rot(b"2 High St"))], {"k": "v"})))
+    write(t, "rotated_null_card", plain + framed(2, customer(b64(rot(b"x")), None, [])))
+    # 3: AES256_GCM payload around a bare Avro string.
+    write(t, "gcm_payload", plain + framed(3, gcm(a_string(b"hello payload"))))
+    # 6: AES256_SIV payload around a record with AES256_GCM fields.
+    inner = customer(b64(gcm(b"123-45-6789")), gcm(b"4111"), [b64(gcm(b"1 Main St"))], {"a": "b"})
+    write(t, "siv_payload_gcm_fields", plain + framed(6, siv(inner)))
+    # 6 by GUID framing, and by a schema-id header.
+    write(t, "siv_payload_guid", plain + b"\x01" + guid(6) + siv(inner))
+    write(t, "siv_payload_header", header + b"\x01" + guid(6) + siv(inner))
+    # 4: JSON with AES256_GCM fields.
+    doc = {"name": b64(gcm(b"abc")), "items": [{"v": b64(gcm(b"x"))}, {"v": b64(gcm(b"y"))}]}
+    write(t, "json_gcm_fields", plain + framed(4, json.dumps(doc).encode()))
+    # 7: AES256_GCM payload around JSON with AES256_SIV fields (params from metadata).
+    doc7 = {"name": b64(siv(b"abc")), "items": [{"v": b64(siv(b"x"))}]}
+    write(t, "json_gcm_payload_siv_fields", plain + framed(7, gcm(json.dumps(doc7).encode())))
+    # Sealed by the harness (bit 5): the fuzzer mutates the plaintext of encrypted payloads.
+    write(t, "sealed_gcm_string", seal + framed(3, a_string(b"sealed")))
+    write(t, "sealed_siv_record", seal_siv + framed(6, inner))
+    write(t, "sealed_gcm_json", seal + framed(7, json.dumps(doc7).encode()))
+    write(t, "sealed_siv_header", b"\xb0" + b"\x01" + guid(6) + inner)
+    # Failures worth starting from: unknown GUID, a payload that does not authenticate.
+    write(t, "unknown_guid", plain + b"\x01" + bytes(15) + b"\x02")
+    write(t, "bad_payload_tag", plain + framed(3, bytes(40)))
+
+
+def registry_seeds():
+    t = "fuzz_registry_json"
+    # Byte 0 bit 0: an error answer, byte 1 then picks its status (see fuzz_registry_json.cpp);
+    # the rest is the body.
+    ok, err = b"\x00", b"\x01"
+    kek = {"name": "kek1", "kmsType": "local-kms", "kmsKeyId": "mykey",
+           "kmsProps": {"secret": "s"}, "doc": "d", "shared": False, "ts": 1700000000000}
+    dek = {"kekName": "kek1", "subject": "topic1-value", "version": 1, "algorithm": "AES256_SIV",
+           "encryptedKeyMaterial": "YSx3DTlAHrmpoDChquJMifmPntBzxgRVdMzgYL82rgWBKn7aUSnG+WIu9ozB"
+                                   "NS3y2vXd++mBtK07w4/W/G6w0da39X9hfOVZsGnkSvry/QRht84V8yz3dqKx"
+                                   "GMOK5A==",
+           "keyMaterial": "GiBB5SNMJKak+FsdgjfpmhLfhyLwwhg3VWrNDset3lhpzw==",
+           "ts": 1700000000000, "deleted": True}
+    schema = {"subject": "topic1-value", "version": 3, "id": 7,
+              "guid": "00000000-0000-4000-8000-000000000007", "schemaType": "AVRO",
+              "schema": "{\"type\":\"record\",\"name\":\"F1Schema\",\"fields\":[{\"name\":\"f1\","
+                        "\"type\":\"string\",\"confluent:tags\":[\"PII\"]}]}",
+              "references": [{"name": "bank.Address", "subject": "address-value", "version": 1}],
+              "metadata": {"tags": {"F1Schema.f1": ["PII"]},
+                           "properties": {"encrypt.kek.name": "kek1"}},
+              "ruleSet": {"domainRules": [{"name": "enc", "type": "ENCRYPT", "tags": ["PII"],
+                                           "params": {"encrypt.dek.algorithm": "AES256_SIV",
+                                                      "encrypt.dek.expiry.days": "7"},
+                                           "onFailure": "ERROR,NONE"}],
+                          "encodingRules": [{"type": "ENCRYPT_PAYLOAD", "mode": "READ"}],
+                          "enableAt": "CLIENT"},
+              "ts": 1700000000000}
+    j = lambda v: json.dumps(v, separators=(",", ":")).encode()
+    write(t, "kek", ok + j(kek))
+    write(t, "kek_deleted_shared", ok + j({**kek, "shared": True, "deleted": True, "kmsProps": {}}))
+    write(t, "dek", ok + j(dek))
+    write(t, "schema", ok + j(schema))
+    write(t, "schema_json_type", ok + j({"schema": "{\"type\":\"object\"}", "schemaType": "JSON"}))
+    write(t, "schema_list", ok + j([schema, {"schema": "\"string\"", "id": 1}]))
+    write(t, "subjects", ok + j(["topic1-value", "topic2-key", "üñí"]))
+    write(t, "versions", ok + j([1, 2, 3, -4]))
+    write(t, "subject_versions", ok + j([{"subject": "topic1-value", "version": 2}]))
+    write(t, "register_id", ok + j({"id": 42}))
+    write(t, "bare_int", ok + b"3")
+    write(t, "error_40470", err + b"\x03" + j({"error_code": 40470, "message": "Key 'kek1' not found."}))
+    write(t, "error_42201", b"\x03\x07" + j({"error_code": 42201, "message": "Invalid schema"}))
+    write(t, "error_html", err + b"\x0a" + b"<html><body>Bad Gateway</body></html>")
+    write(t, "config", ok + j({"compatibilityLevel": "BACKWARD"}))
+
+
+def schema_seeds():
+    t = "fuzz_schema"
+    # Byte 0: bit 0 JSON Schema (else Avro). The rest: NUL-separated parts
+    # [schema text, metadata.tags JSON object, reference texts...].
+    avro, js = b"\x00", b"\x01"
+    customer_schema = (
+        '{"type":"record","name":"Customer","namespace":"bank","fields":['
+        '{"name":"ssn","type":"string","confluent:tags":["PII"]},'
+        '{"name":"card","type":["null","bytes"],"confluent:tags":["PII","PCI"]},'
+        '{"name":"addresses","type":{"type":"array","items":{"type":"record","name":"Address",'
+        '"fields":[{"name":"street","type":"string","confluent:tags":["PII"]},'
+        '{"name":"zip","type":"int"}]}}},'
+        '{"name":"notes","type":{"type":"map","values":"string"}},'
+        '{"name":"kind","type":{"type":"enum","name":"Kind","symbols":["A","B"]}},'
+        '{"name":"id","type":{"type":"fixed","name":"Id","size":4}},'
+        '{"name":"when","type":{"type":"long","logicalType":"timestamp-millis"}},'
+        '{"name":"score","type":"double"}]}')
+    write(t, "avro_customer", avro + customer_schema.encode())
+    write(t, "avro_metadata_tags", avro + customer_schema.encode() + b"\x00" +
+          b'{"bank.Customer.ssn":["SSN"],"bank.*.street":["ADDR"]}')
+    write(t, "avro_reference", avro +
+          b'{"type":"record","name":"Order","namespace":"shop","fields":['
+          b'{"name":"buyer","type":"bank.Address"},{"name":"n","type":"string",'
+          b'"confluent:tags":["PII"]}]}' + b"\x00{}\x00" +
+          b'{"type":"record","name":"Address","namespace":"bank","fields":['
+          b'{"name":"street","type":"string","confluent:tags":["PII"]}]}')
+    write(t, "avro_recursive", avro +
+          b'{"type":"record","name":"Node","fields":[{"name":"v","type":"string",'
+          b'"confluent:tags":["PII"]},{"name":"next","type":["null","Node"]}]}')
+    write(t, "avro_bare", avro + b'"string"')
+    js_schema = (
+        '{"$id":"https://example.com/customer.json","type":"object","properties":{'
+        '"name":{"type":"string","confluent:tags":["PII"]},'
+        '"items":{"type":"array","items":{"type":"object","properties":{'
+        '"v":{"type":"string","confluent:tags":["PII"]}}}},'
+        '"extra":{"type":"object","additionalProperties":{"type":"string",'
+        '"confluent:tags":["PII"]}},'
+        '"either":{"oneOf":[{"type":"string","confluent:tags":["PII"]},{"type":"integer"}]},'
+        '"all":{"allOf":[{"$ref":"#/definitions/addr"}]},'
+        '"tuple":{"type":"array","prefixItems":[{"type":"string","confluent:tags":["PII"]}]}},'
+        '"definitions":{"addr":{"type":"object","properties":{"street":{"type":"string",'
+        '"confluent:tags":["PII"]}}}}}')
+    write(t, "json_customer", js + js_schema.encode())
+    write(t, "json_metadata_tags", js + js_schema.encode() + b"\x00" +
+          b'{"$.name":["NAME"],"$.items.*":["ITEM"]}')
+    write(t, "json_reference", js +
+          b'{"type":"object","properties":{"a":{"$ref":"address.json"},'
+          b'"b":{"$ref":"address.json#/properties/street"}}}' + b"\x00{}\x00" +
+          b'{"$id":"https://example.com/address.json","type":"object","properties":{'
+          b'"street":{"type":"string","confluent:tags":["PII"]}}}')
+    write(t, "json_defs_loop", js +
+          b'{"$defs":{"n":{"type":"object","properties":{"v":{"type":"string",'
+          b'"confluent:tags":["PII"]},"next":{"$ref":"#/$defs/n"}}}},"$ref":"#/$defs/n"}')
+
+
+if __name__ == "__main__":
+    record_seeds()
+    registry_seeds()
+    schema_seeds()
