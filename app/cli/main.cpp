@@ -5,6 +5,7 @@
 #include "commands.h"
 #include "common/buildinfo.h"
 #include "common/privatefiles.h"
+#include "common/processhardening.h"
 
 #include <QCommandLineParser>
 #include <QCoreApplication>
@@ -102,6 +103,11 @@ void tuneAllocator()
 
 int main(int argc, char *argv[])
 {
+#ifdef KEYWARDEN_NO_CORE_DUMPS
+    // Unwrapped DEKs and revealed values live in this process: never in a core file.
+    if (auto off = kw::disableCoreDumps(); !off)
+        std::fprintf(stderr, "keywarden-cli: warning: %s\n", qPrintable(off.error().message));
+#endif
     tuneAllocator();
     QCoreApplication app(argc, argv);
     // The GUI's names: connection profiles (QSettings) and the audit store are shared with it.
@@ -159,6 +165,7 @@ int main(int argc, char *argv[])
 #else
         std::printf("allocator: glibc malloc\n");
 #endif
+        std::printf("core dumps: %s\n", kw::coreDumpsPossible() ? "on" : "off");
         return 0;
     }
     const QStringList args = parser.positionalArguments();

@@ -2,6 +2,7 @@
 
 #include "common/buildinfo.h"
 #include "common/privatefiles.h"
+#include "common/processhardening.h"
 #include "mainwindow/mainwindow.h"
 #include "sandbox/sandboxhost.h"
 #include "screenshottour.h"
@@ -68,6 +69,11 @@ void setIdentity()
 
 int main(int argc, char *argv[])
 {
+#ifdef KEYWARDEN_NO_CORE_DUMPS
+    // Unwrapped DEKs and revealed values live in this process: never in a core file.
+    if (auto off = kw::disableCoreDumps(); !off)
+        std::fprintf(stderr, "keywarden: warning: %s\n", qPrintable(off.error().message));
+#endif
     setIdentity();
 
     if (wantsInformationOnly(argc, argv)) {
@@ -75,8 +81,10 @@ int main(int argc, char *argv[])
         QCommandLineParser parser;
         describeOptions(parser);
         parser.process(app); // prints help and exits for -h/--help
-        if (parser.isSet(QStringLiteral("version")))
+        if (parser.isSet(QStringLiteral("version"))) {
             std::printf("%s\n", qPrintable(kw::versionLine(QStringLiteral("keywarden"))));
+            std::printf("core dumps: %s\n", kw::coreDumpsPossible() ? "on" : "off");
+        }
         return 0;
     }
 
