@@ -254,7 +254,7 @@ private Q_SLOTS:
         auto vault = std::make_shared<MemoryAuditVault>();
         auto log = open(path, vault);
         QVERIFY(log);
-        QVERIFY2(!log->problem(), qPrintable(log->problem()->message));
+        QVERIFY2(!log->problem(), qPrintable(log->problem().value_or(Error{}).message));
         auto entries = log->store()->entries();
         QCOMPARE(entries->size(), 4);
         const AuditEntry &migration = entries->last();
