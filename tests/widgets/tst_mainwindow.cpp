@@ -10,6 +10,7 @@
 #include "details/kekdetailpane.h"
 #include "details/schemadetailpane.h"
 #include "dialogs/aboutdialog.h"
+#include "dialogs/confirmationdialog.h"
 #include "mainwindow/mainwindow.h"
 #include "mainwindow/navigatorpane.h"
 #include "navigator/navigatormodel.h"
@@ -395,6 +396,16 @@ private Q_SLOTS:
         auto refused = log->append(entry);
         QTRY_VERIFY(refused.isFinished());
         QCOMPARE(refused.result().error().code, QString(audit::ErrorNotVerified));
+        // Acknowledging asks first; cancelled, nothing is recorded.
+        ConfirmationDialog::setNextAnswer(ConfirmationDialog::Answer::Cancelled);
+        QTest::mouseClick(acknowledge, Qt::LeftButton);
+        QVERIFY(ConfirmationDialog::lastRequest().has_value());
+        QCOMPARE(ConfirmationDialog::lastRequest()->verb, QStringLiteral("Acknowledge"));
+        QVERIFY(ConfirmationDialog::lastRequest()->question.contains(QLatin1String("#3")));
+        QCoreApplication::processEvents(); // the queued answer
+        QVERIFY(warning->isVisible());
+        QVERIFY(log->problem());
+        ConfirmationDialog::setNextAnswer(ConfirmationDialog::Answer::Confirmed);
         QTest::mouseClick(acknowledge, Qt::LeftButton);
         QTRY_VERIFY(!warning->isVisible());
         QVERIFY(!log->problem());

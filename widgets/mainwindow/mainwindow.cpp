@@ -8,6 +8,7 @@
 #include "details/kekdetailpane.h"
 #include "details/schemadetailpane.h"
 #include "dialogs/aboutdialog.h"
+#include "dialogs/confirmationdialog.h"
 #include "mainwindow/navigatorpane.h"
 #include "navigator/navigatormodel.h"
 #include "navigator/navigatorsource.h"
@@ -266,6 +267,7 @@ void MainWindow::createCentralWidget()
     auto *warningLayout = new QHBoxLayout(m_auditWarning);
     m_auditWarningText = new QLabel(m_auditWarning);
     m_auditWarningText->setObjectName(QStringLiteral("auditWarningText"));
+    m_auditWarningText->setTextFormat(Qt::PlainText); // it quotes paths and error texts
     m_auditWarningText->setWordWrap(true);
     m_auditWarningText->setTextInteractionFlags(Qt::TextSelectableByMouse);
     m_auditAcknowledge = new QPushButton(tr("&Acknowledge"), m_auditWarning);
@@ -426,6 +428,28 @@ void MainWindow::updateAuditWarning()
 }
 
 void MainWindow::acknowledgeAuditProblem()
+{
+    if (!m_audit || !m_audit->problem())
+        return;
+    // Accepting a log that failed verification is the admin's decision on evidence: asked for
+    // explicitly, with what it means, and recorded.
+    ConfirmationRequest request;
+    request.title = tr("Acknowledge the audit log problem");
+    request.question = tr("The audit log does not verify: %1").arg(m_audit->problem()->message);
+    request.verb = tr("Acknowledge");
+    request.affectedHeading = tr("Acknowledging:");
+    request.affected = {
+        tr("records, under your account, that you saw this problem"),
+        tr("starts a new segment of the log, linked to the old one, and allows reveals again"),
+        tr("does not repair or hide the entries that failed: keep %1 as evidence")
+            .arg(m_audit->path())};
+    ConfirmationDialog::ask(this, request, this, [this](bool confirmed) {
+        if (confirmed)
+            recordAcknowledgement();
+    });
+}
+
+void MainWindow::recordAcknowledgement()
 {
     if (!m_audit)
         return;

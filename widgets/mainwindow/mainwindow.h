@@ -128,6 +128,7 @@ private:
     // acknowledged) or one that is unkeyed.
     void updateAuditWarning();
     void acknowledgeAuditProblem();
+    void recordAcknowledgement();
 
     Options m_options;
     profiles::ConnectionProfile m_profile;
