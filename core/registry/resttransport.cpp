@@ -20,6 +20,7 @@
 
 #include <algorithm>
 #include <cmath>
+#include <optional>
 
 Q_LOGGING_CATEGORY(lcRegistry, "keywarden.registry", QtInfoMsg)
 
@@ -181,6 +182,8 @@ struct RestTransport::Call
     QElapsedTimer clock;
     // Fires when the request's whole time (every attempt, back-off and reply) is used up.
     QTimer *deadline = nullptr;
+    // What the last failed attempt would have reported had it not been retried.
+    std::optional<Error> lastFailure;
 
     void complete(Result<Reply> result)
     {
@@ -390,6 +393,16 @@ Error RestTransport::deadlineError(const Call &call) const
     const QString attempts =
         call.attempts > 1 ? QStringLiteral(" (%1 attempts)").arg(call.attempts) : QString();
     const QString deadline = formatDuration(m_settings.timeoutMs);
+    // A retry that had not begun to answer when the time ran out adds nothing to what the
+    // attempt before it said: report that (an HTTP 503 is clearer than a time-out).
+    if (call.lastFailure && !call.gotHeaders) {
+        Error failure = *call.lastFailure;
+        failure.message += QStringLiteral(" Its retry (attempt %1) had no answer when the %2 "
+                                          "request deadline expired.")
+                               .arg(call.attempts)
+                               .arg(deadline);
+        return failure;
+    }
     if (call.gotHeaders) {
         const QString progress =
             call.expected >= 0
@@ -566,15 +579,17 @@ void RestTransport::onFinished(const std::shared_ptr<Call> &call, QNetworkReply 
                                       call->what, hint)));
             return;
         }
-        if (retryIfAllowed(call, detail))
-            return;
         const QString attempts =
             call->attempts > 1 ? QStringLiteral(" (%1 attempts)").arg(call->attempts) : QString();
-        finish(call, makeError(QStringLiteral("registry.unreachable"),
-                               QStringLiteral("%1 at %2 is unreachable (%3) — %4%5. Check the URL, "
-                                              "the network and whether the registry is running.")
-                                   .arg(rq.service, m_settings.baseUrl.authority(), detail,
-                                        call->what, attempts)));
+        Error error = makeError(QStringLiteral("registry.unreachable"),
+                                QStringLiteral("%1 at %2 is unreachable (%3) — %4%5. Check the "
+                                               "URL, the network and whether the registry is "
+                                               "running.")
+                                    .arg(rq.service, m_settings.baseUrl.authority(), detail,
+                                         call->what, attempts));
+        if (retryIfAllowed(call, detail, error))
+            return;
+        finish(call, std::move(error));
         return;
     }
 
@@ -582,8 +597,6 @@ void RestTransport::onFinished(const std::shared_ptr<Call> &call, QNetworkReply 
     // The status line arrived but the connection failed before the reply was complete (a body
     // shorter than its Content-Length, a reset): never hand on a partial reply as a whole one.
     if (isTransportError(netError)) {
-        if (retryIfAllowed(call, QStringLiteral("reply cut off")))
-            return;
         const QString attempts =
             call->attempts > 1 ? QStringLiteral(" (%1 attempts)").arg(call->attempts) : QString();
         const QVariant length = reply->header(QNetworkRequest::ContentLengthHeader);
@@ -591,13 +604,17 @@ void RestTransport::onFinished(const std::shared_ptr<Call> &call, QNetworkReply 
             length.isValid()
                 ? QStringLiteral("%1 of %2 bytes").arg(body.size()).arg(length.toLongLong())
                 : QStringLiteral("%1 bytes").arg(body.size());
-        finish(call, makeError(QStringLiteral("registry.incomplete_reply"),
-                               QStringLiteral("%1: the reply to %2 (HTTP %3) was cut off after %4 "
-                                              "(%5)%6. The connection broke while the reply was "
-                                              "arriving; check the network or proxy and try again.")
-                                   .arg(rq.service, call->what)
-                                   .arg(status)
-                                   .arg(progress, reply->errorString(), attempts)));
+        Error error = makeError(QStringLiteral("registry.incomplete_reply"),
+                                QStringLiteral("%1: the reply to %2 (HTTP %3) was cut off after "
+                                               "%4 (%5)%6. The connection broke while the reply "
+                                               "was arriving; check the network or proxy and try "
+                                               "again.")
+                                    .arg(rq.service, call->what)
+                                    .arg(status)
+                                    .arg(progress, reply->errorString(), attempts));
+        if (retryIfAllowed(call, QStringLiteral("reply cut off"), error))
+            return;
+        finish(call, std::move(error));
         return;
     }
     if ((status >= 200 && status < 300) || rq.passThroughStatuses.contains(status)) {
@@ -614,14 +631,15 @@ void RestTransport::onFinished(const std::shared_ptr<Call> &call, QNetworkReply 
     const int retryAfterSeconds = reply->rawHeader("Retry-After").trimmed().toInt(&secondsOk);
     const int retryAfterMs =
         secondsOk && retryAfterSeconds > 0 ? std::min(retryAfterSeconds, 3600) * 1000 : 0;
+    Error error = errorFromReply(status, body, reason, rq.service, call->what);
     if (isRetryableStatus(status) &&
-        retryIfAllowed(call, QStringLiteral("HTTP %1").arg(status), retryAfterMs))
+        retryIfAllowed(call, QStringLiteral("HTTP %1").arg(status), error, retryAfterMs))
         return;
-    finish(call, errorFromReply(status, body, reason, rq.service, call->what));
+    finish(call, std::move(error));
 }
 
 bool RestTransport::retryIfAllowed(const std::shared_ptr<Call> &call, const QString &reason,
-                                   int minDelayMs)
+                                   const Error &failure, int minDelayMs)
 {
     if (!call->request.isIdempotent() || call->attempts > m_settings.maxRetries)
         return false;
@@ -639,6 +657,7 @@ bool RestTransport::retryIfAllowed(const std::shared_ptr<Call> &call, const QStr
     }
     qCInfo(lcRegistry).noquote() << call->what << "failed (" << reason << "), retry" << retry
                                  << "in" << delay << "ms";
+    call->lastFailure = failure;
     Q_EMIT retryScheduled(call->what, retry, delay, reason);
     QTimer::singleShot(delay, this, [this, call] {
         if (!call->done && m_calls.contains(call->id))

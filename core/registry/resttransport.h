@@ -100,8 +100,10 @@ private:
     void onFinished(const std::shared_ptr<Call> &call, QNetworkReply *reply);
     void onDeadline(const std::shared_ptr<Call> &call);
     [[nodiscard]] Error deadlineError(const Call &call) const;
+    // Schedules another attempt when the request allows one and there is time before the
+    // deadline; `failure` is what is reported if the deadline then cuts the retry short.
     bool retryIfAllowed(const std::shared_ptr<Call> &call, const QString &reason,
-                        int minDelayMs = 0);
+                        const Error &failure, int minDelayMs = 0);
     void finish(const std::shared_ptr<Call> &call, Result<Reply> result);
     void prepareTls();
 

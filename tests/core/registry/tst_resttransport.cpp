@@ -91,6 +91,7 @@ private Q_SLOTS:
     void honoursRetryAfterUpToTheMaximum();
     void oneDeadlineCoversEveryAttempt();
     void retriesStopAtTheDeadline();
+    void aRetryCutShortReportsTheAnswerBefore();
     void deadlineCoversASlowReply();
     void rejectsACutOffReply();
     void capsResponseSize_data();
@@ -567,6 +568,32 @@ void TestRestTransport::retriesStopAtTheDeadline()
     QVERIFY2(server.requests.size() >= 2 && server.requests.size() <= 15,
              qPrintable(QString::number(server.requests.size())));
     QVERIFY(reply.error().message.contains(QStringLiteral("HTTP 503")));
+    QCOMPARE(transport.inFlightCount(), 0);
+}
+
+void TestRestTransport::aRetryCutShortReportsTheAnswerBefore()
+{
+    // The registry answers 503, then the retry hangs until the deadline: the error is the 503
+    // (what the registry said), and it says the retry ran out of time.
+    FakeHttpServer server;
+    QVERIFY(server.listen());
+    server.enqueue(FakeResponse::text(503, "busy"));
+    server.enqueue(FakeResponse::hanging());
+    ConnectionSettings s = settingsFor(server);
+    s.timeoutMs = 1000;
+    s.maxRetries = 3;
+    s.retryBaseMs = 50;
+    s.retryMaxMs = 50;
+    RestTransport transport(s);
+    transport.setRandomSource([] { return 0.0; });
+    auto reply = wait(transport.send(get({QStringLiteral("subjects")})));
+    KW_VERIFY_ERROR(reply, "registry.http_503");
+    const QString message = reply.error().message;
+    QVERIFY2(message.contains(QStringLiteral("HTTP 503")), qPrintable(message));
+    QVERIFY2(message.endsWith(QStringLiteral("Its retry (attempt 2) had no answer when the 1 s "
+                                             "request deadline expired.")),
+             qPrintable(message));
+    QCOMPARE(server.requests.size(), 2);
     QCOMPARE(transport.inFlightCount(), 0);
 }
 
