@@ -6,9 +6,9 @@
 //     GUI's path) and as JSON text (the CLI's)
 // Usage: bench_engine [records=20000]
 
-#include "engine/memoryregistry.h"
-#include "engine/recorddecryptor.h"
-#include "engine/recordencryptor.h"
+#include "core/engine/memoryregistry.h"
+#include "core/engine/recorddecryptor.h"
+#include "core/engine/recordencryptor.h"
 
 #include <QCoreApplication>
 #include <QElapsedTimer>

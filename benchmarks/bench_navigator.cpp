@@ -8,12 +8,12 @@
 // expanding everything would; peak RSS (VmHWM); and the longest gap between ticks of a 5 ms
 // UI-thread timer while loading (the worst stall a user would feel).
 
-#include "mainwindow/mainwindow.h"
-#include "mainwindow/navigatorpane.h"
-#include "navigator/navigatormodel.h"
-#include "sandbox/sandbox.h"
-#include "sandbox/sandboxstore.h"
-#include "sandbox/scaleseed.h"
+#include "core/sandbox/sandbox.h"
+#include "core/sandbox/sandboxstore.h"
+#include "core/sandbox/scaleseed.h"
+#include "models/navigator/navigatormodel.h"
+#include "widgets/mainwindow/mainwindow.h"
+#include "widgets/mainwindow/navigatorpane.h"
 
 #include <QApplication>
 #include <QElapsedTimer>

@@ -1,7 +1,7 @@
 #include "clicommon.h"
 
-#include "common/displaytext.h"
-#include "profiles/profilestore.h"
+#include "core/domain/displaytext.h"
+#include "core/services/profilestore.h"
 
 #include <QCoreApplication>
 #include <QJsonArray>

@@ -3,8 +3,8 @@
 // --registry-auth, --profile, and for Kafka commands --bootstrap, -X, --kms), turning them
 // into a ConnectionProfile, output helpers (tables, JSON lines) and exit codes.
 
-#include "common/result.h"
-#include "profiles/connectionprofile.h"
+#include "core/domain/result.h"
+#include "core/services/connectionprofile.h"
 
 #include <QCommandLineParser>
 #include <QEventLoop>

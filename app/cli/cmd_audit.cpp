@@ -2,10 +2,10 @@
 // keychain keeps (last id, last MAC, count), and names the first broken entry. Exit 0 when it
 // verifies, 1 when it does not. It changes nothing: no file, key or migration is created.
 
-#include "audit/auditlog.h"
 #include "clicommon.h"
 #include "commands.h"
-#include "profiles/keychainauditvault.h"
+#include "core/audit/auditlog.h"
+#include "core/services/keychainauditvault.h"
 
 #include <QJsonObject>
 

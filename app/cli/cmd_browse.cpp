@@ -3,10 +3,10 @@
 
 #include "clicommon.h"
 #include "commands.h"
-#include "common/displaytext.h"
-#include "common/wholenumber.h"
-#include "registry/dekregistryclient.h"
-#include "registry/schemaregistryclient.h"
+#include "core/domain/displaytext.h"
+#include "core/domain/wholenumber.h"
+#include "core/registry/dekregistryclient.h"
+#include "core/registry/schemaregistryclient.h"
 
 #include <QCryptographicHash>
 #include <QDateTime>

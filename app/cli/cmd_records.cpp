@@ -6,15 +6,15 @@
 // the partitions read, and a partition with fewer records leaves the rest to the others (so
 // the total is min(N, records stored)). "--from latest" without --limit reads the newest 10.
 
-#include "audit/auditlog.h"
 #include "clicommon.h"
 #include "commands.h"
-#include "common/displaytext.h"
-#include "common/wholenumber.h"
-#include "kafka/recordpreview.h"
-#include "registry/resttransport.h"
-#include "registry/schemaregistryclient.h"
-#include "serde/jsontext.h"
+#include "core/audit/auditlog.h"
+#include "core/domain/displaytext.h"
+#include "core/domain/wholenumber.h"
+#include "core/net/resttransport.h"
+#include "core/registry/schemaregistryclient.h"
+#include "core/serde/jsontext.h"
+#include "core/services/recordpreview.h"
 
 #include <QDateTime>
 #include <QElapsedTimer>

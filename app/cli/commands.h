@@ -3,8 +3,8 @@
 // and returns the process exit code; it runs on the main thread with the event loop available
 // through kw::cli::await().
 
-#include "audit/auditlog.h"
-#include "common/result.h"
+#include "core/audit/auditlog.h"
+#include "core/domain/result.h"
 
 #include <QStringList>
 

@@ -3,9 +3,9 @@
 
 #include "clicommon.h"
 #include "commands.h"
-#include "common/buildinfo.h"
-#include "common/privatefiles.h"
-#include "common/processhardening.h"
+#include "core/domain/privatefiles.h"
+#include "core/domain/processhardening.h"
+#include "core/services/buildinfo.h"
 
 #include <QCommandLineParser>
 #include <QCoreApplication>

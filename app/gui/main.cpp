@@ -1,11 +1,12 @@
 // keywarden: the desktop console.
 
-#include "common/buildinfo.h"
-#include "common/privatefiles.h"
-#include "common/processhardening.h"
-#include "mainwindow/mainwindow.h"
-#include "sandbox/sandboxhost.h"
+#include "app/gui/demo.h"
+#include "core/domain/privatefiles.h"
+#include "core/domain/processhardening.h"
+#include "core/sandbox/sandboxhost.h"
+#include "core/services/buildinfo.h"
 #include "screenshottour.h"
+#include "widgets/mainwindow/mainwindow.h"
 
 #include <QApplication>
 #include <QCommandLineParser>
@@ -119,7 +120,7 @@ int main(int argc, char *argv[])
     if (options.demo) {
         kw::sandbox::SandboxOptions sandboxOptions;
         sandboxOptions.seed = QStringLiteral("demo");
-        window.attachSandbox(&sandboxHost);
+        kw::followSandbox(window, sandboxHost);
         sandboxHost.start(sandboxOptions);
     }
     window.show();

@@ -1,10 +1,10 @@
 #include "screenshottour.h"
 
-#include "mainwindow/mainwindow.h"
-#include "mainwindow/navigatorpane.h"
-#include "navigator/navigatormodel.h"
-#include "records/recordsmodel.h"
-#include "records/recordsview.h"
+#include "models/navigator/navigatormodel.h"
+#include "models/records/recordsmodel.h"
+#include "widgets/mainwindow/mainwindow.h"
+#include "widgets/mainwindow/navigatorpane.h"
+#include "widgets/records/recordsview.h"
 
 #include <QAbstractProxyModel>
 #include <QComboBox>

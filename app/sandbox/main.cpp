@@ -1,9 +1,9 @@
 // keywarden-sandbox: the embedded Schema Registry + DEK Registry and Kafka mock cluster,
 // headless, for demos, tests and benchmarks.
 
-#include "common/buildinfo.h"
-#include "common/wholenumber.h"
-#include "sandbox/sandbox.h"
+#include "core/domain/wholenumber.h"
+#include "core/sandbox/sandbox.h"
+#include "core/services/buildinfo.h"
 
 #include <QCommandLineParser>
 #include <QCoreApplication>

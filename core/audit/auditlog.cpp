@@ -1,6 +1,6 @@
-#include "audit/auditlog.h"
+#include "core/audit/auditlog.h"
 
-#include "common/futurewatch.h"
+#include "core/domain/futurewatch.h"
 
 #include <QDir>
 #include <QFileInfo>

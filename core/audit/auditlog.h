@@ -6,8 +6,8 @@
 // which is itself an entry that starts a new segment linked to the old one. Without a
 // keychain the log falls back to an unkeyed chain and says so.
 
-#include "audit/auditstore.h"
-#include "audit/auditvault.h"
+#include "core/audit/auditstore.h"
+#include "core/audit/auditvault.h"
 
 #include <QFuture>
 #include <QObject>

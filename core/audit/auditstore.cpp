@@ -1,6 +1,6 @@
-#include "audit/auditstore.h"
+#include "core/audit/auditstore.h"
 
-#include "common/privatefiles.h"
+#include "core/domain/privatefiles.h"
 
 #include <QAtomicInteger>
 #include <QCryptographicHash>

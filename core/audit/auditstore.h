@@ -6,9 +6,9 @@
 // format 1 (plain SHA-256) are older logs and the no-keychain fallback: they show accidents,
 // not tampering. AuditLog adds the keychain half (key and head); this class is the file.
 
-#include "audit/auditvault.h"
-#include "common/clock.h"
-#include "common/result.h"
+#include "core/audit/auditvault.h"
+#include "core/domain/clock.h"
+#include "core/domain/result.h"
 
 #include <QJsonObject>
 #include <QLatin1String>

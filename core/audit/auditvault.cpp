@@ -1,6 +1,6 @@
-#include "audit/auditvault.h"
+#include "core/audit/auditvault.h"
 
-#include "common/readyfuture.h"
+#include "core/domain/readyfuture.h"
 
 #include <QJsonDocument>
 #include <QJsonObject>

@@ -4,7 +4,7 @@
 // The applications wire it to the OS keychain; tests use MemoryAuditVault. Kept here, not in
 // profiles/, so the audit module depends on nothing above it.
 
-#include "common/result.h"
+#include "core/domain/result.h"
 
 #include <QByteArray>
 #include <QFuture>

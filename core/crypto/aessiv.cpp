@@ -1,8 +1,8 @@
 // RFC 5297 AES-CMAC-SIV on OpenSSL's AES-CBC (for CMAC, RFC 4493) and AES-ECB (for the CTR
 // key stream), with the contexts keyed once per SivContext.
 
-#include "crypto/crypto.h"
-#include "crypto/crypto_p.h"
+#include "core/crypto/crypto.h"
+#include "core/crypto/crypto_p.h"
 
 #include <QVarLengthArray>
 #include <QtEndian>

@@ -1,6 +1,6 @@
-#include "crypto/crypto.h"
+#include "core/crypto/crypto.h"
 
-#include "crypto/crypto_p.h"
+#include "core/crypto/crypto_p.h"
 
 #include <QThread>
 #include <QtGlobal>

@@ -2,8 +2,8 @@
 // The CSFLE primitives: DEK algorithms (AES-GCM, AES-SIV per RFC 5297), HKDF, the Tink key
 // protos Confluent stores as keyMaterial, and DekCipher, which encrypts/decrypts field values.
 
-#include "common/result.h"
-#include "crypto/securebytes.h"
+#include "core/crypto/securebytes.h"
+#include "core/domain/result.h"
 
 #include <QByteArray>
 #include <QByteArrayView>

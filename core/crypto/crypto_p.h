@@ -1,8 +1,8 @@
 #pragma once
 // Internal helpers shared by the crypto/*.cpp files: OpenSSL handle owners and error values.
 
-#include "common/result.h"
-#include "crypto/crypto.h"
+#include "core/crypto/crypto.h"
+#include "core/domain/result.h"
 
 #include <QByteArrayView>
 #include <QList>

@@ -1,4 +1,4 @@
-#include "crypto/securebytes.h"
+#include "core/crypto/securebytes.h"
 
 #include <openssl/crypto.h>
 

@@ -1,7 +1,7 @@
 // Tink key protos (AesGcmKey, AesSivKey) and DekCipher.
 
-#include "crypto/crypto.h"
-#include "crypto/crypto_p.h"
+#include "core/crypto/crypto.h"
+#include "core/crypto/crypto_p.h"
 
 #include <cstring>
 #include <mutex>

@@ -1,4 +1,4 @@
-#include "engine/dekcache.h"
+#include "core/engine/dekcache.h"
 
 #include <QMutexLocker>
 

@@ -4,9 +4,9 @@
 // bytes are wiped when an entry goes. Concurrent requests for the same key share one load.
 // Failed loads are remembered briefly so a bad key does not cost one KMS call per record.
 
-#include "common/clock.h"
-#include "common/result.h"
-#include "crypto/crypto.h"
+#include "core/crypto/crypto.h"
+#include "core/domain/clock.h"
+#include "core/domain/result.h"
 
 #include <QHash>
 #include <QHashFunctions>

@@ -1,6 +1,6 @@
-#include "engine/memoryregistry.h"
+#include "core/engine/memoryregistry.h"
 
-#include "common/readyfuture.h"
+#include "core/domain/readyfuture.h"
 
 #include <QJsonArray>
 #include <QMutexLocker>

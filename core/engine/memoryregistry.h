@@ -2,7 +2,7 @@
 // A registry held in memory: schemas, KEKs and DEKs loaded from JSON in the REST shapes. Used
 // by tests, the interop fixtures and offline analysis; answers with the registry's error codes.
 
-#include "engine/sources.h"
+#include "core/domain/keysources.h"
 
 #include <QHash>
 #include <QJsonObject>

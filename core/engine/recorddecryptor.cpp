@@ -1,9 +1,9 @@
-#include "engine/recorddecryptor.h"
+#include "core/engine/recorddecryptor.h"
 
-#include "common/base64.h"
-#include "serde/avroschema.h"
-#include "serde/jsonschema.h"
-#include "serde/jsontext.h"
+#include "core/domain/base64.h"
+#include "core/serde/avroschema.h"
+#include "core/serde/jsonschema.h"
+#include "core/serde/jsontext.h"
 
 #include <QJsonArray>
 #include <QJsonDocument>

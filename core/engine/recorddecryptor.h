@@ -4,11 +4,11 @@
 // (decrypted, plain or failed, with the precise reason) or per record (framing, schema,
 // payload, decoding). No byte string can crash it.
 
-#include "engine/dekcache.h"
-#include "engine/rules.h"
-#include "engine/sources.h"
-#include "kms/kms.h"
-#include "serde/framing.h"
+#include "core/domain/keysources.h"
+#include "core/engine/dekcache.h"
+#include "core/engine/rules.h"
+#include "core/kms/kms.h"
+#include "core/serde/framing.h"
 
 #include <QDeadlineTimer>
 #include <QHash>

@@ -1,8 +1,8 @@
-#include "engine/recordencryptor.h"
+#include "core/engine/recordencryptor.h"
 
-#include "serde/avroschema.h"
-#include "serde/framing.h"
-#include "serde/jsonschema.h"
+#include "core/serde/avroschema.h"
+#include "core/serde/framing.h"
+#include "core/serde/jsonschema.h"
 
 #include <QJsonArray>
 #include <QJsonDocument>

@@ -3,9 +3,9 @@
 // encodingRules), with their parameters resolved as Confluent's executors do: the rule's own
 // params first, then the schema's metadata.properties.
 
-#include "common/result.h"
-#include "crypto/crypto.h"
-#include "serde/fieldvisit.h"
+#include "core/crypto/crypto.h"
+#include "core/domain/result.h"
+#include "core/serde/fieldvisit.h"
 
 #include <QJsonObject>
 #include <QMap>

@@ -1,8 +1,9 @@
 // Topic metadata and watermarks, and the consumer handle every Kafka call here is built on.
 
-#include "kafka/kafkaclient.h"
+#include "core/kafka/kafkaclient.h"
 
-#include "kafka/kafkaclient_p.h"
+#include "core/domain/secretproperty.h"
+#include "core/kafka/kafkaclient_p.h"
 
 #include <QElapsedTimer>
 #include <QMutexLocker>
@@ -29,17 +30,17 @@ QString timestampTypeName(KafkaRecord::TimestampType type)
     return QStringLiteral("NotAvailable");
 }
 
-Result<QList<QPair<QString, QString>>> clientProperties(const profiles::ConnectionProfile &profile)
+Result<QList<QPair<QString, QString>>> clientProperties(const KafkaSettings &settings)
 {
-    const QString bootstrap = profile.bootstrapServers.trimmed();
+    const QString bootstrap = settings.bootstrapServers.trimmed();
     if (bootstrap.isEmpty())
-        return makeError(
-            QString(ErrorNotConfigured),
-            QStringLiteral("The connection '%1' has no Kafka bootstrap servers: add "
-                           "them (host:port) to read topics.")
-                .arg(profile.name.isEmpty() ? QStringLiteral("(unnamed)") : profile.name));
+        return makeError(QString(ErrorNotConfigured),
+                         QStringLiteral("The connection '%1' has no Kafka bootstrap servers: add "
+                                        "them (host:port) to read topics.")
+                             .arg(settings.connectionName.isEmpty() ? QStringLiteral("(unnamed)")
+                                                                    : settings.connectionName));
     QList<QPair<QString, QString>> props{{QStringLiteral("bootstrap.servers"), bootstrap}};
-    for (auto it = profile.kafkaProperties.cbegin(); it != profile.kafkaProperties.cend(); ++it)
+    for (auto it = settings.properties.cbegin(); it != settings.properties.cend(); ++it)
         props.append({it.key().trimmed(), it.value()});
     return props;
 }
@@ -76,13 +77,13 @@ void Consumer::logCallback(const rd_kafka_t *, int level, const char *fac, const
     qCDebug(lcKafka, "rdkafka %d %s: %s", level, fac, buf);
 }
 
-Result<std::unique_ptr<Consumer>> Consumer::create(const profiles::ConnectionProfile &profile)
+Result<std::unique_ptr<Consumer>> Consumer::create(const KafkaSettings &settings)
 {
-    auto props = clientProperties(profile);
+    auto props = clientProperties(settings);
     if (!props)
         return props.error();
     std::unique_ptr<Consumer> self(new Consumer);
-    self->m_bootstrap = profile.bootstrapServers.trimmed();
+    self->m_bootstrap = settings.bootstrapServers.trimmed();
 
     char errstr[512] = {};
     rd_kafka_conf_t *conf = rd_kafka_conf_new();
@@ -98,9 +99,8 @@ Result<std::unique_ptr<Consumer>> Consumer::create(const profiles::ConnectionPro
                                             "spelling against librdkafka's configuration names.")
                                  .arg(name));
         // librdkafka's message quotes the value; never repeat a secret one.
-        const QString detail = profiles::isSecretProperty(name)
-                                   ? QStringLiteral("the value is not accepted")
-                                   : QString::fromUtf8(errstr);
+        const QString detail = isSecretProperty(name) ? QStringLiteral("the value is not accepted")
+                                                      : QString::fromUtf8(errstr);
         return makeError(
             QString(ErrorBadProperty),
             QStringLiteral("Invalid value for Kafka client property '%1': %2.").arg(name, detail));
@@ -318,35 +318,33 @@ Result<TopicInfo> Consumer::topic(const QString &name, bool withWatermarks, int 
 
 } // namespace detail
 
-Result<QList<TopicInfo>> listTopics(const profiles::ConnectionProfile &profile, int timeoutMs)
+Result<QList<TopicInfo>> listTopics(const KafkaSettings &settings, int timeoutMs)
 {
-    auto consumer = detail::Consumer::create(profile);
+    auto consumer = detail::Consumer::create(settings);
     if (!consumer)
         return consumer.error();
     return (*consumer)->topics(timeoutMs);
 }
 
-Result<TopicInfo> describeTopic(const profiles::ConnectionProfile &profile, const QString &topic,
+Result<TopicInfo> describeTopic(const KafkaSettings &settings, const QString &topic,
                                 bool withWatermarks, int timeoutMs)
 {
-    auto consumer = detail::Consumer::create(profile);
+    auto consumer = detail::Consumer::create(settings);
     if (!consumer)
         return consumer.error();
     return (*consumer)->topic(topic, withWatermarks, timeoutMs);
 }
 
-QFuture<Result<QList<TopicInfo>>> listTopicsAsync(const profiles::ConnectionProfile &profile,
-                                                  int timeoutMs)
+QFuture<Result<QList<TopicInfo>>> listTopicsAsync(const KafkaSettings &settings, int timeoutMs)
 {
-    return QtConcurrent::run([profile, timeoutMs] { return listTopics(profile, timeoutMs); });
+    return QtConcurrent::run([settings, timeoutMs] { return listTopics(settings, timeoutMs); });
 }
 
-QFuture<Result<TopicInfo>> describeTopicAsync(const profiles::ConnectionProfile &profile,
-                                              const QString &topic, bool withWatermarks,
-                                              int timeoutMs)
+QFuture<Result<TopicInfo>> describeTopicAsync(const KafkaSettings &settings, const QString &topic,
+                                              bool withWatermarks, int timeoutMs)
 {
-    return QtConcurrent::run([profile, topic, withWatermarks, timeoutMs] {
-        return describeTopic(profile, topic, withWatermarks, timeoutMs);
+    return QtConcurrent::run([settings, topic, withWatermarks, timeoutMs] {
+        return describeTopic(settings, topic, withWatermarks, timeoutMs);
     });
 }
 

@@ -4,30 +4,28 @@
 // SASL and SSL work as configured. Blocking calls, for worker threads; the *Async variants run
 // them on the global thread pool.
 
-#include "common/result.h"
-#include "kafka/kafkatypes.h"
-#include "profiles/connectionprofile.h"
+#include "core/domain/result.h"
+#include "core/kafka/kafkasettings.h"
+#include "core/kafka/kafkatypes.h"
 
 #include <QFuture>
 
 namespace kw::kafka {
 
-// The client properties a profile yields (bootstrap.servers first, then kafkaProperties).
-// Fails with ErrorNotConfigured when the profile has no bootstrap servers.
-Result<QList<QPair<QString, QString>>> clientProperties(const profiles::ConnectionProfile &profile);
+// The client properties of `settings` (bootstrap.servers first, then the others).
+// Fails with ErrorNotConfigured when there are no bootstrap servers.
+Result<QList<QPair<QString, QString>>> clientProperties(const KafkaSettings &settings);
 
 // Every topic with its partition count (no watermarks). Sorted by name.
-Result<QList<TopicInfo>> listTopics(const profiles::ConnectionProfile &profile,
-                                    int timeoutMs = 10000);
+Result<QList<TopicInfo>> listTopics(const KafkaSettings &settings, int timeoutMs = 10000);
 // One topic, its partitions and (when withWatermarks) their low/high watermarks.
 // ErrorUnknownTopic when the cluster does not have it.
-Result<TopicInfo> describeTopic(const profiles::ConnectionProfile &profile, const QString &topic,
+Result<TopicInfo> describeTopic(const KafkaSettings &settings, const QString &topic,
                                 bool withWatermarks = true, int timeoutMs = 10000);
 
-QFuture<Result<QList<TopicInfo>>> listTopicsAsync(const profiles::ConnectionProfile &profile,
+QFuture<Result<QList<TopicInfo>>> listTopicsAsync(const KafkaSettings &settings,
                                                   int timeoutMs = 10000);
-QFuture<Result<TopicInfo>> describeTopicAsync(const profiles::ConnectionProfile &profile,
-                                              const QString &topic, bool withWatermarks = true,
-                                              int timeoutMs = 10000);
+QFuture<Result<TopicInfo>> describeTopicAsync(const KafkaSettings &settings, const QString &topic,
+                                              bool withWatermarks = true, int timeoutMs = 10000);
 
 } // namespace kw::kafka

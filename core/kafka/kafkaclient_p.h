@@ -1,10 +1,10 @@
 #pragma once
-// Internal: one librdkafka consumer handle built from a profile, with the client errors it
+// Internal: one librdkafka consumer handle built from KafkaSettings, with the client errors it
 // reported (error_cb) kept for translating failures into specific kw::Error values.
 
-#include "common/result.h"
-#include "kafka/kafkatypes.h"
-#include "profiles/connectionprofile.h"
+#include "core/domain/result.h"
+#include "core/kafka/kafkasettings.h"
+#include "core/kafka/kafkatypes.h"
 
 #include <QLoggingCategory>
 #include <QMutex>
@@ -24,9 +24,9 @@ public:
     Consumer(const Consumer &) = delete;
     Consumer &operator=(const Consumer &) = delete;
 
-    // A consumer for `profile` with a unique throw-away group.id and no commits. Fails with
+    // A consumer for `settings` with a unique throw-away group.id and no commits. Fails with
     // ErrorNotConfigured or ErrorBadProperty (naming the property) before any network I/O.
-    static Result<std::unique_ptr<Consumer>> create(const profiles::ConnectionProfile &profile);
+    static Result<std::unique_ptr<Consumer>> create(const KafkaSettings &settings);
 
     [[nodiscard]] rd_kafka_t *handle() const { return m_rk; }
     [[nodiscard]] const QString &bootstrap() const { return m_bootstrap; }

@@ -3,7 +3,7 @@
 // and the records it hands back. Plain, immutable-by-convention values, safe to pass between
 // threads; no librdkafka type appears here.
 
-#include "serde/framing.h"
+#include "core/serde/framing.h"
 
 #include <QByteArray>
 #include <QLatin1String>

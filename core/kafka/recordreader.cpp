@@ -1,9 +1,9 @@
 // Bounded reads: watermarks captured at start decide where each partition's read ends, so an
 // idle partition never keeps a read waiting.
 
-#include "kafka/recordreader.h"
+#include "core/kafka/recordreader.h"
 
-#include "kafka/kafkaclient_p.h"
+#include "core/kafka/kafkaclient_p.h"
 
 #include <QElapsedTimer>
 #include <QHash>
@@ -148,9 +148,8 @@ struct Lane
 
 } // namespace
 
-Result<ReadSummary> readRecords(const profiles::ConnectionProfile &profile,
-                                const ReadRequest &request, const ReadCallbacks &callbacks,
-                                const std::atomic_bool &cancel)
+Result<ReadSummary> readRecords(const KafkaSettings &settings, const ReadRequest &request,
+                                const ReadCallbacks &callbacks, const std::atomic_bool &cancel)
 {
     QElapsedTimer elapsed;
     elapsed.start();
@@ -161,7 +160,7 @@ Result<ReadSummary> readRecords(const profiles::ConnectionProfile &profile,
         return summary;
     };
 
-    auto created = detail::Consumer::create(profile);
+    auto created = detail::Consumer::create(settings);
     if (!created)
         return created.error();
     // Shared with the holds of borrowed batches, which may outlive this call.

@@ -10,9 +10,9 @@
 // unchanged topic returns the same records in the same order, whatever the fetch timing, and a
 // small limit reads about N records per partition at most, never the whole topic.
 
-#include "common/result.h"
-#include "kafka/kafkatypes.h"
-#include "profiles/connectionprofile.h"
+#include "core/domain/result.h"
+#include "core/kafka/kafkasettings.h"
+#include "core/kafka/kafkatypes.h"
 
 #include <atomic>
 #include <functional>
@@ -42,9 +42,8 @@ struct ReadCallbacks
 // ~100 ms); a cancelled read answers its summary with cancelled = true (not an error).
 // Errors: ErrorNotConfigured, ErrorBadProperty, ErrorUnreachable, ErrorAuthentication,
 // ErrorUnknownTopic, ErrorUnknownPartition, ErrorFailed.
-Result<ReadSummary> readRecords(const profiles::ConnectionProfile &profile,
-                                const ReadRequest &request, const ReadCallbacks &callbacks,
-                                const std::atomic_bool &cancel);
+Result<ReadSummary> readRecords(const KafkaSettings &settings, const ReadRequest &request,
+                                const ReadCallbacks &callbacks, const std::atomic_bool &cancel);
 
 // The ranges a read starts from, from the partitions' watermarks (and, for Timestamp starts,
 // the offsets found for that time: -1 meaning "after the last record"). Exposed for tests and

@@ -1,6 +1,6 @@
-#include "kms/kms.h"
+#include "core/kms/kms.h"
 
-#include "kms/localkms.h"
+#include "core/kms/localkms.h"
 
 namespace kw::kms {
 

@@ -2,7 +2,7 @@
 // The KMS layer: a KmsAead wraps/unwraps DEKs under one KEK; a KmsDriver builds KmsAeads for one
 // kmsType ("local-kms", "aws-kms", ...); the KmsRegistry picks the driver for a KEK.
 
-#include "common/result.h"
+#include "core/domain/result.h"
 
 #include <QByteArray>
 #include <QFuture>

@@ -1,7 +1,7 @@
-#include "kms/localkms.h"
+#include "core/kms/localkms.h"
 
-#include "common/readyfuture.h"
-#include "crypto/crypto.h"
+#include "core/crypto/crypto.h"
+#include "core/domain/readyfuture.h"
 
 #include <QFuture>
 

@@ -2,8 +2,8 @@
 // The "local-kms" driver: the KEK is derived from a shared secret (HKDF-SHA256 → AES-128-GCM),
 // exactly as Confluent's LocalKmsClient does, so no external service is involved.
 
-#include "crypto/securebytes.h"
-#include "kms/kms.h"
+#include "core/crypto/securebytes.h"
+#include "core/kms/kms.h"
 
 namespace kw::kms {
 

@@ -1,8 +1,11 @@
-#include "registry/clientutil_p.h"
+#include "core/registry/clientutil_p.h"
+#include "core/registry/logging_p.h"
 
 #include <QJsonObject>
 
 #include <cmath>
+
+Q_LOGGING_CATEGORY(lcRegistry, "keywarden.registry", QtInfoMsg)
 
 namespace kw::registry::detail {
 

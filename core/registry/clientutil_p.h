@@ -2,8 +2,8 @@
 // Shared plumbing of the two registry clients: send a request and parse its reply into a typed
 // result, the common reply shapes, and the offset/limit page walker.
 
-#include "common/readyfuture.h"
-#include "registry/resttransport.h"
+#include "core/domain/readyfuture.h"
+#include "core/net/resttransport.h"
 
 #include <QJsonArray>
 #include <QPointer>

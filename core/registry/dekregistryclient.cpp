@@ -1,8 +1,8 @@
-#include "registry/dekregistryclient.h"
+#include "core/registry/dekregistryclient.h"
 
-#include "registry/clientutil_p.h"
-#include "registry/logging_p.h"
-#include "registry/replyparsers_p.h"
+#include "core/registry/clientutil_p.h"
+#include "core/registry/logging_p.h"
+#include "core/registry/replyparsers_p.h"
 
 #include <QJsonObject>
 

@@ -2,9 +2,9 @@
 // Typed, asynchronous client for the DEK Registry REST API (/dek-registry/v1/keks...): KEKs,
 // DEKs and DEK versions, their soft/permanent delete and undelete, on top of a RestTransport.
 
-#include "engine/sources.h"
-#include "registry/resttransport.h"
-#include "registry/types.h"
+#include "core/domain/keysources.h"
+#include "core/domain/registrytypes.h"
+#include "core/net/resttransport.h"
 
 #include <QFuture>
 #include <QMap>

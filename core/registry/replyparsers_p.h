@@ -3,9 +3,9 @@
 // one per reply shape. Declared here so the tests and the fuzz targets run exactly what the
 // clients run on server bytes.
 
-#include "registry/clientutil_p.h"
-#include "registry/schemaregistryclient.h"
-#include "registry/types.h"
+#include "core/domain/registrytypes.h"
+#include "core/registry/clientutil_p.h"
+#include "core/registry/schemaregistryclient.h"
 
 namespace kw::registry::detail {
 

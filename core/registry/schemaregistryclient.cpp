@@ -1,7 +1,7 @@
-#include "registry/schemaregistryclient.h"
+#include "core/registry/schemaregistryclient.h"
 
-#include "registry/clientutil_p.h"
-#include "registry/replyparsers_p.h"
+#include "core/registry/clientutil_p.h"
+#include "core/registry/replyparsers_p.h"
 
 #include <QJsonArray>
 #include <QUuid>

@@ -2,9 +2,9 @@
 // Typed, asynchronous client for the Schema Registry REST API (subjects, versions, schemas by
 // id and guid, lookup, register, delete, config) on top of a RestTransport.
 
-#include "engine/sources.h"
-#include "registry/resttransport.h"
-#include "registry/types.h"
+#include "core/domain/keysources.h"
+#include "core/domain/registrytypes.h"
+#include "core/net/resttransport.h"
 
 #include <QFuture>
 #include <QJsonObject>

@@ -1,8 +1,8 @@
-#include "sandbox/dekroutes.h"
+#include "core/sandbox/dekroutes.h"
 
-#include "sandbox/keyrules_p.h"
-#include "sandbox/registryerrors.h"
-#include "sandbox/sandboxstore.h"
+#include "core/sandbox/keyrules_p.h"
+#include "core/sandbox/registryerrors.h"
+#include "core/sandbox/sandboxstore.h"
 
 namespace kw::sandbox {
 

@@ -2,7 +2,7 @@
 // The DEK Registry's REST routes (/dek-registry/v1/keks/...) on top of a SandboxStore, with
 // the request parsing and defaults of Confluent's DekRegistryResource.
 
-#include "sandbox/httpexchange.h"
+#include "core/sandbox/httpexchange.h"
 
 #include <optional>
 

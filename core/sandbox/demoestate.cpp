@@ -1,4 +1,4 @@
-#include "sandbox/demoestate.h"
+#include "core/sandbox/demoestate.h"
 
 #include <QJsonArray>
 #include <QJsonDocument>

@@ -2,7 +2,7 @@
 // The demo estate as data: the KEKs, subjects (with their schema versions and rules), topics
 // (with record generators and time windows) and retirements of a bank's CSFLE set-up.
 
-#include "registry/types.h"
+#include "core/domain/registrytypes.h"
 
 #include <QJsonObject>
 #include <QList>

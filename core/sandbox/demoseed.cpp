@@ -4,15 +4,15 @@
 // topics with more than 50,000 encrypted records, including corrupt and tampered ones and
 // some under KEKs that cannot be unwrapped offline.
 
-#include "sandbox/demoseed.h"
+#include "core/sandbox/demoseed.h"
 
-#include "common/readyfuture.h"
-#include "engine/recordencryptor.h"
-#include "kms/localkms.h"
-#include "sandbox/demoestate.h"
-#include "sandbox/mockkafkacluster.h"
-#include "sandbox/sandboxstore.h"
-#include "serde/framing.h"
+#include "core/domain/readyfuture.h"
+#include "core/engine/recordencryptor.h"
+#include "core/kms/localkms.h"
+#include "core/sandbox/demoestate.h"
+#include "core/sandbox/mockkafkacluster.h"
+#include "core/sandbox/sandboxstore.h"
+#include "core/serde/framing.h"
 
 #include <QElapsedTimer>
 #include <QLoggingCategory>

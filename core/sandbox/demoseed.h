@@ -2,8 +2,8 @@
 // Extension point for the "demo" seed: fills a fresh sandbox with KEKs, DEKs, schemas and
 // encrypted records. Written separately (demoseed.cpp); the sandbox only calls seedDemo().
 
-#include "common/clock.h"
-#include "common/result.h"
+#include "core/domain/clock.h"
+#include "core/domain/result.h"
 
 #include <QString>
 

@@ -1,6 +1,6 @@
-#include "sandbox/httpexchange.h"
+#include "core/sandbox/httpexchange.h"
 
-#include "sandbox/registryerrors.h"
+#include "core/sandbox/registryerrors.h"
 
 #include <QJsonDocument>
 

@@ -2,7 +2,7 @@
 // One HTTP request and its reply as plain values, so the sandbox's route handlers are simple
 // functions of (store, request) -> reply, plus the JSON and parameter helpers they share.
 
-#include "common/result.h"
+#include "core/domain/result.h"
 
 #include <QByteArray>
 #include <QJsonArray>

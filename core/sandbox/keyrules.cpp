@@ -1,6 +1,6 @@
-#include "crypto/crypto.h"
-#include "sandbox/keyrules_p.h"
-#include "sandbox/registryerrors.h"
+#include "core/crypto/crypto.h"
+#include "core/sandbox/keyrules_p.h"
+#include "core/sandbox/registryerrors.h"
 
 #include <QJsonDocument>
 #include <QJsonObject>

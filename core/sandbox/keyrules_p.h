@@ -2,8 +2,8 @@
 // Validation and small helpers shared by the DEK Registry half of SandboxStore: KEK name and
 // DEK subject rules, kmsType normalisation, the registry's error messages, paging.
 
-#include "common/result.h"
-#include "registry/types.h"
+#include "core/domain/registrytypes.h"
+#include "core/domain/result.h"
 
 #include <QList>
 #include <QMap>

@@ -1,4 +1,4 @@
-#include "sandbox/mockkafkacluster.h"
+#include "core/sandbox/mockkafkacluster.h"
 
 #include <QElapsedTimer>
 #include <QLoggingCategory>

@@ -2,7 +2,7 @@
 // The sandbox's Kafka: librdkafka's mock cluster, which speaks the Kafka protocol on local
 // ports (kcat and any client can use it), plus a batching producer to fill its topics.
 
-#include "common/result.h"
+#include "core/domain/result.h"
 
 #include <QByteArray>
 #include <QList>

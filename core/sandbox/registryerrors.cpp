@@ -1,4 +1,4 @@
-#include "sandbox/registryerrors.h"
+#include "core/sandbox/registryerrors.h"
 
 namespace kw::sandbox {
 

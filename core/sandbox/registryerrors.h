@@ -2,7 +2,7 @@
 // The Schema Registry / DEK Registry error codes the sandbox answers with, as kw::Error values
 // ("registry.40470"), and the HTTP status that goes with each code.
 
-#include "common/result.h"
+#include "core/domain/result.h"
 
 #include <QString>
 

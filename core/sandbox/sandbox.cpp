@@ -1,10 +1,10 @@
-#include "sandbox/sandbox.h"
+#include "core/sandbox/sandbox.h"
 
-#include "crypto/crypto.h"
-#include "sandbox/demoseed.h"
-#include "sandbox/mockkafkacluster.h"
-#include "sandbox/sandboxserver.h"
-#include "sandbox/sandboxstore.h"
+#include "core/crypto/crypto.h"
+#include "core/sandbox/demoseed.h"
+#include "core/sandbox/mockkafkacluster.h"
+#include "core/sandbox/sandboxserver.h"
+#include "core/sandbox/sandboxstore.h"
 
 #include <QDir>
 

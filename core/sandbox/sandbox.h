@@ -2,8 +2,8 @@
 // The whole embedded sandbox: registry store, REST server and Kafka mock cluster, started
 // together with one seed. Used by keywarden-sandbox, the GUI's --demo mode, tests, benchmarks.
 
-#include "common/clock.h"
-#include "common/result.h"
+#include "core/domain/clock.h"
+#include "core/domain/result.h"
 
 #include <QString>
 

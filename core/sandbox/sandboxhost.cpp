@@ -1,6 +1,6 @@
-#include "sandbox/sandboxhost.h"
+#include "core/sandbox/sandboxhost.h"
 
-#include "crypto/crypto.h"
+#include "core/crypto/crypto.h"
 
 #include <QElapsedTimer>
 #include <QMetaObject>

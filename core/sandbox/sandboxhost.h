@@ -2,8 +2,8 @@
 // Runs the embedded sandbox on a thread of its own, so a GUI can start the demo estate (a
 // few seconds of seeding) without blocking its event loop. Reports the addresses when ready.
 
-#include "common/result.h"
-#include "sandbox/sandbox.h"
+#include "core/domain/result.h"
+#include "core/sandbox/sandbox.h"
 
 #include <QObject>
 #include <QThread>

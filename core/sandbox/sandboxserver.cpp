@@ -1,8 +1,8 @@
-#include "sandbox/sandboxserver.h"
+#include "core/sandbox/sandboxserver.h"
 
-#include "sandbox/dekroutes.h"
-#include "sandbox/httpexchange.h"
-#include "sandbox/schemaroutes.h"
+#include "core/sandbox/dekroutes.h"
+#include "core/sandbox/httpexchange.h"
+#include "core/sandbox/schemaroutes.h"
 
 #include <QHostAddress>
 #include <QHttpServerRequest>

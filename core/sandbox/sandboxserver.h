@@ -2,7 +2,7 @@
 // The sandbox's HTTP front: Schema Registry and DEK Registry REST on 127.0.0.1, routed by hand
 // over QAbstractHttpServer (Qt 6.4's QHttpServer router cannot express these paths).
 
-#include "common/result.h"
+#include "core/domain/result.h"
 
 #include <QAbstractHttpServer>
 #include <QString>

@@ -1,7 +1,7 @@
-#include "sandbox/sandboxstore.h"
+#include "core/sandbox/sandboxstore.h"
 
-#include "common/readyfuture.h"
-#include "sandbox/registryerrors.h"
+#include "core/domain/readyfuture.h"
+#include "core/sandbox/registryerrors.h"
 
 #include <QFuture>
 #include <QLoggingCategory>

@@ -2,11 +2,11 @@
 // The sandbox registry's state in SQLite: KEKs, DEKs, schemas and subject versions, with the
 // DEK Registry and Schema Registry rules (validation, error codes, delete rules) as plain calls.
 
-#include "common/clock.h"
-#include "common/result.h"
-#include "engine/sources.h"
-#include "kms/kms.h"
-#include "registry/types.h"
+#include "core/domain/clock.h"
+#include "core/domain/keysources.h"
+#include "core/domain/registrytypes.h"
+#include "core/domain/result.h"
+#include "core/kms/kms.h"
 
 #include <QHash>
 #include <QList>

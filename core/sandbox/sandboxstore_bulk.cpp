@@ -1,6 +1,6 @@
 // SandboxStore: bulk loading for synthetic seeds (see scaleseed.h).
 
-#include "sandbox/sandboxstore.h"
+#include "core/sandbox/sandboxstore.h"
 
 #include <QSqlDatabase>
 #include <QSqlError>

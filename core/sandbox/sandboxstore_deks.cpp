@@ -1,10 +1,10 @@
 // SandboxStore: DEK versions (create with server-side generation and rewrap, get, list,
 // delete, undelete), following spec csfle-facts §1.5 and workflow-facts §1.3.
 
-#include "crypto/crypto.h"
-#include "sandbox/keyrules_p.h"
-#include "sandbox/registryerrors.h"
-#include "sandbox/sandboxstore.h"
+#include "core/crypto/crypto.h"
+#include "core/sandbox/keyrules_p.h"
+#include "core/sandbox/registryerrors.h"
+#include "core/sandbox/sandboxstore.h"
 
 #include <QSqlError>
 #include <QSqlQuery>

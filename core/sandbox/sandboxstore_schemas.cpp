@@ -1,9 +1,9 @@
 // SandboxStore: the Schema Registry half (schemas by id/guid, subjects and versions, soft and
 // permanent deletes with Confluent's error codes). No compatibility checks are made.
 
-#include "sandbox/registryerrors.h"
-#include "sandbox/sandboxstore.h"
-#include "serde/avroschema.h"
+#include "core/sandbox/registryerrors.h"
+#include "core/sandbox/sandboxstore.h"
+#include "core/serde/avroschema.h"
 
 #include <QJsonArray>
 #include <QJsonDocument>

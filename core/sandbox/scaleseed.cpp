@@ -1,7 +1,7 @@
-#include "sandbox/scaleseed.h"
+#include "core/sandbox/scaleseed.h"
 
-#include "registry/types.h"
-#include "sandbox/sandboxstore.h"
+#include "core/domain/registrytypes.h"
+#include "core/sandbox/sandboxstore.h"
 
 #include <QRandomGenerator>
 

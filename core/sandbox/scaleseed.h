@@ -2,7 +2,7 @@
 // A synthetic "scale" estate for benchmarks: many KEKs, each with a few DEK subjects and
 // versions, written straight into the store in one transaction (seconds, not minutes).
 
-#include "common/result.h"
+#include "core/domain/result.h"
 
 namespace kw::sandbox {
 

@@ -1,7 +1,7 @@
-#include "sandbox/schemaroutes.h"
+#include "core/sandbox/schemaroutes.h"
 
-#include "sandbox/registryerrors.h"
-#include "sandbox/sandboxstore.h"
+#include "core/sandbox/registryerrors.h"
+#include "core/sandbox/sandboxstore.h"
 
 namespace kw::sandbox {
 

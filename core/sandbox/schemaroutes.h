@@ -2,7 +2,7 @@
 // The Schema Registry's REST routes (/subjects, /schemas, /config, /mode) on top of a
 // SandboxStore, with the parameters and reply shapes of Confluent's resources.
 
-#include "sandbox/httpexchange.h"
+#include "core/sandbox/httpexchange.h"
 
 #include <optional>
 

@@ -1,6 +1,6 @@
-#include "serde/avrobinary.h"
+#include "core/serde/avrobinary.h"
 
-#include "serde/jsontext.h"
+#include "core/serde/jsontext.h"
 
 #include <QtEndian>
 

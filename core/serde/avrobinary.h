@@ -7,9 +7,9 @@
 //  - renderAvroJson(): decodes, visits leaves and writes compact JSON text in one pass, without
 //    Avro C or QJsonValue (the records fast path).
 
-#include "common/result.h"
-#include "serde/avromodel.h"
-#include "serde/fieldvisit.h"
+#include "core/domain/result.h"
+#include "core/serde/avromodel.h"
+#include "core/serde/fieldvisit.h"
 
 #include <QByteArray>
 #include <QByteArrayView>

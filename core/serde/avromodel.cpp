@@ -1,7 +1,7 @@
-#include "serde/avromodel.h"
+#include "core/serde/avromodel.h"
 
-#include "serde/jsontext.h"
-#include "serde/wildcard.h"
+#include "core/serde/jsontext.h"
+#include "core/serde/wildcard.h"
 
 #include <QHash>
 #include <QJsonArray>

@@ -3,8 +3,8 @@
 // from the same (reference-inlined) JSON that Avro C parses, so its fields and union branches are
 // in the same order as in the avro_schema_t.
 
-#include "common/result.h"
-#include "serde/fieldvisit.h"
+#include "core/domain/result.h"
+#include "core/serde/fieldvisit.h"
 
 #include <QJsonValue>
 #include <QList>

@@ -1,8 +1,8 @@
-#include "serde/avroschema.h"
+#include "core/serde/avroschema.h"
 
-#include "serde/avrobinary.h"
-#include "serde/avromodel.h"
-#include "serde/avrovalue.h"
+#include "core/serde/avrobinary.h"
+#include "core/serde/avromodel.h"
+#include "core/serde/avrovalue.h"
 
 #include <QJsonArray>
 #include <QJsonDocument>

@@ -2,8 +2,8 @@
 // A parsed Avro writer schema that knows which fields are tagged, and walks Avro binary records
 // of that schema so rules can read or replace tagged string/bytes leaves.
 
-#include "common/result.h"
-#include "serde/fieldvisit.h"
+#include "core/domain/result.h"
+#include "core/serde/fieldvisit.h"
 
 #include <QByteArray>
 #include <QByteArrayView>

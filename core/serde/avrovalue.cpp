@@ -1,4 +1,4 @@
-#include "serde/avrovalue.h"
+#include "core/serde/avrovalue.h"
 
 #include <QJsonArray>
 #include <QJsonObject>

@@ -3,9 +3,9 @@
 // calling the leaf visitor and writing its replacements back (the write path); and fills a
 // generic value from JSON.
 
-#include "common/result.h"
-#include "serde/avromodel.h"
-#include "serde/fieldvisit.h"
+#include "core/domain/result.h"
+#include "core/serde/avromodel.h"
+#include "core/serde/fieldvisit.h"
 
 #include <QJsonValue>
 

@@ -3,7 +3,7 @@
 // int32 id, magic 1 + GUID, or the __value_schema_id / __key_schema_id header), and the
 // Protobuf message indexes that follow it.
 
-#include "common/result.h"
+#include "core/domain/result.h"
 
 #include <QByteArray>
 #include <QList>

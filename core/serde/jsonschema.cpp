@@ -1,6 +1,6 @@
-#include "serde/jsonschema.h"
+#include "core/serde/jsonschema.h"
 
-#include "serde/wildcard.h"
+#include "core/serde/wildcard.h"
 
 #include <QJsonArray>
 #include <QJsonDocument>

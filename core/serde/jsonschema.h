@@ -2,8 +2,8 @@
 // A parsed JSON Schema that knows which properties are tagged, and walks JSON documents of that
 // schema so rules can read or replace tagged string leaves.
 
-#include "common/result.h"
-#include "serde/fieldvisit.h"
+#include "core/domain/result.h"
+#include "core/serde/fieldvisit.h"
 
 #include <QJsonValue>
 #include <QList>

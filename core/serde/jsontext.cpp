@@ -1,4 +1,4 @@
-#include "serde/jsontext.h"
+#include "core/serde/jsontext.h"
 
 #include <QJsonArray>
 #include <QJsonObject>

@@ -1,4 +1,4 @@
-#include "serde/wildcard.h"
+#include "core/serde/wildcard.h"
 
 #include <vector>
 

@@ -2,7 +2,7 @@
 // Wildcard matching of dotted field names, as used by schema metadata.tags patterns
 // ("**.ssn", "bank.Customer.*", "bank.?ustomer.ssn").
 
-#include "serde/fieldvisit.h"
+#include "core/serde/fieldvisit.h"
 
 #include <QStringList>
 #include <QStringView>

@@ -1,6 +1,6 @@
-#include "details/ruletablemodel.h"
+#include "models/details/ruletablemodel.h"
 
-#include "common/displaytext.h"
+#include "core/domain/displaytext.h"
 
 #include <QJsonArray>
 

@@ -1,6 +1,6 @@
-#include "navigator/navigatorfilterproxy.h"
+#include "models/navigator/navigatorfilterproxy.h"
 
-#include "navigator/navigatormodel.h"
+#include "models/navigator/navigatormodel.h"
 
 namespace kw {
 

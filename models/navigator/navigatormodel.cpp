@@ -1,7 +1,7 @@
-#include "navigator/navigatormodel.h"
+#include "models/navigator/navigatormodel.h"
 
-#include "common/displaytext.h"
-#include "common/futurewatch.h"
+#include "core/domain/displaytext.h"
+#include "core/domain/futurewatch.h"
 
 #include <QColor>
 #include <QFont>

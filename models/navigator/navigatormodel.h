@@ -3,7 +3,7 @@
 // (subject -> versions), loaded lazily and asynchronously from a NavigatorSource. A node that
 // is loading shows a "Loading…" child; a failed load shows its error as a child row.
 
-#include "navigator/navigatorsource.h"
+#include "models/navigator/navigatorsource.h"
 
 #include <QAbstractItemModel>
 #include <QHash>

@@ -1,7 +1,7 @@
-#include "navigator/navigatorsource.h"
+#include "models/navigator/navigatorsource.h"
 
-#include "registry/dekregistryclient.h"
-#include "registry/schemaregistryclient.h"
+#include "core/registry/dekregistryclient.h"
+#include "core/registry/schemaregistryclient.h"
 
 #include <QPromise>
 

@@ -3,7 +3,7 @@
 // DEK versions with their algorithms, schema subjects and versions) so the model can be tested
 // with an in-memory fake, and its implementation on the real registry clients.
 
-#include "common/result.h"
+#include "core/domain/result.h"
 
 #include <QFuture>
 #include <QList>

@@ -1,4 +1,4 @@
-#include "records/recordpresentation.h"
+#include "models/records/recordpresentation.h"
 
 #include <QJsonArray>
 #include <QJsonDocument>

@@ -2,7 +2,7 @@
 // How one previewed record is shown: the decrypted value with its secret leaves masked, the
 // stored form, a hex dump, and short texts for the table's columns. Pure functions, no widgets.
 
-#include "kafka/recordpreview.h"
+#include "core/services/recordpreview.h"
 
 #include <QJsonValue>
 #include <QList>

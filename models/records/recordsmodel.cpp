@@ -1,7 +1,7 @@
-#include "records/recordsmodel.h"
+#include "models/records/recordsmodel.h"
 
-#include "common/displaytext.h"
-#include "records/recordpresentation.h"
+#include "core/domain/displaytext.h"
+#include "models/records/recordpresentation.h"
 
 #include <QColor>
 #include <QDateTime>

@@ -3,7 +3,7 @@
 // key, schema, encrypted fields, DEK versions, status). Rows arrive in batches while a fetch
 // runs; failures show in the status column with the engine's reason as tooltip.
 
-#include "kafka/recordpreview.h"
+#include "core/services/recordpreview.h"
 
 #include <QAbstractTableModel>
 #include <QHash>

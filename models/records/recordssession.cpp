@@ -1,10 +1,10 @@
-#include "records/recordssession.h"
+#include "models/records/recordssession.h"
 
-#include "common/futurewatch.h"
-#include "crypto/crypto.h"
-#include "kafka/kafkaclient.h"
-#include "registry/resttransport.h"
-#include "registry/schemaregistryclient.h"
+#include "core/crypto/crypto.h"
+#include "core/domain/futurewatch.h"
+#include "core/kafka/kafkaclient.h"
+#include "core/net/resttransport.h"
+#include "core/registry/schemaregistryclient.h"
 
 #include <QThread>
 
@@ -54,7 +54,7 @@ RecordsSession::~RecordsSession()
 void RecordsSession::loadTopics()
 {
     const quint64 request = ++m_topicsRequest;
-    whenFinished(kafka::listTopicsAsync(m_profile), this,
+    whenFinished(kafka::listTopicsAsync(m_profile.kafkaSettings()), this,
                  [this, request](const Result<QList<kafka::TopicInfo>> &result) {
                      if (request == m_topicsRequest)
                          Q_EMIT topicsLoaded(result);
@@ -64,7 +64,7 @@ void RecordsSession::loadTopics()
 void RecordsSession::describeTopic(const QString &topic)
 {
     const quint64 request = ++m_describeRequest;
-    whenFinished(kafka::describeTopicAsync(m_profile, topic, true), this,
+    whenFinished(kafka::describeTopicAsync(m_profile.kafkaSettings(), topic, true), this,
                  [this, request](const Result<kafka::TopicInfo> &result) {
                      if (request == m_describeRequest)
                          Q_EMIT topicDescribed(result);

@@ -3,11 +3,11 @@
 // (bounded read + decryption on worker threads) with cancel. Owns the registry transport on a
 // thread of its own, because the decrypting workers block on its answers.
 
-#include "common/result.h"
-#include "engine/dekcache.h"
-#include "kafka/kafkatypes.h"
-#include "kafka/recordpreview.h"
-#include "profiles/connectionprofile.h"
+#include "core/domain/result.h"
+#include "core/engine/dekcache.h"
+#include "core/kafka/kafkatypes.h"
+#include "core/services/connectionprofile.h"
+#include "core/services/recordpreview.h"
 
 #include <QHash>
 #include <QObject>

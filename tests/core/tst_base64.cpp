@@ -1,4 +1,4 @@
-#include "common/base64.h"
+#include "core/domain/base64.h"
 
 #include <QRandomGenerator>
 #include <QTest>

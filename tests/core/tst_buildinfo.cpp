@@ -1,4 +1,4 @@
-#include "common/buildinfo.h"
+#include "core/services/buildinfo.h"
 
 #include <QRegularExpression>
 #include <QTest>

@@ -1,7 +1,7 @@
 // displaySafe: every character a terminal or a table acts on becomes a visible escape; all
 // other text, including non-Latin scripts and emoji, passes through unchanged.
 
-#include "common/displaytext.h"
+#include "core/domain/displaytext.h"
 
 #include <QTest>
 

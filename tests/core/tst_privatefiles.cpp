@@ -2,7 +2,7 @@
 // looser existing modes are tightened, and the application's data and config folders are made
 // private.
 
-#include "common/privatefiles.h"
+#include "core/domain/privatefiles.h"
 
 #include <QCoreApplication>
 #include <QDir>

@@ -1,7 +1,7 @@
 // disableCoreDumps: afterwards the core limit is 0, soft and hard, and the process is not
 // dumpable; coreDumpsPossible() reports both.
 
-#include "common/processhardening.h"
+#include "core/domain/processhardening.h"
 
 #include <QTest>
 

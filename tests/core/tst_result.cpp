@@ -1,4 +1,4 @@
-#include "common/result.h"
+#include "core/domain/result.h"
 
 #include <QTest>
 

@@ -1,7 +1,7 @@
 // parseWholeNumber: the whole text is the number, and the number lies in the option's range;
 // anything else is refused with a message that names the option, its range and the input.
 
-#include "common/wholenumber.h"
+#include "core/domain/wholenumber.h"
 
 #include <QTest>
 

@@ -15,11 +15,11 @@
 // The seeds in corpus/fuzz_record decrypt successfully (tests/fuzz/make_seeds.py).
 // KW_FUZZ_VERBOSE=1 prints what the decryptor made of each input (for triage).
 
-#include "crypto/crypto.h"
-#include "engine/memoryregistry.h"
-#include "engine/recorddecryptor.h"
+#include "core/crypto/crypto.h"
+#include "core/engine/memoryregistry.h"
+#include "core/engine/recorddecryptor.h"
+#include "core/serde/jsontext.h"
 #include "reach.h"
-#include "serde/jsontext.h"
 
 #include <QCoreApplication>
 #include <QDebug>

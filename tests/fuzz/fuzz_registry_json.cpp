@@ -9,9 +9,9 @@
 // 0 gives it a reason phrase), the rest is its body; bit 0 clear: a 200 answer, the rest is its
 // body.
 
-#include "engine/rules.h"
+#include "core/engine/rules.h"
+#include "core/registry/replyparsers_p.h"
 #include "reach.h"
-#include "registry/replyparsers_p.h"
 
 #include <QCoreApplication>
 

@@ -6,10 +6,10 @@
 // Input layout: byte 0 bit 0 set: JSON Schema, else Avro. The rest is split at NUL bytes into
 // [schema text, metadata.tags as a JSON object, referenced schema texts...].
 
-#include "engine/rules.h"
+#include "core/engine/rules.h"
+#include "core/serde/avroschema.h"
+#include "core/serde/jsonschema.h"
 #include "reach.h"
-#include "serde/avroschema.h"
-#include "serde/jsonschema.h"
 
 #include <QCoreApplication>
 #include <QJsonDocument>

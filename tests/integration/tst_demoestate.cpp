@@ -3,10 +3,10 @@
 // back over the Kafka protocol, each decrypted by the engine with the DEK version that was
 // current when it was written; damaged records and cloud KEKs fail with precise reasons.
 
-#include "engine/recorddecryptor.h"
-#include "sandbox/mockkafkacluster.h"
-#include "sandbox/sandbox.h"
-#include "sandbox/sandboxstore.h"
+#include "core/engine/recorddecryptor.h"
+#include "core/sandbox/mockkafkacluster.h"
+#include "core/sandbox/sandbox.h"
+#include "core/sandbox/sandboxstore.h"
 
 #include <QElapsedTimer>
 #include <QHash>

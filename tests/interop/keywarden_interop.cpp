@@ -7,11 +7,11 @@
 //       Encrypts the same values with the same schemas and KEKs, but DEKs Keywarden generates
 //       and wraps itself, and writes OUT in the same format for consume.mjs.
 
-#include "engine/memoryregistry.h"
-#include "engine/recorddecryptor.h"
-#include "engine/recordencryptor.h"
-#include "kms/kms.h"
-#include "serde/framing.h"
+#include "core/engine/memoryregistry.h"
+#include "core/engine/recorddecryptor.h"
+#include "core/engine/recordencryptor.h"
+#include "core/kms/kms.h"
+#include "core/serde/framing.h"
 
 #include <QCoreApplication>
 #include <QFile>

@@ -1,6 +1,6 @@
 // The detail panes' table models, checked as models: the rule table of a schema's ruleSet.
 
-#include "details/ruletablemodel.h"
+#include "models/details/ruletablemodel.h"
 
 #include <QAbstractItemModelTester>
 #include <QJsonArray>

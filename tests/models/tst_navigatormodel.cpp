@@ -2,14 +2,14 @@
 // errors, reloads and show-deleted toggles, against an in-memory fake source and against the
 // sandbox registry over HTTP; plus the filter proxy.
 
-#include "navigator/navigatorfilterproxy.h"
-#include "navigator/navigatormodel.h"
-#include "navigator/navigatorsource.h"
-#include "registry/dekregistryclient.h"
-#include "registry/resttransport.h"
-#include "registry/schemaregistryclient.h"
-#include "sandbox/sandboxserver.h"
-#include "sandbox/sandboxstore.h"
+#include "core/net/resttransport.h"
+#include "core/registry/dekregistryclient.h"
+#include "core/registry/schemaregistryclient.h"
+#include "core/sandbox/sandboxserver.h"
+#include "core/sandbox/sandboxstore.h"
+#include "models/navigator/navigatorfilterproxy.h"
+#include "models/navigator/navigatormodel.h"
+#include "models/navigator/navigatorsource.h"
 
 #include <QAbstractItemModelTester>
 #include <QPromise>

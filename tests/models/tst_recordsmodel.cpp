@@ -1,8 +1,8 @@
 // The records table as a model (QAbstractItemModelTester through batches and resets) and the
 // presentation helpers it relies on: masking, failure texts, hex dumps.
 
-#include "records/recordpresentation.h"
-#include "records/recordsmodel.h"
+#include "models/records/recordpresentation.h"
+#include "models/records/recordsmodel.h"
 
 #include <QAbstractItemModelTester>
 #include <QJsonArray>

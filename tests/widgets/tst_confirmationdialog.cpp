@@ -2,7 +2,7 @@
 // shown, a typed name gates the button, a second warning asks again, and the test seam answers
 // ask() without showing a window.
 
-#include "dialogs/confirmationdialog.h"
+#include "widgets/dialogs/confirmationdialog.h"
 
 #include <QLabel>
 #include <QLineEdit>

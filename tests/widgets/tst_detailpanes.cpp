@@ -2,17 +2,17 @@
 // each pane shows, that activation signals fire, that key bytes never appear, that due dates
 // follow an injected clock, and that errors show inline.
 
-#include "common/clock.h"
-#include "common/displaytext.h"
-#include "crypto/crypto.h"
-#include "details/dekdetailpane.h"
-#include "details/kekdetailpane.h"
-#include "details/schemadetailpane.h"
-#include "registry/dekregistryclient.h"
-#include "registry/resttransport.h"
-#include "registry/schemaregistryclient.h"
-#include "sandbox/sandbox.h"
-#include "sandbox/sandboxstore.h"
+#include "core/crypto/crypto.h"
+#include "core/domain/clock.h"
+#include "core/domain/displaytext.h"
+#include "core/net/resttransport.h"
+#include "core/registry/dekregistryclient.h"
+#include "core/registry/schemaregistryclient.h"
+#include "core/sandbox/sandbox.h"
+#include "core/sandbox/sandboxstore.h"
+#include "widgets/details/dekdetailpane.h"
+#include "widgets/details/kekdetailpane.h"
+#include "widgets/details/schemadetailpane.h"
 
 #include <QApplication>
 #include <QCryptographicHash>

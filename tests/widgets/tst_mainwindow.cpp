@@ -2,23 +2,24 @@
 // navigator driven by objectName against the embedded sandbox's demo estate (KEK -> DEK
 // subjects -> versions, Show deleted, the filter, detail panes, F5 keeping the selection).
 
-#include "audit/auditlog.h"
-#include "common/emptystatewidget.h"
-#include "common/theme.h"
+#include "app/gui/demo.h"
 #include "core/audit/auditforgery.h"
-#include "details/dekdetailpane.h"
-#include "details/kekdetailpane.h"
-#include "details/schemadetailpane.h"
-#include "dialogs/aboutdialog.h"
-#include "dialogs/confirmationdialog.h"
-#include "mainwindow/mainwindow.h"
-#include "mainwindow/navigatorpane.h"
-#include "navigator/navigatormodel.h"
-#include "profiles/profilesdialog.h"
-#include "profiles/profilestore.h"
-#include "records/recordsmodel.h"
-#include "records/recordsview.h"
-#include "sandbox/sandboxhost.h"
+#include "core/audit/auditlog.h"
+#include "core/sandbox/sandboxhost.h"
+#include "core/services/profilestore.h"
+#include "models/navigator/navigatormodel.h"
+#include "models/records/recordsmodel.h"
+#include "widgets/common/emptystatewidget.h"
+#include "widgets/common/theme.h"
+#include "widgets/details/dekdetailpane.h"
+#include "widgets/details/kekdetailpane.h"
+#include "widgets/details/schemadetailpane.h"
+#include "widgets/dialogs/aboutdialog.h"
+#include "widgets/dialogs/confirmationdialog.h"
+#include "widgets/mainwindow/mainwindow.h"
+#include "widgets/mainwindow/navigatorpane.h"
+#include "widgets/profiles/profilesdialog.h"
+#include "widgets/records/recordsview.h"
 
 #include <QAction>
 #include <QApplication>
@@ -83,7 +84,7 @@ private:
     std::unique_ptr<MainWindow> demoWindow()
     {
         auto window = std::make_unique<MainWindow>(MainWindow::Options{.demo = true});
-        window->attachSandbox(m_demo);
+        followSandbox(*window, *m_demo);
         window->show();
         if (!QTest::qWaitForWindowExposed(window.get()))
             return nullptr;
@@ -156,7 +157,7 @@ private Q_SLOTS:
     {
         MainWindow window({.demo = true});
         sandbox::SandboxHost host;
-        window.attachSandbox(&host);
+        followSandbox(window, host);
         window.show();
         QVERIFY(QTest::qWaitForWindowExposed(&window));
         QVERIFY(window.windowTitle().contains(QStringLiteral("demo")));
@@ -192,7 +193,7 @@ private Q_SLOTS:
     {
         MainWindow window({.demo = true});
         sandbox::SandboxHost host;
-        window.attachSandbox(&host);
+        followSandbox(window, host);
         window.show();
         sandbox::SandboxOptions options;
         options.seed = QStringLiteral("no-such-seed");

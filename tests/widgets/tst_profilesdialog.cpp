@@ -1,10 +1,10 @@
 // The connection profiles dialog driven like a user does: fill the form, save, duplicate,
 // delete with confirmation, import a properties file, test a connection against the sandbox.
 
-#include "dialogs/confirmationdialog.h"
-#include "profiles/profilesdialog.h"
-#include "profiles/profilestore.h"
-#include "sandbox/sandbox.h"
+#include "core/sandbox/sandbox.h"
+#include "core/services/profilestore.h"
+#include "widgets/dialogs/confirmationdialog.h"
+#include "widgets/profiles/profilesdialog.h"
 
 #include <QCheckBox>
 #include <QComboBox>

@@ -2,15 +2,15 @@
 // before the values show), copy a revealed value as a secret that is cleared later, damaged
 // records failing on their own while the rest decrypt, and Cancel stopping a fetch.
 
-#include "audit/auditlog.h"
 #include "core/audit/auditforgery.h"
-#include "profiles/connectionprofile.h"
-#include "records/recorddetailpane.h"
-#include "records/recordpresentation.h"
-#include "records/recordsmodel.h"
-#include "records/recordsview.h"
-#include "records/secretclipboard.h"
-#include "sandbox/sandboxhost.h"
+#include "core/audit/auditlog.h"
+#include "core/sandbox/sandboxhost.h"
+#include "core/services/connectionprofile.h"
+#include "models/records/recordpresentation.h"
+#include "models/records/recordsmodel.h"
+#include "widgets/records/recorddetailpane.h"
+#include "widgets/records/recordsview.h"
+#include "widgets/records/secretclipboard.h"
 
 #include <QAction>
 #include <QClipboard>

@@ -2,8 +2,8 @@
 // KSyntaxHighlighting leg of CI compiles KEYWARDEN_EXPECT_KSYNTAXHIGHLIGHTING and so checks
 // that the KF6 path is the one in use there.
 
-#include "highlighting/jsonhighlighter.h"
-#include "highlighting/schemahighlighter.h"
+#include "widgets/highlighting/jsonhighlighter.h"
+#include "widgets/highlighting/schemahighlighter.h"
 
 #include <QApplication>
 #include <QPlainTextEdit>

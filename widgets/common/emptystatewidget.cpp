@@ -1,4 +1,4 @@
-#include "common/emptystatewidget.h"
+#include "widgets/common/emptystatewidget.h"
 
 #include <QIcon>
 #include <QLabel>

@@ -1,4 +1,4 @@
-#include "common/theme.h"
+#include "widgets/common/theme.h"
 
 #include <QApplication>
 #include <QPalette>

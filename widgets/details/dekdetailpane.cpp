@@ -1,11 +1,11 @@
-#include "details/dekdetailpane.h"
+#include "widgets/details/dekdetailpane.h"
 
-#include "common/clock.h"
-#include "common/futurewatch.h"
-#include "details/detailwidgets.h"
-#include "registry/dekregistryclient.h"
-#include "registry/kekusage.h"
-#include "registry/schemaregistryclient.h"
+#include "core/domain/clock.h"
+#include "core/domain/futurewatch.h"
+#include "core/registry/dekregistryclient.h"
+#include "core/registry/schemaregistryclient.h"
+#include "core/services/kekusage.h"
+#include "widgets/details/detailwidgets.h"
 
 #include <QFormLayout>
 #include <QLabel>

@@ -1,4 +1,4 @@
-#include "details/detailwidgets.h"
+#include "widgets/details/detailwidgets.h"
 
 #include <QDateTime>
 #include <QFormLayout>

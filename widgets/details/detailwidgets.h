@@ -2,7 +2,7 @@
 // Building blocks shared by the detail panes: the inline message bar, the in-pane busy
 // indicator, selectable value labels, read-only tables and timestamp formatting.
 
-#include "common/displaytext.h"
+#include "core/domain/displaytext.h"
 
 #include <QFrame>
 #include <QString>

@@ -1,10 +1,10 @@
-#include "details/kekdetailpane.h"
+#include "widgets/details/kekdetailpane.h"
 
-#include "common/futurewatch.h"
-#include "details/detailwidgets.h"
-#include "registry/dekregistryclient.h"
-#include "registry/kekusage.h"
-#include "registry/schemaregistryclient.h"
+#include "core/domain/futurewatch.h"
+#include "core/registry/dekregistryclient.h"
+#include "core/registry/schemaregistryclient.h"
+#include "core/services/kekusage.h"
+#include "widgets/details/detailwidgets.h"
 
 #include <QFormLayout>
 #include <QHeaderView>

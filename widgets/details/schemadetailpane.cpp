@@ -1,11 +1,11 @@
-#include "details/schemadetailpane.h"
+#include "widgets/details/schemadetailpane.h"
 
-#include "common/futurewatch.h"
-#include "details/detailwidgets.h"
-#include "details/ruletablemodel.h"
-#include "highlighting/schemahighlighter.h"
-#include "registry/kekusage.h"
-#include "registry/schemaregistryclient.h"
+#include "core/domain/futurewatch.h"
+#include "core/registry/schemaregistryclient.h"
+#include "core/services/kekusage.h"
+#include "models/details/ruletablemodel.h"
+#include "widgets/details/detailwidgets.h"
+#include "widgets/highlighting/schemahighlighter.h"
 
 #include <QFontDatabase>
 #include <QFormLayout>

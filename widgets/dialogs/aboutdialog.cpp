@@ -1,7 +1,7 @@
-#include "dialogs/aboutdialog.h"
+#include "widgets/dialogs/aboutdialog.h"
 
-#include "common/buildinfo.h"
-#include "highlighting/schemahighlighter.h"
+#include "core/services/buildinfo.h"
+#include "widgets/highlighting/schemahighlighter.h"
 
 #include <QDialogButtonBox>
 #include <QFormLayout>

@@ -1,4 +1,4 @@
-#include "dialogs/confirmationdialog.h"
+#include "widgets/dialogs/confirmationdialog.h"
 
 #include <QDialogButtonBox>
 #include <QHBoxLayout>

@@ -1,4 +1,4 @@
-#include "highlighting/jsonhighlighter.h"
+#include "widgets/highlighting/jsonhighlighter.h"
 
 #include <QSet>
 

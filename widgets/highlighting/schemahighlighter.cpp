@@ -1,6 +1,6 @@
-#include "highlighting/schemahighlighter.h"
+#include "widgets/highlighting/schemahighlighter.h"
 
-#include "highlighting/jsonhighlighter.h"
+#include "widgets/highlighting/jsonhighlighter.h"
 
 #ifdef KEYWARDEN_HAVE_KSYNTAXHIGHLIGHTING
 #include <KSyntaxHighlighting/Definition>

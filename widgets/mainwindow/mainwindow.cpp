@@ -1,26 +1,25 @@
-#include "mainwindow/mainwindow.h"
+#include "widgets/mainwindow/mainwindow.h"
 
-#include "audit/auditlog.h"
-#include "common/emptystatewidget.h"
-#include "common/futurewatch.h"
-#include "common/theme.h"
-#include "details/dekdetailpane.h"
-#include "details/kekdetailpane.h"
-#include "details/schemadetailpane.h"
-#include "dialogs/aboutdialog.h"
-#include "dialogs/confirmationdialog.h"
-#include "mainwindow/navigatorpane.h"
-#include "navigator/navigatormodel.h"
-#include "navigator/navigatorsource.h"
-#include "profiles/keychainauditvault.h"
-#include "profiles/profilesdialog.h"
-#include "profiles/profilestore.h"
-#include "records/recordssession.h"
-#include "records/recordsview.h"
-#include "registry/dekregistryclient.h"
-#include "registry/resttransport.h"
-#include "registry/schemaregistryclient.h"
-#include "sandbox/sandboxhost.h"
+#include "core/audit/auditlog.h"
+#include "core/domain/futurewatch.h"
+#include "core/net/resttransport.h"
+#include "core/registry/dekregistryclient.h"
+#include "core/registry/schemaregistryclient.h"
+#include "core/services/keychainauditvault.h"
+#include "core/services/profilestore.h"
+#include "models/navigator/navigatormodel.h"
+#include "models/navigator/navigatorsource.h"
+#include "models/records/recordssession.h"
+#include "widgets/common/emptystatewidget.h"
+#include "widgets/common/theme.h"
+#include "widgets/details/dekdetailpane.h"
+#include "widgets/details/kekdetailpane.h"
+#include "widgets/details/schemadetailpane.h"
+#include "widgets/dialogs/aboutdialog.h"
+#include "widgets/dialogs/confirmationdialog.h"
+#include "widgets/mainwindow/navigatorpane.h"
+#include "widgets/profiles/profilesdialog.h"
+#include "widgets/records/recordsview.h"
 
 #include <QAction>
 #include <QActionGroup>
@@ -534,41 +533,23 @@ void MainWindow::updateConnectionStatus()
             : tr("Schema Registry %1; Kafka %2").arg(url, m_profile.bootstrapServers));
 }
 
-void MainWindow::attachSandbox(sandbox::SandboxHost *host)
+void MainWindow::showDemoStarting()
 {
     m_demoState = DemoState::Starting;
     m_busy->show();
     m_connectionLabel->setText(tr("Demo: starting the embedded sandbox…"));
-    connect(host, &sandbox::SandboxHost::ready, this, &MainWindow::sandboxReady);
-    connect(host, &sandbox::SandboxHost::failed, this, &MainWindow::sandboxFailed);
-    if (host->isReady())
-        sandboxReady(host->endpoints());
     updateDetailForSelection();
 }
 
-void MainWindow::sandboxReady(const sandbox::SandboxEndpoints &endpoints)
+void MainWindow::openDemo(const profiles::ConnectionProfile &profile, const QString &detail)
 {
     m_demoState = DemoState::Ready;
     m_busy->hide();
-    m_demoDetail =
-        tr("The embedded sandbox is serving a Schema Registry with its DEK Registry at %1 and a "
-           "Kafka cluster at %2, seeded with a bank's KEKs, DEKs, schemas and encrypted records "
-           "(ready in %3 s). Its local-kms secret is set for this session. Pick a KEK or a "
-           "schema on the left.")
-            .arg(endpoints.registryUrl, endpoints.bootstrapServers)
-            .arg(double(endpoints.startupMs) / 1000.0, 0, 'f', 1);
-
-    profiles::ConnectionProfile profile;
-    profile.name = tr("Demo sandbox");
-    profile.registry.baseUrl = QUrl(endpoints.registryUrl);
-    profile.bootstrapServers = endpoints.bootstrapServers;
-    profile.kms.insert(QStringLiteral("local-kms"),
-                       kms::KmsConfig{{QStringLiteral("secret"), endpoints.localSecret}});
-    profile.sandbox = true;
+    m_demoDetail = detail;
     openConnection(profile);
 }
 
-void MainWindow::sandboxFailed(const QString &message)
+void MainWindow::showDemoFailed(const QString &message)
 {
     m_demoState = DemoState::Failed;
     m_busy->hide();

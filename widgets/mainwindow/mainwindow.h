@@ -3,7 +3,7 @@
 // the open connection (one RestTransport and its registry clients). Window geometry, toolbar
 // state, splitter sizes and the theme are remembered across runs.
 
-#include "profiles/connectionprofile.h"
+#include "core/services/connectionprofile.h"
 
 #include <QMainWindow>
 
@@ -26,11 +26,6 @@ class DekRegistryClient;
 class RestTransport;
 class SchemaRegistryClient;
 } // namespace registry
-
-namespace sandbox {
-class SandboxHost;
-struct SandboxEndpoints;
-} // namespace sandbox
 
 namespace audit {
 class AuditLog;
@@ -64,9 +59,12 @@ public:
 
     QSize sizeHint() const override;
 
-    // Demo mode: follows the embedded sandbox as it starts (busy indicator, then its
-    // addresses, or why it failed), and opens it as a connection once it is ready.
-    void attachSandbox(sandbox::SandboxHost *host);
+    // Demo mode (app/gui/demo.h drives these from the embedded sandbox): a busy indicator
+    // while it starts, then its profile opened as the connection with `detail` (its
+    // addresses) in the empty state, or why it failed.
+    void showDemoStarting();
+    void openDemo(const profiles::ConnectionProfile &profile, const QString &detail);
+    void showDemoFailed(const QString &message);
 
     // Connects to the profile's registry and loads the navigator. The previous connection is
     // closed first; its replies still in flight are dropped.
@@ -119,8 +117,6 @@ private:
     void updateDetailForSelection();
     void showEmptyState(const QString &title, const QString &text);
     void updateConnectionStatus();
-    void sandboxReady(const sandbox::SandboxEndpoints &endpoints);
-    void sandboxFailed(const QString &message);
     void rebuildRecordsView();
     void updateRecordsStatus();
     void openAuditLog();

@@ -1,7 +1,7 @@
-#include "mainwindow/navigatorpane.h"
+#include "widgets/mainwindow/navigatorpane.h"
 
-#include "navigator/navigatorfilterproxy.h"
-#include "navigator/navigatormodel.h"
+#include "models/navigator/navigatorfilterproxy.h"
+#include "models/navigator/navigatormodel.h"
 
 #include <QCheckBox>
 #include <QHBoxLayout>

@@ -1,10 +1,10 @@
-#include "profiles/profilesdialog.h"
+#include "widgets/profiles/profilesdialog.h"
 
-#include "common/futurewatch.h"
-#include "dialogs/confirmationdialog.h"
-#include "profiles/connectiontester.h"
-#include "profiles/profilestore.h"
-#include "profiles/propertiesimport.h"
+#include "core/domain/futurewatch.h"
+#include "core/services/connectiontester.h"
+#include "core/services/profilestore.h"
+#include "core/services/propertiesimport.h"
+#include "widgets/dialogs/confirmationdialog.h"
 
 #include <QCheckBox>
 #include <QComboBox>

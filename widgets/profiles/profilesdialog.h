@@ -4,7 +4,7 @@
 // keychain through ProfileStore; when there is none, the dialog says so and keeps them for
 // the session.
 
-#include "profiles/connectionprofile.h"
+#include "core/services/connectionprofile.h"
 
 #include <QDialog>
 #include <QHash>

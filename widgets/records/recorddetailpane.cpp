@@ -1,10 +1,10 @@
-#include "records/recorddetailpane.h"
+#include "widgets/records/recorddetailpane.h"
 
-#include "common/displaytext.h"
-#include "details/detailwidgets.h"
-#include "highlighting/schemahighlighter.h"
-#include "records/recordpresentation.h"
-#include "records/secretclipboard.h"
+#include "core/domain/displaytext.h"
+#include "models/records/recordpresentation.h"
+#include "widgets/details/detailwidgets.h"
+#include "widgets/highlighting/schemahighlighter.h"
+#include "widgets/records/secretclipboard.h"
 
 #include <QAction>
 #include <QFontDatabase>

@@ -3,7 +3,7 @@
 // outcomes), As stored (ciphertext visible), Raw (hex of key and value) and Headers tabs.
 // Revealing is the view's decision (it writes the audit entry first); the pane only asks.
 
-#include "kafka/recordpreview.h"
+#include "core/services/recordpreview.h"
 
 #include <QPlainTextEdit>
 #include <QWidget>

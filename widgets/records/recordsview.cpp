@@ -1,13 +1,13 @@
-#include "records/recordsview.h"
+#include "widgets/records/recordsview.h"
 
-#include "audit/auditlog.h"
-#include "common/displaytext.h"
-#include "common/futurewatch.h"
-#include "records/recorddetailpane.h"
-#include "records/recordpresentation.h"
-#include "records/recordsmodel.h"
-#include "records/recordssession.h"
-#include "records/secretclipboard.h"
+#include "core/audit/auditlog.h"
+#include "core/domain/displaytext.h"
+#include "core/domain/futurewatch.h"
+#include "models/records/recordpresentation.h"
+#include "models/records/recordsmodel.h"
+#include "models/records/recordssession.h"
+#include "widgets/records/recorddetailpane.h"
+#include "widgets/records/secretclipboard.h"
 
 #include <QComboBox>
 #include <QDateTimeEdit>

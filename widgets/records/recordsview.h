@@ -3,8 +3,8 @@
 // the records with their decryption outcome. Decrypted values stay masked until Reveal, which
 // writes an audit entry first; copies of revealed values are marked secret and cleared later.
 
-#include "common/result.h"
-#include "profiles/connectionprofile.h"
+#include "core/domain/result.h"
+#include "core/services/connectionprofile.h"
 
 #include <QWidget>
 

@@ -1,4 +1,4 @@
-#include "records/secretclipboard.h"
+#include "widgets/records/secretclipboard.h"
 
 #include <QClipboard>
 #include <QGuiApplication>

@@ -4,10 +4,10 @@
 // runs against an in-process sandbox holding them; what it prints must hold no control
 // character a terminal acts on, only their visible escapes.
 
-#include "crypto/crypto.h"
-#include "sandbox/mockkafkacluster.h"
-#include "sandbox/sandbox.h"
-#include "sandbox/sandboxstore.h"
+#include "core/crypto/crypto.h"
+#include "core/sandbox/mockkafkacluster.h"
+#include "core/sandbox/sandbox.h"
+#include "core/sandbox/sandboxstore.h"
 
 #include <QJsonDocument>
 #include <QJsonObject>

@@ -1,7 +1,7 @@
 // keywarden-cli records against a running keywarden-sandbox (demo seed): JSON lines, masking
 // and --reveal, bytes as base64, the start positions, and the exit codes a script relies on.
 
-#include "audit/auditstore.h"
+#include "core/audit/auditstore.h"
 
 #include <QDir>
 #include <QFile>

@@ -3,7 +3,7 @@
 // append-only triggers, change or delete rows, then recompute every plain SHA-256 hash and link
 // from the first change on, so an unkeyed chain would verify again. Shared by the audit tests.
 
-#include "audit/auditstore.h"
+#include "core/audit/auditstore.h"
 
 #include <QJsonDocument>
 #include <QSqlDatabase>

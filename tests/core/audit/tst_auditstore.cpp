@@ -1,7 +1,7 @@
 // Tests for the hash-chained audit log: append/read, chain verification, tamper detection,
 // persistence and that no plaintext values reach the file.
 
-#include "audit/auditstore.h"
+#include "core/audit/auditstore.h"
 
 #include <QFile>
 #include <QJsonArray>

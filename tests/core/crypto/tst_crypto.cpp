@@ -1,4 +1,4 @@
-#include "crypto/crypto.h"
+#include "core/crypto/crypto.h"
 
 #include <QList>
 #include <QTest>

@@ -2,9 +2,9 @@
 // Builders shared by the engine tests: the official Confluent test-vector setup (spec §4.5)
 // and small schemas with ENCRYPT rules.
 
-#include "engine/memoryregistry.h"
-#include "engine/recordencryptor.h"
-#include "kms/kms.h"
+#include "core/engine/memoryregistry.h"
+#include "core/engine/recordencryptor.h"
+#include "core/kms/kms.h"
 
 #include <QJsonArray>
 #include <QJsonDocument>

@@ -1,8 +1,8 @@
 // The read path end to end on the official Confluent test vectors (spec §4.5), then every
 // failure a record or field can have: each with its precise reason, and the rest still shown.
 
-#include "engine/recorddecryptor.h"
-#include "engine/recordencryptor.h"
+#include "core/engine/recorddecryptor.h"
+#include "core/engine/recordencryptor.h"
 #include "enginefixture.h"
 
 #include <QTest>

@@ -1,8 +1,8 @@
 // The write path: byte-exact with Confluent where the output is deterministic (AES-SIV), DEK
 // creation like a producer, and clear errors instead of half-written records.
 
-#include "engine/recorddecryptor.h"
-#include "engine/recordencryptor.h"
+#include "core/engine/recorddecryptor.h"
+#include "core/engine/recordencryptor.h"
 #include "enginefixture.h"
 
 #include <QTest>

@@ -2,8 +2,8 @@
 // from the record's bytes, asking the registry for schemas only. No DEK lookup, no KMS call,
 // no key material: a wrong local-kms secret changes nothing.
 
-#include "engine/recorddecryptor.h"
-#include "engine/recordencryptor.h"
+#include "core/engine/recorddecryptor.h"
+#include "core/engine/recordencryptor.h"
 #include "enginefixture.h"
 
 #include <QTest>

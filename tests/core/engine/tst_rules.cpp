@@ -1,4 +1,4 @@
-#include "engine/rules.h"
+#include "core/engine/rules.h"
 
 #include <QJsonArray>
 #include <QJsonDocument>

@@ -2,12 +2,12 @@
 // thread, Kafka mock cluster): good records decrypt, damaged ones carry errors, order is kept,
 // and each DEK version costs exactly one KMS unwrap.
 
-#include "kafka/recordpreview.h"
-#include "registry/dekregistryclient.h"
-#include "registry/resttransport.h"
-#include "registry/schemaregistryclient.h"
-#include "sandbox/mockkafkacluster.h"
-#include "sandbox/sandbox.h"
+#include "core/net/resttransport.h"
+#include "core/registry/dekregistryclient.h"
+#include "core/registry/schemaregistryclient.h"
+#include "core/sandbox/mockkafkacluster.h"
+#include "core/sandbox/sandbox.h"
+#include "core/services/recordpreview.h"
 
 #include <QMutex>
 #include <QSet>

@@ -1,9 +1,9 @@
 // Bounded reads and metadata against librdkafka's mock cluster: each start position, the
 // partition filter, the limit, cancelling, and the specific errors for bad input.
 
-#include "kafka/kafkaclient.h"
-#include "kafka/recordreader.h"
-#include "sandbox/mockkafkacluster.h"
+#include "core/kafka/kafkaclient.h"
+#include "core/kafka/recordreader.h"
+#include "core/sandbox/mockkafkacluster.h"
 
 #include <QSet>
 #include <QTest>
@@ -34,7 +34,7 @@ class TestRecordReader : public QObject
 
 private:
     sandbox::MockKafkaCluster m_cluster;
-    profiles::ConnectionProfile m_profile;
+    KafkaSettings m_settings;
 
     Collected read(ReadRequest request, std::function<void(Collected &)> afterBatch = {})
     {
@@ -47,7 +47,7 @@ private:
             if (afterBatch)
                 afterBatch(c);
         };
-        c.summary = readRecords(m_profile, request, callbacks, cancel);
+        c.summary = readRecords(m_settings, request, callbacks, cancel);
         return c;
     }
 
@@ -94,13 +94,13 @@ private Q_SLOTS:
             }
         auto produced = m_cluster.produce(records);
         QVERIFY2(produced, qPrintable(produced.error().message));
-        m_profile.name = QStringLiteral("mock");
-        m_profile.bootstrapServers = m_cluster.bootstrapServers();
+        m_settings.connectionName = QStringLiteral("mock");
+        m_settings.bootstrapServers = m_cluster.bootstrapServers();
     }
 
     void metadata()
     {
-        auto topics = listTopics(m_profile);
+        auto topics = listTopics(m_settings);
         QVERIFY2(topics, qPrintable(topics.error().message));
         bool found = false;
         for (const TopicInfo &t : *topics)
@@ -110,7 +110,7 @@ private Q_SLOTS:
             }
         QVERIFY(found);
 
-        auto orders = describeTopic(m_profile, QStringLiteral("orders"));
+        auto orders = describeTopic(m_settings, QStringLiteral("orders"));
         QVERIFY2(orders, qPrintable(orders.error().message));
         QCOMPARE(orders->partitions.size(), kPartitions);
         for (int p = 0; p < kPartitions; ++p) {
@@ -157,7 +157,7 @@ private Q_SLOTS:
         };
         ReadRequest r = request(StartPosition::earliest());
         r.batchSize = 7;
-        auto summary = readRecords(m_profile, r, callbacks, cancel);
+        auto summary = readRecords(m_settings, r, callbacks, cancel);
         QVERIFY2(summary, qPrintable(summary.error().message));
 
         const Collected copied = read(request(StartPosition::earliest()));
@@ -389,7 +389,7 @@ private Q_SLOTS:
             seen += batch.size();
             cancel = true;
         };
-        auto summary = readRecords(m_profile, r, callbacks, cancel);
+        auto summary = readRecords(m_settings, r, callbacks, cancel);
         QVERIFY(summary);
         QVERIFY(summary->cancelled);
         QVERIFY(seen < kPartitions * kPerPartition);
@@ -415,34 +415,32 @@ private Q_SLOTS:
 
     void badPropertyIsNamed()
     {
-        profiles::ConnectionProfile p = m_profile;
-        p.kafkaProperties.insert(QStringLiteral("no.such.property"), QStringLiteral("1"));
+        KafkaSettings p = m_settings;
+        p.properties.insert(QStringLiteral("no.such.property"), QStringLiteral("1"));
         auto topics = listTopics(p);
         QVERIFY(!topics);
         QCOMPARE(topics.error().code, QString(ErrorBadProperty));
         QVERIFY(topics.error().message.contains(QLatin1String("'no.such.property'")));
 
-        profiles::ConnectionProfile v = m_profile;
-        v.kafkaProperties.insert(QStringLiteral("security.protocol"),
-                                 QStringLiteral("carrier-pigeon"));
+        KafkaSettings v = m_settings;
+        v.properties.insert(QStringLiteral("security.protocol"), QStringLiteral("carrier-pigeon"));
         auto bad = listTopics(v);
         QVERIFY(!bad);
         QCOMPARE(bad.error().code, QString(ErrorBadProperty));
         QVERIFY(bad.error().message.contains(QLatin1String("'security.protocol'")));
 
-        profiles::ConnectionProfile none;
+        KafkaSettings none;
         QCOMPARE(listTopics(none).error().code, QString(ErrorNotConfigured));
     }
 
     void refusedLoginIsAnAuthenticationError()
     {
         // The mock brokers speak no SASL: the login fails, and says so without the secret.
-        profiles::ConnectionProfile p = m_profile;
-        p.kafkaProperties.insert(QStringLiteral("security.protocol"),
-                                 QStringLiteral("SASL_PLAINTEXT"));
-        p.kafkaProperties.insert(QStringLiteral("sasl.mechanism"), QStringLiteral("PLAIN"));
-        p.kafkaProperties.insert(QStringLiteral("sasl.username"), QStringLiteral("alice"));
-        p.kafkaProperties.insert(QStringLiteral("sasl.password"), QStringLiteral("hunter2-secret"));
+        KafkaSettings p = m_settings;
+        p.properties.insert(QStringLiteral("security.protocol"), QStringLiteral("SASL_PLAINTEXT"));
+        p.properties.insert(QStringLiteral("sasl.mechanism"), QStringLiteral("PLAIN"));
+        p.properties.insert(QStringLiteral("sasl.username"), QStringLiteral("alice"));
+        p.properties.insert(QStringLiteral("sasl.password"), QStringLiteral("hunter2-secret"));
         auto topics = listTopics(p, 8000);
         QVERIFY(!topics);
         QCOMPARE(topics.error().code, QString(ErrorAuthentication));
@@ -452,7 +450,7 @@ private Q_SLOTS:
 
     void unreachableBrokersTimeOut()
     {
-        profiles::ConnectionProfile p;
+        KafkaSettings p;
         p.bootstrapServers = QStringLiteral("127.0.0.1:1");
         auto topics = listTopics(p, 2000);
         QVERIFY(!topics);

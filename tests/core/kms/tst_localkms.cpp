@@ -1,6 +1,6 @@
-#include "crypto/crypto.h"
-#include "kms/kms.h"
-#include "kms/localkms.h"
+#include "core/crypto/crypto.h"
+#include "core/kms/kms.h"
+#include "core/kms/localkms.h"
 
 #include <QFuture>
 #include <QTest>

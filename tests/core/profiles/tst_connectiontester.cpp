@@ -1,5 +1,5 @@
-#include "profiles/connectiontester.h"
-#include "sandbox/sandbox.h"
+#include "core/sandbox/sandbox.h"
+#include "core/services/connectiontester.h"
 
 #include <QFutureWatcher>
 #include <QSignalSpy>

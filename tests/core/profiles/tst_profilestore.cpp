@@ -1,5 +1,5 @@
-#include "common/readyfuture.h"
-#include "profiles/profilestore.h"
+#include "core/domain/readyfuture.h"
+#include "core/services/profilestore.h"
 
 #include <QFile>
 #include <QFutureWatcher>

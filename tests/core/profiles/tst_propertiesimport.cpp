@@ -1,4 +1,4 @@
-#include "profiles/propertiesimport.h"
+#include "core/services/propertiesimport.h"
 
 #include <QTemporaryDir>
 #include <QTest>

@@ -1,7 +1,7 @@
 #pragma once
 // Helpers for the registry client tests: wait for a future while the event loop runs.
 
-#include "common/result.h"
+#include "core/domain/result.h"
 
 #include <QFuture>
 #include <QTest>

@@ -2,12 +2,12 @@
 // HTTP: every DEK Registry endpoint, the Schema Registry endpoints the sandbox serves, and every
 // DEK Registry error code as the clients report it.
 
-#include "common/clock.h"
-#include "registry/dekregistryclient.h"
-#include "registry/schemaregistryclient.h"
+#include "core/domain/clock.h"
+#include "core/registry/dekregistryclient.h"
+#include "core/registry/schemaregistryclient.h"
+#include "core/sandbox/sandboxserver.h"
+#include "core/sandbox/sandboxstore.h"
 #include "registrytestutil.h"
-#include "sandbox/sandboxserver.h"
-#include "sandbox/sandboxstore.h"
 
 #include <QTest>
 #include <QThread>

@@ -2,9 +2,9 @@
 // encoded path, query, body) and how they read replies, against a scripted HTTP server: every
 // endpoint, the deprecated create-DEK fallback, page walking and malformed replies.
 
+#include "core/registry/dekregistryclient.h"
+#include "core/registry/schemaregistryclient.h"
 #include "fakehttpserver.h"
-#include "registry/dekregistryclient.h"
-#include "registry/schemaregistryclient.h"
 #include "registrytestutil.h"
 
 #include <QJsonArray>

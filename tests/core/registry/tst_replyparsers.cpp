@@ -2,7 +2,7 @@
 // and error-body readers and the clients' reply parsers (the functions the fuzz_registry_json
 // target runs).
 
-#include "registry/replyparsers_p.h"
+#include "core/registry/replyparsers_p.h"
 
 #include <QTest>
 

@@ -1,8 +1,8 @@
 // RestTransport against a scripted HTTP server: what goes on the wire (encoding, headers),
 // how replies map to results and errors, retries, time-outs, size limits and cancellation.
 
+#include "core/net/resttransport.h"
 #include "fakehttpserver.h"
-#include "registry/resttransport.h"
 #include "registrytestutil.h"
 
 #include <QJsonArray>
@@ -58,7 +58,7 @@ void enableRegistryDebug(QLoggingCategory *category)
 {
     if (g_previousFilter)
         g_previousFilter(category);
-    if (qstrcmp(category->categoryName(), "keywarden.registry") == 0)
+    if (qstrcmp(category->categoryName(), "keywarden.net") == 0)
         category->setEnabled(QtDebugMsg, true);
 }
 

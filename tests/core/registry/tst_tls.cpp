@@ -2,8 +2,8 @@
 // unknown CAs fail closed, a custom CA file or an explicit opt-out connect, and mutual TLS
 // needs the client certificate.
 
+#include "core/net/resttransport.h"
 #include "fakehttpserver.h"
-#include "registry/resttransport.h"
 #include "registrytestutil.h"
 
 #include <QFile>

@@ -1,11 +1,11 @@
 // The sandbox's DEK Registry over real HTTP: every rule of spec csfle-facts §1.5 and every
 // DEK Registry error code, against a SandboxServer on a free port.
 
-#include "crypto/crypto.h"
+#include "core/crypto/crypto.h"
+#include "core/kms/localkms.h"
+#include "core/sandbox/sandboxserver.h"
+#include "core/sandbox/sandboxstore.h"
 #include "httptestclient.h"
-#include "kms/localkms.h"
-#include "sandbox/sandboxserver.h"
-#include "sandbox/sandboxstore.h"
 
 #include <QTest>
 

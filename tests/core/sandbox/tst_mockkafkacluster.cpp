@@ -1,7 +1,7 @@
 // The sandbox's Kafka mock cluster: topics with partitions, a bulk produce of 50,000 records,
 // and a real consumer reading them back (topic, partition, offset, timestamp, key, headers).
 
-#include "sandbox/mockkafkacluster.h"
+#include "core/sandbox/mockkafkacluster.h"
 
 #include <QElapsedTimer>
 #include <QTest>

@@ -2,13 +2,13 @@
 // in a data folder, KeySource/SchemaSource futures, use from other threads, a server that lives
 // in a worker thread.
 
-#include "crypto/crypto.h"
-#include "engine/sources.h"
+#include "core/crypto/crypto.h"
+#include "core/domain/keysources.h"
+#include "core/sandbox/mockkafkacluster.h"
+#include "core/sandbox/sandbox.h"
+#include "core/sandbox/sandboxserver.h"
+#include "core/sandbox/sandboxstore.h"
 #include "httptestclient.h"
-#include "sandbox/mockkafkacluster.h"
-#include "sandbox/sandbox.h"
-#include "sandbox/sandboxserver.h"
-#include "sandbox/sandboxstore.h"
 
 #include <QTemporaryDir>
 #include <QTest>

@@ -1,9 +1,9 @@
 // The sandbox's Schema Registry over real HTTP: registration and ids, lookups, subjects and
 // versions, soft/permanent delete rules and their error codes (spec csfle-facts §8).
 
+#include "core/sandbox/sandboxserver.h"
+#include "core/sandbox/sandboxstore.h"
 #include "httptestclient.h"
-#include "sandbox/sandboxserver.h"
-#include "sandbox/sandboxstore.h"
 
 #include <QTest>
 #include <QUuid>

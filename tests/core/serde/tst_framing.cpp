@@ -1,4 +1,4 @@
-#include "serde/framing.h"
+#include "core/serde/framing.h"
 
 #include <QRandomGenerator>
 #include <QTest>

@@ -1,4 +1,4 @@
-#include "serde/avroschema.h"
+#include "core/serde/avroschema.h"
 
 #include <QJsonArray>
 #include <QJsonDocument>

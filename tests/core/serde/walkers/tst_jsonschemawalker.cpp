@@ -1,5 +1,5 @@
-#include "serde/jsonschema.h"
-#include "serde/wildcard.h"
+#include "core/serde/jsonschema.h"
+#include "core/serde/wildcard.h"
 
 #include <QJsonArray>
 #include <QJsonDocument>

@@ -1,0 +1,3 @@
+#pragma once
+// Fixture: a model pulling in QtWidgets.
+#include <QWidget>
