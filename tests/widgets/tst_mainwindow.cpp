@@ -9,6 +9,7 @@
 #include "core/services/profilestore.h"
 #include "models/navigator/navigatormodel.h"
 #include "models/records/recordsmodel.h"
+#include "widgets/commands/command.h"
 #include "widgets/common/emptystatewidget.h"
 #include "widgets/common/theme.h"
 #include "widgets/details/dekdetailpane.h"
@@ -24,9 +25,11 @@
 #include <QAction>
 #include <QApplication>
 #include <QCheckBox>
+#include <QClipboard>
 #include <QComboBox>
 #include <QLabel>
 #include <QLineEdit>
+#include <QMenu>
 #include <QMenuBar>
 #include <QProgressBar>
 #include <QPushButton>
@@ -125,8 +128,8 @@ private Q_SLOTS:
         QStringList menus;
         for (QAction *a : window.menuBar()->actions())
             menus << a->text().remove(QLatin1Char('&'));
-        QCOMPARE(menus, (QStringList{QStringLiteral("File"), QStringLiteral("View"),
-                                     QStringLiteral("Help")}));
+        QCOMPARE(menus, (QStringList{QStringLiteral("File"), QStringLiteral("Edit"),
+                                     QStringLiteral("View"), QStringLiteral("Help")}));
 
         auto *refresh = window.findChild<QAction *>(QStringLiteral("actionRefresh"));
         QVERIFY(refresh);
@@ -237,6 +240,80 @@ private Q_SLOTS:
         clickRow(view, v1);
         QTRY_COMPARE(detail->currentWidget()->objectName(), QStringLiteral("dekDetailPane"));
         QCOMPARE(v1.data(NavigatorModel::AlgorithmRole).toString(), QStringLiteral("AES256_GCM"));
+    }
+
+    void navigatorContextMenuActsOnTheSelection()
+    {
+        auto window = demoWindow();
+        QVERIFY(window);
+        CommandController *commands = window->commands();
+        QMenu *menu = window->navigatorContextMenu();
+        QVERIFY(commands && menu);
+        auto *view = window->findChild<QTreeView *>(QStringLiteral("navigatorView"));
+        QCOMPARE(view->contextMenuPolicy(), Qt::CustomContextMenu);
+        // The context menu, the Edit and View menus and the toolbar share the same actions.
+        QAction *copyName = commands->command(QStringLiteral("actionCopyName"))->action();
+        QAction *goToKek = commands->command(QStringLiteral("actionGoToKek"))->action();
+        QAction *refresh = commands->command(QStringLiteral("actionRefresh"))->action();
+        QVERIFY(menu->actions().contains(copyName));
+        QVERIFY(menu->actions().contains(goToKek));
+        QVERIFY(menu->actions().contains(refresh));
+        QVERIFY(window->findChild<QToolBar *>(QStringLiteral("mainToolBar"))
+                    ->actions()
+                    .contains(refresh));
+
+        const QModelIndex keys = view->model()->index(0, 0);
+        QTRY_VERIFY(rowNamed(view, keys, QStringLiteral("retail-pii")).isValid());
+        // A section header names nothing: neither applies.
+        view->setCurrentIndex(keys);
+        QVERIFY(!copyName->isEnabled());
+        QVERIFY(!goToKek->isEnabled());
+        QVERIFY(!commands->trigger(QStringLiteral("actionCopyName")));
+
+        // A KEK: Copy Name copies it; Go to KEK is for DEKs only.
+        const QModelIndex kek = rowNamed(view, keys, QStringLiteral("retail-pii"));
+        view->setCurrentIndex(kek);
+        QVERIFY(copyName->isEnabled());
+        QVERIFY(!goToKek->isEnabled());
+        QGuiApplication::clipboard()->clear();
+        copyName->trigger();
+        QCOMPARE(QGuiApplication::clipboard()->text(), QStringLiteral("retail-pii"));
+
+        // A DEK version: Copy Name gives its subject, Go to KEK selects the KEK that wraps it.
+        view->expand(kek);
+        QTRY_VERIFY(rowNamed(view, kek, QStringLiteral("transfers-value")).isValid());
+        const QModelIndex subject = rowNamed(view, kek, QStringLiteral("transfers-value"));
+        view->expand(subject);
+        QTRY_VERIFY(rowNamed(view, subject, QStringLiteral("v1 · AES256_GCM")).isValid());
+        view->setCurrentIndex(rowNamed(view, subject, QStringLiteral("v1 · AES256_GCM")));
+        QVERIFY(copyName->isEnabled());
+        QVERIFY(goToKek->isEnabled());
+        QVERIFY(commands->trigger(QStringLiteral("actionCopyName")));
+        QCOMPARE(QGuiApplication::clipboard()->text(), QStringLiteral("transfers-value"));
+        QVERIFY(commands->trigger(QStringLiteral("actionGoToKek")));
+        QCOMPARE(view->currentIndex(), kek);
+        QTRY_COMPARE(window->findChild<QStackedWidget *>(QStringLiteral("detailStack"))
+                         ->currentWidget()
+                         ->objectName(),
+                     QStringLiteral("kekDetailPane"));
+
+        // Right-clicking a node makes it current and pops the menu up (no nested event loop).
+        view->setCurrentIndex(subject);
+        view->scrollTo(kek);
+        Q_EMIT view->customContextMenuRequested(view->visualRect(kek).center());
+        QCOMPARE(view->currentIndex(), kek);
+        QTRY_VERIFY(menu->isVisible());
+        QVERIFY(!goToKek->isEnabled());
+        menu->hide();
+
+        // Disconnecting disables what needs a connection, everywhere the action appears.
+        QAction *disconnect = commands->command(QStringLiteral("actionDisconnect"))->action();
+        QVERIFY(disconnect->isEnabled());
+        disconnect->trigger();
+        QVERIFY(!window->isConnected());
+        QVERIFY(!disconnect->isEnabled());
+        QVERIFY(!copyName->isEnabled());
+        QVERIFY(!commands->trigger(QStringLiteral("actionGoToKek")));
     }
 
     void showDeletedToggles()

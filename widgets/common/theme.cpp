@@ -1,5 +1,7 @@
 #include "widgets/common/theme.h"
 
+#include <QAction>
+#include <QActionGroup>
 #include <QApplication>
 #include <QPalette>
 #include <QSettings>
@@ -113,6 +115,29 @@ Theme themeFromName(const QString &name)
     if (name == QLatin1String("dark"))
         return Theme::Dark;
     return Theme::System;
+}
+
+QActionGroup *createThemeActions(QObject *parent)
+{
+    auto *group = new QActionGroup(parent);
+    group->setExclusive(true);
+    const Theme saved = loadThemeSetting();
+    for (Theme theme : {Theme::System, Theme::Light, Theme::Dark}) {
+        const QString text = theme == Theme::System  ? QObject::tr("&System")
+                             : theme == Theme::Light ? QObject::tr("&Light")
+                                                     : QObject::tr("&Dark");
+        QAction *action = group->addAction(text);
+        action->setObjectName(QStringLiteral("actionTheme_") + themeName(theme));
+        action->setCheckable(true);
+        action->setChecked(theme == saved);
+        QObject::connect(action, &QAction::triggered, group, [theme] {
+            applyTheme(theme);
+            saveThemeSetting(theme);
+        });
+    }
+    if (saved != Theme::System)
+        applyTheme(saved);
+    return group;
 }
 
 } // namespace kw

@@ -4,6 +4,9 @@
 
 #include <QString>
 
+class QActionGroup;
+class QObject;
+
 namespace kw {
 
 enum class Theme
@@ -23,5 +26,9 @@ void saveThemeSetting(Theme theme);
 
 [[nodiscard]] QString themeName(Theme theme);
 [[nodiscard]] Theme themeFromName(const QString &name);
+
+// View > Theme: one checkable action per theme (objectName "actionTheme_<name>"), the saved
+// one checked and applied; choosing one applies and remembers it.
+QActionGroup *createThemeActions(QObject *parent);
 
 } // namespace kw

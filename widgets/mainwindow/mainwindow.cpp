@@ -2,41 +2,37 @@
 
 #include "core/audit/auditlog.h"
 #include "core/domain/futurewatch.h"
-#include "core/net/resttransport.h"
-#include "core/registry/dekregistryclient.h"
-#include "core/registry/schemaregistryclient.h"
+#include "core/services/connection.h"
 #include "core/services/keychainauditvault.h"
 #include "core/services/profilestore.h"
 #include "models/navigator/navigatormodel.h"
 #include "models/navigator/navigatorsource.h"
-#include "models/records/recordssession.h"
+#include "widgets/commands/command.h"
+#include "widgets/commands/navigatorcommands.h"
 #include "widgets/common/emptystatewidget.h"
 #include "widgets/common/theme.h"
-#include "widgets/details/dekdetailpane.h"
-#include "widgets/details/kekdetailpane.h"
-#include "widgets/details/schemadetailpane.h"
 #include "widgets/dialogs/aboutdialog.h"
-#include "widgets/dialogs/confirmationdialog.h"
+#include "widgets/mainwindow/auditbanner.h"
+#include "widgets/mainwindow/detailarea.h"
 #include "widgets/mainwindow/navigatorpane.h"
 #include "widgets/profiles/profilesdialog.h"
-#include "widgets/records/recordsview.h"
+#include "widgets/records/recordstab.h"
 
 #include <QAction>
 #include <QActionGroup>
 #include <QApplication>
 #include <QCloseEvent>
-#include <QDateTime>
-#include <QHBoxLayout>
 #include <QLabel>
 #include <QLineEdit>
+#include <QMenu>
 #include <QMenuBar>
 #include <QProgressBar>
-#include <QPushButton>
 #include <QSettings>
 #include <QSplitter>
 #include <QStackedWidget>
 #include <QStatusBar>
 #include <QTabWidget>
+#include <QTime>
 #include <QToolBar>
 #include <QTreeView>
 #include <QVBoxLayout>
@@ -47,11 +43,6 @@ namespace {
 const QLatin1String kGeometryKey("mainWindow/geometry");
 const QLatin1String kStateKey("mainWindow/state");
 const QLatin1String kSplitterKey("mainWindow/splitter");
-
-QIcon themedIcon(const char *themeName, const char *resource)
-{
-    return QIcon::fromTheme(QLatin1String(themeName), QIcon(QLatin1String(resource)));
-}
 } // namespace
 
 MainWindow::MainWindow(const Options &options, QWidget *parent)
@@ -62,13 +53,20 @@ MainWindow::MainWindow(const Options &options, QWidget *parent)
     setWindowTitle(m_options.demo ? tr("Keywarden — demo") : tr("Keywarden"));
     setWindowIcon(QIcon(QStringLiteral(":/icons/keywarden.svg")));
 
-    createActions();
+    m_navigator = new NavigatorPane(this);
+    m_commands = new CommandController(
+        [this] {
+            return CommandContext{m_connection.get(),
+                                  m_connection ? m_navigator->currentSourceIndex() : QModelIndex()};
+        },
+        this);
+    createCommands();
     createMenus();
     createToolBar();
     createCentralWidget();
     createStatusBar();
     restoreWindowState();
-    updateDetailForSelection();
+    m_detail->updateForSelection();
 }
 
 MainWindow::~MainWindow()
@@ -82,79 +80,68 @@ QSize MainWindow::sizeHint() const
     return {1280, 800};
 }
 
-void MainWindow::createActions()
+void MainWindow::createCommands()
 {
-    m_refreshAction =
-        new QAction(themedIcon("view-refresh", ":/icons/refresh.svg"), tr("&Refresh"), this);
-    m_refreshAction->setObjectName(QStringLiteral("actionRefresh"));
-    m_refreshAction->setShortcut(QKeySequence::Refresh);
-    m_refreshAction->setStatusTip(tr("Reload keys and schemas from the connection"));
-    connect(m_refreshAction, &QAction::triggered, this, &MainWindow::refresh);
+    auto connected = [](const CommandContext &c) {
+        return c.connection != nullptr;
+    };
 
-    m_profilesAction =
-        new QAction(themedIcon("network-connect", ":/icons/kek.svg"), tr("&Connect…"), this);
-    m_profilesAction->setObjectName(QStringLiteral("actionProfiles"));
-    m_profilesAction->setShortcut(QKeySequence(Qt::CTRL | Qt::Key_O));
-    m_profilesAction->setStatusTip(tr("Choose, edit or test a connection profile"));
-    connect(m_profilesAction, &QAction::triggered, this, &MainWindow::showProfiles);
+    QAction *refresh = makeAction(themedIcon("view-refresh", ":/icons/refresh.svg"), tr("&Refresh"),
+                                  "actionRefresh", this);
+    refresh->setShortcut(QKeySequence::Refresh);
+    refresh->setStatusTip(tr("Reload keys and schemas from the connection"));
+    // Always enabled: refreshing while disconnected says why nothing happens.
+    m_commands->add(refresh, {}, [this](const CommandContext &) { this->refresh(); });
 
-    m_disconnectAction = new QAction(themedIcon("network-disconnect", ""), tr("&Disconnect"), this);
-    m_disconnectAction->setObjectName(QStringLiteral("actionDisconnect"));
-    m_disconnectAction->setEnabled(false);
-    connect(m_disconnectAction, &QAction::triggered, this, &MainWindow::closeConnection);
+    QAction *profiles = makeAction(themedIcon("network-connect", ":/icons/kek.svg"),
+                                   tr("&Connect…"), "actionProfiles", this);
+    profiles->setShortcut(QKeySequence(Qt::CTRL | Qt::Key_O));
+    profiles->setStatusTip(tr("Choose, edit or test a connection profile"));
+    m_commands->add(profiles, {}, [this](const CommandContext &) { showProfiles(); });
 
-    m_showDeletedAction =
-        new QAction(QIcon(QStringLiteral(":/icons/show-deleted.svg")), tr("Show &Deleted"), this);
-    m_showDeletedAction->setObjectName(QStringLiteral("actionShowDeleted"));
-    m_showDeletedAction->setCheckable(true);
-    m_showDeletedAction->setShortcut(QKeySequence(Qt::CTRL | Qt::SHIFT | Qt::Key_D));
-    m_showDeletedAction->setStatusTip(tr("Also list soft-deleted KEKs, DEKs and schema versions"));
+    QAction *disconnect = makeAction(themedIcon("network-disconnect", nullptr), tr("&Disconnect"),
+                                     "actionDisconnect", this);
+    disconnect->setStatusTip(tr("Close the connection"));
+    m_commands->add(disconnect, connected, [this](const CommandContext &) { closeConnection(); });
 
-    m_aboutAction =
-        new QAction(themedIcon("help-about", ":/icons/info.svg"), tr("&About Keywarden"), this);
-    m_aboutAction->setObjectName(QStringLiteral("actionAbout"));
-    m_aboutAction->setMenuRole(QAction::AboutRole);
-    connect(m_aboutAction, &QAction::triggered, this, &MainWindow::showAbout);
+    addNavigatorCommands(*m_commands, m_navigator,
+                         [this](const QString &text) { statusBar()->showMessage(text, 3000); });
 
-    m_quitAction = new QAction(themedIcon("application-exit", ""), tr("&Quit"), this);
-    m_quitAction->setObjectName(QStringLiteral("actionQuit"));
-    m_quitAction->setShortcut(QKeySequence::Quit);
-    m_quitAction->setMenuRole(QAction::QuitRole);
-    connect(m_quitAction, &QAction::triggered, this, &QWidget::close);
+    QAction *about = makeAction(themedIcon("help-about", ":/icons/info.svg"),
+                                tr("&About Keywarden"), "actionAbout", this);
+    about->setMenuRole(QAction::AboutRole);
+    m_commands->add(about, {}, [this](const CommandContext &) { showAbout(); });
 
-    m_themeGroup = new QActionGroup(this);
-    m_themeGroup->setExclusive(true);
-    const Theme saved = loadThemeSetting();
-    for (Theme theme : {Theme::System, Theme::Light, Theme::Dark}) {
-        const QString text = theme == Theme::System  ? tr("&System")
-                             : theme == Theme::Light ? tr("&Light")
-                                                     : tr("&Dark");
-        QAction *action = m_themeGroup->addAction(text);
-        action->setObjectName(QStringLiteral("actionTheme_") + themeName(theme));
-        action->setCheckable(true);
-        action->setChecked(theme == saved);
-        connect(action, &QAction::triggered, this, [theme] {
-            applyTheme(theme);
-            saveThemeSetting(theme);
-        });
-    }
-    if (saved != Theme::System)
-        applyTheme(saved);
+    QAction *quit =
+        makeAction(themedIcon("application-exit", nullptr), tr("&Quit"), "actionQuit", this);
+    quit->setShortcut(QKeySequence::Quit);
+    quit->setMenuRole(QAction::QuitRole);
+    m_commands->add(quit, {}, [this](const CommandContext &) { close(); });
+
+    m_themeGroup = createThemeActions(this);
 }
 
 void MainWindow::createMenus()
 {
+    auto action = [this](const char *name) {
+        return m_commands->command(QLatin1String(name))->action();
+    };
     QMenu *file = menuBar()->addMenu(tr("&File"));
     file->setObjectName(QStringLiteral("menuFile"));
-    file->addAction(m_profilesAction);
-    file->addAction(m_disconnectAction);
+    file->addAction(action("actionProfiles"));
+    file->addAction(action("actionDisconnect"));
     file->addSeparator();
-    file->addAction(m_quitAction);
+    file->addAction(action("actionQuit"));
+
+    QMenu *edit = menuBar()->addMenu(tr("&Edit"));
+    edit->setObjectName(QStringLiteral("menuEdit"));
+    edit->addAction(action("actionCopyName"));
+    edit->addAction(action("actionGoToKek"));
 
     QMenu *view = menuBar()->addMenu(tr("&View"));
     view->setObjectName(QStringLiteral("menuView"));
-    view->addAction(m_refreshAction);
-    view->addAction(m_showDeletedAction);
+    view->addAction(action("actionRefresh"));
+    view->addAction(action("actionShowDeleted"));
     view->addSeparator();
     QMenu *theme = view->addMenu(tr("&Theme"));
     theme->setObjectName(QStringLiteral("menuTheme"));
@@ -162,10 +149,20 @@ void MainWindow::createMenus()
 
     QMenu *help = menuBar()->addMenu(tr("&Help"));
     help->setObjectName(QStringLiteral("menuHelp"));
-    help->addAction(m_aboutAction);
+    help->addAction(action("actionAbout"));
     QAction *aboutQt = help->addAction(tr("About &Qt"));
     aboutQt->setObjectName(QStringLiteral("actionAboutQt"));
     connect(aboutQt, &QAction::triggered, qApp, &QApplication::aboutQt);
+
+    // The navigator's context menu: what fits the node under the cursor, then the view.
+    m_navigatorMenu = new QMenu(this);
+    m_navigatorMenu->setObjectName(QStringLiteral("navigatorContextMenu"));
+    m_navigatorMenu->addAction(action("actionCopyName"));
+    m_navigatorMenu->addAction(action("actionGoToKek"));
+    m_navigatorMenu->addSeparator();
+    m_navigatorMenu->addAction(action("actionRefresh"));
+    m_navigatorMenu->addAction(action("actionShowDeleted"));
+    attachContextMenu(*m_commands, m_navigator->view(), m_navigatorMenu);
 }
 
 void MainWindow::createToolBar()
@@ -174,27 +171,20 @@ void MainWindow::createToolBar()
     toolBar->setObjectName(QStringLiteral("mainToolBar"));
     toolBar->setMovable(false);
     toolBar->setToolButtonStyle(Qt::ToolButtonTextBesideIcon);
-    toolBar->addAction(m_profilesAction);
-    toolBar->addAction(m_refreshAction);
-    toolBar->addAction(m_showDeletedAction);
+    for (const char *name : {"actionProfiles", "actionRefresh", "actionShowDeleted"})
+        toolBar->addAction(m_commands->command(QLatin1String(name))->action());
 }
 
 void MainWindow::createCentralWidget()
 {
-    m_navigator = new NavigatorPane(this);
-    connect(m_navigator, &NavigatorPane::currentChanged, this,
-            &MainWindow::updateDetailForSelection);
-    // The action and the pane's checkbox are two views of one switch.
-    connect(m_showDeletedAction, &QAction::toggled, m_navigator, &NavigatorPane::setShowDeleted);
-    connect(m_navigator, &NavigatorPane::showDeletedToggled, m_showDeletedAction,
-            &QAction::setChecked);
+    connect(m_navigator, &NavigatorPane::currentChanged, m_commands,
+            &CommandController::updateEnabled);
     connect(m_navigator->model(), &NavigatorModel::loadingChanged, this, [this](bool loading) {
         if (!loading && isConnected())
             m_refreshLabel->setText(
                 tr("Refreshed %1")
                     .arg(QLocale().toString(QTime::currentTime(), QLocale::ShortFormat)));
     });
-
     auto *focusFilter = new QAction(this);
     focusFilter->setObjectName(QStringLiteral("actionFocusFilter"));
     focusFilter->setShortcut(QKeySequence::Find);
@@ -204,34 +194,7 @@ void MainWindow::createCentralWidget()
     });
     addAction(focusFilter);
 
-    m_detail = new QStackedWidget(this);
-    m_detail->setObjectName(QStringLiteral("detailStack"));
-    m_emptyState = new EmptyStateWidget(m_detail);
-    m_emptyState->setObjectName(QStringLiteral("emptyState"));
-    m_emptyState->setIcon(QIcon(QStringLiteral(":/icons/keywarden.svg")));
-    m_detail->addWidget(m_emptyState);
-    m_kekPane = new KekDetailPane(m_detail);
-    m_kekPane->setObjectName(QStringLiteral("kekDetailPane"));
-    m_detail->addWidget(m_kekPane);
-    m_dekPane = new DekDetailPane(m_detail);
-    m_dekPane->setObjectName(QStringLiteral("dekDetailPane"));
-    m_detail->addWidget(m_dekPane);
-    m_schemaPane = new SchemaDetailPane(m_detail);
-    m_schemaPane->setObjectName(QStringLiteral("schemaDetailPane"));
-    m_detail->addWidget(m_schemaPane);
-    // Links between panes select the target in the navigator when it is loaded there.
-    connect(m_kekPane, &KekDetailPane::schemaActivated, this,
-            [this](const QString &subject, int version) {
-                if (!m_navigator->selectPath(
-                        {QStringLiteral("schemas"), subject, QString::number(version)}))
-                    m_schemaPane->showSchema(subject, version, m_navigator->showDeleted());
-                m_detail->setCurrentWidget(m_schemaPane);
-            });
-    connect(m_schemaPane, &SchemaDetailPane::kekActivated, this, [this](const QString &kek) {
-        if (!m_navigator->selectPath({QStringLiteral("keys"), kek}))
-            m_kekPane->showKek(kek, m_navigator->showDeleted());
-        m_detail->setCurrentWidget(m_kekPane);
-    });
+    m_detail = new DetailArea(m_navigator, this);
 
     m_splitter = new QSplitter(Qt::Horizontal, this);
     m_splitter->setObjectName(QStringLiteral("mainSplitter"));
@@ -242,47 +205,26 @@ void MainWindow::createCentralWidget()
     m_splitter->setSizes({340, 940});
     m_splitter->setChildrenCollapsible(false);
 
-    // Records: a view per connection with Kafka; an explanation otherwise.
-    m_recordsHost = new QStackedWidget(this);
-    m_recordsHost->setObjectName(QStringLiteral("recordsHost"));
-    m_recordsEmpty = new EmptyStateWidget(m_recordsHost);
-    m_recordsEmpty->setObjectName(QStringLiteral("recordsEmptyState"));
-    m_recordsEmpty->setIcon(QIcon(QStringLiteral(":/icons/keywarden.svg")));
-    m_recordsEmpty->setTitle(tr("No Kafka cluster"));
-    m_recordsEmpty->setText(tr("Connect to a profile with Kafka bootstrap servers to preview the "
-                               "records its keys protect."));
-    m_recordsHost->addWidget(m_recordsEmpty);
+    m_recordsTab = new RecordsTab(this);
+    connect(m_recordsTab, &RecordsTab::cacheStatsChanged, this,
+            [this](const QString &text) { m_recordsLabel->setText(text); });
 
     m_tabs = new QTabWidget(this);
     m_tabs->setObjectName(QStringLiteral("mainTabs"));
     m_tabs->setDocumentMode(true);
     m_tabs->addTab(m_splitter, QIcon(QStringLiteral(":/icons/kek.svg")), tr("&Keys && Schemas"));
-    m_tabs->addTab(m_recordsHost, QIcon(QStringLiteral(":/icons/dek.svg")), tr("R&ecords"));
+    m_tabs->addTab(m_recordsTab, QIcon(QStringLiteral(":/icons/dek.svg")), tr("R&ecords"));
 
     // The audit log's state stays in view until it is dealt with.
-    m_auditWarning = new QWidget(this);
-    m_auditWarning->setObjectName(QStringLiteral("auditWarning"));
-    m_auditWarning->setAutoFillBackground(true);
-    auto *warningLayout = new QHBoxLayout(m_auditWarning);
-    m_auditWarningText = new QLabel(m_auditWarning);
-    m_auditWarningText->setObjectName(QStringLiteral("auditWarningText"));
-    m_auditWarningText->setTextFormat(Qt::PlainText); // it quotes paths and error texts
-    m_auditWarningText->setWordWrap(true);
-    m_auditWarningText->setTextInteractionFlags(Qt::TextSelectableByMouse);
-    m_auditAcknowledge = new QPushButton(tr("&Acknowledge"), m_auditWarning);
-    m_auditAcknowledge->setObjectName(QStringLiteral("auditAcknowledgeButton"));
-    m_auditAcknowledge->setToolTip(tr("Record in the audit log that you saw this problem, and "
-                                      "allow reveals again"));
-    connect(m_auditAcknowledge, &QPushButton::clicked, this, &MainWindow::acknowledgeAuditProblem);
-    warningLayout->addWidget(m_auditWarningText, 1);
-    warningLayout->addWidget(m_auditAcknowledge, 0, Qt::AlignTop);
-    m_auditWarning->hide();
+    m_auditBanner = new AuditBanner(this);
+    connect(m_auditBanner, &AuditBanner::message, this,
+            [this](const QString &text) { statusBar()->showMessage(text); });
 
     auto *central = new QWidget(this);
     auto *centralLayout = new QVBoxLayout(central);
     centralLayout->setContentsMargins(0, 0, 0, 0);
     centralLayout->setSpacing(0);
-    centralLayout->addWidget(m_auditWarning);
+    centralLayout->addWidget(m_auditBanner);
     centralLayout->addWidget(m_tabs, 1);
     setCentralWidget(central);
     // Keyboard path: filter, tree, then the detail pane's own widgets.
@@ -314,49 +256,56 @@ void MainWindow::createStatusBar()
     statusBar()->addPermanentWidget(m_refreshLabel);
 }
 
+const profiles::ConnectionProfile &MainWindow::currentProfile() const
+{
+    static const profiles::ConnectionProfile none;
+    return m_connection ? m_connection->profile() : none;
+}
+
+records::RecordsView *MainWindow::recordsView() const
+{
+    return m_recordsTab->recordsView();
+}
+
+std::shared_ptr<registry::DekRegistryClient> MainWindow::dekRegistryClient() const
+{
+    return m_connection ? m_connection->dekRegistry() : nullptr;
+}
+
+std::shared_ptr<registry::SchemaRegistryClient> MainWindow::schemaRegistryClient() const
+{
+    return m_connection ? m_connection->schemaRegistry() : nullptr;
+}
+
 void MainWindow::openConnection(const profiles::ConnectionProfile &profile)
 {
     closeConnection();
-    m_profile = profile;
-    m_transport = std::make_unique<registry::RestTransport>(profile.registry);
-    m_dekClient = std::make_shared<registry::DekRegistryClient>(m_transport.get());
-    m_schemaClient = std::make_shared<registry::SchemaRegistryClient>(m_transport.get());
-    m_kekPane->setClients(m_dekClient, m_schemaClient);
-    m_dekPane->setClients(m_dekClient, m_schemaClient);
-    m_schemaPane->setClients(m_dekClient, m_schemaClient);
-    m_navigator->setSource(std::make_shared<RegistryNavigatorSource>(m_dekClient, m_schemaClient));
+    m_connection = std::make_unique<services::Connection>(profile);
+    m_navigator->setSource(std::make_shared<RegistryNavigatorSource>(
+        m_connection->dekRegistry(), m_connection->schemaRegistry()));
+    m_detail->setConnection(m_connection.get());
     rebuildRecordsView();
-    m_disconnectAction->setEnabled(true);
     m_refreshLabel->setText(tr("Loading…"));
     updateConnectionStatus();
-    updateDetailForSelection();
+    m_commands->updateEnabled();
     Q_EMIT connectionChanged();
 }
 
 void MainWindow::closeConnection()
 {
-    if (!m_transport)
+    if (!m_connection)
         return;
     // Drop every consumer first: the model forgets its jobs, the panes their loads, so the
     // "cancelled" answers the transport gives on destruction land nowhere.
     m_navigator->setSource(nullptr);
-    m_kekPane->clear();
-    m_dekPane->clear();
-    m_schemaPane->clear();
-    m_kekPane->setClients(nullptr, nullptr);
-    m_dekPane->setClients(nullptr, nullptr);
-    m_schemaPane->setClients(nullptr, nullptr);
-    m_dekClient.reset();
-    m_schemaClient.reset();
-    m_transport.reset();
-    m_profile = {};
+    m_detail->setConnection(nullptr);
+    m_connection.reset();
     rebuildRecordsView();
-    if (m_disconnectAction)
-        m_disconnectAction->setEnabled(false);
     if (m_connectionLabel) {
         updateConnectionStatus();
         m_refreshLabel->setText(tr("Never refreshed"));
     }
+    m_commands->updateEnabled();
     Q_EMIT connectionChanged();
 }
 
@@ -369,9 +318,8 @@ void MainWindow::setAuditLog(std::shared_ptr<audit::AuditLog> log)
 {
     m_audit = std::move(log);
     m_auditTried = true;
-    updateAuditWarning();
-    if (m_records)
-        m_records->setAuditLog(m_audit);
+    m_auditBanner->setAuditLog(m_audit);
+    m_recordsTab->setAuditLog(m_audit);
 }
 
 void MainWindow::openAuditLog()
@@ -393,81 +341,6 @@ void MainWindow::openAuditLog()
                  });
 }
 
-void MainWindow::updateAuditWarning()
-{
-    if (!m_auditWarning)
-        return;
-    if (!m_audit) {
-        m_auditWarning->hide();
-        return;
-    }
-    if (const auto &problem = m_audit->problem()) {
-        m_auditWarningText->setText(
-            tr("The audit log does not verify, so values cannot be revealed (%1). %2 "
-               "Acknowledging records this in the log and starts a new segment linked to the "
-               "old one.")
-                .arg(m_audit->keyingDescription(), problem->message));
-        m_auditWarning->setProperty("severity", QStringLiteral("error"));
-        m_auditWarning->setStyleSheet(QStringLiteral("background: #fde7e9; color: #8a0015;"));
-        m_auditAcknowledge->show();
-        m_auditAcknowledge->setEnabled(true);
-        m_auditWarning->show();
-    } else if (!m_audit->isKeyed()) {
-        m_auditWarningText->setText(
-            tr("The audit log is %1. Reveals are recorded, but edits to the file cannot be "
-               "told from genuine entries.")
-                .arg(m_audit->keyingDescription()));
-        m_auditWarning->setProperty("severity", QStringLiteral("warning"));
-        m_auditWarning->setStyleSheet(QStringLiteral("background: #fff4ce; color: #5c4300;"));
-        m_auditAcknowledge->hide();
-        m_auditWarning->show();
-    } else {
-        m_auditWarning->hide();
-    }
-}
-
-void MainWindow::acknowledgeAuditProblem()
-{
-    if (!m_audit || !m_audit->problem())
-        return;
-    // Accepting a log that failed verification is the admin's decision on evidence: asked for
-    // explicitly, with what it means, and recorded.
-    ConfirmationRequest request;
-    request.title = tr("Acknowledge the audit log problem");
-    request.question = tr("The audit log does not verify: %1").arg(m_audit->problem()->message);
-    request.verb = tr("Acknowledge");
-    request.affectedHeading = tr("Acknowledging:");
-    request.affected = {
-        tr("records, under your account, that you saw this problem"),
-        tr("starts a new segment of the log, linked to the old one, and allows reveals again"),
-        tr("does not repair or hide the entries that failed: keep %1 as evidence")
-            .arg(m_audit->path())};
-    ConfirmationDialog::ask(this, request, this, [this](bool confirmed) {
-        if (confirmed)
-            recordAcknowledgement();
-    });
-}
-
-void MainWindow::recordAcknowledgement()
-{
-    if (!m_audit)
-        return;
-    m_auditAcknowledge->setEnabled(false);
-    whenFinished(m_audit->acknowledge(), this,
-                 [this](const Result<audit::AuditEntry> &acknowledged) {
-                     if (!acknowledged) {
-                         m_auditAcknowledge->setEnabled(true);
-                         statusBar()->showMessage(tr("The acknowledgement was not recorded: %1")
-                                                      .arg(acknowledged.error().message));
-                         return;
-                     }
-                     statusBar()->showMessage(
-                         tr("Acknowledged in the audit log as entry #%1; reveals work again.")
-                             .arg(acknowledged->id));
-                     updateAuditWarning();
-                 });
-}
-
 void MainWindow::showProfiles()
 {
     if (!m_profileStore)
@@ -475,8 +348,8 @@ void MainWindow::showProfiles()
             std::make_shared<profiles::KeychainSecretStore>());
     auto *dialog = new ProfilesDialog(m_profileStore, this);
     dialog->setAttribute(Qt::WA_DeleteOnClose);
-    if (!m_profile.sandbox && !m_profile.name.isEmpty())
-        dialog->selectProfile(m_profile.name);
+    if (m_connection && !m_connection->profile().sandbox && !m_connection->profile().name.isEmpty())
+        dialog->selectProfile(m_connection->profile().name);
     connect(dialog, &ProfilesDialog::connectRequested, this,
             [this](const profiles::ConnectionProfile &profile) { openConnection(profile); });
     dialog->open();
@@ -484,167 +357,37 @@ void MainWindow::showProfiles()
 
 void MainWindow::rebuildRecordsView()
 {
-    if (!m_recordsHost)
-        return;
-    if (m_records) {
-        m_recordsHost->removeWidget(m_records);
-        m_records->deleteLater();
-        m_records = nullptr;
-    }
-    if (m_recordsLabel)
-        m_recordsLabel->clear();
-    if (!isConnected() || m_profile.bootstrapServers.trimmed().isEmpty()) {
-        m_recordsHost->setCurrentWidget(m_recordsEmpty);
-        return;
-    }
-    openAuditLog();
-    m_records = new records::RecordsView(m_profile, m_audit, m_recordsHost);
-    m_records->setObjectName(QStringLiteral("recordsView"));
-    m_recordsHost->addWidget(m_records);
-    m_recordsHost->setCurrentWidget(m_records);
-    connect(m_records, &records::RecordsView::fetchFinished, this,
-            &MainWindow::updateRecordsStatus);
-}
-
-void MainWindow::updateRecordsStatus()
-{
-    if (!m_records || !m_recordsLabel)
-        return;
-    const auto stats = m_records->session()->cacheStats();
-    // One KMS unwrap per DEK version per session: the cache keeps the rest.
-    m_recordsLabel->setText(
-        tr("KMS unwraps: %1 · DEK cache hits: %2").arg(stats.kmsUnwraps).arg(stats.hits));
+    if (m_connection && m_connection->hasKafka())
+        openAuditLog();
+    m_recordsTab->setConnection(m_connection.get(), m_audit);
 }
 
 void MainWindow::updateConnectionStatus()
 {
-    if (!isConnected()) {
-        m_connectionLabel->setText(tr("Not connected"));
-        m_connectionLabel->setToolTip({});
-        return;
-    }
-    const QString url = m_profile.registry.baseUrl.toString(QUrl::RemoveUserInfo);
-    m_connectionLabel->setText(tr("%1 · %2 · %3")
-                                   .arg(m_profile.name.isEmpty() ? tr("Unnamed") : m_profile.name,
-                                        url, m_profile.registry.securitySummary()));
-    m_connectionLabel->setToolTip(
-        m_profile.bootstrapServers.isEmpty()
-            ? tr("Schema Registry %1; no Kafka cluster in this profile").arg(url)
-            : tr("Schema Registry %1; Kafka %2").arg(url, m_profile.bootstrapServers));
+    m_connectionLabel->setText(m_connection ? m_connection->summary() : tr("Not connected"));
+    m_connectionLabel->setToolTip(m_connection ? m_connection->details() : QString());
 }
 
 void MainWindow::showDemoStarting()
 {
-    m_demoState = DemoState::Starting;
     m_busy->show();
     m_connectionLabel->setText(tr("Demo: starting the embedded sandbox…"));
-    updateDetailForSelection();
+    m_detail->setDemoState(DetailArea::DemoState::Starting);
 }
 
 void MainWindow::openDemo(const profiles::ConnectionProfile &profile, const QString &detail)
 {
-    m_demoState = DemoState::Ready;
     m_busy->hide();
-    m_demoDetail = detail;
+    m_detail->setDemoState(DetailArea::DemoState::Ready, detail);
     openConnection(profile);
 }
 
 void MainWindow::showDemoFailed(const QString &message)
 {
-    m_demoState = DemoState::Failed;
     m_busy->hide();
     m_connectionLabel->setText(tr("Demo sandbox failed to start"));
-    m_demoDetail = tr("The embedded sandbox could not start: %1").arg(message);
-    updateDetailForSelection();
-}
-
-void MainWindow::showEmptyState(const QString &title, const QString &text)
-{
-    m_emptyState->setTitle(title);
-    m_emptyState->setText(text);
-    m_detail->setCurrentWidget(m_emptyState);
-}
-
-void MainWindow::updateDetailForSelection()
-{
-    const QModelIndex current = m_navigator->currentSourceIndex();
-    const bool deleted = m_navigator->showDeleted();
-    const auto kind = NavigatorModel::Kind(current.data(NavigatorModel::KindRole).toInt());
-    if (isConnected() && current.isValid()) {
-        const QString kek = current.data(NavigatorModel::KekNameRole).toString();
-        const QString subject = current.data(NavigatorModel::SubjectRole).toString();
-        const int version = current.data(NavigatorModel::VersionRole).toInt();
-        switch (kind) {
-        case NavigatorModel::Kind::Kek:
-            m_kekPane->showKek(kek, deleted);
-            m_detail->setCurrentWidget(m_kekPane);
-            return;
-        case NavigatorModel::Kind::DekSubject: {
-            // The latest version of the algorithm listed last; the REST default (AES256_GCM)
-            // until the versions have loaded.
-            const QAbstractItemModel *model = current.model();
-            const int n = model->rowCount(current);
-            const QString algorithm =
-                n > 0
-                    ? model->index(n - 1, 0, current).data(NavigatorModel::AlgorithmRole).toString()
-                    : QString();
-            m_dekPane->showDek(kek, subject, -1, algorithm, deleted);
-            m_detail->setCurrentWidget(m_dekPane);
-            return;
-        }
-        case NavigatorModel::Kind::DekVersion:
-            m_dekPane->showDek(kek, subject, version,
-                               current.data(NavigatorModel::AlgorithmRole).toString(), deleted);
-            m_detail->setCurrentWidget(m_dekPane);
-            return;
-        case NavigatorModel::Kind::SchemaSubject:
-            m_schemaPane->showSchema(subject, -1, deleted);
-            m_detail->setCurrentWidget(m_schemaPane);
-            return;
-        case NavigatorModel::Kind::SchemaVersion:
-            m_schemaPane->showSchema(subject, version, deleted);
-            m_detail->setCurrentWidget(m_schemaPane);
-            return;
-        case NavigatorModel::Kind::Error:
-            showEmptyState(tr("Could not load this part of the tree"),
-                           tr("%1\n\nPress F5 to reload, or collapse and expand the parent to "
-                              "try again.")
-                               .arg(current.data().toString()));
-            return;
-        case NavigatorModel::Kind::Loading:
-        case NavigatorModel::Kind::Section:
-            break;
-        }
-    }
-    if (isConnected()) {
-        showEmptyState(m_profile.sandbox ? tr("Demo estate running") : tr("Connected"),
-                       m_profile.sandbox && !m_demoDetail.isEmpty()
-                           ? m_demoDetail
-                           : tr("Connected to %1. Pick a KEK, a DEK or a schema on the left to "
-                                "see its details.")
-                                 .arg(m_profile.registry.baseUrl.toString(QUrl::RemoveUserInfo)));
-        return;
-    }
-    switch (m_demoState) {
-    case DemoState::Starting:
-        showEmptyState(
-            tr("Starting the demo estate…"),
-            tr("Seeding the embedded registry and Kafka cluster with a bank's keys and records. "
-               "This takes a few seconds; the window stays usable."));
-        return;
-    case DemoState::Ready:
-        showEmptyState(tr("Demo estate running"), m_demoDetail);
-        return;
-    case DemoState::Failed:
-        showEmptyState(tr("Demo estate unavailable"), m_demoDetail);
-        return;
-    case DemoState::None:
-        break;
-    }
-    showEmptyState(tr("Not connected"),
-                   tr("Keywarden shows the KEKs and DEKs in a Schema Registry's DEK Registry, "
-                      "the schemas whose rules use them, and the records they protect. Start it "
-                      "with --demo to explore the embedded demo estate."));
+    m_detail->setDemoState(DetailArea::DemoState::Failed,
+                           tr("The embedded sandbox could not start: %1").arg(message));
 }
 
 void MainWindow::refresh()
@@ -654,7 +397,7 @@ void MainWindow::refresh()
         return;
     }
     m_navigator->refresh();
-    updateDetailForSelection();
+    m_detail->updateForSelection();
 }
 
 void MainWindow::showAbout()

@@ -1,7 +1,8 @@
 #pragma once
-// The console's shell: menus, toolbar, status bar, and the navigator/detail splitter. Holds
-// the open connection (one RestTransport and its registry clients). Window geometry, toolbar
-// state, splitter sizes and the theme are remembered across runs.
+// The console's shell: menus, toolbar, status bar, the audit banner, and the Keys & Schemas /
+// Records tabs. Holds the open services::Connection; every action is a command of its
+// CommandController, shared by the menus, the toolbar and the navigator's context menu.
+// Window geometry, toolbar state, splitter sizes and the theme are remembered across runs.
 
 #include "core/services/connectionprofile.h"
 
@@ -9,24 +10,22 @@
 
 #include <memory>
 
-class QAction;
 class QActionGroup;
 class QLabel;
-class QModelIndex;
+class QMenu;
 class QProgressBar;
-class QPushButton;
 class QSplitter;
-class QStackedWidget;
 class QTabWidget;
 
 namespace kw {
 
 namespace registry {
 class DekRegistryClient;
-class RestTransport;
 class SchemaRegistryClient;
 } // namespace registry
-
+namespace services {
+class Connection;
+}
 namespace audit {
 class AuditLog;
 }
@@ -37,11 +36,11 @@ namespace records {
 class RecordsView;
 }
 
-class DekDetailPane;
-class EmptyStateWidget;
-class KekDetailPane;
+class AuditBanner;
+class CommandController;
+class DetailArea;
 class NavigatorPane;
-class SchemaDetailPane;
+class RecordsTab;
 
 class MainWindow final : public QMainWindow
 {
@@ -70,21 +69,20 @@ public:
     // closed first; its replies still in flight are dropped.
     void openConnection(const profiles::ConnectionProfile &profile);
     void closeConnection();
-    [[nodiscard]] bool isConnected() const { return m_transport != nullptr; }
+    [[nodiscard]] bool isConnected() const { return m_connection != nullptr; }
+    [[nodiscard]] const services::Connection *connection() const { return m_connection.get(); }
     // The open connection's profile (a default one while not connected).
-    [[nodiscard]] const profiles::ConnectionProfile &currentProfile() const { return m_profile; }
-    [[nodiscard]] std::shared_ptr<registry::DekRegistryClient> dekRegistryClient() const
-    {
-        return m_dekClient;
-    }
-    [[nodiscard]] std::shared_ptr<registry::SchemaRegistryClient> schemaRegistryClient() const
-    {
-        return m_schemaClient;
-    }
+    [[nodiscard]] const profiles::ConnectionProfile &currentProfile() const;
+    [[nodiscard]] std::shared_ptr<registry::DekRegistryClient> dekRegistryClient() const;
+    [[nodiscard]] std::shared_ptr<registry::SchemaRegistryClient> schemaRegistryClient() const;
     [[nodiscard]] NavigatorPane *navigatorPane() const { return m_navigator; }
+    [[nodiscard]] DetailArea *detailArea() const { return m_detail; }
     // The Records tab's view for the open connection; null without Kafka in the profile.
-    [[nodiscard]] records::RecordsView *recordsView() const { return m_records; }
+    [[nodiscard]] records::RecordsView *recordsView() const;
     [[nodiscard]] QTabWidget *tabs() const { return m_tabs; }
+    [[nodiscard]] CommandController *commands() const { return m_commands; }
+    // The navigator's context menu (the same actions as the menus and the toolbar).
+    [[nodiscard]] QMenu *navigatorContextMenu() const { return m_navigatorMenu; }
 
     // Where saved profiles live (default: QSettings + the system keychain) and where reveals
     // are audited (default: the audit log in the user's data folder, its key and head in the
@@ -107,70 +105,36 @@ protected:
     void closeEvent(QCloseEvent *event) override;
 
 private:
-    void createActions();
+    void createCommands();
     void createMenus();
     void createToolBar();
     void createCentralWidget();
     void createStatusBar();
     void restoreWindowState();
     void saveWindowState() const;
-    void updateDetailForSelection();
-    void showEmptyState(const QString &title, const QString &text);
     void updateConnectionStatus();
     void rebuildRecordsView();
-    void updateRecordsStatus();
     void openAuditLog();
-    // The persistent banner above the tabs: a log that does not verify (reveals refused until
-    // acknowledged) or one that is unkeyed.
-    void updateAuditWarning();
-    void acknowledgeAuditProblem();
-    void recordAcknowledgement();
 
     Options m_options;
-    profiles::ConnectionProfile m_profile;
-    std::unique_ptr<registry::RestTransport> m_transport;
-    std::shared_ptr<registry::DekRegistryClient> m_dekClient;
-    std::shared_ptr<registry::SchemaRegistryClient> m_schemaClient;
-
+    std::unique_ptr<services::Connection> m_connection;
     std::shared_ptr<profiles::ProfileStore> m_profileStore;
     std::shared_ptr<audit::AuditLog> m_audit;
     bool m_auditTried = false;
-    QWidget *m_auditWarning = nullptr;
-    QLabel *m_auditWarningText = nullptr;
-    QPushButton *m_auditAcknowledge = nullptr;
 
+    CommandController *m_commands = nullptr;
+    QActionGroup *m_themeGroup = nullptr;
+    QMenu *m_navigatorMenu = nullptr;
+    AuditBanner *m_auditBanner = nullptr;
     QTabWidget *m_tabs = nullptr;
-    QStackedWidget *m_recordsHost = nullptr;
-    EmptyStateWidget *m_recordsEmpty = nullptr;
-    records::RecordsView *m_records = nullptr;
-    QLabel *m_recordsLabel = nullptr;
     QSplitter *m_splitter = nullptr;
     NavigatorPane *m_navigator = nullptr;
-    QStackedWidget *m_detail = nullptr;
-    EmptyStateWidget *m_emptyState = nullptr;
-    KekDetailPane *m_kekPane = nullptr;
-    DekDetailPane *m_dekPane = nullptr;
-    SchemaDetailPane *m_schemaPane = nullptr;
+    DetailArea *m_detail = nullptr;
+    RecordsTab *m_recordsTab = nullptr;
+    QLabel *m_recordsLabel = nullptr;
     QLabel *m_connectionLabel = nullptr;
     QLabel *m_refreshLabel = nullptr;
     QProgressBar *m_busy = nullptr;
-    enum class DemoState
-    {
-        None,
-        Starting,
-        Ready,
-        Failed
-    };
-    DemoState m_demoState = DemoState::None;
-    QString m_demoDetail;
-
-    QAction *m_profilesAction = nullptr;
-    QAction *m_disconnectAction = nullptr;
-    QAction *m_refreshAction = nullptr;
-    QAction *m_showDeletedAction = nullptr;
-    QAction *m_aboutAction = nullptr;
-    QAction *m_quitAction = nullptr;
-    QActionGroup *m_themeGroup = nullptr;
 };
 
 } // namespace kw
