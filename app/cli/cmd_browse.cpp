@@ -7,6 +7,7 @@
 #include "core/domain/wholenumber.h"
 #include "core/registry/dekregistryclient.h"
 #include "core/registry/schemaregistryclient.h"
+#include "core/services/connection.h"
 
 #include <QCryptographicHash>
 #include <QDateTime>
@@ -27,10 +28,9 @@ const QString OptDeleted = QStringLiteral("deleted");
 struct Session
 {
     Format format = Format::Table;
-    profiles::ConnectionProfile profile;
-    std::unique_ptr<registry::RestTransport> transport;
-    std::unique_ptr<registry::SchemaRegistryClient> schemas;
-    std::unique_ptr<registry::DekRegistryClient> keys;
+    std::unique_ptr<services::Connection> connection;
+    registry::SchemaRegistryClient *schemas = nullptr;
+    registry::DekRegistryClient *keys = nullptr;
 };
 
 // Parses the command line and connects; null (with the exit code set) when the command must
@@ -57,10 +57,9 @@ std::unique_ptr<Session> open(QCommandLineParser &parser, const QStringList &arg
     }
     auto s = std::make_unique<Session>();
     s->format = *format;
-    s->profile = *profile;
-    s->transport = std::make_unique<registry::RestTransport>(s->profile.registry);
-    s->schemas = std::make_unique<registry::SchemaRegistryClient>(s->transport.get());
-    s->keys = std::make_unique<registry::DekRegistryClient>(s->transport.get());
+    s->connection = std::make_unique<services::Connection>(*profile);
+    s->schemas = s->connection->schemaRegistry().get();
+    s->keys = s->connection->dekRegistry().get();
     return s;
 }
 
