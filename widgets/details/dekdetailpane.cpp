@@ -21,6 +21,7 @@ DekDetailPane::DekDetailPane(QWidget *parent)
     , m_clock(&Clock::system())
     , m_busy(details::makeBusyBar(QStringLiteral("dekDetailBusy"), this))
     , m_message(new details::PaneMessageBar(QStringLiteral("dekDetailMessage"), this))
+    , m_load(m_busy, m_message)
     , m_stack(new QStackedWidget(this))
     , m_placeholder(new QLabel(tr("Select a DEK version to see its details."), this))
 {
@@ -69,12 +70,8 @@ void DekDetailPane::setClock(const Clock *clock)
 
 void DekDetailPane::clear()
 {
-    ++m_job; // answers still on their way belong to no selection now
-    m_pending = 0;
+    m_load.reset(); // answers still on their way belong to no selection now
     m_request = {};
-    m_errors.clear();
-    m_busy->hide();
-    m_message->dismiss();
     resetFields();
     m_stack->setCurrentWidget(m_placeholder);
 }
@@ -94,20 +91,6 @@ void DekDetailPane::resetFields()
     m_due->setPalette(QPalette());
 }
 
-void DekDetailPane::settle(quint64 job)
-{
-    if (!isCurrent(job))
-        return;
-    if (--m_pending <= 0)
-        m_busy->hide();
-}
-
-void DekDetailPane::addError(const QString &text)
-{
-    m_errors.append(text);
-    m_message->showError(m_errors.join(QLatin1Char('\n')));
-}
-
 void DekDetailPane::showDek(const QString &kekName, const QString &subject, int version,
                             const QString &algorithm, bool includeDeleted)
 {
@@ -118,72 +101,71 @@ void DekDetailPane::showDek(const QString &kekName, const QString &subject, int 
     details::setValueText(m_subject, subject);
     m_version->setText(version < 0 ? tr("latest") : QString::number(version));
     if (!m_keys || !m_schemas) {
-        addError(tr("DEK '%1' of KEK '%2' cannot be loaded: no registry connection is set up. "
-                    "Connect to a registry first.")
-                     .arg(subject, kekName));
+        m_load.addError(
+            tr("DEK '%1' of KEK '%2' cannot be loaded: no registry connection is set up. "
+               "Connect to a registry first.")
+                .arg(subject, kekName));
         return;
     }
-    const quint64 job = m_job;
-    m_pending = 2;
-    m_busy->show();
+    const quint64 job = m_load.begin(2);
     m_expiry->setText(tr("loading…"));
 
-    kw::whenFinished(m_keys->getDekVersion(kekName, subject, version, algorithm, includeDeleted),
-                     this, [this, job](const Result<registry::Dek> &dek) {
-                         if (!isCurrent(job))
-                             return;
-                         settle(job);
-                         if (!dek) {
-                             addError(tr("Could not load DEK '%1' version %2 of KEK '%3': %4")
-                                          .arg(m_request.subject, m_version->text(),
-                                               m_request.kekName, dek.error().message));
-                             m_due->setText(tr("unknown"));
-                             return;
-                         }
-                         m_version->setText(QString::number(dek->version));
-                         details::setValueText(m_algorithm, dek->algorithm);
-                         details::setTimestamp(m_created, dek->ts);
-                         const int age = registry::ageInDays(dek->ts, m_clock->nowMs());
-                         m_age->setText(details::dayCount(age));
-                         m_deleted->setText(dek->deleted ? tr("yes (soft-deleted)") : tr("no"));
-                         // Only the wrapped material identifies the key safely; a shared KEK's DEK
-                         // also carries plaintext keyMaterial, which is never shown nor hashed
-                         // here.
-                         const QString fingerprint =
-                             registry::keyMaterialFingerprint(dek->encryptedKeyMaterial);
-                         m_fingerprint->setText(
-                             fingerprint.isEmpty() ? tr("(no wrapped key material)") : fingerprint);
-                         m_dekTs = dek->ts;
-                         updateRotation();
-                     });
+    kw::whenFinished(
+        m_keys->getDekVersion(kekName, subject, version, algorithm, includeDeleted), this,
+        [this, job](const Result<registry::Dek> &dek) {
+            if (!m_load.isCurrent(job))
+                return;
+            m_load.settle(job);
+            if (!dek) {
+                m_load.addError(tr("Could not load DEK '%1' version %2 of KEK '%3': %4")
+                                    .arg(m_request.subject, m_version->text(), m_request.kekName,
+                                         dek.error().message));
+                m_due->setText(tr("unknown"));
+                return;
+            }
+            m_version->setText(QString::number(dek->version));
+            details::setValueText(m_algorithm, dek->algorithm);
+            details::setTimestamp(m_created, dek->ts);
+            const int age = registry::ageInDays(dek->ts, m_clock->nowMs());
+            m_age->setText(details::dayCount(age));
+            m_deleted->setText(dek->deleted ? tr("yes (soft-deleted)") : tr("no"));
+            // Only the wrapped material identifies the key safely; a shared KEK's DEK
+            // also carries plaintext keyMaterial, which is never shown nor hashed
+            // here.
+            const QString fingerprint = registry::keyMaterialFingerprint(dek->encryptedKeyMaterial);
+            m_fingerprint->setText(fingerprint.isEmpty() ? tr("(no wrapped key material)")
+                                                         : fingerprint);
+            m_dekTs = dek->ts;
+            updateRotation();
+        });
 
     // Latest versions only: the rules clients follow now decide when the DEK must rotate.
     registry::SchemaListOptions options;
     options.latestOnly = true;
-    m_schemas->schemas(options).then(
-        this, [this, job](const Result<QList<registry::Schema>> &schemas) {
-            if (!isCurrent(job))
-                return;
-            settle(job);
-            if (!schemas) {
-                m_expiry->setText(tr("unknown"));
-                addError(tr("Could not read the schema rules for DEK '%1': %2. The rotation due "
-                            "date is unknown.")
-                             .arg(m_request.subject, schemas.error().message));
-                return;
-            }
-            const registry::ExpirySource source =
-                registry::dekExpiry(*schemas, m_request.kekName, m_request.subject);
-            m_expiryDays = source.days;
-            if (source.subject.isEmpty()) {
-                m_expirySource.clear();
-            } else {
-                m_expirySource = displaySafe(tr("rule '%1' in %2 version %3")
-                                                 .arg(source.ruleName, source.subject)
-                                                 .arg(source.version));
-            }
-            updateRotation();
-        });
+    m_schemas->schemas(options).then(this, [this,
+                                            job](const Result<QList<registry::Schema>> &schemas) {
+        if (!m_load.isCurrent(job))
+            return;
+        m_load.settle(job);
+        if (!schemas) {
+            m_expiry->setText(tr("unknown"));
+            m_load.addError(tr("Could not read the schema rules for DEK '%1': %2. The rotation due "
+                               "date is unknown.")
+                                .arg(m_request.subject, schemas.error().message));
+            return;
+        }
+        const registry::ExpirySource source =
+            registry::dekExpiry(*schemas, m_request.kekName, m_request.subject);
+        m_expiryDays = source.days;
+        if (source.subject.isEmpty()) {
+            m_expirySource.clear();
+        } else {
+            m_expirySource = displaySafe(tr("rule '%1' in %2 version %3")
+                                             .arg(source.ruleName, source.subject)
+                                             .arg(source.version));
+        }
+        updateRotation();
+    });
 }
 
 void DekDetailPane::updateRotation()

@@ -2,6 +2,8 @@
 // The detail pane for one DEK version: its fields, age, a fingerprint of the wrapped key
 // material (never key bytes) and the rotation due date from the rules that use it.
 
+#include "widgets/details/detailwidgets.h"
+
 #include <QWidget>
 
 #include <memory>
@@ -53,9 +55,6 @@ private:
     };
 
     void resetFields();
-    bool isCurrent(quint64 job) const { return job == m_job; }
-    void settle(quint64 job);
-    void addError(const QString &text);
     // Fills the due date once both the DEK and the schemas have answered.
     void updateRotation();
 
@@ -63,15 +62,13 @@ private:
     std::shared_ptr<registry::SchemaRegistryClient> m_schemas;
     const Clock *m_clock;
     Request m_request;
-    quint64 m_job = 0;
-    int m_pending = 0;
-    QStringList m_errors;
     qint64 m_dekTs = -1;   // -1 until the DEK has answered
     int m_expiryDays = -1; // -1 until the schemas have answered
     QString m_expirySource;
 
     QProgressBar *m_busy;
     details::PaneMessageBar *m_message;
+    details::LoadTracker m_load;
     QStackedWidget *m_stack;
     QLabel *m_placeholder;
     QLabel *m_kek;

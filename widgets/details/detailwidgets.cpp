@@ -196,4 +196,44 @@ PaneFrame buildPaneFrame(QWidget *pane, const QString &prefix, QProgressBar *bus
     return frame;
 }
 
+LoadTracker::LoadTracker(QProgressBar *busy, PaneMessageBar *message)
+    : m_busy(busy)
+    , m_message(message)
+{}
+
+void LoadTracker::reset()
+{
+    ++m_ticket;
+    m_pending = 0;
+    m_errors.clear();
+    m_busy->hide();
+    m_message->dismiss();
+}
+
+quint64 LoadTracker::begin(int parts)
+{
+    reset();
+    m_pending = parts;
+    m_busy->show();
+    return m_ticket;
+}
+
+void LoadTracker::settle(quint64 ticket)
+{
+    if (isCurrent(ticket) && --m_pending <= 0)
+        m_busy->hide();
+}
+
+void LoadTracker::setBusy(quint64 ticket, bool busy)
+{
+    if (isCurrent(ticket))
+        m_busy->setVisible(busy);
+}
+
+void LoadTracker::addError(const QString &text)
+{
+    m_errors.append(text);
+    m_message->showError(m_errors.join(QLatin1Char('\n')));
+}
+
 } // namespace kw::details

@@ -41,6 +41,36 @@ private:
     QPushButton *m_retry;
 };
 
+// What a detail pane is loading: each showX() starts a load made of a few answers (a ticket);
+// answers of an older load are stale and dropped, the busy bar shows until the current load's
+// last answer, and its errors are collected in the message bar.
+class LoadTracker
+{
+public:
+    // Both must outlive the tracker (they are the pane's children).
+    LoadTracker(QProgressBar *busy, PaneMessageBar *message);
+
+    // No load: answers on their way are stale, errors and the busy bar cleared.
+    void reset();
+    // Starts a load of `parts` answers; returns its ticket.
+    [[nodiscard]] quint64 begin(int parts);
+    [[nodiscard]] bool isCurrent(quint64 ticket) const { return ticket == m_ticket; }
+    // One answer of `ticket`'s load arrived; the busy bar goes after the last one.
+    void settle(quint64 ticket);
+    // Shows or hides the busy bar for `ticket`'s load (for loads of unknown length).
+    void setBusy(quint64 ticket, bool busy);
+    // Adds a line to the message bar.
+    void addError(const QString &text);
+    [[nodiscard]] const QStringList &errors() const { return m_errors; }
+
+private:
+    QProgressBar *m_busy;
+    PaneMessageBar *m_message;
+    quint64 m_ticket = 0;
+    int m_pending = 0;
+    QStringList m_errors;
+};
+
 // The frame every detail pane shares: its busy bar and message bar above a stack that shows
 // the placeholder (page 0) or the scrolling content (page 1). Returns the content widget and
 // its column layout, for the pane to fill.

@@ -37,6 +37,7 @@ KekDetailPane::KekDetailPane(QWidget *parent)
     : QWidget(parent)
     , m_busy(details::makeBusyBar(QStringLiteral("kekDetailBusy"), this))
     , m_message(new details::PaneMessageBar(QStringLiteral("kekDetailMessage"), this))
+    , m_load(m_busy, m_message)
     , m_stack(new QStackedWidget(this))
     , m_placeholder(new QLabel(tr("Select a KEK to see its details."), this))
 {
@@ -99,12 +100,8 @@ void KekDetailPane::setClients(std::shared_ptr<registry::DekRegistryClient> keys
 
 void KekDetailPane::clear()
 {
-    ++m_job; // answers still on their way belong to no selection now
-    m_pending = 0;
+    m_load.reset(); // answers still on their way belong to no selection now
     m_kekName.clear();
-    m_errors.clear();
-    m_busy->hide();
-    m_message->dismiss();
     resetFields();
     m_stack->setCurrentWidget(m_placeholder);
 }
@@ -120,20 +117,6 @@ void KekDetailPane::resetFields()
     m_usage->setRowCount(0);
 }
 
-void KekDetailPane::settle(quint64 job)
-{
-    if (!isCurrent(job))
-        return;
-    if (--m_pending <= 0)
-        m_busy->hide();
-}
-
-void KekDetailPane::addError(const QString &text)
-{
-    m_errors.append(text);
-    m_message->showError(m_errors.join(QLatin1Char('\n')));
-}
-
 void KekDetailPane::showKek(const QString &kekName, bool includeDeleted)
 {
     clear();
@@ -142,14 +125,13 @@ void KekDetailPane::showKek(const QString &kekName, bool includeDeleted)
     m_stack->setCurrentIndex(1);
     details::setValueText(m_name, kekName);
     if (!m_keys || !m_schemas) {
-        addError(tr("KEK '%1' cannot be loaded: no registry connection is set up. Connect to a "
-                    "registry first.")
-                     .arg(kekName));
+        m_load.addError(
+            tr("KEK '%1' cannot be loaded: no registry connection is set up. Connect to a "
+               "registry first.")
+                .arg(kekName));
         return;
     }
-    const quint64 job = m_job;
-    m_pending = 3;
-    m_busy->show();
+    const quint64 job = m_load.begin(3);
     const QString loading = tr("loading…");
     m_dekSubjects->setText(loading);
     m_usageSummary->setText(loading);
@@ -157,11 +139,12 @@ void KekDetailPane::showKek(const QString &kekName, bool includeDeleted)
     kw::whenFinished(
         m_keys->getKek(kekName, includeDeleted), this,
         [this, job](const Result<registry::Kek> &kek) {
-            if (!isCurrent(job))
+            if (!m_load.isCurrent(job))
                 return;
-            settle(job);
+            m_load.settle(job);
             if (!kek) {
-                addError(tr("Could not load KEK '%1': %2").arg(m_kekName, kek.error().message));
+                m_load.addError(
+                    tr("Could not load KEK '%1': %2").arg(m_kekName, kek.error().message));
                 return;
             }
             details::setValueText(m_name, kek->name);
@@ -183,13 +166,13 @@ void KekDetailPane::showKek(const QString &kekName, bool includeDeleted)
 
     kw::whenFinished(m_keys->listAllDekSubjects(kekName, 1000, includeDeleted), this,
                      [this, job](const Result<QStringList> &subjects) {
-                         if (!isCurrent(job))
+                         if (!m_load.isCurrent(job))
                              return;
-                         settle(job);
+                         m_load.settle(job);
                          if (!subjects) {
                              m_dekSubjects->setText(tr("unavailable"));
-                             addError(tr("Could not count the DEK subjects of KEK '%1': %2")
-                                          .arg(m_kekName, subjects.error().message));
+                             m_load.addError(tr("Could not count the DEK subjects of KEK '%1': %2")
+                                                 .arg(m_kekName, subjects.error().message));
                              return;
                          }
                          m_dekSubjects->setText(QString::number(subjects->size()));
@@ -205,13 +188,13 @@ void KekDetailPane::showKek(const QString &kekName, bool includeDeleted)
     kw::whenFinished(
         m_schemas->schemas(options), this,
         [this, job](const Result<QList<registry::Schema>> &schemas) {
-            if (!isCurrent(job))
+            if (!m_load.isCurrent(job))
                 return;
-            settle(job);
+            m_load.settle(job);
             if (!schemas) {
                 m_usageSummary->setText(tr("unavailable"));
-                addError(tr("Could not list the schemas that use KEK '%1': %2")
-                             .arg(m_kekName, schemas.error().message));
+                m_load.addError(tr("Could not list the schemas that use KEK '%1': %2")
+                                    .arg(m_kekName, schemas.error().message));
                 return;
             }
             const QList<registry::KekUsage> usages = registry::kekUsages(*schemas, m_kekName);

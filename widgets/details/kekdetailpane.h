@@ -2,6 +2,8 @@
 // The detail pane for one KEK: its fields, KMS properties, how many DEK subjects it wraps and
 // which schema versions name it in their encryption rules. Loads asynchronously.
 
+#include "widgets/details/detailwidgets.h"
+
 #include <QWidget>
 
 #include <memory>
@@ -42,20 +44,15 @@ Q_SIGNALS:
 
 private:
     void resetFields();
-    bool isCurrent(quint64 job) const { return job == m_job; }
-    void settle(quint64 job);
-    void addError(const QString &text);
 
     std::shared_ptr<registry::DekRegistryClient> m_keys;
     std::shared_ptr<registry::SchemaRegistryClient> m_schemas;
     QString m_kekName;
     bool m_includeDeleted = false;
-    quint64 m_job = 0;
-    int m_pending = 0;
-    QStringList m_errors;
 
     QProgressBar *m_busy;
     details::PaneMessageBar *m_message;
+    details::LoadTracker m_load;
     QStackedWidget *m_stack;
     QLabel *m_placeholder;
     QLabel *m_name;

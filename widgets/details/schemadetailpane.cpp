@@ -64,6 +64,7 @@ SchemaDetailPane::SchemaDetailPane(QWidget *parent)
     : QWidget(parent)
     , m_busy(details::makeBusyBar(QStringLiteral("schemaDetailBusy"), this))
     , m_message(new details::PaneMessageBar(QStringLiteral("schemaDetailMessage"), this))
+    , m_load(m_busy, m_message)
     , m_stack(new QStackedWidget(this))
     , m_placeholder(new QLabel(tr("Select a schema version to see its details."), this))
     , m_rulesModel(new RuleTableModel(this))
@@ -158,11 +159,8 @@ void SchemaDetailPane::setClients(std::shared_ptr<registry::DekRegistryClient> k
 
 void SchemaDetailPane::clear()
 {
-    ++m_job; // answers still on their way belong to no selection now
+    m_load.reset(); // answers still on their way belong to no selection now
     m_subject.clear();
-    m_errors.clear();
-    m_busy->hide();
-    m_message->dismiss();
     resetFields();
     m_stack->setCurrentWidget(m_placeholder);
 }
@@ -180,18 +178,6 @@ void SchemaDetailPane::resetFields()
         table->setRowCount(0);
 }
 
-void SchemaDetailPane::addError(const QString &text)
-{
-    m_errors.append(text);
-    m_message->showError(m_errors.join(QLatin1Char('\n')));
-}
-
-void SchemaDetailPane::setBusy(quint64 job, bool busy)
-{
-    if (isCurrent(job))
-        m_busy->setVisible(busy);
-}
-
 void SchemaDetailPane::showSchema(const QString &subject, int version, bool includeDeleted)
 {
     clear();
@@ -202,20 +188,20 @@ void SchemaDetailPane::showSchema(const QString &subject, int version, bool incl
     details::setValueText(m_subjectLabel, subject);
     m_version->setText(version < 0 ? tr("latest") : QString::number(version));
     if (!m_schemas) {
-        addError(tr("Schema '%1' cannot be loaded: no registry connection is set up. Connect to "
-                    "a registry first.")
-                     .arg(subject));
+        m_load.addError(
+            tr("Schema '%1' cannot be loaded: no registry connection is set up. Connect to "
+               "a registry first.")
+                .arg(subject));
         return;
     }
-    const quint64 job = m_job;
-    m_busy->show();
+    const quint64 job = m_load.begin(1);
     kw::whenFinished(m_schemas->version(subject, version, includeDeleted), this,
                      [this, job](const Result<registry::Schema> &schema) {
-                         if (!isCurrent(job))
+                         if (!m_load.isCurrent(job))
                              return;
                          if (!schema) {
-                             setBusy(job, false);
-                             addError(
+                             m_load.setBusy(job, false);
+                             m_load.addError(
                                  tr("Could not load schema '%1' version %2: %3")
                                      .arg(m_subject, m_version->text(), schema.error().message));
                              return;
@@ -289,17 +275,18 @@ void SchemaDetailPane::fetchReferencesThenAnalyse(quint64 job, const registry::S
         kw::whenFinished(
             m_schemas->version(ref.subject, ref.version, true), this,
             [this, job, gather, i, ref, schema](const Result<registry::Schema> &r) {
-                if (!isCurrent(job) || gather->failed)
+                if (!m_load.isCurrent(job) || gather->failed)
                     return;
                 if (!r) {
                     gather->failed = true;
-                    setBusy(job, false);
+                    m_load.setBusy(job, false);
                     m_fieldsSummary->setText(tr("unavailable"));
-                    addError(tr("Could not load reference '%1' (%2 version %3), so the tagged "
-                                "fields are not shown: %4")
-                                 .arg(ref.name, ref.subject)
-                                 .arg(ref.version)
-                                 .arg(r.error().message));
+                    m_load.addError(
+                        tr("Could not load reference '%1' (%2 version %3), so the tagged "
+                           "fields are not shown: %4")
+                            .arg(ref.name, ref.subject)
+                            .arg(ref.version)
+                            .arg(r.error().message));
                     return;
                 }
                 gather->texts[i] = r->schema;
@@ -317,9 +304,9 @@ void SchemaDetailPane::analyse(quint64 job, const registry::Schema &schema,
         QtConcurrent::run(
             [schema, referenceTexts] { return registry::taggedFieldKeys(schema, referenceTexts); }),
         this, [this, job](const Result<QList<registry::TaggedFieldKeys>> &fields) {
-            if (!isCurrent(job))
+            if (!m_load.isCurrent(job))
                 return;
-            setBusy(job, false);
+            m_load.setBusy(job, false);
             if (!fields) {
                 details::setValueText(m_fieldsSummary, fields.error().message);
                 return;

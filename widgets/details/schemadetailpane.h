@@ -2,6 +2,8 @@
 // The detail pane for one schema version: identity, the highlighted schema text, its rules,
 // the tagged fields with the KEK that protects each, references and metadata.
 
+#include "widgets/details/detailwidgets.h"
+
 #include <QWidget>
 
 #include <memory>
@@ -48,23 +50,19 @@ Q_SIGNALS:
 
 private:
     void resetFields();
-    bool isCurrent(quint64 job) const { return job == m_job; }
-    void addError(const QString &text);
     void showLoadedSchema(quint64 job, const registry::Schema &schema);
     void fetchReferencesThenAnalyse(quint64 job, const registry::Schema &schema);
     void analyse(quint64 job, const registry::Schema &schema, const QStringList &referenceTexts);
-    void setBusy(quint64 job, bool busy);
 
     std::shared_ptr<registry::DekRegistryClient> m_keys;
     std::shared_ptr<registry::SchemaRegistryClient> m_schemas;
     QString m_subject;
     int m_requestedVersion = -1;
     bool m_includeDeleted = false;
-    quint64 m_job = 0;
-    QStringList m_errors;
 
     QProgressBar *m_busy;
     details::PaneMessageBar *m_message;
+    details::LoadTracker m_load;
     QStackedWidget *m_stack;
     QLabel *m_placeholder;
     QLabel *m_subjectLabel;
