@@ -1,22 +1,19 @@
 #include "core/audit/auditstore.h"
 
 #include "core/domain/privatefiles.h"
+#include "core/store/database.h"
 
-#include <QAtomicInteger>
 #include <QCryptographicHash>
-#include <QDeadlineTimer>
 #include <QDir>
 #include <QFileInfo>
 #include <QJsonArray>
 #include <QJsonDocument>
 #include <QLoggingCategory>
 #include <QMessageAuthenticationCode>
-#include <QRandomGenerator>
 #include <QSqlDatabase>
 #include <QSqlError>
 #include <QSqlQuery>
 #include <QStandardPaths>
-#include <QThread>
 #include <QVariant>
 
 #include <pwd.h>
@@ -228,86 +225,64 @@ Result<std::shared_ptr<AuditStore>> AuditStore::open(const Options &options)
                                  .arg(file, ok.error().message));
         }
     }
-    static QAtomicInteger<quint64> counter;
-    store->m_connection = QStringLiteral("keywarden-audit-%1").arg(counter.fetchAndAddRelaxed(1));
     if (auto ok = store->init(); !ok)
         return ok.error();
     return store;
 }
 
-AuditStore::~AuditStore()
-{
-    if (m_connection.isEmpty())
-        return;
-    {
-        QSqlDatabase database = QSqlDatabase::database(m_connection, false);
-        if (database.isValid())
-            database.close();
-    }
-    QSqlDatabase::removeDatabase(m_connection);
-}
+AuditStore::~AuditStore() = default;
 
 Result<void> AuditStore::init()
 {
-    QSqlDatabase database = QSqlDatabase::addDatabase(QStringLiteral("QSQLITE"), m_connection);
-    database.setDatabaseName(m_path);
-    database.setConnectOptions(QStringLiteral("QSQLITE_BUSY_TIMEOUT=%1").arg(kBusyTimeoutMs));
-    if (!database.open())
-        return storageError(QStringLiteral("open %1").arg(m_path), database.lastError());
-    QSqlQuery query(database);
-    // Switching a fresh file to WAL needs it to itself, and SQLite answers "database is locked"
-    // at once, without its busy handler, while another process does the same: several
-    // processes opening a new log together are normal (parallel CLI reveals), so this waits
-    // like the busy timeout would.
-    QDeadlineTimer deadline(kBusyTimeoutMs);
-    while (!query.exec(QStringLiteral("PRAGMA journal_mode=WAL"))) {
-        if (deadline.hasExpired())
-            return storageError(QStringLiteral("switch to WAL"), query.lastError());
-        QThread::msleep(10 + QRandomGenerator::global()->bounded(40));
+    // Format 1 (no version column) and 2 logs were created before the store kept a
+    // user_version: step 1 only creates what is missing, step 2 adds the column if needed.
+    const store::Migration tables = store::Migration::sql(
+        1, QStringLiteral("create its tables"),
+        {
+            QStringLiteral("CREATE TABLE IF NOT EXISTS audit_entries ("
+                           "id INTEGER PRIMARY KEY, time_ms INTEGER NOT NULL, actor TEXT NOT NULL, "
+                           "action TEXT NOT NULL, profile TEXT NOT NULL, "
+                           "registry_url TEXT NOT NULL, topic TEXT NOT NULL, "
+                           "partition_no INTEGER NOT NULL, offset_no INTEGER NOT NULL, "
+                           "object TEXT NOT NULL, details TEXT NOT NULL, "
+                           "previous_hash TEXT NOT NULL, hash TEXT NOT NULL, "
+                           "version INTEGER NOT NULL DEFAULT 1)"),
+            // Append-only by construction: ordinary SQL cannot edit or drop entries. Someone
+            // with the file can still drop the triggers, which is what the keyed chain is for.
+            QStringLiteral("CREATE TRIGGER IF NOT EXISTS audit_no_update BEFORE UPDATE ON "
+                           "audit_entries BEGIN SELECT RAISE(ABORT, 'audit log is append-only'); "
+                           "END"),
+            QStringLiteral("CREATE TRIGGER IF NOT EXISTS audit_no_delete BEFORE DELETE ON "
+                           "audit_entries BEGIN SELECT RAISE(ABORT, 'audit log is append-only'); "
+                           "END"),
+            QStringLiteral("CREATE INDEX IF NOT EXISTS audit_by_topic ON audit_entries(topic)"),
+        });
+    const store::Migration versionColumn{
+        2, QStringLiteral("add the version column"), [](QSqlQuery &query) -> Result<void> {
+            // Logs of format 1 only have no version column: their entries are all format 1.
+            bool hasVersion = false;
+            if (!query.exec(QStringLiteral("PRAGMA table_info(audit_entries)")))
+                return Error{QString(ErrorStorage), query.lastError().text()};
+            while (query.next())
+                hasVersion = hasVersion || query.value(1).toString() == QLatin1String("version");
+            if (!hasVersion &&
+                !query.exec(QStringLiteral("ALTER TABLE audit_entries ADD COLUMN version "
+                                           "INTEGER NOT NULL DEFAULT 1")))
+                return Error{QString(ErrorStorage), query.lastError().text()};
+            return {};
+        }};
+    auto opened = store::Database::open({.path = m_path,
+                                         .purpose = QStringLiteral("audit log"),
+                                         .busyTimeoutMs = kBusyTimeoutMs,
+                                         .migrations = {tables, versionColumn}});
+    if (!opened) {
+        qCWarning(lcAudit) << "audit log:" << opened.error().message;
+        return makeError(
+            QString(ErrorStorage),
+            opened.error().message +
+                QStringLiteral(" Check that the data folder is writable and not full."));
     }
-    // Schema changes under the write lock: processes opening a fresh or older file at the same
-    // time would otherwise race to add the same column.
-    if (!query.exec(QStringLiteral("BEGIN IMMEDIATE")))
-        return storageError(QStringLiteral("lock %1").arg(m_path), query.lastError());
-    const QStringList statements = {
-        QStringLiteral("CREATE TABLE IF NOT EXISTS audit_entries ("
-                       "id INTEGER PRIMARY KEY, time_ms INTEGER NOT NULL, actor TEXT NOT NULL, "
-                       "action TEXT NOT NULL, profile TEXT NOT NULL, registry_url TEXT NOT NULL, "
-                       "topic TEXT NOT NULL, partition_no INTEGER NOT NULL, "
-                       "offset_no INTEGER NOT NULL, object TEXT NOT NULL, details TEXT NOT NULL, "
-                       "previous_hash TEXT NOT NULL, hash TEXT NOT NULL, "
-                       "version INTEGER NOT NULL DEFAULT 1)"),
-        // Append-only by construction: ordinary SQL cannot edit or drop entries. Someone with
-        // the file can still drop the triggers, which is what the keyed chain is for.
-        QStringLiteral("CREATE TRIGGER IF NOT EXISTS audit_no_update BEFORE UPDATE ON "
-                       "audit_entries BEGIN SELECT RAISE(ABORT, 'audit log is append-only'); END"),
-        QStringLiteral("CREATE TRIGGER IF NOT EXISTS audit_no_delete BEFORE DELETE ON "
-                       "audit_entries BEGIN SELECT RAISE(ABORT, 'audit log is append-only'); END"),
-        QStringLiteral("CREATE INDEX IF NOT EXISTS audit_by_topic ON audit_entries(topic)"),
-    };
-    for (const QString &statement : statements) {
-        if (!query.exec(statement)) {
-            const Error error =
-                storageError(QStringLiteral("create its tables"), query.lastError());
-            query.exec(QStringLiteral("ROLLBACK"));
-            return error;
-        }
-    }
-    // Logs of format 1 only have no version column: their entries are all format 1.
-    bool hasVersion = false;
-    if (query.exec(QStringLiteral("PRAGMA table_info(audit_entries)"))) {
-        while (query.next())
-            hasVersion = hasVersion || query.value(1).toString() == QLatin1String("version");
-    }
-    if (!hasVersion && !query.exec(QStringLiteral("ALTER TABLE audit_entries ADD COLUMN version "
-                                                  "INTEGER NOT NULL DEFAULT 1"))) {
-        const Error error =
-            storageError(QStringLiteral("add the version column"), query.lastError());
-        query.exec(QStringLiteral("ROLLBACK"));
-        return error;
-    }
-    if (!query.exec(QStringLiteral("COMMIT")))
-        return storageError(QStringLiteral("create its tables"), query.lastError());
+    m_db = *opened;
     return {};
 }
 
@@ -328,7 +303,7 @@ Result<AuditEntry> AuditStore::append(AuditEntry entry)
 Result<void> AuditStore::lockForWrite()
 {
     QMutexLocker lock(&m_mutex);
-    QSqlQuery query(QSqlDatabase::database(m_connection, false));
+    QSqlQuery query(m_db->connection());
     // IMMEDIATE: the write lock is taken now, waiting up to the busy timeout. A deferred
     // transaction that reads and then writes fails at once ("database is locked") when another
     // process wrote in between, whatever the timeout.
@@ -348,7 +323,7 @@ Result<AuditEntry> AuditStore::insertLocked(AuditEntry entry, const QString &lin
                              .arg(entry.action));
     }
     QMutexLocker lock(&m_mutex);
-    QSqlDatabase database = QSqlDatabase::database(m_connection, false);
+    QSqlDatabase database = m_db->connection();
     QString previous = genesisHash();
     int previousVersion = 0;
     {
@@ -403,7 +378,7 @@ Result<AuditEntry> AuditStore::insertLocked(AuditEntry entry, const QString &lin
 Result<void> AuditStore::commitWrite()
 {
     QMutexLocker lock(&m_mutex);
-    QSqlQuery query(QSqlDatabase::database(m_connection, false));
+    QSqlQuery query(m_db->connection());
     if (!query.exec(QStringLiteral("COMMIT"))) {
         const Error error = storageError(QStringLiteral("commit an entry"), query.lastError());
         query.exec(QStringLiteral("ROLLBACK"));
@@ -415,7 +390,7 @@ Result<void> AuditStore::commitWrite()
 void AuditStore::rollbackWrite()
 {
     QMutexLocker lock(&m_mutex);
-    QSqlQuery query(QSqlDatabase::database(m_connection, false));
+    QSqlQuery query(m_db->connection());
     query.exec(QStringLiteral("ROLLBACK"));
 }
 
@@ -447,7 +422,7 @@ Result<QList<AuditEntry>> AuditStore::entries(const AuditFilter &filter) const
     if (filter.limit > 0)
         sql += QStringLiteral(" LIMIT %1").arg(filter.limit);
 
-    QSqlQuery query(QSqlDatabase::database(m_connection, false));
+    QSqlQuery query(m_db->connection());
     query.prepare(sql);
     for (const QVariant &bind : std::as_const(binds))
         query.addBindValue(bind);
@@ -462,7 +437,7 @@ Result<QList<AuditEntry>> AuditStore::entries(const AuditFilter &filter) const
 Result<ChainReport> AuditStore::inspect(const std::optional<AuditHead> &head) const
 {
     QMutexLocker lock(&m_mutex);
-    QSqlQuery query(QSqlDatabase::database(m_connection, false));
+    QSqlQuery query(m_db->connection());
     query.setForwardOnly(true);
     if (!query.exec(QStringLiteral("SELECT ") + ColumnList +
                     QStringLiteral(" FROM audit_entries ORDER BY id ASC")))
@@ -562,7 +537,7 @@ Result<void> AuditStore::verifyChain() const
 Result<ChainReport> AuditStore::tail() const
 {
     QMutexLocker lock(&m_mutex);
-    QSqlQuery query(QSqlDatabase::database(m_connection, false));
+    QSqlQuery query(m_db->connection());
     if (!query.exec(QStringLiteral("SELECT id, hash, version, (SELECT COUNT(*) FROM "
                                    "audit_entries) FROM audit_entries ORDER BY id DESC LIMIT 1")))
         return storageError(QStringLiteral("read the last entry"), query.lastError());
@@ -585,7 +560,7 @@ void AuditStore::useKey(const QByteArray &key)
 Result<QString> AuditStore::segmentDigest(qint64 count) const
 {
     QMutexLocker lock(&m_mutex);
-    QSqlQuery query(QSqlDatabase::database(m_connection, false));
+    QSqlQuery query(m_db->connection());
     query.setForwardOnly(true);
     if (!query.exec(QStringLiteral("SELECT ") + ColumnList +
                     QStringLiteral(" FROM audit_entries ORDER BY id ASC LIMIT %1").arg(count)))

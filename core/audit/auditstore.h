@@ -19,6 +19,10 @@
 #include <memory>
 #include <optional>
 
+namespace kw::store {
+class Database;
+}
+
 namespace kw::audit {
 
 // Error codes of this module (kw::Error::code).
@@ -163,7 +167,7 @@ private:
     Result<void> init();
 
     QString m_path;
-    QString m_connection;
+    std::shared_ptr<store::Database> m_db;
     QString m_actor;
     QByteArray m_key;
     const Clock *m_clock = nullptr;

@@ -2,12 +2,12 @@
 
 #include "core/domain/readyfuture.h"
 #include "core/sandbox/registryerrors.h"
+#include "core/store/database.h"
 
 #include <QFuture>
 #include <QLoggingCategory>
 #include <QSqlError>
 #include <QSqlQuery>
-#include <QThread>
 #include <QUuid>
 
 Q_LOGGING_CATEGORY(lcSandboxStore, "keywarden.sandbox.store", QtInfoMsg)
@@ -49,17 +49,10 @@ QFuture<Result<T>> ready(Result<T> result)
 
 SandboxStore::SandboxStore(const Clock &clock)
     : m_clock(&clock)
-    , m_connectionBase(QStringLiteral("kw-sandbox-") +
-                       QUuid::createUuid().toString(QUuid::WithoutBraces))
     , m_kms(kms::KmsRegistry::withBuiltInDrivers())
 {}
 
-SandboxStore::~SandboxStore()
-{
-    QMutexLocker lock(&m_mutex);
-    for (const QString &name : std::as_const(m_connections))
-        QSqlDatabase::removeDatabase(name);
-}
+SandboxStore::~SandboxStore() = default;
 
 Result<void> SandboxStore::open(const QString &path)
 {
@@ -67,20 +60,24 @@ Result<void> SandboxStore::open(const QString &path)
     if (m_open)
         return makeError(QStringLiteral("sandbox.already_open"),
                          QStringLiteral("The sandbox store is already open."));
-    m_inMemory = path.isEmpty();
-    m_databaseName = m_inMemory
-                         ? QStringLiteral("file:%1?mode=memory&cache=shared").arg(m_connectionBase)
-                         : path;
-    QSqlDatabase database = db();
-    if (!database.isOpen()) {
+    QStringList tables;
+    for (const char *statement : TableStatements)
+        tables << QString::fromLatin1(statement);
+    // The sandbox is a test double: WAL without a sync on every commit is plenty.
+    auto opened =
+        store::Database::open({.path = path,
+                               .purpose = QStringLiteral("sandbox database"),
+                               .synchronousNormal = true,
+                               .migrations = {store::Migration::sql(
+                                   1, QStringLiteral("create the sandbox tables"), tables)}});
+    if (!opened) {
         return makeError(
             QStringLiteral("sandbox.store_open"),
-            QStringLiteral("Could not open the sandbox database '%1': %2. Check that "
+            QStringLiteral("Could not open the sandbox database '%1': %2 Check that "
                            "the folder exists and is writable.")
-                .arg(m_inMemory ? QStringLiteral("(memory)") : path, database.lastError().text()));
+                .arg(path.isEmpty() ? QStringLiteral("(memory)") : path, opened.error().message));
     }
-    if (auto created = createTables(); !created)
-        return created;
+    m_db = *opened;
     m_open = true;
     return {};
 }
@@ -123,45 +120,8 @@ void SandboxStore::setMaxKeys(int maxKeys)
 
 QSqlDatabase SandboxStore::db()
 {
-    const Qt::HANDLE thread = QThread::currentThreadId();
-    auto it = m_connections.constFind(thread);
-    if (it != m_connections.cend()) {
-        QSqlDatabase existing = QSqlDatabase::database(*it, false);
-        if (existing.isValid() && existing.isOpen())
-            return existing;
-        // A thread id can be reused after its thread ended: start over with a fresh name.
-        QSqlDatabase::removeDatabase(*it);
-        m_connections.remove(thread);
-    }
-    const QString name = m_connectionBase + QLatin1Char('-') +
-                         QString::number(reinterpret_cast<quintptr>(thread), 16) +
-                         QLatin1Char('-') + QString::number(m_connections.size());
-    QSqlDatabase database = QSqlDatabase::addDatabase(QStringLiteral("QSQLITE"), name);
-    database.setDatabaseName(m_databaseName);
-    database.setConnectOptions(m_inMemory ? QStringLiteral("QSQLITE_OPEN_URI")
-                                          : QStringLiteral("QSQLITE_BUSY_TIMEOUT=5000"));
-    m_connections.insert(thread, name);
-    if (!database.open()) {
-        qCWarning(lcSandboxStore) << "cannot open sandbox database:" << database.lastError().text();
-        return database;
-    }
-    QSqlQuery pragma(database);
-    if (!m_inMemory) {
-        pragma.exec(QStringLiteral("PRAGMA journal_mode=WAL"));
-        pragma.exec(QStringLiteral("PRAGMA synchronous=NORMAL"));
-    }
-    return database;
-}
-
-Result<void> SandboxStore::createTables()
-{
-    QSqlDatabase database = db();
-    QSqlQuery query(database);
-    for (const char *statement : TableStatements) {
-        if (!query.exec(QString::fromLatin1(statement)))
-            return sqlError(QStringLiteral("create the sandbox tables"), query.lastError().text());
-    }
-    return {};
+    // Before open(): an invalid database, so queries fail instead of touching a stray file.
+    return m_db ? m_db->connection() : QSqlDatabase();
 }
 
 Error SandboxStore::sqlError(const QString &what, const QString &detail) const

@@ -16,6 +16,10 @@
 
 #include <optional>
 
+namespace kw::store {
+class Database;
+}
+
 namespace kw::sandbox {
 
 // PUT /keks/{name}: a field left unset keeps its value; set to an empty value clears it.
@@ -154,7 +158,6 @@ private:
 
     // All private helpers expect m_mutex to be held.
     QSqlDatabase db();
-    Result<void> createTables();
     Error sqlError(const QString &what, const QString &detail) const;
     [[nodiscard]] qint64 now() const { return m_clock->nowMs(); }
 
@@ -189,12 +192,9 @@ private:
 
     const Clock *m_clock;
     mutable QMutex m_mutex;
-    QString m_connectionBase;
-    QString m_databaseName;
-    bool m_inMemory = true;
+    std::shared_ptr<store::Database> m_db;
     bool m_open = false;
     // One connection per thread that used the store; Qt SQL connections are thread-bound.
-    QHash<Qt::HANDLE, QString> m_connections;
     QString m_localSecret;
     int m_maxKeys = DefaultMaxKeys;
     kms::KmsRegistry m_kms;
