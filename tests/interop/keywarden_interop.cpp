@@ -148,7 +148,8 @@ int encrypt(const QString &inPath, const QString &outPath)
     }
     auto kms = std::make_shared<const kms::KmsRegistry>(kms::KmsRegistry::withBuiltInDrivers());
     const QString secret = fixture->value(QStringLiteral("localSecret")).toString();
-    engine::RecordEncryptor encryptor(registry, kms, {{QStringLiteral("secret"), secret}});
+    engine::RecordEncryptor encryptor(
+        registry, kms, {{QStringLiteral("local-kms"), {{QStringLiteral("secret"), secret}}}});
 
     QJsonArray records;
     int failed = 0;
