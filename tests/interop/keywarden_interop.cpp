@@ -66,7 +66,9 @@ int decrypt(const QString &path)
     auto kms = std::make_shared<const kms::KmsRegistry>(kms::KmsRegistry::withBuiltInDrivers());
     engine::RecordDecryptor decryptor(
         registry, registry, kms,
-        {{QStringLiteral("secret"), fixture->value(QStringLiteral("localSecret")).toString()}});
+        kms::KmsSettings{{QStringLiteral("local-kms"),
+                          {{QStringLiteral("secret"),
+                            fixture->value(QStringLiteral("localSecret")).toString()}}}});
     int passed = 0, failed = 0;
     for (const QJsonValue &v : fixture->value(QStringLiteral("records")).toArray()) {
         const QJsonObject r = v.toObject();
