@@ -126,7 +126,8 @@ int main(int argc, char *argv[])
               QJsonObject{{QStringLiteral("encrypt.kek.name"), QStringLiteral("bench")}}}}}}};
     registry->addSchema(schema);
     auto kms = std::make_shared<const kms::KmsRegistry>(kms::KmsRegistry::withBuiltInDrivers());
-    const kms::KmsConfig settings{{QStringLiteral("secret"), QStringLiteral("bench-secret")}};
+    const kms::KmsSettings settings{{QStringLiteral("local-kms"),
+                                     {{QStringLiteral("secret"), QStringLiteral("bench-secret")}}}};
 
     engine::RecordEncryptor encryptor(registry, kms, settings);
     QList<QByteArray> payloads;

@@ -1,6 +1,7 @@
 #include "clicommon.h"
 
 #include "core/domain/displaytext.h"
+#include "core/kms/kms.h"
 #include "core/services/profilestore.h"
 
 #include <QCoreApplication>
@@ -144,13 +145,29 @@ Result<profiles::ConnectionProfile> connectionFromOptions(const QCommandLinePars
                 return usage(
                     QStringLiteral("--kms '%1' is not TYPE:key=value[,key=value].").arg(spec));
             const QString type = spec.left(colon);
+            // The drivers' declarations say which types and settings exist: a typo would
+            // otherwise be ignored silently and show up later as a KMS failure.
+            const kms::KmsDriverInfo *info = kms::driverInfo(type);
+            if (!info) {
+                QStringList known;
+                for (const kms::KmsDriverInfo &k : kms::knownDrivers())
+                    known.append(k.type);
+                // Not the whole spec: its values may be secrets.
+                return usage(QStringLiteral("--kms: unknown KMS type '%1' (known types: %2).")
+                                 .arg(type, known.join(QStringLiteral(", "))));
+            }
             for (const QString &kv :
                  spec.mid(colon + 1).split(QLatin1Char(','), Qt::SkipEmptyParts)) {
                 const qsizetype eq = kv.indexOf(QLatin1Char('='));
                 if (eq <= 0)
                     return usage(
                         QStringLiteral("--kms '%1': '%2' is not key=value.").arg(spec, kv));
-                profile.kms[type].insert(kv.left(eq).trimmed(), kv.mid(eq + 1));
+                const QString key = kv.left(eq).trimmed();
+                if (!info->setting(key))
+                    return usage(QStringLiteral("--kms: %1 has no setting '%2' (its settings: "
+                                                "%3).")
+                                     .arg(type, key, info->keys().join(QStringLiteral(", "))));
+                profile.kms[type].insert(key, kv.mid(eq + 1));
             }
         }
         const QString localSecret = env.value(QStringLiteral("LOCAL_SECRET"));

@@ -539,7 +539,7 @@ int runRecordsCommand(const QStringList &arguments)
     options.decrypt.jsonText = true;
     if (!reveal)
         options.decrypt.mask = kMask;
-    auto decryptor = kafka::makeRegistryDecryptor(&transport, profile->kmsConfig());
+    auto decryptor = kafka::makeRegistryDecryptor(&transport, profile->kms);
 
     const bool json = *format == Format::Json;
     kafka::PreviewSink sink;

@@ -108,7 +108,7 @@ QString statusName(FieldOutcome::Status status)
 RecordDecryptor::RecordDecryptor(std::shared_ptr<SchemaSource> schemas,
                                  std::shared_ptr<KeySource> keys,
                                  std::shared_ptr<const kms::KmsRegistry> kms,
-                                 kms::KmsConfig kmsSettings, std::shared_ptr<DekCache> cache)
+                                 kms::KmsSettings kmsSettings, std::shared_ptr<DekCache> cache)
     : m_schemas(std::move(schemas))
     , m_keys(std::move(keys))
     , m_kms(std::move(kms))

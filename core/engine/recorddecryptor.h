@@ -119,7 +119,7 @@ class RecordDecryptor
 {
 public:
     RecordDecryptor(std::shared_ptr<SchemaSource> schemas, std::shared_ptr<KeySource> keys,
-                    std::shared_ptr<const kms::KmsRegistry> kms, kms::KmsConfig kmsSettings,
+                    std::shared_ptr<const kms::KmsRegistry> kms, kms::KmsSettings kmsSettings,
                     std::shared_ptr<DekCache> cache = std::make_shared<DekCache>());
     ~RecordDecryptor();
 
@@ -207,7 +207,7 @@ private:
     std::shared_ptr<SchemaSource> m_schemas;
     std::shared_ptr<KeySource> m_keys;
     std::shared_ptr<const kms::KmsRegistry> m_kms;
-    kms::KmsConfig m_kmsSettings;
+    kms::KmsSettings m_kmsSettings; // per kmsType; each KEK gets its own type's
     std::shared_ptr<DekCache> m_cache;
     QMutex m_mutex; // guards everything below but the atomic
     QHash<qint32, std::shared_ptr<const ParsedSchema>> m_schemasById;

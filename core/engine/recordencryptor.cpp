@@ -27,7 +27,7 @@ struct RecordEncryptor::ActiveDek
 
 RecordEncryptor::RecordEncryptor(std::shared_ptr<KeySource> keys,
                                  std::shared_ptr<const kms::KmsRegistry> kms,
-                                 kms::KmsConfig kmsSettings, const Clock &clock)
+                                 kms::KmsSettings kmsSettings, const Clock &clock)
     : m_keys(std::move(keys))
     , m_kms(std::move(kms))
     , m_kmsSettings(std::move(kmsSettings))

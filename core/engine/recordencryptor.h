@@ -21,7 +21,7 @@ class RecordEncryptor
 {
 public:
     RecordEncryptor(std::shared_ptr<KeySource> keys, std::shared_ptr<const kms::KmsRegistry> kms,
-                    kms::KmsConfig kmsSettings, const Clock &clock = Clock::system());
+                    kms::KmsSettings kmsSettings, const Clock &clock = Clock::system());
     ~RecordEncryptor();
 
     // Serializes `value` (JSON in the same conventions the decryptor renders: bytes as base64)
@@ -48,7 +48,7 @@ private:
 
     std::shared_ptr<KeySource> m_keys;
     std::shared_ptr<const kms::KmsRegistry> m_kms;
-    kms::KmsConfig m_kmsSettings;
+    kms::KmsSettings m_kmsSettings; // per kmsType; each KEK gets its own type's
     const Clock &m_clock;
     QMutex m_mutex;
     QHash<QString, std::shared_ptr<const ActiveDek>> m_active;

@@ -1,8 +1,132 @@
 #include "core/kms/kms.h"
 
+#include "core/domain/secretproperty.h"
 #include "core/kms/localkms.h"
 
+#include <algorithm>
+
 namespace kw::kms {
+
+namespace {
+
+KmsSetting plain(const char *key, const char *label, const char *help)
+{
+    return {QString::fromLatin1(key), QString::fromLatin1(label), false, QString::fromLatin1(help)};
+}
+
+KmsSetting secret(const char *key, const char *label, const char *help)
+{
+    return {QString::fromLatin1(key), QString::fromLatin1(label), true, QString::fromLatin1(help)};
+}
+
+// The types Keywarden will ship drivers for, declared now with the property names Confluent's
+// drivers read (kms-facts.md §1.5, §2.4, §3.5, §4.5) so that profiles can hold their settings
+// already. A built-in driver of the same type replaces its entry here (see knownDrivers()).
+QList<KmsDriverInfo> plannedDrivers()
+{
+    return {
+        {QStringLiteral("aws-kms"),
+         QStringLiteral("AWS KMS"),
+         {plain("access.key.id", "Access key id",
+                "With the secret access key; without both, the profile or the default chain."),
+          secret("secret.access.key", "Secret access key", "The secret of the access key id."),
+          plain("profile", "Profile", "A named profile of the AWS shared credentials file."),
+          plain("role.arn", "Role ARN", "A role to assume with STS (AWS_ROLE_ARN)."),
+          plain("role.session.name", "Role session name",
+                "Session name of the assumed role (default confluent-encrypt)."),
+          plain("role.external.id", "Role external id",
+                "External id the role's trust policy asks for (AWS_ROLE_EXTERNAL_ID).")},
+         false},
+        {QStringLiteral("azure-kms"),
+         QStringLiteral("Azure Key Vault"),
+         {plain("tenant.id", "Tenant id", "Directory (tenant) of the app registration."),
+          plain("client.id", "Client id", "Application (client) id of the app registration."),
+          secret("client.secret", "Client secret",
+                 "Secret of the app registration; without the three, the default credential.")},
+         false},
+        {QStringLiteral("gcp-kms"),
+         QStringLiteral("Google Cloud KMS"),
+         {plain("account.type", "Account type", "Kind of credential (default service_account)."),
+          plain("client.id", "Client id", "client_id of the service-account key."),
+          plain("client.email", "Client email", "client_email of the service-account key."),
+          // Names the key, like a key id elsewhere; only the key itself is a credential.
+          plain("private.key.id", "Private key id", "private_key_id of the service-account key."),
+          secret("private.key", "Private key (PEM)",
+                 "private_key of the service-account key; without the four, application "
+                 "default credentials.")},
+         false},
+        {QStringLiteral("hcvault"),
+         QStringLiteral("HashiCorp Vault transit"),
+         {secret("token.id", "Token", "Vault token (VAULT_TOKEN)."),
+          plain("namespace", "Namespace",
+                "Enterprise namespace, sent as a header (VAULT_NAMESPACE)."),
+          plain("approle.role.id", "AppRole role id",
+                "Role id for an AppRole login (VAULT_APPROLE_ROLE_ID)."),
+          secret("approle.secret.id", "AppRole secret id",
+                 "Secret id for an AppRole login (VAULT_APPROLE_SECRET_ID).")},
+         false},
+    };
+}
+
+} // namespace
+
+const KmsSetting *KmsDriverInfo::setting(QStringView key) const
+{
+    for (const KmsSetting &s : settings) {
+        if (s.key == key)
+            return &s;
+    }
+    return nullptr;
+}
+
+QStringList KmsDriverInfo::keys() const
+{
+    QStringList out;
+    out.reserve(settings.size());
+    for (const KmsSetting &s : settings)
+        out.append(s.key);
+    return out;
+}
+
+const QList<KmsDriverInfo> &knownDrivers()
+{
+    static const QList<KmsDriverInfo> known = [] {
+        QList<KmsDriverInfo> all = KmsRegistry::withBuiltInDrivers().infos();
+        for (KmsDriverInfo &info : all)
+            info.hasDriver = true;
+        // local-kms first: it is the one a new user meets (the demo sandbox uses it).
+        std::stable_partition(all.begin(), all.end(), [](const KmsDriverInfo &info) {
+            return info.type == QLatin1String("local-kms");
+        });
+        for (const KmsDriverInfo &planned : plannedDrivers()) {
+            const bool built = std::any_of(all.cbegin(), all.cend(), [&](const KmsDriverInfo &i) {
+                return i.type == planned.type;
+            });
+            if (!built)
+                all.append(planned);
+        }
+        return all;
+    }();
+    return known;
+}
+
+const KmsDriverInfo *driverInfo(QStringView type)
+{
+    for (const KmsDriverInfo &info : knownDrivers()) {
+        if (info.type == type)
+            return &info;
+    }
+    return nullptr;
+}
+
+bool isSecretSetting(QStringView type, QStringView key)
+{
+    if (const KmsDriverInfo *info = driverInfo(type)) {
+        if (const KmsSetting *s = info->setting(key))
+            return s->secret;
+    }
+    return kw::isSecretProperty(key);
+}
 
 KmsConfig mergeKmsConfig(const KmsConfig &userSettings, const QMap<QString, QString> &kekKmsProps)
 {
@@ -24,24 +148,43 @@ void KmsRegistry::add(std::shared_ptr<KmsDriver> driver)
     m_drivers.insert(type, std::move(driver));
 }
 
+KmsConfig KmsRegistry::configFor(const KekRef &kek, const KmsSettings &settings)
+{
+    return mergeKmsConfig(settings.value(kek.kmsType), kek.kmsProps);
+}
+
 kw::Result<std::shared_ptr<KmsAead>> KmsRegistry::aeadFor(const KekRef &kek,
-                                                          const KmsConfig &userSettings) const
+                                                          const KmsSettings &settings) const
 {
     const auto it = m_drivers.constFind(kek.kmsType);
     if (it == m_drivers.cend()) {
         const QString known =
             m_drivers.isEmpty() ? QStringLiteral("none") : types().join(QStringLiteral(", "));
+        if (const KmsDriverInfo *info = driverInfo(kek.kmsType); info && !info->hasDriver) {
+            return kw::makeError(QString(ErrorUnsupportedType),
+                                 QStringLiteral("KEK '%1' uses KMS type '%2' (%3), which has no "
+                                                "driver in Keywarden yet (supported: %4).")
+                                     .arg(kek.name, kek.kmsType, info->displayName, known));
+        }
         return kw::makeError(QString(ErrorUnsupportedType),
                              QStringLiteral("KEK '%1' uses KMS type '%2', which Keywarden does not "
                                             "support (supported: %3).")
                                  .arg(kek.name, kek.kmsType, known));
     }
-    return it.value()->create(kek, mergeKmsConfig(userSettings, kek.kmsProps));
+    return it.value()->create(kek, configFor(kek, settings));
 }
 
 QStringList KmsRegistry::types() const
 {
     return m_drivers.keys(); // QMap keys are sorted
+}
+
+QList<KmsDriverInfo> KmsRegistry::infos() const
+{
+    QList<KmsDriverInfo> out;
+    for (const auto &driver : m_drivers)
+        out.append(driver->info());
+    return out;
 }
 
 KmsRegistry KmsRegistry::withBuiltInDrivers()

@@ -7,9 +7,11 @@
 #include <QByteArray>
 #include <QFuture>
 #include <QLatin1String>
+#include <QList>
 #include <QMap>
 #include <QString>
 #include <QStringList>
+#include <QStringView>
 
 #include <memory>
 
@@ -28,10 +30,50 @@ inline constexpr QLatin1String ErrorUnsupportedType{"kms.unsupported_type"};
 
 // Driver settings ("secret", "access.key.id", ...), as in Confluent's rule-executor params.
 using KmsConfig = QMap<QString, QString>;
+// A connection's KMS settings per kmsType, e.g. {"local-kms": {"secret": ...}}. Kept apart
+// because types share setting names (azure-kms and gcp-kms both read "client.id"): a KEK only
+// ever sees its own type's entry.
+using KmsSettings = QMap<QString, KmsConfig>;
 
 // The connection's KMS settings overlaid with the KEK's kmsProps; kmsProps win (spec §5, §6).
 [[nodiscard]] KmsConfig mergeKmsConfig(const KmsConfig &userSettings,
                                        const QMap<QString, QString> &kekKmsProps);
+
+// One setting a KMS driver reads, under its Confluent property name.
+struct KmsSetting
+{
+    QString key;   // "secret", "client.id", ... (Confluent's name, so configs carry over)
+    QString label; // for forms: "Client id"
+    // Secret values live in the keychain, are masked in forms and never appear in messages.
+    bool secret = false;
+    QString help; // one line: what the driver does with it, the environment fallback if any
+};
+
+// What Keywarden knows about one kmsType: the settings its driver reads.
+struct KmsDriverInfo
+{
+    QString type;        // "local-kms", "aws-kms", ...
+    QString displayName; // "Local KMS (shared secret)", "AWS KMS", ...
+    QList<KmsSetting> settings;
+    // False for types whose settings are declared but whose driver is not written yet: their
+    // KEKs cannot be used, and a form must say so rather than pretend.
+    bool hasDriver = false;
+
+    // The declared setting named `key`, or null.
+    [[nodiscard]] const KmsSetting *setting(QStringView key) const;
+    // The declared keys, in declaration order.
+    [[nodiscard]] QStringList keys() const;
+};
+
+// Every kmsType Keywarden knows: the built-in drivers (hasDriver) followed by the types whose
+// driver is still to come, in a fixed order fit for a form (local-kms first).
+[[nodiscard]] const QList<KmsDriverInfo> &knownDrivers();
+// The declaration of `type`, or null when Keywarden does not know it.
+[[nodiscard]] const KmsDriverInfo *driverInfo(QStringView type);
+// Whether setting `key` of `type` is a secret: as declared; a setting nobody declared (an
+// unknown type, or a key from an older settings file) falls back to kw::isSecretProperty's
+// naming rule, so nothing secret-looking ever lands in the settings file.
+[[nodiscard]] bool isSecretSetting(QStringView type, QStringView key);
 
 // What a driver needs to know about a KEK.
 struct KekRef
@@ -60,6 +102,8 @@ public:
     virtual ~KmsDriver();
 
     [[nodiscard]] virtual QString kmsType() const = 0;
+    // The settings this driver reads (the declaration forms, stores and the CLI go by).
+    [[nodiscard]] virtual KmsDriverInfo info() const = 0;
     // Builds the AEAD for `kek` from the already merged config (see mergeKmsConfig()).
     [[nodiscard]] virtual kw::Result<std::shared_ptr<KmsAead>>
     create(const KekRef &kek, const KmsConfig &mergedConfig) const = 0;
@@ -72,10 +116,16 @@ public:
     // Replaces any driver registered for the same kmsType.
     void add(std::shared_ptr<KmsDriver> driver);
 
+    // The AEAD for `kek`, from the settings of the KEK's own kmsType in `settings` overlaid
+    // with its kmsProps (configFor()). No other type's settings reach the driver.
     [[nodiscard]] kw::Result<std::shared_ptr<KmsAead>> aeadFor(const KekRef &kek,
-                                                               const KmsConfig &userSettings) const;
+                                                               const KmsSettings &settings) const;
+    // What the driver of `kek` is given: settings[kek.kmsType] overlaid with kek.kmsProps.
+    [[nodiscard]] static KmsConfig configFor(const KekRef &kek, const KmsSettings &settings);
     // Sorted kmsType names.
     [[nodiscard]] QStringList types() const;
+    // The declarations of the registered drivers, sorted by kmsType.
+    [[nodiscard]] QList<KmsDriverInfo> infos() const;
 
     // A registry with every driver Keywarden ships (currently local-kms).
     [[nodiscard]] static KmsRegistry withBuiltInDrivers();

@@ -63,6 +63,15 @@ QString LocalKmsDriver::kmsType() const
     return QStringLiteral("local-kms");
 }
 
+KmsDriverInfo LocalKmsDriver::info() const
+{
+    return {kmsType(),
+            QStringLiteral("Local KMS (shared secret)"),
+            {{QString(SecretKey), QStringLiteral("Secret"), true,
+              QStringLiteral("The shared secret the KEK is derived from (LOCAL_SECRET).")}},
+            true};
+}
+
 kw::Result<std::shared_ptr<KmsAead>> LocalKmsDriver::create(const KekRef &kek,
                                                             const KmsConfig &mergedConfig) const
 {

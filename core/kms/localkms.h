@@ -15,6 +15,7 @@ public:
     static constexpr const char *SecretEnvVar = "LOCAL_SECRET";
 
     [[nodiscard]] QString kmsType() const override;
+    [[nodiscard]] KmsDriverInfo info() const override;
     [[nodiscard]] kw::Result<std::shared_ptr<KmsAead>>
     create(const KekRef &kek, const KmsConfig &mergedConfig) const override;
 

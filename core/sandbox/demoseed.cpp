@@ -77,6 +77,10 @@ public:
         : m_type(std::move(type))
     {}
     QString kmsType() const override { return m_type; }
+    kms::KmsDriverInfo info() const override
+    {
+        return {m_type, QStringLiteral("Offline stand-in for %1").arg(m_type), {}, true};
+    }
     Result<std::shared_ptr<kms::KmsAead>> create(const kms::KekRef &,
                                                  const kms::KmsConfig &) const override
     {
@@ -154,7 +158,8 @@ Result<void> seedDemo(SandboxStore &store, MockKafkaCluster &cluster, const QStr
     auto kmsRegistry = std::make_shared<kms::KmsRegistry>(kms::KmsRegistry::withBuiltInDrivers());
     for (const char *type : {"aws-kms", "gcp-kms", "azure-kms", "hcvault"})
         kmsRegistry->add(std::make_shared<OfflineKmsDriver>(QLatin1String(type)));
-    const kms::KmsConfig kmsSettings{{QString(kms::LocalKmsDriver::SecretKey), localSecret}};
+    const kms::KmsSettings kmsSettings{
+        {QStringLiteral("local-kms"), {{QString(kms::LocalKmsDriver::SecretKey), localSecret}}}};
 
     const DemoEstate estate = demoEstate();
     for (const registry::Kek &kek : estate.keks) {

@@ -135,9 +135,10 @@ int SandboxStore::keyCount()
 
 Result<std::shared_ptr<kms::KmsAead>> SandboxStore::aeadFor(const registry::Kek &kek)
 {
-    kms::KmsConfig settings;
+    // The server holds a secret for local-kms only; other types rely on the KEK's kmsProps.
+    kms::KmsSettings settings;
     if (!m_localSecret.isEmpty())
-        settings.insert(QStringLiteral("secret"), m_localSecret);
+        settings[QStringLiteral("local-kms")].insert(QStringLiteral("secret"), m_localSecret);
     const kms::KekRef ref{kek.name, kek.kmsType, kek.kmsKeyId, kek.kmsProps, kek.shared};
     auto aead = m_kms.aeadFor(ref, settings);
     if (!aead)

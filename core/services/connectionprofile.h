@@ -25,13 +25,12 @@ struct ConnectionProfile
     // librdkafka properties (security.protocol, sasl.*, ssl.*, ...) passed to every client.
     // Secret ones (isSecretProperty: sasl.password, ssl.key.password, ...) live in the keychain.
     QMap<QString, QString> kafkaProperties;
-    // KMS settings per kmsType, e.g. {"local-kms": {"secret": "..."}}, {"aws-kms": {...}}.
-    QMap<QString, kms::KmsConfig> kms;
+    // KMS settings per kmsType, e.g. {"local-kms": {"secret": "..."}}, {"aws-kms": {...}}, as the
+    // engine takes them: a KEK only sees its own type's settings. Secret ones
+    // (kms::isSecretSetting) live in the keychain.
+    kms::KmsSettings kms;
     bool sandbox = false; // the embedded demo sandbox (never saved)
 
-    // The KMS settings for the engine: every type's settings merged into one config (keys are
-    // distinct across types: secret, access.key.id, ...).
-    [[nodiscard]] kms::KmsConfig kmsConfig() const;
     // What the Kafka layer gets: the bootstrap servers and client properties, no other secret.
     [[nodiscard]] kafka::KafkaSettings kafkaSettings() const;
 };

@@ -321,7 +321,7 @@ QJsonObject ProfileStore::secretsOf(const ConnectionProfile &profile)
     }
     for (auto type = profile.kms.cbegin(); type != profile.kms.cend(); ++type) {
         for (auto it = type->cbegin(); it != type->cend(); ++it) {
-            if (isSecretProperty(it.key()))
+            if (kms::isSecretSetting(type.key(), it.key())) // as the driver declares it
                 s.insert(QStringLiteral("kms.") + type.key() + QLatin1Char('\n') + it.key(),
                          it.value());
         }
@@ -364,7 +364,7 @@ ConnectionProfile ProfileStore::withoutSecrets(const ConnectionProfile &profile)
     }
     for (auto type = p.kms.begin(); type != p.kms.end(); ++type) {
         for (auto it = type->begin(); it != type->end();) {
-            if (isSecretProperty(it.key()))
+            if (kms::isSecretSetting(type.key(), it.key()))
                 it = type->erase(it);
             else
                 ++it;

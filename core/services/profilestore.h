@@ -40,7 +40,8 @@ public:
     [[nodiscard]] Result<ConnectionProfile> loadWithoutSecrets(const QString &name) const;
     // The profile with its secrets. Finishes in the calling thread's event loop.
     QFuture<Result<LoadedProfile>> load(const QString &name);
-    // Saves (or replaces) the profile; previousName renames. Secrets (isSecretProperty) never
+    // Saves (or replaces) the profile; previousName renames. Secrets (isSecretProperty for Kafka
+    // properties, kms::isSecretSetting for KMS settings) never
     // reach the settings file. Settings are written even when the keychain fails; the secrets
     // are then kept for this session only, the result says so, and later sessions report them
     // missing rather than take older ones from the keychain.

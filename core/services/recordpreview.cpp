@@ -31,7 +31,7 @@
 namespace kw::kafka {
 
 std::shared_ptr<engine::RecordDecryptor>
-makeRegistryDecryptor(registry::RestTransport *transport, const kms::KmsConfig &kmsSettings,
+makeRegistryDecryptor(registry::RestTransport *transport, const kms::KmsSettings &kmsSettings,
                       std::shared_ptr<engine::DekCache> cache)
 {
     auto schemas = std::make_shared<registry::SchemaRegistryClient>(transport);

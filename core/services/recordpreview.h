@@ -82,7 +82,7 @@ struct PreviewOptions
 // transport must live (and keep running its event loop) in another thread than the one
 // calling decrypt(): the pipeline's workers block on its futures.
 std::shared_ptr<engine::RecordDecryptor>
-makeRegistryDecryptor(registry::RestTransport *transport, const kms::KmsConfig &kmsSettings,
+makeRegistryDecryptor(registry::RestTransport *transport, const kms::KmsSettings &kmsSettings,
                       std::shared_ptr<engine::DekCache> cache = {});
 
 // Blocking: call from a worker thread (never the transport's thread). `decryptor` may be null:

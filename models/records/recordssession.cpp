@@ -119,7 +119,7 @@ std::shared_ptr<engine::RecordDecryptor> RecordsSession::decryptor()
     if (m_decryptor || !m_host)
         return m_decryptor;
     auto host = m_host;
-    auto inner = kafka::makeRegistryDecryptor(host->transport, m_profile.kmsConfig(), m_cache);
+    auto inner = kafka::makeRegistryDecryptor(host->transport, m_profile.kms, m_cache);
     engine::RecordDecryptor *raw = inner.get();
     // Ties the transport's life to the decryptor's: the decryptor goes first, then the host.
     m_decryptor = std::shared_ptr<engine::RecordDecryptor>(

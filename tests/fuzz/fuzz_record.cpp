@@ -194,7 +194,8 @@ struct Harness
         auto kms = std::make_shared<const kms::KmsRegistry>(kms::KmsRegistry::withBuiltInDrivers());
         decryptor = std::make_unique<engine::RecordDecryptor>(
             registry, registry, kms,
-            kms::KmsConfig{{QStringLiteral("secret"), QStringLiteral("mysecret")}});
+            kms::KmsSettings{{QStringLiteral("local-kms"),
+                              {{QStringLiteral("secret"), QStringLiteral("mysecret")}}}});
     }
 
     // Bit 5: replaces the body with its encryption under the chosen DEK (deterministic: a

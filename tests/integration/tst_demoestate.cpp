@@ -222,8 +222,10 @@ private Q_SLOTS:
         QVERIFY2(records.size() >= 50000, qPrintable(QString::number(records.size())));
 
         auto kms = std::make_shared<const kms::KmsRegistry>(kms::KmsRegistry::withBuiltInDrivers());
-        engine::RecordDecryptor decryptor(store, store, kms,
-                                          {{QStringLiteral("secret"), m_sandbox.localSecret()}});
+        engine::RecordDecryptor decryptor(
+            store, store, kms,
+            kms::KmsSettings{{QStringLiteral("local-kms"),
+                              {{QStringLiteral("secret"), m_sandbox.localSecret()}}}});
         int decrypted = 0, damagedFailed = 0, damaged = 0, offline = 0, kekDeleted = 0,
             plainTopic = 0;
         QHash<QString, QMap<int, qint64>> versionTimes; // subject+alg -> version -> ts

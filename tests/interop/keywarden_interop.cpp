@@ -66,7 +66,9 @@ int decrypt(const QString &path)
     auto kms = std::make_shared<const kms::KmsRegistry>(kms::KmsRegistry::withBuiltInDrivers());
     engine::RecordDecryptor decryptor(
         registry, registry, kms,
-        {{QStringLiteral("secret"), fixture->value(QStringLiteral("localSecret")).toString()}});
+        kms::KmsSettings{{QStringLiteral("local-kms"),
+                          {{QStringLiteral("secret"),
+                            fixture->value(QStringLiteral("localSecret")).toString()}}}});
     int passed = 0, failed = 0;
     for (const QJsonValue &v : fixture->value(QStringLiteral("records")).toArray()) {
         const QJsonObject r = v.toObject();
@@ -148,7 +150,8 @@ int encrypt(const QString &inPath, const QString &outPath)
     }
     auto kms = std::make_shared<const kms::KmsRegistry>(kms::KmsRegistry::withBuiltInDrivers());
     const QString secret = fixture->value(QStringLiteral("localSecret")).toString();
-    engine::RecordEncryptor encryptor(registry, kms, {{QStringLiteral("secret"), secret}});
+    engine::RecordEncryptor encryptor(
+        registry, kms, {{QStringLiteral("local-kms"), {{QStringLiteral("secret"), secret}}}});
 
     QJsonArray records;
     int failed = 0;

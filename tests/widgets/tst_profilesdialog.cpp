@@ -1,6 +1,7 @@
 // The connection profiles dialog driven like a user does: fill the form, save, duplicate,
 // delete with confirmation, import a properties file, test a connection against the sandbox.
 
+#include "core/kms/kms.h"
 #include "core/sandbox/sandbox.h"
 #include "core/services/profilestore.h"
 #include "widgets/dialogs/confirmationdialog.h"
@@ -9,6 +10,8 @@
 #include <QCheckBox>
 #include <QComboBox>
 #include <QFile>
+#include <QFormLayout>
+#include <QGroupBox>
 #include <QLabel>
 #include <QLineEdit>
 #include <QListWidget>
@@ -90,6 +93,69 @@ private Q_SLOTS:
         QCOMPARE(find<QLineEdit>(&again, "kms-local-kms-secret")->text(),
                  QStringLiteral("local-secret"));
         QVERIFY(find<QCheckBox>(&again, "registryInsecure")->isChecked());
+    }
+
+    // The KMS tab is built from the drivers' declarations: one group per type, one field per
+    // declared setting, masked exactly when the setting is secret, and a "no driver yet" note
+    // on the types Keywarden cannot use yet.
+    void kmsFieldsFollowTheDriversDeclarations()
+    {
+        ProfilesDialog dialog(m_store);
+        dialog.show();
+        for (const kms::KmsDriverInfo &info : kms::knownDrivers()) {
+            auto *group = dialog.findChild<QGroupBox *>(QStringLiteral("kmsGroup-") + info.type);
+            QVERIFY2(group, qPrintable(info.type));
+            QVERIFY(group->title().contains(info.displayName));
+            QCOMPARE(group->findChild<QLabel *>(QStringLiteral("kmsNoDriver-") + info.type) !=
+                         nullptr,
+                     !info.hasDriver);
+            for (const kms::KmsSetting &setting : info.settings) {
+                const QString name = QStringLiteral("kms-%1-%2").arg(info.type, setting.key);
+                auto *edit = group->findChild<QLineEdit *>(name);
+                QVERIFY2(edit, qPrintable(name));
+                QCOMPARE(edit->echoMode(),
+                         setting.secret ? QLineEdit::Password : QLineEdit::Normal);
+                QVERIFY(edit->toolTip().contains(setting.key));
+                auto *form = qobject_cast<QFormLayout *>(group->layout());
+                QVERIFY(form);
+                auto *label = qobject_cast<QLabel *>(form->labelForField(edit));
+                QVERIFY2(label, qPrintable(name));
+                QCOMPARE(label->text(), setting.label + QLatin1Char(':'));
+            }
+        }
+        QVERIFY(dialog.findChild<QLabel *>(QStringLiteral("kmsNoDriver-gcp-kms")));
+        QVERIFY(!dialog.findChild<QLabel *>(QStringLiteral("kmsNoDriver-local-kms")));
+        // Named like a secret, declared as the key's name: shown in the clear.
+        QCOMPARE(find<QLineEdit>(&dialog, "kms-gcp-kms-private.key.id")->echoMode(),
+                 QLineEdit::Normal);
+    }
+
+    // azure-kms and gcp-kms both have a "client.id": the dialog keeps them apart.
+    void sameSettingNameOfTwoTypesStaysApart()
+    {
+        ProfilesDialog dialog(m_store);
+        dialog.show();
+        QTest::mouseClick(find<QPushButton>(&dialog, "newProfile"), Qt::LeftButton);
+        setText(&dialog, "profileName", QStringLiteral("clouds"));
+        setText(&dialog, "registryUrl", QStringLiteral("https://sr.example.com:8081"));
+        setText(&dialog, "kms-azure-kms-client.id", QStringLiteral("azure-app"));
+        setText(&dialog, "kms-gcp-kms-client.id", QStringLiteral("gcp-sa"));
+        QTest::mouseClick(find<QPushButton>(&dialog, "saveProfile"), Qt::LeftButton);
+        QTRY_COMPARE(m_store->names(), QStringList{QStringLiteral("clouds")});
+        const auto saved = m_store->loadWithoutSecrets(QStringLiteral("clouds"));
+        QVERIFY(saved);
+        QCOMPARE(saved->kms.value(QStringLiteral("azure-kms")).value(QStringLiteral("client.id")),
+                 QStringLiteral("azure-app"));
+        QCOMPARE(saved->kms.value(QStringLiteral("gcp-kms")).value(QStringLiteral("client.id")),
+                 QStringLiteral("gcp-sa"));
+
+        ProfilesDialog again(m_store);
+        again.show();
+        again.selectProfile(QStringLiteral("clouds"));
+        QTRY_COMPARE(find<QLineEdit>(&again, "kms-azure-kms-client.id")->text(),
+                     QStringLiteral("azure-app"));
+        QCOMPARE(find<QLineEdit>(&again, "kms-gcp-kms-client.id")->text(),
+                 QStringLiteral("gcp-sa"));
     }
 
     void duplicateAndDelete()

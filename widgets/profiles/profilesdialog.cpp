@@ -1,6 +1,7 @@
 #include "widgets/profiles/profilesdialog.h"
 
 #include "core/domain/futurewatch.h"
+#include "core/kms/kms.h"
 #include "core/services/connectiontester.h"
 #include "core/services/profilestore.h"
 #include "core/services/propertiesimport.h"
@@ -30,34 +31,6 @@
 namespace kw {
 
 namespace {
-
-struct KmsField
-{
-    const char *type;
-    const char *key;
-    const char *label;
-};
-
-// The settings Confluent's KMS drivers read (rule params / client config), per kms type.
-const KmsField KmsFields[] = {
-    {"local-kms", "secret", "Secret"},
-    {"aws-kms", "access.key.id", "Access key id"},
-    {"aws-kms", "secret.access.key", "Secret access key"},
-    {"aws-kms", "profile", "Profile"},
-    {"aws-kms", "role.arn", "Role ARN"},
-    {"aws-kms", "role.external.id", "Role external id"},
-    {"azure-kms", "tenant.id", "Tenant id"},
-    {"azure-kms", "client.id", "Client id"},
-    {"azure-kms", "client.secret", "Client secret"},
-    {"gcp-kms", "client.id", "Client id"},
-    {"gcp-kms", "client.email", "Client email"},
-    {"gcp-kms", "private.key.id", "Private key id"},
-    {"gcp-kms", "private.key", "Private key (PEM)"},
-    {"hcvault", "token.id", "Token"},
-    {"hcvault", "namespace", "Namespace"},
-    {"hcvault", "approle.role.id", "AppRole role id"},
-    {"hcvault", "approle.secret.id", "AppRole secret id"},
-};
 
 QString fieldKey(const QString &type, const QString &key)
 {
@@ -370,24 +343,28 @@ QWidget *ProfilesDialog::buildKmsTab()
                              page);
     intro->setWordWrap(true);
     layout->addWidget(intro);
-    QString currentType;
-    QFormLayout *form = nullptr;
-    for (const KmsField &f : KmsFields) {
-        const QString type = QString::fromLatin1(f.type);
-        if (type != currentType) {
-            auto *box = new QGroupBox(type, page);
-            box->setObjectName(QStringLiteral("kmsGroup-") + type);
-            form = new QFormLayout(box);
-            layout->addWidget(box);
-            currentType = type;
+    // One group per kmsType, its fields as the driver declares them (core/kms/kms.h).
+    for (const kms::KmsDriverInfo &info : kms::knownDrivers()) {
+        auto *box = new QGroupBox(QStringLiteral("%1 (%2)").arg(info.displayName, info.type), page);
+        box->setObjectName(QStringLiteral("kmsGroup-") + info.type);
+        auto *form = new QFormLayout(box);
+        if (!info.hasDriver) {
+            auto *note = new QLabel(tr("No driver yet: these settings are kept with the profile, "
+                                       "but KEKs of this type cannot be used until Keywarden "
+                                       "has a driver for it."),
+                                    box);
+            note->setObjectName(QStringLiteral("kmsNoDriver-") + info.type);
+            note->setWordWrap(true);
+            form->addRow(note);
         }
-        const QString key = QString::fromLatin1(f.key);
-        const QString objectName = QStringLiteral("kms-%1-%2").arg(type, key);
-        QLineEdit *edit =
-            profiles::isSecretProperty(key) ? secretEdit(objectName) : plainEdit(objectName);
-        edit->setToolTip(key);
-        form->addRow(tr(f.label) + QLatin1Char(':'), edit);
-        m_kmsFields.insert(fieldKey(type, key), edit);
+        for (const kms::KmsSetting &setting : info.settings) {
+            const QString objectName = QStringLiteral("kms-%1-%2").arg(info.type, setting.key);
+            QLineEdit *edit = setting.secret ? secretEdit(objectName) : plainEdit(objectName);
+            edit->setToolTip(setting.key + QLatin1Char('\n') + setting.help);
+            form->addRow(setting.label + QLatin1Char(':'), edit);
+            m_kmsFields.insert(fieldKey(info.type, setting.key), edit);
+        }
+        layout->addWidget(box);
     }
     layout->addStretch(1);
     scroll->setWidget(page);

@@ -91,6 +91,21 @@ private Q_SLOTS:
             << QStringLiteral("schema: unexpected argument 'extra'");
         QTest::newRow("records extra") << records({QStringLiteral("extra")})
                                        << QStringLiteral("records: unexpected argument 'extra'");
+        // --kms settings are checked against the drivers' declarations, never echoing values.
+        QTest::newRow("kms unknown setting")
+            << records({QStringLiteral("--kms"), QStringLiteral("aws-kms:secret=hunter2")})
+            << QStringLiteral("--kms: aws-kms has no setting 'secret' (its settings: "
+                              "access.key.id, secret.access.key, profile, role.arn, "
+                              "role.session.name, role.external.id).");
+        QTest::newRow("kms setting of another type")
+            << records({QStringLiteral("--kms"),
+                        QStringLiteral("local-kms:client.id=app,secret=hunter2")})
+            << QStringLiteral("--kms: local-kms has no setting 'client.id' (its settings: "
+                              "secret).");
+        QTest::newRow("kms unknown type")
+            << records({QStringLiteral("--kms"), QStringLiteral("vault-kms:token.id=hunter2")})
+            << QStringLiteral("--kms: unknown KMS type 'vault-kms' (known types: local-kms, "
+                              "aws-kms, azure-kms, gcp-kms, hcvault).");
         QTest::newRow("unknown option of a command")
             << QStringList{QStringLiteral("keks"), QStringLiteral("--frobnicate")}
             << QStringLiteral("frobnicate");
@@ -190,6 +205,31 @@ private Q_SLOTS:
                          .toUtf8()),
                  r.err.constData());
         QVERIFY(r.out.isEmpty());
+    }
+
+    // Declared settings pass, for types with a driver and for those still without one, and the
+    // run goes on to the (absent) registry: exit 69, not a usage error.
+    void declaredKmsSettingsAreAccepted()
+    {
+        const Run r = run(
+            QStringLiteral(KEYWARDEN_CLI),
+            records({QStringLiteral("--kms"), QStringLiteral("local-kms:secret=s"),
+                     QStringLiteral("--kms"), QStringLiteral("azure-kms:client.id=a,tenant.id=t"),
+                     QStringLiteral("--kms"), QStringLiteral("gcp-kms:client.id=g")}));
+        QVERIFY2(r.exitCode == 69,
+                 qPrintable(
+                     QStringLiteral("exit %1: %2").arg(r.exitCode).arg(QString::fromUtf8(r.err))));
+    }
+
+    void kmsErrorsNeverEchoValues()
+    {
+        for (const QString &spec : {QStringLiteral("aws-kms:secret=hunter2"),
+                                    QStringLiteral("vault-kms:token.id=hunter2")}) {
+            const Run r =
+                run(QStringLiteral(KEYWARDEN_CLI), records({QStringLiteral("--kms"), spec}));
+            QCOMPARE(r.exitCode, 64);
+            QVERIFY2(!r.err.contains("hunter2"), r.err.constData());
+        }
     }
 
     void helpStillExitsZero()

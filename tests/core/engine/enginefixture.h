@@ -76,9 +76,9 @@ inline std::shared_ptr<const kw::kms::KmsRegistry> builtInKms()
     return std::make_shared<const kw::kms::KmsRegistry>(kw::kms::KmsRegistry::withBuiltInDrivers());
 }
 
-inline kw::kms::KmsConfig secret(const QString &s)
+inline kw::kms::KmsSettings secret(const QString &s)
 {
-    return {{QStringLiteral("secret"), s}};
+    return {{QStringLiteral("local-kms"), {{QStringLiteral("secret"), s}}}};
 }
 
 // Records of topic1 written a month apart under a 30-day DEK expiry, into a registry that gets

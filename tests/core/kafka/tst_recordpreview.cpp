@@ -120,7 +120,7 @@ private Q_SLOTS:
         options.read.topic = QStringLiteral("customers");
         options.workers = 3;
         options.chunkSize = 100;
-        auto decryptor = makeRegistryDecryptor(m_transport.get(), m_profile.kmsConfig());
+        auto decryptor = makeRegistryDecryptor(m_transport.get(), m_profile.kms);
         PreviewJob job(m_profile, options, decryptor);
         QList<PreviewRecord> records;
         std::optional<Result<PreviewSummary>> result;
@@ -201,7 +201,7 @@ private Q_SLOTS:
         PreviewOptions options;
         options.read.topic = QStringLiteral("card-payments");
         options.read.start = StartPosition::lastTotal(1000);
-        auto decryptor = makeRegistryDecryptor(m_transport.get(), m_profile.kmsConfig());
+        auto decryptor = makeRegistryDecryptor(m_transport.get(), m_profile.kms);
         QList<QByteArray> rendered;
         qint64 delivered = 0;
         PreviewSink sink;
@@ -252,7 +252,7 @@ private Q_SLOTS:
             auto decryptor = std::make_shared<engine::RecordDecryptor>(
                 schemas, std::make_shared<registry::DekRegistryClient>(m_transport.get()),
                 std::make_shared<const kms::KmsRegistry>(kms::KmsRegistry::withBuiltInDrivers()),
-                m_profile.kmsConfig(), std::make_shared<engine::DekCache>());
+                m_profile.kms, std::make_shared<engine::DekCache>());
             PreviewSink sink;
             sink.render = [](const PreviewRecord &r, QByteArray &text) {
                 text += QByteArray::number(r.record.partition) + ':' +
@@ -344,7 +344,7 @@ private Q_SLOTS:
             options.read.start = StartPosition::lastTotal(2000);
             options.decrypt.jsonText = true;
             options.decrypt.stored = false;
-            auto decryptor = makeRegistryDecryptor(m_transport.get(), m_profile.kmsConfig());
+            auto decryptor = makeRegistryDecryptor(m_transport.get(), m_profile.kms);
             PreviewSink sink;
             sink.renderOnly = renderOnly;
             sink.render = [](const PreviewRecord &r, QByteArray &text) {
@@ -389,7 +389,7 @@ private Q_SLOTS:
         options.read.topic = QStringLiteral("card-payments");
         options.read.batchSize = 50;
         options.chunkSize = 50;
-        auto decryptor = makeRegistryDecryptor(m_transport.get(), m_profile.kmsConfig());
+        auto decryptor = makeRegistryDecryptor(m_transport.get(), m_profile.kms);
         PreviewJob job(m_profile, options, decryptor);
         std::optional<Result<PreviewSummary>> result;
         qint64 seen = 0;
@@ -424,7 +424,7 @@ private Q_SLOTS:
     {
         PreviewOptions options;
         options.read.topic = QStringLiteral("clickstream");
-        auto decryptor = makeRegistryDecryptor(m_transport.get(), m_profile.kmsConfig());
+        auto decryptor = makeRegistryDecryptor(m_transport.get(), m_profile.kms);
         auto *job = new PreviewJob(m_profile, options, decryptor);
         int batches = 0;
         connect(job, &PreviewJob::batchReady, this, [&] { ++batches; });

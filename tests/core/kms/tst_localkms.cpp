@@ -36,9 +36,10 @@ KekRef localKek(const QString &name = QStringLiteral("kek1"),
     return kek;
 }
 
-KmsConfig secretConfig(const QString &secret)
+// The connection's settings with only a local-kms secret.
+KmsSettings secretConfig(const QString &secret)
 {
-    return KmsConfig{{secretKey(), secret}};
+    return KmsSettings{{QStringLiteral("local-kms"), KmsConfig{{secretKey(), secret}}}};
 }
 
 // The local driver returns ready futures, so no event loop is needed; still insist they are.
@@ -49,6 +50,35 @@ kw::Result<QByteArray> take(QFuture<kw::Result<QByteArray>> future)
     if (future.resultCount() != 1)
         return kw::makeError(QStringLiteral("test.no_result"), QStringLiteral("no result"));
     return future.result();
+}
+
+// Stands in for the driver of `type` and keeps the config each create() call was given.
+class RecordingDriver final : public KmsDriver
+{
+public:
+    explicit RecordingDriver(QString type)
+        : m_type(std::move(type))
+    {}
+    QString kmsType() const override { return m_type; }
+    KmsDriverInfo info() const override { return {m_type, m_type, {}, true}; }
+    kw::Result<std::shared_ptr<KmsAead>> create(const KekRef &,
+                                                const KmsConfig &config) const override
+    {
+        *m_seen = config;
+        return kw::makeError(QString(ErrorUnavailable), QStringLiteral("recorded"));
+    }
+    [[nodiscard]] KmsConfig seen() const { return *m_seen; }
+
+private:
+    QString m_type;
+    std::shared_ptr<KmsConfig> m_seen = std::make_shared<KmsConfig>();
+};
+
+KekRef kekOfType(const QString &type)
+{
+    KekRef kek = localKek(QStringLiteral("kek-") + type);
+    kek.kmsType = type;
+    return kek;
 }
 
 } // namespace
@@ -119,7 +149,7 @@ private Q_SLOTS:
     void kmsKeyIdIsNotPartOfTheKey()
     {
         const KmsRegistry registry = KmsRegistry::withBuiltInDrivers();
-        const KmsConfig config = secretConfig(QStringLiteral("shared"));
+        const KmsSettings config = secretConfig(QStringLiteral("shared"));
         const auto a =
             registry.aeadFor(localKek(QStringLiteral("a"), QStringLiteral("key-a")), config);
         const auto b =
@@ -162,7 +192,7 @@ private Q_SLOTS:
         qputenv(LocalKmsDriver::SecretEnvVar, "mysecret");
         const KmsRegistry registry = KmsRegistry::withBuiltInDrivers();
         // No secret in the settings (absent or empty): LOCAL_SECRET is used.
-        for (const KmsConfig &config : {KmsConfig{}, secretConfig(QString())}) {
+        for (const KmsSettings &config : {KmsSettings{}, secretConfig(QString())}) {
             const auto aead = registry.aeadFor(localKek(), config);
             QVERIFY(aead);
             const auto unwrapped = take((*aead)->unwrap(QByteArray::fromBase64(GcmWrapped)));
@@ -179,7 +209,7 @@ private Q_SLOTS:
 
     void missingSecret()
     {
-        const auto aead = KmsRegistry::withBuiltInDrivers().aeadFor(localKek(), KmsConfig{});
+        const auto aead = KmsRegistry::withBuiltInDrivers().aeadFor(localKek(), KmsSettings{});
         QVERIFY(!aead);
         QCOMPARE(aead.error().code, QString(ErrorNotConfigured));
         const QString message = aead.error().message;
@@ -224,7 +254,7 @@ private Q_SLOTS:
     {
         KekRef kek = localKek(QStringLiteral("cloud-kek"));
         kek.kmsType = QStringLiteral("aws-kms");
-        const auto aead = KmsRegistry::withBuiltInDrivers().aeadFor(kek, KmsConfig{});
+        const auto aead = KmsRegistry::withBuiltInDrivers().aeadFor(kek, KmsSettings{});
         QVERIFY(!aead);
         QCOMPARE(aead.error().code, QString(ErrorUnsupportedType));
         QVERIFY(aead.error().message.contains(QStringLiteral("aws-kms")));
@@ -242,6 +272,7 @@ private Q_SLOTS:
         {
         public:
             QString kmsType() const override { return QStringLiteral("fake-kms"); }
+            KmsDriverInfo info() const override { return {kmsType(), kmsType(), {}, true}; }
             kw::Result<std::shared_ptr<KmsAead>> create(const KekRef &kek,
                                                         const KmsConfig &config) const override
             {
@@ -257,11 +288,154 @@ private Q_SLOTS:
         KekRef kek = localKek(QStringLiteral("f"));
         kek.kmsType = QStringLiteral("fake-kms");
         kek.kmsProps.insert(QStringLiteral("k"), QStringLiteral("from-kek"));
-        const auto aead =
-            registry.aeadFor(kek, KmsConfig{{QStringLiteral("k"), QStringLiteral("user")}});
+        const auto aead = registry.aeadFor(
+            kek, KmsSettings{{QStringLiteral("fake-kms"),
+                              KmsConfig{{QStringLiteral("k"), QStringLiteral("user")}}}});
         QVERIFY(!aead);
         QCOMPARE(aead.error().code, QString(ErrorAccessDenied));
         QCOMPARE(aead.error().message, QStringLiteral("f|from-kek"));
+    }
+
+    // azure-kms and gcp-kms both read "client.id": each KEK must get its own type's value, and a
+    // local-kms KEK exactly the local-kms settings, nothing of the other types.
+    void eachKekGetsOnlyItsOwnTypesSettings()
+    {
+        const KmsSettings settings{
+            {QStringLiteral("azure-kms"),
+             KmsConfig{{QStringLiteral("client.id"), QStringLiteral("azure-app")},
+                       {QStringLiteral("tenant.id"), QStringLiteral("tenant-1")}}},
+            {QStringLiteral("gcp-kms"),
+             KmsConfig{{QStringLiteral("client.id"), QStringLiteral("gcp-sa")},
+                       {QStringLiteral("client.email"), QStringLiteral("sa@p.iam")}}},
+            {QStringLiteral("local-kms"), KmsConfig{{secretKey(), QStringLiteral("s")}}},
+        };
+        KmsRegistry registry;
+        auto azure = std::make_shared<RecordingDriver>(QStringLiteral("azure-kms"));
+        auto gcp = std::make_shared<RecordingDriver>(QStringLiteral("gcp-kms"));
+        auto local = std::make_shared<RecordingDriver>(QStringLiteral("local-kms"));
+        registry.add(azure);
+        registry.add(gcp);
+        registry.add(local);
+
+        QVERIFY(!registry.aeadFor(kekOfType(QStringLiteral("azure-kms")), settings));
+        QCOMPARE(azure->seen(), settings.value(QStringLiteral("azure-kms")));
+        QVERIFY(!registry.aeadFor(kekOfType(QStringLiteral("gcp-kms")), settings));
+        QCOMPARE(gcp->seen(), settings.value(QStringLiteral("gcp-kms")));
+        QVERIFY(!registry.aeadFor(kekOfType(QStringLiteral("local-kms")), settings));
+        QCOMPARE(local->seen(), (KmsConfig{{secretKey(), QStringLiteral("s")}}));
+
+        // A type with no settings gets none, not another type's.
+        QCOMPARE(KmsRegistry::configFor(kekOfType(QStringLiteral("aws-kms")), settings),
+                 KmsConfig{});
+        // The KEK's kmsProps still win over its type's settings.
+        KekRef withProps = kekOfType(QStringLiteral("gcp-kms"));
+        withProps.kmsProps.insert(QStringLiteral("client.id"), QStringLiteral("from-kek"));
+        QCOMPARE(KmsRegistry::configFor(withProps, settings).value(QStringLiteral("client.id")),
+                 QStringLiteral("from-kek"));
+        QCOMPARE(KmsRegistry::configFor(withProps, settings).value(QStringLiteral("client.email")),
+                 QStringLiteral("sa@p.iam"));
+    }
+
+    // Two local-kms KEKs unwrap with the local secret even when other types hold a "secret" of
+    // their own: only local-kms's entry counts.
+    void localKmsIgnoresOtherTypesSecrets()
+    {
+        KmsSettings settings = secretConfig(QStringLiteral("mysecret"));
+        settings[QStringLiteral("hcvault")].insert(secretKey(), QStringLiteral("not-this-one"));
+        settings[QStringLiteral("zzz-kms")].insert(secretKey(), QStringLiteral("nor-this-one"));
+        const auto aead = KmsRegistry::withBuiltInDrivers().aeadFor(localKek(), settings);
+        QVERIFY(aead);
+        const auto proto = take((*aead)->unwrap(QByteArray::fromBase64(GcmWrapped)));
+        QVERIFY2(proto, qPrintable(proto ? QString() : proto.error().message));
+        QCOMPARE(proto->toHex(), QByteArray(GcmProtoHex));
+    }
+
+    void declarationsCoverEveryShippedType()
+    {
+        const QList<KmsDriverInfo> &known = knownDrivers();
+        QStringList types;
+        for (const KmsDriverInfo &info : known)
+            types.append(info.type);
+        QCOMPARE(types, (QStringList{QStringLiteral("local-kms"), QStringLiteral("aws-kms"),
+                                     QStringLiteral("azure-kms"), QStringLiteral("gcp-kms"),
+                                     QStringLiteral("hcvault")}));
+        // Only local-kms has a driver; the declaration says so rather than pretend.
+        const QStringList built = KmsRegistry::withBuiltInDrivers().types();
+        for (const KmsDriverInfo &info : known) {
+            QCOMPARE(info.hasDriver, built.contains(info.type));
+            QVERIFY(!info.displayName.isEmpty());
+            QVERIFY(!info.settings.isEmpty());
+            for (const KmsSetting &s : info.settings) {
+                QVERIFY2(!s.label.isEmpty() && !s.help.isEmpty(), qPrintable(s.key));
+                QCOMPARE(isSecretSetting(info.type, s.key), s.secret);
+            }
+        }
+        QCOMPARE(driverInfo(u"local-kms")->keys(), QStringList{secretKey()});
+        QVERIFY(driverInfo(u"local-kms")->setting(u"secret")->secret);
+        // Confluent's property names, per kms-facts.md.
+        QCOMPARE(
+            driverInfo(u"aws-kms")->keys(),
+            (QStringList{QStringLiteral("access.key.id"), QStringLiteral("secret.access.key"),
+                         QStringLiteral("profile"), QStringLiteral("role.arn"),
+                         QStringLiteral("role.session.name"), QStringLiteral("role.external.id")}));
+        QCOMPARE(driverInfo(u"azure-kms")->keys(),
+                 (QStringList{QStringLiteral("tenant.id"), QStringLiteral("client.id"),
+                              QStringLiteral("client.secret")}));
+        QCOMPARE(driverInfo(u"gcp-kms")->keys(),
+                 (QStringList{QStringLiteral("account.type"), QStringLiteral("client.id"),
+                              QStringLiteral("client.email"), QStringLiteral("private.key.id"),
+                              QStringLiteral("private.key")}));
+        QCOMPARE(
+            driverInfo(u"hcvault")->keys(),
+            (QStringList{QStringLiteral("token.id"), QStringLiteral("namespace"),
+                         QStringLiteral("approle.role.id"), QStringLiteral("approle.secret.id")}));
+        QVERIFY(driverInfo(u"no-such-kms") == nullptr);
+    }
+
+    void secretnessComesFromTheDeclaration_data()
+    {
+        QTest::addColumn<QString>("type");
+        QTest::addColumn<QString>("key");
+        QTest::addColumn<bool>("secret");
+        const auto row = [](const char *type, const char *key, bool secret) {
+            QTest::addRow("%s/%s", type, key)
+                << QString::fromLatin1(type) << QString::fromLatin1(key) << secret;
+        };
+        row("local-kms", "secret", true);
+        row("aws-kms", "secret.access.key", true);
+        row("aws-kms", "access.key.id", false);
+        row("azure-kms", "client.secret", true);
+        row("azure-kms", "client.id", false);
+        row("gcp-kms", "private.key", true);
+        // The naming rule would call it secret ("*private.key*"); the declaration says it only
+        // names the key.
+        row("gcp-kms", "private.key.id", false);
+        row("hcvault", "token.id", true);
+        row("hcvault", "approle.secret.id", true);
+        row("hcvault", "namespace", false);
+        // Undeclared settings fall back to the naming rule.
+        row("local-kms", "legacy.note", false);
+        row("other-kms", "api.password", true);
+        row("other-kms", "endpoint", false);
+    }
+
+    void secretnessComesFromTheDeclaration()
+    {
+        QFETCH(QString, type);
+        QFETCH(QString, key);
+        QFETCH(bool, secret);
+        QCOMPARE(isSecretSetting(type, key), secret);
+    }
+
+    void aTypeWithoutDriverSaysSo()
+    {
+        const auto aead = KmsRegistry::withBuiltInDrivers().aeadFor(
+            kekOfType(QStringLiteral("gcp-kms")), KmsSettings{});
+        QVERIFY(!aead);
+        QCOMPARE(aead.error().code, QString(ErrorUnsupportedType));
+        QVERIFY2(aead.error().message.contains(QStringLiteral("no driver in Keywarden yet")),
+                 qPrintable(aead.error().message));
+        QVERIFY(aead.error().message.contains(QStringLiteral("local-kms")));
     }
 };
 

@@ -1,4 +1,5 @@
 #include "core/domain/readyfuture.h"
+#include "core/kms/kms.h"
 #include "core/services/profilestore.h"
 
 #include <QFile>
@@ -422,8 +423,61 @@ private Q_SLOTS:
         QCOMPARE(l.bootstrapServers, p.bootstrapServers);
         QCOMPARE(l.kafkaProperties, p.kafkaProperties);
         QCOMPARE(l.kms, p.kms);
-        QCOMPARE(l.kmsConfig().value(QStringLiteral("secret")),
+        QCOMPARE(l.kms.value(QStringLiteral("local-kms")).value(QStringLiteral("secret")),
                  QStringLiteral("local-secret-value"));
+    }
+
+    // Every declared KMS setting goes where its driver's declaration says: secret ones to the
+    // keychain only, the others to the settings file only. Types sharing a setting name
+    // (client.id of azure-kms and gcp-kms) keep their own values.
+    void kmsSettingsAreStoredAsTheDriversDeclareThem()
+    {
+        auto keychain = std::make_shared<MemorySecretStore>();
+        const QString ini = iniPath(QStringLiteral("kmsdecl"));
+        ProfileStore store(keychain, ini);
+        ConnectionProfile p = sample(QStringLiteral("prod"));
+        p.kms.clear();
+        QStringList secretValues, plainValues;
+        for (const kms::KmsDriverInfo &info : kms::knownDrivers()) {
+            for (const kms::KmsSetting &setting : info.settings) {
+                const QString value = QStringLiteral("v-%1-%2-v").arg(info.type, setting.key);
+                p.kms[info.type].insert(setting.key, value);
+                (setting.secret ? secretValues : plainValues).append(value);
+            }
+        }
+        // Settings nobody declared fall back to the naming rule.
+        p.kms[QStringLiteral("other-kms")].insert(QStringLiteral("api.password"),
+                                                  QStringLiteral("v-undeclared-secret"));
+        p.kms[QStringLiteral("other-kms")].insert(QStringLiteral("endpoint"),
+                                                  QStringLiteral("v-undeclared-plain"));
+        secretValues.append(QStringLiteral("v-undeclared-secret"));
+        plainValues.append(QStringLiteral("v-undeclared-plain"));
+        QVERIFY(secretValues.contains(QStringLiteral("v-local-kms-secret-v")));
+        QVERIFY(plainValues.contains(QStringLiteral("v-gcp-kms-private.key.id-v")));
+        QVERIFY(waitFor(store.save(p)));
+
+        const QByteArray text = fileText(ini);
+        const QByteArray blob = waitFor(keychain->read(QStringLiteral("profile/prod"))).value();
+        for (const QString &v : secretValues) {
+            QVERIFY2(!text.contains(v.toUtf8()), qPrintable(v));
+            QVERIFY2(blob.contains(v.toUtf8()), qPrintable(v));
+        }
+        for (const QString &v : plainValues) {
+            QVERIFY2(text.contains(v.toUtf8()), qPrintable(v));
+            QVERIFY2(!blob.contains(v.toUtf8()), qPrintable(v));
+        }
+
+        ProfileStore nextSession(keychain, ini);
+        auto loaded = waitFor(nextSession.load(QStringLiteral("prod")));
+        QVERIFY(loaded);
+        QVERIFY(loaded->secretsError.isEmpty());
+        QCOMPARE(loaded->profile.kms, p.kms);
+        QCOMPARE(loaded->profile.kms.value(QStringLiteral("azure-kms"))
+                     .value(QStringLiteral("client.id")),
+                 QStringLiteral("v-azure-kms-client.id-v"));
+        QCOMPARE(
+            loaded->profile.kms.value(QStringLiteral("gcp-kms")).value(QStringLiteral("client.id")),
+            QStringLiteral("v-gcp-kms-client.id-v"));
     }
 
     void secretsNeverReachTheSettingsFile()
