@@ -34,7 +34,8 @@ AuditThread::~AuditThread()
     QMetaObject::invokeMethod(m_context, [context = m_context, state = m_state] {
         state->log.reset();
         state->waiting.clear();
-        delete context;
+        // Not deleted here, inside its own event: a deferred delete runs when the thread ends.
+        context->deleteLater();
         QThread::currentThread()->quit();
     });
     m_thread->wait();
