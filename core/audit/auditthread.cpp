@@ -2,6 +2,7 @@
 
 #include "core/domain/futurewatch.h"
 
+#include <QPointer>
 #include <QPromise>
 #include <QThread>
 
@@ -9,6 +10,53 @@
 #include <functional>
 
 namespace kw::audit {
+
+namespace {
+
+// The vault as the worker's log sees it: every call runs on the thread that made the
+// AuditThread (the GUI thread), where the keychain's jobs must live (QtKeychain is not
+// thread-safe); the answer comes back as a future. Only SQLite work stays on the worker.
+class HomeThreadVault final : public AuditVault
+{
+public:
+    HomeThreadVault(std::shared_ptr<AuditVault> inner, QObject *home)
+        : m_inner(std::move(inner))
+        , m_home(home)
+    {}
+
+    QFuture<Result<QByteArray>> read(const QString &name) override
+    {
+        return relay<QByteArray>([inner = m_inner, name] { return inner->read(name); });
+    }
+    QFuture<Result<void>> write(const QString &name, const QByteArray &value) override
+    {
+        return relay<void>([inner = m_inner, name, value] { return inner->write(name, value); });
+    }
+    QString description() const override { return m_inner->description(); }
+
+private:
+    template<typename T, typename Call>
+    QFuture<Result<T>> relay(Call call)
+    {
+        auto promise = std::make_shared<QPromise<Result<T>>>();
+        promise->start();
+        QFuture<Result<T>> future = promise->future();
+        // When the home object is gone (the AuditThread is ending) the promise is dropped
+        // unfinished: the future is cancelled and nothing more happens.
+        QMetaObject::invokeMethod(m_home.data(), [home = m_home, call, promise] {
+            whenFinished(call(), home.data(), [promise](const Result<T> &answer) {
+                promise->addResult(answer);
+                promise->finish();
+            });
+        });
+        return future;
+    }
+
+    std::shared_ptr<AuditVault> m_inner;
+    QPointer<QObject> m_home;
+};
+
+} // namespace
 
 struct AuditThread::State
 {
@@ -19,7 +67,8 @@ struct AuditThread::State
 };
 
 AuditThread::AuditThread()
-    : m_thread(new QThread)
+    : m_home(std::make_unique<QObject>())
+    , m_thread(new QThread)
     , m_context(new QObject)
     , m_state(std::make_shared<State>())
 {
@@ -48,6 +97,8 @@ QFuture<Result<void>> AuditThread::open(const AuditLog::Options &options,
     auto promise = std::make_shared<QPromise<Result<void>>>();
     promise->start();
     QFuture<Result<void>> future = promise->future();
+    if (vault)
+        vault = std::make_shared<HomeThreadVault>(std::move(vault), m_home.get());
     QMetaObject::invokeMethod(m_context, [context = m_context, state = m_state, options,
                                           vault = std::move(vault), promise]() mutable {
         state->opening = true;

@@ -1,17 +1,18 @@
 #pragma once
 // An AuditLog that lives on a thread of its own, so its SQLite work (locking, walking the
-// chain, inserting) never runs on the GUI thread. The log's file lock and the keychain head
-// keep one chain when this and another AuditLog on the same file (another process, or the
-// GUI's own log) append in turn.
+// chain, inserting) never runs on the GUI thread. Its vault (keychain) calls are relayed to
+// the thread that made the AuditThread, where the keychain's jobs must run. The log's file lock and
+// the keychain head keep one chain when this and another AuditLog on the same file (another
+// process, or the GUI's own log) append in turn.
 
 #include "core/audit/auditlog.h"
 
 #include <QFuture>
+#include <QObject>
 
 #include <memory>
 
 class QThread;
-class QObject;
 
 namespace kw::audit {
 
@@ -33,6 +34,7 @@ public:
 
 private:
     struct State;
+    std::unique_ptr<QObject> m_home; // lives in the creating thread; vault calls run there
     QThread *m_thread;
     QObject *m_context;             // lives in m_thread; deleted there
     std::shared_ptr<State> m_state; // touched only in m_thread

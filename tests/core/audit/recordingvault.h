@@ -1,9 +1,9 @@
 #pragma once
-// An AuditVault for tests of where and when the audit log works: it remembers the thread of
-// every call (the log calls its vault from the thread it runs on), can hold head writes until
-// released, and can refuse them.
+// An AuditVault and a Clock for tests of where and when the audit log works: they remember the
+// thread of every call; the vault can hold head writes until released, and can refuse them.
 
 #include "core/audit/auditvault.h"
+#include "core/domain/clock.h"
 
 #include <QMutex>
 #include <QPromise>
@@ -100,6 +100,33 @@ private:
     std::vector<Held> m_held;
     bool m_hold = false;
     bool m_refuse = false;
+};
+
+// A clock that remembers which threads asked it the time: the audit store asks when it stamps
+// an entry, inside its SQLite write.
+class RecordingClock final : public Clock
+{
+public:
+    qint64 nowMs() const override
+    {
+        QMutexLocker lock(&m_mutex);
+        m_threads.append(QThread::currentThread());
+        return 1'700'000'000'000;
+    }
+    QList<QThread *> threads() const
+    {
+        QMutexLocker lock(&m_mutex);
+        return m_threads;
+    }
+    void resetThreads()
+    {
+        QMutexLocker lock(&m_mutex);
+        m_threads.clear();
+    }
+
+private:
+    mutable QMutex m_mutex;
+    mutable QList<QThread *> m_threads;
 };
 
 } // namespace kw::audit

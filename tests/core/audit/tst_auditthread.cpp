@@ -58,21 +58,31 @@ private Q_SLOTS:
     void appendsRunOnTheAuditThread()
     {
         auto vault = std::make_shared<RecordingAuditVault>();
+        RecordingClock clock;
         AuditThread thread;
-        const AuditLog::Options o = options();
+        AuditLog::Options o = options();
+        o.clock = &clock;
         const auto opened = wait(thread.open(o, vault));
         QVERIFY(opened && *opened);
         vault->resetThreads();
+        clock.resetThreads();
         const auto written = wait(thread.append(reveal(QStringLiteral("customers"))));
         QVERIFY(written);
         QVERIFY2(*written, qPrintable(written->error().message));
         QCOMPARE(written->value().topic, QStringLiteral("customers"));
-        const QList<QThread *> threads = vault->threads();
-        QVERIFY(!threads.isEmpty()); // the head was read and moved
-        for (QThread *t : threads) {
+        // The SQLite write (which stamps the entry) ran on the audit thread...
+        const QList<QThread *> stamped = clock.threads();
+        QVERIFY(!stamped.isEmpty());
+        for (QThread *t : stamped) {
             QCOMPARE(t, thread.thread());
             QVERIFY(t != QThread::currentThread());
         }
+        // ...and the keychain calls (reading and moving the head) on this one, where keychain
+        // jobs must live.
+        const QList<QThread *> vaulted = vault->threads();
+        QVERIFY(!vaulted.isEmpty());
+        for (QThread *t : vaulted)
+            QCOMPARE(t, QThread::currentThread());
         // The entry is in the file, and the chain verifies against the head.
         auto log = wait(AuditLog::open(o, vault));
         QVERIFY(log && *log);
