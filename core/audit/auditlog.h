@@ -51,6 +51,9 @@ public:
     AuditLog &operator=(const AuditLog &) = delete;
 
     [[nodiscard]] QString path() const { return m_path; }
+    // What it was opened with: AuditThread opens the same log again on a worker thread.
+    [[nodiscard]] const Options &options() const { return m_options; }
+    [[nodiscard]] std::shared_ptr<AuditVault> vault() const { return m_vault; }
     [[nodiscard]] bool isKeyed() const { return !m_key.isEmpty(); }
     // "keyed (HMAC-SHA-256; key and head in the system keychain)" or "unkeyed (...why...)".
     [[nodiscard]] QString keyingDescription() const;

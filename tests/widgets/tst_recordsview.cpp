@@ -4,10 +4,13 @@
 
 #include "core/audit/auditforgery.h"
 #include "core/audit/auditlog.h"
+#include "core/audit/auditthread.h"
+#include "core/audit/recordingvault.h"
 #include "core/sandbox/sandboxhost.h"
 #include "core/services/connectionprofile.h"
 #include "models/records/recordpresentation.h"
 #include "models/records/recordsmodel.h"
+#include "widgets/dialogs/confirmationdialog.h"
 #include "widgets/records/recorddetailpane.h"
 #include "widgets/records/recordsview.h"
 #include "widgets/records/secretclipboard.h"
@@ -16,6 +19,7 @@
 #include <QClipboard>
 #include <QComboBox>
 #include <QDateTimeEdit>
+#include <QDir>
 #include <QFile>
 #include <QGuiApplication>
 #include <QJsonArray>
@@ -94,10 +98,12 @@ private:
     }
 
     static std::shared_ptr<audit::AuditLog> openLog(const QString &path,
-                                                    std::shared_ptr<audit::AuditVault> vault)
+                                                    std::shared_ptr<audit::AuditVault> vault,
+                                                    const Clock *clock = nullptr)
     {
         audit::AuditLog::Options options;
         options.path = path;
+        options.clock = clock;
         options.actor = QStringLiteral("tester");
         auto future = audit::AuditLog::open(options, std::move(vault));
         if (!QTest::qWaitFor([&future] { return future.isFinished(); }, 10000))
@@ -108,6 +114,33 @@ private:
             return {};
         }
         return *log;
+    }
+
+    // Fetches `count` customers records into `view`.
+    static bool fetchCustomers(RecordsView &view, int count)
+    {
+        if (!QTest::qWaitFor([&view] { return pickTopic(view, QStringLiteral("customers")); },
+                             20000))
+            return false;
+        QSignalSpy finished(&view, &RecordsView::fetchFinished);
+        fetch(view, count);
+        return QTest::qWaitFor([&finished] { return finished.size() == 1; }, 60000) &&
+               view.model()->rowCount() == count;
+    }
+
+    static QList<int> decryptedRows(const RecordsModel &model)
+    {
+        QList<int> rows;
+        for (int row = 0; row < model.rowCount(); ++row)
+            if (model.index(row, 0).data(RecordsModel::StatusRole).toInt() ==
+                int(RecordStatus::Decrypted))
+                rows.append(row);
+        return rows;
+    }
+
+    static QString ssnOf(const RecordsModel &model, int row)
+    {
+        return model.record(row).value.value.toObject().value(QStringLiteral("ssn")).toString();
     }
 
 private Q_SLOTS:
@@ -212,6 +245,17 @@ private Q_SLOTS:
         const QJsonArray fields = entry.details.value(QStringLiteral("fields")).toArray();
         QVERIFY(fields.contains(QStringLiteral("ssn")));
         QVERIFY(fields.contains(QStringLiteral("fullName")));
+        // The one reveal layout (core/services/recordview.h), as the CLI writes it too.
+        QCOMPARE(entry.details.value(QStringLiteral("client")).toString(),
+                 QStringLiteral("keywarden"));
+        QCOMPARE(entry.details.value(QStringLiteral("scope")).toString(), QStringLiteral("record"));
+        QCOMPARE(entry.details.value(QStringLiteral("schemaId")).toInt(), record.value.schemaId);
+        QCOMPARE(entry.details.value(QStringLiteral("dekSubject")).toString(),
+                 record.value.dekSubject);
+        QCOMPARE(entry.details.keys(),
+                 (QStringList{QStringLiteral("client"), QStringLiteral("dekSubject"),
+                              QStringLiteral("fields"), QStringLiteral("schemaId"),
+                              QStringLiteral("scope")}));
         QVERIFY(m_audit->store()->verifyChain());
         QCOMPARE(entry.version, 2); // keyed
         QByteArray file;
@@ -517,6 +561,205 @@ private Q_SLOTS:
         QVERIFY2(decrypted->toPlainText().contains(QStringLiteral("exe.\\u202etxt")),
                  qPrintable(decrypted->toPlainText()));
         QVERIFY(!decrypted->toPlainText().contains(QChar(0x202e)));
+    }
+
+    void revealAuditIsWrittenOffTheGuiThread()
+    {
+        auto vault = std::make_shared<audit::RecordingAuditVault>();
+        audit::RecordingClock clock;
+        auto log = openLog(m_dir.filePath(QStringLiteral("threads.sqlite")), vault, &clock);
+        QVERIFY(log);
+        RecordsView view(m_profile, log);
+        view.show();
+        QVERIFY(fetchCustomers(view, 10));
+        const QList<int> rows = decryptedRows(*view.model());
+        QVERIFY(!rows.isEmpty());
+        child<QTableView>(view, "recordsTable")->setCurrentIndex(view.model()->index(rows[0], 0));
+        clock.resetThreads();
+        vault->resetThreads();
+        QSignalSpy revealed(&view, &RecordsView::revealed);
+        QTest::mouseClick(child<QPushButton>(view, "recordRevealButton"), Qt::LeftButton);
+        QTRY_COMPARE(revealed.size(), 1);
+        // The entry was stamped inside its SQLite write on the audit thread, not this one; the
+        // keychain (head) calls stay on this thread, where keychain jobs must run.
+        const QList<QThread *> stamped = clock.threads();
+        QVERIFY(!stamped.isEmpty());
+        for (QThread *thread : stamped) {
+            QCOMPARE(thread, view.auditThread()->thread());
+            QVERIFY(thread != QThread::currentThread());
+        }
+        for (QThread *thread : vault->threads())
+            QCOMPARE(thread, QThread::currentThread());
+        QCOMPARE(log->store()->entries()->size(), 1);
+    }
+
+    void revealShowsOnlyAfterTheEntryIsWritten()
+    {
+        auto vault = std::make_shared<audit::RecordingAuditVault>();
+        auto log = openLog(m_dir.filePath(QStringLiteral("held.sqlite")), vault);
+        QVERIFY(log);
+        RecordsView view(m_profile, log);
+        view.show();
+        QVERIFY(fetchCustomers(view, 10));
+        const QList<int> rows = decryptedRows(*view.model());
+        QVERIFY(rows.size() >= 2);
+        auto *table = child<QTableView>(view, "recordsTable");
+        auto *decrypted = child<QPlainTextEdit>(view, "recordDecryptedText");
+        const QString ssnA = ssnOf(*view.model(), rows[0]);
+        QSignalSpy revealed(&view, &RecordsView::revealed);
+
+        // The entry is held half-written: nothing shows meanwhile.
+        vault->setHolding(true);
+        table->setCurrentIndex(view.model()->index(rows[0], 0));
+        QTest::mouseClick(child<QPushButton>(view, "recordRevealButton"), Qt::LeftButton);
+        QTRY_COMPARE(vault->heldWrites(), 1);
+        QVERIFY(!view.detailPane()->isRevealed());
+        QVERIFY(!decrypted->toPlainText().contains(ssnA));
+
+        // The user moves on and back: the late answer is for a click nobody waits for any more
+        // (even though the same record is selected again), so it shows nothing.
+        QSignalSpy discarded(&view, &RecordsView::revealDiscarded);
+        table->setCurrentIndex(view.model()->index(rows[1], 0));
+        table->setCurrentIndex(view.model()->index(rows[0], 0));
+        vault->setHolding(false);
+        vault->release();
+        QTRY_COMPARE(discarded.size(), 1);
+        QCOMPARE(discarded.at(0).at(2).toLongLong(), view.model()->record(rows[0]).record.offset);
+        QVERIFY(!view.detailPane()->isRevealed());
+        QVERIFY(!decrypted->toPlainText().contains(ssnA));
+        QCOMPARE(revealed.size(), 0);
+        // A second reveal is answered after the first (the log writes in order): once it is
+        // shown, the first answer has been handled and dropped.
+        table->setCurrentIndex(view.model()->index(rows[1], 0));
+        QTest::mouseClick(child<QPushButton>(view, "recordRevealButton"), Qt::LeftButton);
+        QTRY_COMPARE(revealed.size(), 1);
+        QCOMPARE(revealed.at(0).at(2).toLongLong(), view.model()->record(rows[1]).record.offset);
+        QVERIFY(decrypted->toPlainText().contains(ssnOf(*view.model(), rows[1])));
+        QCOMPARE(log->store()->entries()->size(), 2); // both were audited
+    }
+
+    void aRevealWhoseAuditFailsShowsNothingAndSaysWhy()
+    {
+        auto vault = std::make_shared<audit::RecordingAuditVault>();
+        auto log = openLog(m_dir.filePath(QStringLiteral("refusing.sqlite")), vault);
+        QVERIFY(log);
+        RecordsView view(m_profile, log);
+        view.show();
+        QVERIFY(fetchCustomers(view, 5));
+        const QList<int> rows = decryptedRows(*view.model());
+        QVERIFY(!rows.isEmpty());
+        child<QTableView>(view, "recordsTable")->setCurrentIndex(view.model()->index(rows[0], 0));
+        vault->setRefusing(true);
+        QTest::mouseClick(child<QPushButton>(view, "recordRevealButton"), Qt::LeftButton);
+        auto *message = child<QLabel>(view, "recordsMessageText");
+        QTRY_VERIFY(message->text().contains(QLatin1String("The keychain refused (test).")));
+        QVERIFY(message->text().contains(QLatin1String("not revealed")));
+        QVERIFY(!view.detailPane()->isRevealed());
+        QVERIFY(!child<QPlainTextEdit>(view, "recordDecryptedText")
+                     ->toPlainText()
+                     .contains(ssnOf(*view.model(), rows[0])));
+        QCOMPARE(log->store()->entries()->size(), 0);
+    }
+
+    void exportRecordsMaskedAndWithPlaintext()
+    {
+        auto vault = std::make_shared<audit::RecordingAuditVault>();
+        auto log = openLog(m_dir.filePath(QStringLiteral("export.sqlite")), vault);
+        QVERIFY(log);
+        RecordsView view(m_profile, log);
+        view.show();
+        auto *exportMasked = view.findChild<QAction *>(QStringLiteral("recordsExportAction"));
+        auto *exportPlain =
+            view.findChild<QAction *>(QStringLiteral("recordsExportPlaintextAction"));
+        QVERIFY(exportMasked && exportPlain);
+        QVERIFY(!exportMasked->isEnabled()); // nothing fetched yet
+        QVERIFY(fetchCustomers(view, 20));
+        QVERIFY(exportMasked->isEnabled() && exportPlain->isEnabled());
+        QStringList ssns;
+        for (int row : decryptedRows(*view.model()))
+            ssns << ssnOf(*view.model(), row);
+        QVERIFY(!ssns.isEmpty());
+        QTemporaryDir out;
+        QVERIFY(out.isValid());
+        QSignalSpy exported(&view, &RecordsView::exportFinished);
+        const auto contents = [](const QString &path) {
+            QFile f(path);
+            return f.open(QIODevice::ReadOnly) ? f.readAll() : QByteArray();
+        };
+        const QFileDevice::Permissions notOwner = QFileDevice::ReadGroup | QFileDevice::WriteGroup |
+                                                  QFileDevice::ExeGroup | QFileDevice::ReadOther |
+                                                  QFileDevice::WriteOther | QFileDevice::ExeOther;
+
+        // Masked CSV: no question, no audit entry, no plaintext, owner-only.
+        const QString csv = out.filePath(QStringLiteral("records.csv"));
+        view.setNextExportPath(csv);
+        exportMasked->trigger();
+        QTRY_COMPARE(exported.size(), 1);
+        QCOMPARE(exported.at(0).at(0).toString(), csv);
+        const QByteArray csvBytes = contents(csv);
+        QVERIFY(csvBytes.startsWith("topic,partition,offset,timestamp,key,keyBase64,schemaId,"));
+        QCOMPARE(csvBytes.count("\r\n"), 21); // header + 20 records
+        QVERIFY(csvBytes.contains(MaskText.toString().toUtf8()));
+        for (const QString &ssn : ssns)
+            QVERIFY2(!csvBytes.contains(ssn.toUtf8()), qPrintable(ssn));
+        QCOMPARE(QFile::permissions(csv) & notOwner, QFileDevice::Permissions());
+        QCOMPARE(log->store()->entries()->size(), 0);
+        QVERIFY(!ConfirmationDialog::lastRequest());
+
+        // Plaintext, cancelled: nothing written, nothing audited.
+        const QString jsonl = out.filePath(QStringLiteral("records.jsonl"));
+        ConfirmationDialog::setNextAnswer(ConfirmationDialog::Answer::Cancelled);
+        view.setNextExportPath(jsonl);
+        exportPlain->trigger();
+        QTRY_COMPARE(exported.size(), 2);
+        QVERIFY(exported.at(1).at(0).toString().isEmpty());
+        QVERIFY(!QFile::exists(jsonl));
+        QCOMPARE(log->store()->entries()->size(), 0);
+        const auto asked = ConfirmationDialog::lastRequest();
+        QVERIFY(asked);
+        QVERIFY(asked->affected.contains(QStringLiteral("ssn")));
+        QVERIFY(!asked->secondWarning.isEmpty());
+
+        // Plaintext, but the audit log refuses: still nothing written.
+        vault->setRefusing(true);
+        ConfirmationDialog::setNextAnswer(ConfirmationDialog::Answer::Confirmed);
+        view.setNextExportPath(jsonl);
+        exportPlain->trigger();
+        QTRY_COMPARE(exported.size(), 3);
+        QVERIFY(!QFile::exists(jsonl));
+        QVERIFY(child<QLabel>(view, "recordsMessageText")
+                    ->text()
+                    .contains(QLatin1String("Nothing was exported")));
+        vault->setRefusing(false);
+
+        // Plaintext, confirmed: audited, then written with the values.
+        ConfirmationDialog::setNextAnswer(ConfirmationDialog::Answer::Confirmed);
+        view.setNextExportPath(jsonl);
+        exportPlain->trigger();
+        QTRY_COMPARE(exported.size(), 4);
+        QCOMPARE(exported.at(3).at(0).toString(), jsonl);
+        const QByteArray lines = contents(jsonl);
+        QCOMPARE(lines.count('\n'), 20);
+        for (const QString &ssn : ssns)
+            QVERIFY2(lines.contains(ssn.toUtf8()), qPrintable(ssn));
+        QCOMPARE(QFile::permissions(jsonl) & notOwner, QFileDevice::Permissions());
+        const auto entries = log->store()->entries();
+        QVERIFY(entries);
+        QCOMPARE(entries->size(), 1);
+        const audit::AuditEntry &entry = entries->last();
+        QCOMPARE(entry.action, QString(audit::ActionRecordReveal));
+        QCOMPARE(entry.topic, QStringLiteral("customers"));
+        QCOMPARE(entry.details.value(QStringLiteral("client")).toString(),
+                 QStringLiteral("keywarden"));
+        QCOMPARE(entry.details.value(QStringLiteral("scope")).toString(), QStringLiteral("export"));
+        QCOMPARE(entry.details.value(QStringLiteral("records")).toInt(), 20);
+        QCOMPARE(entry.details.value(QStringLiteral("format")).toString(), QStringLiteral("jsonl"));
+        QVERIFY(entry.details.value(QStringLiteral("fields"))
+                    .toArray()
+                    .contains(QStringLiteral("ssn")));
+        // No temporary files left beside the exports.
+        QCOMPARE(QDir(out.path()).entryList(QDir::Files | QDir::Hidden).size(), 2);
+        ConfirmationDialog::resetTestSeam();
     }
 
     void cleanupTestCase()

@@ -1,24 +1,29 @@
 #include "widgets/records/recordsview.h"
 
 #include "core/audit/auditlog.h"
+#include "core/audit/auditthread.h"
 #include "core/domain/displaytext.h"
 #include "core/domain/futurewatch.h"
+#include "core/services/recordwriter.h"
 #include "models/records/recordpresentation.h"
 #include "models/records/recordsmodel.h"
 #include "models/records/recordssession.h"
+#include "widgets/dialogs/confirmationdialog.h"
 #include "widgets/records/recorddetailpane.h"
 #include "widgets/records/secretclipboard.h"
 
+#include <QAction>
 #include <QComboBox>
 #include <QDateTimeEdit>
+#include <QFileDialog>
 #include <QHBoxLayout>
 #include <QHeaderView>
-#include <QJsonArray>
 #include <QLabel>
 #include <QLineEdit>
 #include <QProgressBar>
 #include <QPushButton>
 #include <QRegularExpressionValidator>
+#include <QSaveFile>
 #include <QSpinBox>
 #include <QSplitter>
 #include <QTableView>
@@ -58,13 +63,14 @@ RecordsView::RecordsView(profiles::ConnectionProfile profile,
                          std::shared_ptr<audit::AuditLog> audit, QWidget *parent)
     : QWidget(parent)
     , m_profile(std::move(profile))
-    , m_audit(std::move(audit))
+    , m_auditThread(std::make_unique<audit::AuditThread>())
     , m_session(new RecordsSession(m_profile, this))
     , m_model(new RecordsModel(this))
     , m_clipboard(new SecretClipboard(this))
 {
     setObjectName(QStringLiteral("recordsView"));
     buildUi();
+    setAuditLog(std::move(audit));
 
     connect(m_session, &RecordsSession::topicsLoaded, this, &RecordsView::topicsLoaded);
     connect(m_session, &RecordsSession::topicDescribed, this, &RecordsView::topicDescribed);
@@ -72,6 +78,7 @@ RecordsView::RecordsView(profiles::ConnectionProfile profile,
             [this](const QList<kafka::PreviewRecord> &records) {
                 m_model->append(records);
                 updateStatus(false);
+                updateExportActions();
             });
     connect(m_session, &RecordsSession::progress, this, [this](const kafka::ReadProgress &p) {
         if (p.expected > 0) {
@@ -89,6 +96,19 @@ RecordsView::~RecordsView() = default;
 void RecordsView::setAuditLog(std::shared_ptr<audit::AuditLog> audit)
 {
     m_audit = std::move(audit);
+    if (!m_audit)
+        return;
+    // The same log again, on the audit thread: its SQLite work stays off the GUI thread. The
+    // file lock and the keychain head keep the two instances on one chain.
+    audit::AuditLog::Options options = m_audit->options();
+    options.path = m_audit->path();
+    whenFinished(m_auditThread->open(options, m_audit->vault()), this,
+                 [this](const Result<void> &opened) {
+                     if (!opened)
+                         showMessage(tr("The audit log could not be opened for reveals: %1")
+                                         .arg(opened.error().message),
+                                     true);
+                 });
 }
 
 void RecordsView::buildUi()
@@ -200,9 +220,26 @@ void RecordsView::buildUi()
     splitter->setStretchFactor(1, 2);
     layout->addWidget(splitter, 1);
 
+    auto *bottom = new QHBoxLayout;
     m_status = new QLabel;
     m_status->setObjectName(QStringLiteral("recordsStatusLabel"));
-    layout->addWidget(m_status);
+    bottom->addWidget(m_status, 1);
+    m_export = new QAction(tr("Export records…"), this);
+    m_export->setObjectName(QStringLiteral("recordsExportAction"));
+    m_export->setToolTip(tr("Write the fetched records to a JSON lines or CSV file, decrypted "
+                            "values masked."));
+    m_exportPlaintext = new QAction(tr("Export records with decrypted values…"), this);
+    m_exportPlaintext->setObjectName(QStringLiteral("recordsExportPlaintextAction"));
+    m_exportPlaintext->setToolTip(tr("Write the fetched records with their decrypted values in "
+                                     "plaintext. Asks first; the export is written to the audit "
+                                     "log."));
+    auto *exportButton = new QToolButton;
+    exportButton->setObjectName(QStringLiteral("recordsExportButton"));
+    exportButton->setDefaultAction(m_export);
+    exportButton->addAction(m_exportPlaintext);
+    exportButton->setPopupMode(QToolButton::MenuButtonPopup);
+    bottom->addWidget(exportButton);
+    layout->addLayout(bottom);
 
     connect(m_reloadTopics, &QToolButton::clicked, this, &RecordsView::reloadTopics);
     connect(m_topic, &QComboBox::currentIndexChanged, this, &RecordsView::topicChanged);
@@ -214,6 +251,9 @@ void RecordsView::buildUi()
             &RecordsView::currentRecordChanged);
     connect(m_model, &QAbstractItemModel::modelReset, this, &RecordsView::currentRecordChanged);
     connect(m_detail, &RecordDetailPane::revealRequested, this, &RecordsView::reveal);
+    connect(m_export, &QAction::triggered, this, &RecordsView::exportRecords);
+    connect(m_exportPlaintext, &QAction::triggered, this, &RecordsView::exportRecordsWithPlaintext);
+    updateExportActions();
     startKindChanged();
     topicChanged();
 }
@@ -335,6 +375,7 @@ void RecordsView::fetch()
     hideMessage();
     m_model->clear();
     m_detail->clear();
+    updateExportActions();
     m_lastKmsUnwraps = m_session->cacheStats().kmsUnwraps;
     setBusy(true);
     m_session->fetch(request);
@@ -372,6 +413,7 @@ void RecordsView::setBusy(bool busy)
     m_fetch->setEnabled(!busy && !m_topic->currentData().toString().isEmpty());
     m_cancel->setEnabled(busy);
     m_topic->setEnabled(!busy);
+    updateExportActions();
 }
 
 void RecordsView::updateStatus(bool final, bool cancelled)
@@ -390,6 +432,7 @@ void RecordsView::updateStatus(bool final, bool cancelled)
 
 void RecordsView::currentRecordChanged()
 {
+    ++m_revealJob; // an answer for the record left behind reveals nothing
     const QModelIndex current = m_table->selectionModel()->currentIndex();
     if (!current.isValid() || current.row() >= m_model->rowCount()) {
         m_detail->clear();
@@ -411,29 +454,36 @@ void RecordsView::reveal()
         showMessage(tr("Revealing needs the audit log, which is not available."), true);
         return;
     }
-    audit::AuditEntry entry;
-    entry.action = audit::ActionRecordReveal;
-    entry.profile = m_profile.name;
-    entry.registryUrl = m_profile.registry.baseUrl.toString(QUrl::RemoveUserInfo);
-    entry.topic = record.record.topic;
-    entry.partition = record.record.partition;
-    entry.offset = record.record.offset;
-    entry.details = {{QStringLiteral("fields"), QJsonArray::fromStringList(fields)},
-                     {QStringLiteral("schemaId"), record.value.schemaId},
-                     {QStringLiteral("dekSubject"), record.value.dekSubject}};
-    // The audit entry is written before anything is shown; no entry, no plaintext. The log
-    // answers later (the keychain holds its head), so the UI thread does not wait for it.
-    whenFinished(m_audit->append(entry), this,
-                 [this](const Result<audit::AuditEntry> &written) { revealAudited(written); });
+    RevealScope scope;
+    scope.client = QStringLiteral("keywarden");
+    scope.scope = QStringLiteral("record");
+    scope.profile = m_profile.name;
+    scope.registryUrl = m_profile.registry.baseUrl;
+    scope.topic = record.record.topic;
+    scope.partition = record.record.partition;
+    scope.offset = record.record.offset;
+    scope.fields = fields;
+    scope.schemaId = record.value.schemaId;
+    scope.dekSubject = record.value.dekSubject;
+    // The audit entry is written before anything is shown; no entry, no plaintext. It is
+    // written on the audit thread, so the GUI thread neither waits for SQLite nor the keychain.
+    const quint64 job = ++m_revealJob;
+    whenFinished(
+        m_auditThread->append(revealAuditEntry(scope)), this,
+        [this, job](const Result<audit::AuditEntry> &written) { revealAudited(job, written); });
 }
 
-void RecordsView::revealAudited(const Result<audit::AuditEntry> &written)
+void RecordsView::revealAudited(quint64 job, const Result<audit::AuditEntry> &written)
 {
     if (!written) {
         showMessage(tr("The values were not revealed because the audit log could not record "
                        "it: %1")
                         .arg(written.error().message),
                     true);
+        return;
+    }
+    if (job != m_revealJob) { // another record was selected (or revealed) meanwhile
+        Q_EMIT revealDiscarded(written->topic, written->partition, written->offset);
         return;
     }
     // Only the record that was audited is shown, if it is still the one selected.
@@ -446,6 +496,143 @@ void RecordsView::revealAudited(const Result<audit::AuditEntry> &written)
         return;
     m_detail->setRevealed(true);
     Q_EMIT revealed(written->topic, written->partition, written->offset);
+}
+
+void RecordsView::updateExportActions()
+{
+    const bool can = m_model->rowCount() > 0 && !m_cancel->isEnabled();
+    m_export->setEnabled(can);
+    m_exportPlaintext->setEnabled(can);
+}
+
+void RecordsView::setNextExportPath(const QString &path)
+{
+    m_nextExportPath = path;
+}
+
+void RecordsView::exportRecords()
+{
+    chooseExportPath(false);
+}
+
+void RecordsView::exportRecordsWithPlaintext()
+{
+    chooseExportPath(true);
+}
+
+void RecordsView::chooseExportPath(bool plaintext)
+{
+    if (m_model->rowCount() == 0)
+        return;
+    if (!m_nextExportPath.isEmpty()) {
+        exportTo(std::exchange(m_nextExportPath, QString()), plaintext);
+        return;
+    }
+    // Window-modal and answered through a signal: no nested event loop on the GUI thread.
+    auto *dialog = new QFileDialog(this, plaintext ? tr("Export records with decrypted values")
+                                                   : tr("Export records"));
+    dialog->setObjectName(QStringLiteral("recordsExportFileDialog"));
+    dialog->setAttribute(Qt::WA_DeleteOnClose);
+    dialog->setAcceptMode(QFileDialog::AcceptSave);
+    dialog->setNameFilters({tr("JSON lines (*.jsonl)"), tr("CSV (*.csv)")});
+    dialog->setDefaultSuffix(QStringLiteral("jsonl"));
+    connect(dialog, &QFileDialog::filterSelected, dialog, [dialog](const QString &filter) {
+        dialog->setDefaultSuffix(filter.contains(QLatin1String("*.csv")) ? QStringLiteral("csv")
+                                                                         : QStringLiteral("jsonl"));
+    });
+    connect(dialog, &QFileDialog::fileSelected, this,
+            [this, plaintext](const QString &path) { exportTo(path, plaintext); });
+    dialog->open();
+}
+
+void RecordsView::exportTo(const QString &path, bool plaintext)
+{
+    if (!plaintext) {
+        writeExport(path, false);
+        return;
+    }
+    if (!m_audit) {
+        showMessage(tr("Exporting decrypted values needs the audit log, which is not available. "
+                       "Nothing was written."),
+                    true);
+        Q_EMIT exportFinished({});
+        return;
+    }
+    QStringList fields;
+    for (int row = 0; row < m_model->rowCount(); ++row)
+        fields += revealableFields(m_model->record(row).value);
+    fields.removeDuplicates();
+    fields.sort();
+    ConfirmationRequest request;
+    request.title = tr("Export decrypted values");
+    request.question = tr("Write %1 with their decrypted values in plaintext to %2?")
+                           .arg(counted(m_model->rowCount(), tr("record"), tr("records")), path);
+    request.verb = tr("Export plaintext");
+    request.affectedHeading = tr("Decrypted fields written in plaintext:");
+    request.affected = fields;
+    request.secondWarning = tr("Anyone who can read the file can read these values. The export "
+                               "is written to the audit log.");
+    ConfirmationDialog::ask(this, request, this, [this, path, fields](bool confirmed) {
+        if (!confirmed) {
+            Q_EMIT exportFinished({});
+            return;
+        }
+        RevealScope scope;
+        scope.client = QStringLiteral("keywarden");
+        scope.scope = QStringLiteral("export");
+        scope.profile = m_profile.name;
+        scope.registryUrl = m_profile.registry.baseUrl;
+        scope.topic = m_model->record(0).record.topic;
+        scope.fields = fields;
+        scope.records = m_model->rowCount();
+        scope.format = path.endsWith(QLatin1String(".csv"), Qt::CaseInsensitive)
+                           ? QStringLiteral("csv")
+                           : QStringLiteral("jsonl");
+        // Audited first: no entry, no plaintext file.
+        whenFinished(m_auditThread->append(revealAuditEntry(scope)), this,
+                     [this, path](const Result<audit::AuditEntry> &written) {
+                         if (!written) {
+                             showMessage(tr("Nothing was exported because the audit log could "
+                                            "not record it: %1")
+                                             .arg(written.error().message),
+                                         true);
+                             Q_EMIT exportFinished({});
+                             return;
+                         }
+                         writeExport(path, true);
+                     });
+    });
+}
+
+void RecordsView::writeExport(const QString &path, bool plaintext)
+{
+    const auto fail = [this, &path](const QString &reason) {
+        showMessage(tr("The records could not be exported to %1: %2").arg(path, reason), true);
+        Q_EMIT exportFinished({});
+    };
+    // Written whole or not at all, readable by the owner only from the first byte on.
+    QSaveFile file(path);
+    if (!file.open(QIODevice::WriteOnly))
+        return fail(file.errorString());
+    if (!file.setPermissions(QFileDevice::ReadOwner | QFileDevice::WriteOwner))
+        return fail(
+            tr("its permissions could not be limited to the owner (%1).").arg(file.errorString()));
+    const RecordFormat format = path.endsWith(QLatin1String(".csv"), Qt::CaseInsensitive)
+                                    ? RecordFormat::Csv
+                                    : RecordFormat::JsonLines;
+    RecordWriter writer(&file, format, plaintext ? Plaintext::Revealed : Plaintext::Masked);
+    QList<kafka::PreviewRecord> records;
+    records.reserve(m_model->rowCount());
+    for (int row = 0; row < m_model->rowCount(); ++row)
+        records.append(m_model->record(row));
+    if (auto written = writer.write(records); !written)
+        return fail(written.error().message);
+    if (!file.commit())
+        return fail(file.errorString());
+    showMessage(tr("Exported %1 to %2.")
+                    .arg(counted(writer.recordsWritten(), tr("record"), tr("records")), path),
+                false);
+    Q_EMIT exportFinished(path);
 }
 
 void RecordsView::showMessage(const QString &text, bool error)

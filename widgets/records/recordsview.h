@@ -1,7 +1,9 @@
 #pragma once
 // The Records view: pick a topic, a start position, a partition and a count, fetch, and browse
 // the records with their decryption outcome. Decrypted values stay masked until Reveal, which
-// writes an audit entry first; copies of revealed values are marked secret and cleared later.
+// writes an audit entry first (on the audit thread, never the GUI's); copies of revealed values
+// are marked secret and cleared later. Export records… writes the fetched records to a file,
+// masked, or with their decrypted values once the user confirmed and the export was audited.
 
 #include "core/domain/result.h"
 #include "core/services/connectionprofile.h"
@@ -10,6 +12,7 @@
 
 #include <memory>
 
+class QAction;
 class QComboBox;
 class QDateTimeEdit;
 class QLabel;
@@ -22,6 +25,7 @@ class QToolButton;
 
 namespace kw::audit {
 class AuditLog;
+class AuditThread;
 struct AuditEntry;
 } // namespace kw::audit
 namespace kw::kafka {
@@ -54,17 +58,29 @@ public:
     [[nodiscard]] RecordsSession *session() const { return m_session; }
     [[nodiscard]] RecordDetailPane *detailPane() const { return m_detail; }
     [[nodiscard]] bool isFetching() const;
+    // Test seam: the next export writes to `path` without showing a file dialog.
+    void setNextExportPath(const QString &path);
+    // The thread the reveal and export audit entries are written on.
+    [[nodiscard]] audit::AuditThread *auditThread() const { return m_auditThread.get(); }
 
 public Q_SLOTS:
     void reloadTopics();
     void fetch();
     void cancel();
+    // Export records… (masked) and Export records with decrypted values….
+    void exportRecords();
+    void exportRecordsWithPlaintext();
 
 Q_SIGNALS:
     // After a fetch ends (done, failed or cancelled).
     void fetchFinished();
     // After a reveal was audited and shown.
     void revealed(const QString &topic, int partition, qint64 offset);
+    // An audited reveal whose answer came after the user moved on (another record selected or
+    // revealed since): nothing was shown.
+    void revealDiscarded(const QString &topic, int partition, qint64 offset);
+    // After an export ended: the file written, or empty with the reason shown in the view.
+    void exportFinished(const QString &path);
 
 private:
     void buildUi();
@@ -74,7 +90,11 @@ private:
     void startKindChanged();
     void currentRecordChanged();
     void reveal();
-    void revealAudited(const Result<audit::AuditEntry> &written);
+    void revealAudited(quint64 job, const Result<audit::AuditEntry> &written);
+    void chooseExportPath(bool plaintext);
+    void exportTo(const QString &path, bool plaintext);
+    void writeExport(const QString &path, bool plaintext);
+    void updateExportActions();
     void finished(const Result<kafka::PreviewSummary> &result);
     void setBusy(bool busy);
     void updateStatus(bool final, bool cancelled = false);
@@ -83,6 +103,11 @@ private:
 
     profiles::ConnectionProfile m_profile;
     std::shared_ptr<audit::AuditLog> m_audit;
+    std::unique_ptr<audit::AuditThread> m_auditThread;
+    // Bumped by every reveal and selection change: an audit answer for an older job shows
+    // nothing (the user has moved on).
+    quint64 m_revealJob = 0;
+    QString m_nextExportPath;
     RecordsSession *m_session = nullptr;
     RecordsModel *m_model = nullptr;
     SecretClipboard *m_clipboard = nullptr;
@@ -103,6 +128,8 @@ private:
     QTableView *m_table = nullptr;
     RecordDetailPane *m_detail = nullptr;
     QLabel *m_status = nullptr;
+    QAction *m_export = nullptr;
+    QAction *m_exportPlaintext = nullptr;
 };
 
 } // namespace kw::records

@@ -1,0 +1,169 @@
+#include "core/audit/auditthread.h"
+
+#include "core/domain/futurewatch.h"
+
+#include <QPointer>
+#include <QPromise>
+#include <QThread>
+
+#include <deque>
+#include <functional>
+
+namespace kw::audit {
+
+namespace {
+
+// The vault as the worker's log sees it: every call runs on the thread that made the
+// AuditThread (the GUI thread), where the keychain's jobs must live (QtKeychain is not
+// thread-safe); the answer comes back as a future. Only SQLite work stays on the worker.
+class HomeThreadVault final : public AuditVault
+{
+public:
+    HomeThreadVault(std::shared_ptr<AuditVault> inner, QObject *home)
+        : m_inner(std::move(inner))
+        , m_home(home)
+    {}
+
+    QFuture<Result<QByteArray>> read(const QString &name) override
+    {
+        return relay<QByteArray>([inner = m_inner, name] { return inner->read(name); });
+    }
+    QFuture<Result<void>> write(const QString &name, const QByteArray &value) override
+    {
+        return relay<void>([inner = m_inner, name, value] { return inner->write(name, value); });
+    }
+    QString description() const override { return m_inner->description(); }
+
+private:
+    template<typename T, typename Call>
+    QFuture<Result<T>> relay(Call call)
+    {
+        auto promise = std::make_shared<QPromise<Result<T>>>();
+        promise->start();
+        QFuture<Result<T>> future = promise->future();
+        // When the home object is gone (the AuditThread is ending) the promise is dropped
+        // unfinished: the future is cancelled and nothing more happens.
+        QMetaObject::invokeMethod(m_home.data(), [home = m_home, call, promise] {
+            whenFinished(call(), home.data(), [promise](const Result<T> &answer) {
+                promise->addResult(answer);
+                promise->finish();
+            });
+        });
+        return future;
+    }
+
+    std::shared_ptr<AuditVault> m_inner;
+    QPointer<QObject> m_home;
+};
+
+} // namespace
+
+struct AuditThread::State
+{
+    std::shared_ptr<AuditLog> log;
+    std::optional<Error> openError;
+    bool opening = false;
+    std::deque<std::function<void()>> waiting; // appends that came while the log was opening
+};
+
+AuditThread::AuditThread()
+    : m_home(std::make_unique<QObject>())
+    , m_thread(new QThread)
+    , m_context(new QObject)
+    , m_state(std::make_shared<State>())
+{
+    m_thread->setObjectName(QStringLiteral("keywarden-audit"));
+    m_context->moveToThread(m_thread);
+    m_thread->start();
+}
+
+AuditThread::~AuditThread()
+{
+    // The log's SQLite connection belongs to the worker thread: it is closed there.
+    QMetaObject::invokeMethod(m_context, [context = m_context, state = m_state] {
+        state->log.reset();
+        state->waiting.clear();
+        // Not deleted here, inside its own event: a deferred delete runs when the thread ends.
+        context->deleteLater();
+        QThread::currentThread()->quit();
+    });
+    m_thread->wait();
+    delete m_thread;
+}
+
+QFuture<Result<void>> AuditThread::open(const AuditLog::Options &options,
+                                        std::shared_ptr<AuditVault> vault)
+{
+    auto promise = std::make_shared<QPromise<Result<void>>>();
+    promise->start();
+    QFuture<Result<void>> future = promise->future();
+    if (vault)
+        vault = std::make_shared<HomeThreadVault>(std::move(vault), m_home.get());
+    QMetaObject::invokeMethod(m_context, [context = m_context, state = m_state, options,
+                                          vault = std::move(vault), promise]() mutable {
+        state->opening = true;
+        state->log.reset();
+        whenFinished(AuditLog::open(options, std::move(vault)), context,
+                     [state, promise](const Result<std::shared_ptr<AuditLog>> &opened) {
+                         state->opening = false;
+                         if (opened) {
+                             state->log = *opened;
+                             state->openError.reset();
+                             promise->addResult(Result<void>{});
+                         } else {
+                             state->openError = opened.error();
+                             promise->addResult(Result<void>(opened.error()));
+                         }
+                         promise->finish();
+                         auto waiting = std::move(state->waiting);
+                         for (auto &append : waiting)
+                             append();
+                     });
+    });
+    return future;
+}
+
+QFuture<Result<AuditEntry>> AuditThread::append(AuditEntry entry)
+{
+    auto promise = std::make_shared<QPromise<Result<AuditEntry>>>();
+    promise->start();
+    QFuture<Result<AuditEntry>> future = promise->future();
+    QMetaObject::invokeMethod(m_context, [context = m_context, state = m_state,
+                                          entry = std::move(entry), promise]() mutable {
+        auto write = [context, state, entry = std::move(entry), promise]() mutable {
+            if (!state->log) {
+                promise->addResult(Result<AuditEntry>(
+                    state->openError
+                        ? *state->openError
+                        : makeError(QStringLiteral("audit.not_open"),
+                                    QStringLiteral("The audit log is not open yet."))));
+                promise->finish();
+                return;
+            }
+            const auto append = [context, state, promise](AuditEntry entry) {
+                whenFinished(state->log->append(std::move(entry)), context,
+                             [promise](const Result<AuditEntry> &written) {
+                                 promise->addResult(written);
+                                 promise->finish();
+                             });
+            };
+            if (!state->log->problem()) {
+                append(std::move(entry));
+                return;
+            }
+            // The problem may have been acknowledged through another AuditLog on this file
+            // (the main window's): look again before refusing.
+            whenFinished(state->log->verify(), context,
+                         [append, entry = std::move(entry)](const Result<ChainReport> &) mutable {
+                             append(std::move(entry));
+                         });
+        };
+        if (state->opening)
+            state->waiting.push_back(std::move(write));
+        else
+            write();
+    });
+    return future;
+}
+
+} // namespace kw::audit
