@@ -420,92 +420,38 @@ Result<PreviewSummary> runPreview(const profiles::ConnectionProfile &profile,
 
 // ---- PreviewJob ----
 
-struct PreviewJob::Shared
-{
-    QMutex mutex;
-    PreviewJob *job = nullptr; // cleared by the job's destructor, under the mutex
-    std::atomic_bool cancel{false};
-
-    // Runs `f` in the job's thread if the job still exists. Posting under the mutex means the
-    // job cannot go away in between; Qt drops events posted to an object it then deletes.
-    template<typename F>
-    void post(F &&f)
-    {
-        QMutexLocker lock(&mutex);
-        if (job)
-            QMetaObject::invokeMethod(job, std::forward<F>(f), Qt::QueuedConnection);
-    }
-};
-
-namespace {
-std::atomic<quint64> g_nextJobId{1};
-}
-
 PreviewJob::PreviewJob(profiles::ConnectionProfile profile, PreviewOptions options,
                        std::shared_ptr<engine::RecordDecryptor> decryptor, QObject *parent)
-    : QObject(parent)
-    , m_shared(std::make_shared<Shared>())
+    : Job(QObject::tr("Reading %1").arg(options.read.topic), parent)
     , m_profile(std::move(profile))
     , m_options(std::move(options))
     , m_decryptor(std::move(decryptor))
-    , m_id(g_nextJobId.fetch_add(1))
-{
-    m_shared->job = this;
-}
+{}
 
-PreviewJob::~PreviewJob()
+Job::Work PreviewJob::work()
 {
-    Shared *shared = m_shared.get();
-    if (!shared) // never null; the check keeps GCC's -Wstringop-overflow from guessing it is
-        return;
-    QMutexLocker lock(&shared->mutex);
-    shared->job = nullptr;
-    shared->cancel.store(true);
-}
-
-void PreviewJob::start()
-{
-    if (m_running)
-        return;
-    m_running = true;
-    std::shared_ptr<Shared> shared = m_shared;
-    QThreadPool::globalInstance()->start(
-        [shared, profile = m_profile, options = m_options, decryptor = m_decryptor] {
-            PreviewSink sink;
-            sink.onBatch = [shared](QList<PreviewRecord> &&batch, QByteArray &&) {
-                shared->post([shared, records = std::move(batch)] {
-                    if (shared->job)
-                        Q_EMIT shared->job->batchReady(records);
-                });
-            };
-            sink.onProgress = [shared](const ReadProgress &p) {
-                shared->post([shared, p] {
-                    if (shared->job)
-                        Q_EMIT shared->job->progress(p);
-                });
-            };
-            // The read mostly waits (on Kafka, on the registry): let the pool start another
-            // thread meanwhile so listTopicsAsync() and QtConcurrent users are not starved.
-            QThreadPool::globalInstance()->releaseThread();
-            auto result = runPreview(profile, options, decryptor, sink, shared->cancel);
-            QThreadPool::globalInstance()->reserveThread();
-            shared->post([shared, result] {
-                if (PreviewJob *job = shared->job) {
-                    job->m_running = false;
-                    Q_EMIT job->finished(result);
-                }
+    return [profile = m_profile, options = m_options,
+            decryptor = m_decryptor](JobContext &ctx) -> Error {
+        PreviewSink sink;
+        sink.onBatch = [&ctx](QList<PreviewRecord> &&batch, QByteArray &&) {
+            ctx.post([records = std::move(batch)](Job &job) {
+                Q_EMIT static_cast<PreviewJob &>(job).batchReady(records);
             });
-        });
-}
-
-void PreviewJob::cancel()
-{
-    m_shared->cancel = true;
-}
-
-bool PreviewJob::isRunning() const
-{
-    return m_running;
+        };
+        sink.onProgress = [&ctx](const ReadProgress &p) {
+            ctx.setProgress(p.read, p.expected);
+            ctx.post([p](Job &job) { Q_EMIT static_cast<PreviewJob &>(job).progress(p); });
+        };
+        // The read mostly waits (on Kafka, on the registry): let the pool start another thread
+        // meanwhile so listTopicsAsync() and QtConcurrent users are not starved.
+        QThreadPool::globalInstance()->releaseThread();
+        auto result = std::make_shared<Result<PreviewSummary>>(
+            runPreview(profile, options, decryptor, sink, ctx.cancelFlag()));
+        QThreadPool::globalInstance()->reserveThread();
+        Error error = *result ? Error{} : result->error();
+        ctx.post([result](Job &job) { static_cast<PreviewJob &>(job).m_result = *result; });
+        return error;
+    };
 }
 
 } // namespace kw::kafka

@@ -9,12 +9,14 @@
 #include "core/engine/recorddecryptor.h"
 #include "core/kafka/kafkatypes.h"
 #include "core/services/connectionprofile.h"
+#include "core/services/job.h"
 
 #include <QObject>
 
 #include <atomic>
 #include <functional>
 #include <memory>
+#include <optional>
 
 namespace kw::registry {
 class RestTransport;
@@ -93,38 +95,34 @@ Result<PreviewSummary> runPreview(const profiles::ConnectionProfile &profile,
                                   std::shared_ptr<engine::RecordDecryptor> decryptor,
                                   const PreviewSink &sink, const std::atomic_bool &cancel);
 
-// A running preview for a GUI: created in the caller's thread, it runs runPreview() on a thread
-// of its own and emits its signals in the caller's thread. Deleting it cancels the read and
-// drops what is still in flight (it does not wait; the thread ends on its own).
-class PreviewJob final : public QObject
+// A running preview for a GUI: a Job (core/services/job.h) that runs runPreview() on a worker
+// and emits batches and read progress in the thread that owns it, then finished() once with
+// result() set. Deleting it cancels the read and drops what is still in flight (it does not
+// wait; the worker ends on its own). A cancelled job finishes with summary.read.cancelled.
+class PreviewJob final : public Job
 {
     Q_OBJECT
 
 public:
     PreviewJob(profiles::ConnectionProfile profile, PreviewOptions options,
                std::shared_ptr<engine::RecordDecryptor> decryptor, QObject *parent = nullptr);
-    ~PreviewJob() override;
 
-    void start();
-    void cancel();
-    [[nodiscard]] bool isRunning() const;
-    [[nodiscard]] quint64 id() const { return m_id; } // unique per process, for stale checks
+    // Set just before finished(). On error nothing (more) could be read; batches emitted before
+    // stay valid.
+    [[nodiscard]] const std::optional<Result<PreviewSummary>> &result() const { return m_result; }
 
 Q_SIGNALS:
     void batchReady(const QList<kw::kafka::PreviewRecord> &records);
     void progress(const kw::kafka::ReadProgress &progress);
-    // Exactly once after start(). On error, nothing (more) could be read; batches emitted
-    // before stay valid. A cancelled job finishes with summary.read.cancelled = true.
-    void finished(const kw::Result<kw::kafka::PreviewSummary> &result);
+
+protected:
+    Work work() override;
 
 private:
-    struct Shared;
-    std::shared_ptr<Shared> m_shared;
     profiles::ConnectionProfile m_profile;
     PreviewOptions m_options;
     std::shared_ptr<engine::RecordDecryptor> m_decryptor;
-    quint64 m_id = 0;
-    bool m_running = false;
+    std::optional<Result<PreviewSummary>> m_result;
 };
 
 } // namespace kw::kafka

@@ -143,13 +143,12 @@ void RecordsSession::fetch(const kafka::ReadRequest &request)
                 nameSchemas(records);
             });
     connect(job, &kafka::PreviewJob::progress, this, &RecordsSession::progress);
-    connect(job, &kafka::PreviewJob::finished, this,
-            [this, job](const Result<kafka::PreviewSummary> &result) {
-                if (m_job == job)
-                    m_job.clear();
-                job->deleteLater();
-                Q_EMIT fetchFinished(result);
-            });
+    connect(job, &Job::finished, this, [this, job] {
+        if (m_job == job)
+            m_job.clear();
+        job->deleteLater();
+        Q_EMIT fetchFinished(job->result().value_or(Job::cancelledError(job->title())));
+    });
     Q_EMIT fetchStarted();
     job->start();
 }

@@ -128,8 +128,7 @@ private Q_SLOTS:
         connect(&job, &PreviewJob::batchReady, this,
                 [&](const QList<PreviewRecord> &batch) { records.append(batch); });
         connect(&job, &PreviewJob::progress, this, [&](const ReadProgress &) { ++progressCalls; });
-        connect(&job, &PreviewJob::finished, this,
-                [&](const Result<PreviewSummary> &r) { result = r; });
+        connect(&job, &Job::finished, this, [&] { result = job.result(); });
         job.start();
         QVERIFY(job.isRunning());
         QTRY_VERIFY_WITH_TIMEOUT(result.has_value(), 120000);
@@ -397,8 +396,7 @@ private Q_SLOTS:
             seen += batch.size();
             job.cancel();
         });
-        connect(&job, &PreviewJob::finished, this,
-                [&](const Result<PreviewSummary> &r) { result = r; });
+        connect(&job, &Job::finished, this, [&] { result = job.result(); });
         job.start();
         QTRY_VERIFY_WITH_TIMEOUT(result.has_value(), 60000);
         QVERIFY(result->hasValue());
@@ -412,8 +410,7 @@ private Q_SLOTS:
         options.read.topic = QStringLiteral("nope");
         PreviewJob job(m_profile, options, nullptr);
         std::optional<Result<PreviewSummary>> result;
-        connect(&job, &PreviewJob::finished, this,
-                [&](const Result<PreviewSummary> &r) { result = r; });
+        connect(&job, &Job::finished, this, [&] { result = job.result(); });
         job.start();
         QTRY_VERIFY_WITH_TIMEOUT(result.has_value(), 30000);
         QVERIFY(!result->hasValue());
