@@ -6,7 +6,8 @@ function(keywarden_add_test name)
     cmake_parse_arguments(ARG "" "TIMEOUT" "SOURCES;LIBS;LABELS;ENV" ${ARGN})
     add_executable(${name} ${ARG_SOURCES})
     # Tests may use the sandbox (the embedded registry, KMS doubles and mock cluster).
-    target_link_libraries(${name} PRIVATE keywarden_flags Qt6::Test ${ARG_LIBS} keywarden-sandboxlib)
+    target_link_libraries(${name} PRIVATE keywarden_flags Qt6::Test ${ARG_LIBS} keywarden-sandboxlib
+                                          keywarden-test-support)
     target_include_directories(${name} PRIVATE "${PROJECT_SOURCE_DIR}/tests")
     target_compile_definitions(${name} PRIVATE
         KEYWARDEN_SOURCE_DIR="${PROJECT_SOURCE_DIR}"

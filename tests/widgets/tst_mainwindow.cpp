@@ -3,7 +3,7 @@
 // subjects -> versions, Show deleted, the filter, detail panes, F5 keeping the selection).
 
 #include "app/gui/demo.h"
-#include "core/audit/auditforgery.h"
+#include "support/auditforgery.h"
 #include "core/audit/auditlog.h"
 #include "core/sandbox/sandboxhost.h"
 #include "core/services/profilestore.h"

@@ -2,10 +2,10 @@
 // before the values show), copy a revealed value as a secret that is cleared later, damaged
 // records failing on their own while the rest decrypt, and Cancel stopping a fetch.
 
-#include "core/audit/auditforgery.h"
+#include "support/auditforgery.h"
 #include "core/audit/auditlog.h"
 #include "core/audit/auditthread.h"
-#include "core/audit/recordingvault.h"
+#include "support/recordingvault.h"
 #include "core/sandbox/sandboxhost.h"
 #include "core/services/connectionprofile.h"
 #include "models/records/recordpresentation.h"

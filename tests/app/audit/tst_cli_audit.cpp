@@ -9,7 +9,7 @@
 // KEYWARDEN_TEST_KEYCHAIN=none with no session bus (the unkeyed fallback). Each run checks it
 // got the keychain it expects, so neither can pass by silently running the other.
 
-#include "core/audit/auditforgery.h"
+#include "support/auditforgery.h"
 
 #include <QDir>
 #include <QFile>

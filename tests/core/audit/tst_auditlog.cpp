@@ -3,7 +3,7 @@
 // write access to the file can make, the one-time migration of unkeyed logs, acknowledgement,
 // and the unkeyed fallback without a keychain.
 
-#include "core/audit/auditforgery.h"
+#include "support/auditforgery.h"
 #include "core/audit/auditlog.h"
 
 #include <QFile>

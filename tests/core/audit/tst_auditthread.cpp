@@ -4,7 +4,7 @@
 
 #include "core/audit/auditlog.h"
 #include "core/audit/auditthread.h"
-#include "recordingvault.h"
+#include "support/recordingvault.h"
 
 #include <QFile>
 #include <QTemporaryDir>

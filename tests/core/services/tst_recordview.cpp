@@ -2,7 +2,7 @@
 // short status texts, the one masking rule and the one layout of a reveal's audit entry.
 
 #include "core/services/recordview.h"
-#include "recordfixtures.h"
+#include "support/recordfixtures.h"
 
 #include <QJsonArray>
 #include <QTest>

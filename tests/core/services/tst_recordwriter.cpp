@@ -4,7 +4,7 @@
 
 #include "core/services/recordview.h"
 #include "core/services/recordwriter.h"
-#include "recordfixtures.h"
+#include "support/recordfixtures.h"
 
 #include <QBuffer>
 #include <QFile>
