@@ -4,6 +4,7 @@
 
 #include "core/audit/auditvault.h"
 #include "core/domain/clock.h"
+#include "core/domain/readyfuture.h"
 
 #include <QMutex>
 #include <QPromise>
@@ -28,7 +29,7 @@ public:
         note();
         QMutexLocker lock(&m_mutex);
         if (m_refuse)
-            return QtFuture::makeReadyFuture(Result<void>(makeError(
+            return kw::readyFuture(Result<void>(makeError(
                 QStringLiteral("test.refused"), QStringLiteral("The keychain refused (test)."))));
         if (!m_hold)
             return m_inner.write(name, value);
