@@ -4,7 +4,6 @@
 #include "core/registry/dekregistryclient.h"
 #include "core/registry/schemaregistryclient.h"
 
-
 namespace kw::services {
 
 Connection::Connection(profiles::ConnectionProfile profile, QObject *parent)

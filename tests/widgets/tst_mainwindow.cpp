@@ -3,12 +3,12 @@
 // subjects -> versions, Show deleted, the filter, detail panes, F5 keeping the selection).
 
 #include "app/gui/demo.h"
-#include "support/auditforgery.h"
 #include "core/audit/auditlog.h"
 #include "core/sandbox/sandboxhost.h"
 #include "core/services/profilestore.h"
 #include "models/navigator/navigatormodel.h"
 #include "models/records/recordsmodel.h"
+#include "support/auditforgery.h"
 #include "widgets/commands/command.h"
 #include "widgets/common/emptystatewidget.h"
 #include "widgets/common/theme.h"

@@ -2,14 +2,14 @@
 // before the values show), copy a revealed value as a secret that is cleared later, damaged
 // records failing on their own while the rest decrypt, and Cancel stopping a fetch.
 
-#include "support/auditforgery.h"
 #include "core/audit/auditlog.h"
 #include "core/audit/auditthread.h"
-#include "support/recordingvault.h"
 #include "core/sandbox/sandboxhost.h"
 #include "core/services/connectionprofile.h"
 #include "models/records/recordpresentation.h"
 #include "models/records/recordsmodel.h"
+#include "support/auditforgery.h"
+#include "support/recordingvault.h"
 #include "widgets/dialogs/confirmationdialog.h"
 #include "widgets/records/recorddetailpane.h"
 #include "widgets/records/recordsview.h"

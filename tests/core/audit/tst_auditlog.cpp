@@ -3,8 +3,8 @@
 // write access to the file can make, the one-time migration of unkeyed logs, acknowledgement,
 // and the unkeyed fallback without a keychain.
 
-#include "support/auditforgery.h"
 #include "core/audit/auditlog.h"
+#include "support/auditforgery.h"
 
 #include <QFile>
 #include <QJsonArray>
