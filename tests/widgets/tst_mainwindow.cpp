@@ -347,6 +347,12 @@ private Q_SLOTS:
         QTRY_COMPARE(rowNames(view, view->model()->index(0, 0)).size(), 7);
         QVERIFY(!rowNamed(view, view->model()->index(0, 0), QStringLiteral("legacy-crm (deleted)"))
                      .isValid());
+
+        // Driven through its command object, as a menu or the toolbar would.
+        QVERIFY(window->commands()->trigger(QStringLiteral("actionShowDeleted")));
+        QVERIFY(action->isChecked());
+        QVERIFY(check->isChecked());
+        QTRY_COMPARE(rowNames(view, view->model()->index(0, 0)).size(), 8);
     }
 
     void filterNarrowsTheTree()

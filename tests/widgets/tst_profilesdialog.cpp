@@ -4,6 +4,7 @@
 #include "core/kms/kms.h"
 #include "core/sandbox/sandbox.h"
 #include "core/services/profilestore.h"
+#include "widgets/commands/command.h"
 #include "widgets/dialogs/confirmationdialog.h"
 #include "widgets/profiles/profilesdialog.h"
 
@@ -15,6 +16,7 @@
 #include <QLabel>
 #include <QLineEdit>
 #include <QListWidget>
+#include <QMenu>
 #include <QPushButton>
 #include <QSignalSpy>
 #include <QStyleOptionViewItem>
@@ -188,6 +190,45 @@ private Q_SLOTS:
         ConfirmationDialog::setNextAnswer(ConfirmationDialog::Answer::Confirmed);
         QTest::mouseClick(find<QPushButton>(&dialog, "deleteProfile"), Qt::LeftButton);
         QTRY_COMPARE(m_store->names(), QStringList{QStringLiteral("dev")});
+        // The button shows the command's state, whichever profile the form holds now.
+        QAction *remove =
+            dialog.commands()->command(QStringLiteral("actionDeleteProfile"))->action();
+        QCOMPARE(find<QPushButton>(&dialog, "deleteProfile")->isEnabled(), remove->isEnabled());
+        remove->setEnabled(!remove->isEnabled());
+        QCOMPARE(find<QPushButton>(&dialog, "deleteProfile")->isEnabled(), remove->isEnabled());
+        dialog.commands()->updateEnabled();
+    }
+
+    void deleteThroughTheCommand()
+    {
+        ProfilesDialog dialog(m_store);
+        dialog.show();
+        QTest::mouseClick(find<QPushButton>(&dialog, "newProfile"), Qt::LeftButton);
+        setText(&dialog, "profileName", QStringLiteral("staging"));
+        setText(&dialog, "registryUrl", QStringLiteral("http://localhost:8081"));
+        QTest::mouseClick(find<QPushButton>(&dialog, "saveProfile"), Qt::LeftButton);
+        QTRY_COMPARE(dialog.currentName(), QStringLiteral("staging"));
+
+        // The list's context menu offers the dialog's commands.
+        auto *menu = find<QMenu>(&dialog, "profileListContextMenu");
+        QStringList names;
+        for (QAction *action : menu->actions())
+            names << action->objectName();
+        QVERIFY(names.contains(QStringLiteral("actionDeleteProfile")));
+        QVERIFY(names.contains(QStringLiteral("actionConnectProfile")));
+
+        CommandController *commands = dialog.commands();
+        QTRY_VERIFY(
+            commands->command(QStringLiteral("actionDeleteProfile"))->action()->isEnabled());
+        ConfirmationDialog::setNextAnswer(ConfirmationDialog::Answer::Cancelled);
+        QVERIFY(commands->trigger(QStringLiteral("actionDeleteProfile")));
+        QCOMPARE(ConfirmationDialog::lastRequest()->verb, QStringLiteral("Delete profile"));
+        QCoreApplication::processEvents();
+        QVERIFY(m_store->names().contains(QStringLiteral("staging")));
+
+        ConfirmationDialog::setNextAnswer(ConfirmationDialog::Answer::Confirmed);
+        QVERIFY(commands->trigger(QStringLiteral("actionDeleteProfile")));
+        QTRY_VERIFY(!m_store->names().contains(QStringLiteral("staging")));
     }
 
     void importAPropertiesFile()

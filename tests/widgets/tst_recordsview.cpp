@@ -10,6 +10,7 @@
 #include "models/records/recordsmodel.h"
 #include "support/auditforgery.h"
 #include "support/recordingvault.h"
+#include "widgets/commands/command.h"
 #include "widgets/dialogs/confirmationdialog.h"
 #include "widgets/records/recorddetailpane.h"
 #include "widgets/records/recordsview.h"
@@ -26,6 +27,7 @@
 #include <QJsonObject>
 #include <QLabel>
 #include <QLineEdit>
+#include <QMenu>
 #include <QMimeData>
 #include <QPlainTextEdit>
 #include <QProgressBar>
@@ -270,6 +272,55 @@ private Q_SLOTS:
         const int other = row + 1 < model->rowCount() ? row + 1 : row - 1;
         table->setCurrentIndex(model->index(other, 0));
         QVERIFY(!view.detailPane()->isRevealed());
+    }
+
+    void commandsFollowTheViewsState()
+    {
+        RecordsView view(m_profile, m_audit);
+        view.show();
+        CommandController *commands = view.commands();
+        auto enabled = [commands](const char *name) {
+            return commands->command(QLatin1String(name))->action()->isEnabled();
+        };
+        // No topic yet: nothing to fetch, reveal or export.
+        QVERIFY(!enabled("actionCancelFetch"));
+        QVERIFY(!enabled("actionRevealRecord"));
+        QVERIFY(!enabled("recordsExportAction"));
+        QTRY_VERIFY_WITH_TIMEOUT(pickTopic(view, QStringLiteral("customers")), 20000);
+        QVERIFY(enabled("actionFetchRecords"));
+        QCOMPARE(child<QPushButton>(view, "recordsFetchButton")->isEnabled(), true);
+
+        child<QSpinBox>(view, "recordsCountSpin")->setValue(20);
+        QSignalSpy finished(&view, &RecordsView::fetchFinished);
+        QVERIFY(commands->trigger(QStringLiteral("actionFetchRecords")));
+        // While it runs: Cancel, not Fetch or Export; the buttons follow the commands.
+        QVERIFY(enabled("actionCancelFetch"));
+        QVERIFY(!enabled("actionFetchRecords"));
+        QVERIFY(!enabled("recordsExportPlaintextAction"));
+        QVERIFY(!child<QPushButton>(view, "recordsFetchButton")->isEnabled());
+        QVERIFY(child<QPushButton>(view, "recordsCancelButton")->isEnabled());
+        QVERIFY(!commands->trigger(QStringLiteral("actionFetchRecords")));
+        QTRY_COMPARE_WITH_TIMEOUT(finished.size(), 1, 60000);
+        QCOMPARE(view.model()->rowCount(), 20);
+        QVERIFY(enabled("actionFetchRecords"));
+        QVERIFY(!enabled("actionCancelFetch"));
+        QVERIFY(enabled("recordsExportAction"));
+
+        // Reveal follows the current record: one with decrypted values, not yet revealed.
+        QVERIFY(!enabled("actionRevealRecord"));
+        const int row = findRow(*view.model(), RecordStatus::Decrypted);
+        QVERIFY(row >= 0);
+        child<QTableView>(view, "recordsTable")->setCurrentIndex(view.model()->index(row, 0));
+        QVERIFY(enabled("actionRevealRecord"));
+        auto *menu = child<QMenu>(view, "recordsContextMenu");
+        QVERIFY(menu->actions().contains(
+            commands->command(QStringLiteral("actionRevealRecord"))->action()));
+        QSignalSpy revealed(&view, &RecordsView::revealed);
+        QVERIFY(commands->trigger(QStringLiteral("actionRevealRecord")));
+        QTRY_COMPARE(revealed.size(), 1);
+        QVERIFY(view.detailPane()->isRevealed());
+        QVERIFY(!enabled("actionRevealRecord"));
+        QVERIFY(!commands->trigger(QStringLiteral("actionRevealRecord")));
     }
 
     void copiedSecretsAreMarkedAndCleared()

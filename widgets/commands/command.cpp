@@ -1,6 +1,9 @@
 #include "widgets/commands/command.h"
 
+#include <QAbstractButton>
+#include <QAbstractItemView>
 #include <QAction>
+#include <QMenu>
 
 namespace kw {
 
@@ -84,7 +87,9 @@ bool CommandController::trigger(const QString &actionName)
     const CommandContext context = m_context();
     if (!target->canExecute(context))
         return false;
-    target->execute(context);
+    // The action may not have been updated since the context changed; it can run now.
+    target->action()->setEnabled(true);
+    target->action()->trigger();
     return true;
 }
 
@@ -95,6 +100,32 @@ Command *CommandController::command(const QString &actionName) const
             return command;
     }
     return nullptr;
+}
+
+void bindButton(CommandController &commands, QAbstractButton *button, const QString &actionName)
+{
+    Command *command = commands.command(actionName);
+    Q_ASSERT(command);
+    QAction *action = command->action();
+    button->setEnabled(action->isEnabled());
+    if (button->toolTip().isEmpty())
+        button->setToolTip(action->statusTip());
+    QObject::connect(action, &QAction::enabledChanged, button, &QWidget::setEnabled);
+    QObject::connect(button, &QAbstractButton::clicked, &commands,
+                     [&commands, actionName] { commands.trigger(actionName); });
+}
+
+void attachContextMenu(CommandController &commands, QAbstractItemView *view, QMenu *menu)
+{
+    view->setContextMenuPolicy(Qt::CustomContextMenu);
+    QObject::connect(view, &QWidget::customContextMenuRequested, menu,
+                     [&commands, view, menu](const QPoint &pos) {
+                         // The item under the cursor becomes current: the menu acts on it.
+                         if (const QModelIndex at = view->indexAt(pos); at.isValid())
+                             view->setCurrentIndex(at);
+                         commands.updateEnabled();
+                         menu->popup(view->viewport()->mapToGlobal(pos));
+                     });
 }
 
 } // namespace kw

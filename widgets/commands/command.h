@@ -13,7 +13,10 @@
 
 #include <functional>
 
+class QAbstractButton;
+class QAbstractItemView;
 class QAction;
+class QMenu;
 
 namespace kw {
 
@@ -30,8 +33,10 @@ QIcon themedIcon(const char *themeName, const char *fallback);
 // What a command acts on.
 struct CommandContext
 {
-    const services::Connection *connection = nullptr; // null: not connected
-    QModelIndex current; // the navigator's current node (a NavigatorModel index), or invalid
+    const services::Connection *connection = nullptr; // null: not connected (or not known)
+    // The current item of the view the controller serves (the main window's: a NavigatorModel
+    // index; the Records view's: a RecordsModel index), or invalid.
+    QModelIndex current;
 };
 
 class Command : public QObject
@@ -86,7 +91,9 @@ public:
 
     // Re-evaluates every command against the current context: call when it changes.
     void updateEnabled();
-    // Runs the command whose action has this objectName, if enabled. False when it is not.
+    // Runs the command whose action has this objectName, if it can run with the current
+    // context, through its action (a checkable one toggles first, as a click would). False
+    // when it cannot.
     bool trigger(const QString &actionName);
     [[nodiscard]] Command *command(const QString &actionName) const;
     [[nodiscard]] CommandContext context() const { return m_context(); }
@@ -95,5 +102,13 @@ private:
     ContextProvider m_context;
     QList<QPointer<Command>> m_commands;
 };
+
+// `button` runs the command whose action is `actionName` and is enabled exactly when that
+// action is: for the push buttons of a form that also offers the command in a menu.
+void bindButton(CommandController &commands, QAbstractButton *button, const QString &actionName);
+
+// Right-clicking `view` makes the item under the cursor current, re-evaluates `commands`
+// and pops `menu` up (asynchronously: no nested event loop).
+void attachContextMenu(CommandController &commands, QAbstractItemView *view, QMenu *menu);
 
 } // namespace kw

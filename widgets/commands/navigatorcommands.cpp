@@ -4,12 +4,10 @@
 #include "widgets/commands/command.h"
 #include "widgets/mainwindow/navigatorpane.h"
 
-#include <QAbstractItemView>
 #include <QAction>
 #include <QClipboard>
 #include <QGuiApplication>
 #include <QIcon>
-#include <QMenu>
 
 namespace kw {
 
@@ -52,11 +50,13 @@ void addNavigatorCommands(CommandController &commands, NavigatorPane *navigator,
     showDeleted->setCheckable(true);
     showDeleted->setShortcut(QKeySequence(Qt::CTRL | Qt::SHIFT | Qt::Key_D));
     showDeleted->setStatusTip(QObject::tr("Also list soft-deleted KEKs, DEKs and schema versions"));
-    // The action and the pane's checkbox are two views of one switch.
-    QObject::connect(showDeleted, &QAction::toggled, navigator, &NavigatorPane::setShowDeleted);
+    // The action and the pane's checkbox are two views of one switch: the command sets the
+    // pane from the action's (already toggled) state, the checkbox sets the action's.
     QObject::connect(navigator, &NavigatorPane::showDeletedToggled, showDeleted,
                      &QAction::setChecked);
-    commands.add(showDeleted, {}, [](const CommandContext &) {});
+    commands.add(showDeleted, {}, [navigator, showDeleted](const CommandContext &) {
+        navigator->setShowDeleted(showDeleted->isChecked());
+    });
 
     QAction *copyName = makeAction(themedIcon("edit-copy", nullptr), QObject::tr("&Copy Name"),
                                    "actionCopyName", &commands);
@@ -78,19 +78,6 @@ void addNavigatorCommands(CommandController &commands, NavigatorPane *navigator,
             navigator->selectPath(
                 {QStringLiteral("keys"), c.current.data(NavigatorModel::KekNameRole).toString()});
         });
-}
-
-void attachContextMenu(CommandController &commands, QAbstractItemView *view, QMenu *menu)
-{
-    view->setContextMenuPolicy(Qt::CustomContextMenu);
-    QObject::connect(view, &QWidget::customContextMenuRequested, menu,
-                     [&commands, view, menu](const QPoint &pos) {
-                         // The node under the cursor becomes current: the menu acts on it.
-                         if (const QModelIndex at = view->indexAt(pos); at.isValid())
-                             view->setCurrentIndex(at);
-                         commands.updateEnabled();
-                         menu->popup(view->viewport()->mapToGlobal(pos));
-                     });
 }
 
 } // namespace kw

@@ -5,9 +5,6 @@
 
 #include <functional>
 
-class QAbstractItemView;
-class QMenu;
-
 namespace kw {
 
 class CommandController;
@@ -17,9 +14,5 @@ class NavigatorPane;
 // `notify` shows a short confirmation (the status bar). `navigator` must outlive `commands`.
 void addNavigatorCommands(CommandController &commands, NavigatorPane *navigator,
                           std::function<void(const QString &)> notify);
-
-// Right-clicking `view` makes the item under the cursor current, re-evaluates `commands`
-// and pops `menu` up (asynchronously: no nested event loop).
-void attachContextMenu(CommandController &commands, QAbstractItemView *view, QMenu *menu);
 
 } // namespace kw

@@ -5,6 +5,7 @@
 #include "core/services/connectiontester.h"
 #include "core/services/profilestore.h"
 #include "core/services/propertiesimport.h"
+#include "widgets/commands/command.h"
 #include "widgets/dialogs/confirmationdialog.h"
 
 #include <QCheckBox>
@@ -18,6 +19,7 @@
 #include <QLabel>
 #include <QLineEdit>
 #include <QListWidget>
+#include <QMenu>
 #include <QPushButton>
 #include <QScrollArea>
 #include <QSpinBox>
@@ -205,10 +207,7 @@ void ProfilesDialog::buildUi()
 
     connect(buttons, &QDialogButtonBox::rejected, this, &QDialog::reject);
     connect(m_save, &QPushButton::clicked, this, &ProfilesDialog::saveProfile);
-    connect(m_connect, &QPushButton::clicked, this, &ProfilesDialog::connectToProfile);
     connect(m_new, &QPushButton::clicked, this, &ProfilesDialog::newProfile);
-    connect(m_duplicate, &QPushButton::clicked, this, &ProfilesDialog::duplicateProfile);
-    connect(m_delete, &QPushButton::clicked, this, &ProfilesDialog::deleteProfile);
     connect(m_import, &QPushButton::clicked, this, &ProfilesDialog::importProperties);
     connect(m_test, &QPushButton::clicked, this, &ProfilesDialog::testConnection);
     connect(m_list, &QListWidget::currentTextChanged, this, [this](const QString &name) {
@@ -217,7 +216,46 @@ void ProfilesDialog::buildUi()
     });
     connect(m_authKind, &QComboBox::currentIndexChanged, this, &ProfilesDialog::updateAuthFields);
     connect(m_insecure, &QCheckBox::toggled, m_insecureWarning, &QWidget::setVisible);
+
+    createCommands();
     setFormEnabled(false);
+}
+
+void ProfilesDialog::createCommands()
+{
+    m_commands = new CommandController(
+        [this] {
+            return CommandContext{nullptr, m_list->currentIndex()};
+        },
+        this);
+    auto formReady = [this](const CommandContext &) {
+        return m_formEnabled;
+    };
+    auto savedProfile = [this](const CommandContext &) {
+        return m_formEnabled && !m_editingName.isEmpty();
+    };
+    QAction *connectTo = makeAction(QIcon(), tr("&Connect"), "actionConnectProfile", this);
+    connectTo->setStatusTip(tr("Save the profile and connect to it"));
+    m_commands->add(connectTo, formReady, [this](const CommandContext &) { connectToProfile(); });
+    QAction *duplicate = makeAction(QIcon(), tr("D&uplicate"), "actionDuplicateProfile", this);
+    duplicate->setStatusTip(tr("Save a copy of the profile under a new name"));
+    m_commands->add(duplicate, savedProfile,
+                    [this](const CommandContext &) { duplicateProfile(); });
+    QAction *remove = makeAction(QIcon::fromTheme(QStringLiteral("edit-delete")), tr("&Delete…"),
+                                 "actionDeleteProfile", this);
+    remove->setStatusTip(tr("Delete the profile and its secrets (asks first)"));
+    m_commands->add(remove, savedProfile, [this](const CommandContext &) { deleteProfile(); });
+
+    bindButton(*m_commands, m_connect, QStringLiteral("actionConnectProfile"));
+    bindButton(*m_commands, m_duplicate, QStringLiteral("actionDuplicateProfile"));
+    bindButton(*m_commands, m_delete, QStringLiteral("actionDeleteProfile"));
+    auto *menu = new QMenu(this);
+    menu->setObjectName(QStringLiteral("profileListContextMenu"));
+    menu->addAction(connectTo);
+    menu->addAction(duplicate);
+    menu->addSeparator();
+    menu->addAction(remove);
+    attachContextMenu(*m_commands, m_list, menu);
 }
 
 QWidget *ProfilesDialog::buildRegistryTab()
@@ -387,9 +425,8 @@ void ProfilesDialog::setFormEnabled(bool enabled)
 {
     m_form->setEnabled(enabled);
     m_save->setEnabled(enabled);
-    m_connect->setEnabled(enabled);
-    m_duplicate->setEnabled(enabled && !m_editingName.isEmpty());
-    m_delete->setEnabled(enabled && !m_editingName.isEmpty());
+    m_formEnabled = enabled;
+    m_commands->updateEnabled();
 }
 
 void ProfilesDialog::showMessage(const QString &text, bool error)

@@ -29,6 +29,8 @@ namespace profiles {
 class ProfileStore;
 }
 
+class CommandController;
+
 class ProfilesDialog final : public QDialog
 {
     Q_OBJECT
@@ -44,6 +46,10 @@ public:
 
     [[nodiscard]] QString currentName() const;
     void selectProfile(const QString &name);
+    // The dialog's commands ("actionConnectProfile", "actionDuplicateProfile",
+    // "actionDeleteProfile"), enabled from the profile in the form; its buttons and the
+    // list's context menu run them.
+    [[nodiscard]] CommandController *commands() const { return m_commands; }
 
 public Q_SLOTS:
     void newProfile();
@@ -74,8 +80,12 @@ private:
     void removeProfile(const QString &name);
     void updateAuthFields();
 
+    void createCommands();
+
     std::shared_ptr<profiles::ProfileStore> m_store;
     std::function<QString()> m_openFile;
+    CommandController *m_commands = nullptr;
+    bool m_formEnabled = false;
     QString m_editingName; // the saved name of the profile in the form; empty for a new one
     quint64 m_job = 0;
 

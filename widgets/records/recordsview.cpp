@@ -8,6 +8,7 @@
 #include "models/records/recordpresentation.h"
 #include "models/records/recordsmodel.h"
 #include "models/records/recordssession.h"
+#include "widgets/commands/command.h"
 #include "widgets/dialogs/confirmationdialog.h"
 #include "widgets/records/recorddetailpane.h"
 #include "widgets/records/secretclipboard.h"
@@ -20,6 +21,7 @@
 #include <QHeaderView>
 #include <QLabel>
 #include <QLineEdit>
+#include <QMenu>
 #include <QProgressBar>
 #include <QPushButton>
 #include <QRegularExpressionValidator>
@@ -69,6 +71,7 @@ RecordsView::RecordsView(profiles::ConnectionProfile profile,
     , m_clipboard(new SecretClipboard(this))
 {
     setObjectName(QStringLiteral("recordsView"));
+    createCommands();
     buildUi();
     setAuditLog(std::move(audit));
 
@@ -78,7 +81,7 @@ RecordsView::RecordsView(profiles::ConnectionProfile profile,
             [this](const QList<kafka::PreviewRecord> &records) {
                 m_model->append(records);
                 updateStatus(false);
-                updateExportActions();
+                m_commands->updateEnabled();
             });
     connect(m_session, &RecordsSession::progress, this, [this](const kafka::ReadProgress &p) {
         if (p.expected > 0) {
@@ -93,9 +96,77 @@ RecordsView::RecordsView(profiles::ConnectionProfile profile,
 
 RecordsView::~RecordsView() = default;
 
+void RecordsView::createCommands()
+{
+    // The context is the table's current record; buildUi() creates the table before anything
+    // asks.
+    m_commands = new CommandController(
+        [this] {
+            return CommandContext{nullptr, m_table ? m_table->selectionModel()->currentIndex()
+                                                   : QModelIndex()};
+        },
+        this);
+    auto idle = [this](const CommandContext &) {
+        return !m_session->isFetching();
+    };
+    auto haveRecords = [this, idle](const CommandContext &c) {
+        return idle(c) && m_model->rowCount() > 0;
+    };
+
+    QAction *fetch =
+        makeAction(themedIcon("go-down", nullptr), tr("&Fetch"), "actionFetchRecords", this);
+    fetch->setShortcut(QKeySequence(Qt::CTRL | Qt::Key_Return));
+    fetch->setStatusTip(tr("Read the chosen records from the topic and decrypt them"));
+    m_commands->add(
+        fetch,
+        [this, idle](const CommandContext &c) {
+            return idle(c) && m_topic && !m_topic->currentData().toString().isEmpty();
+        },
+        [this](const CommandContext &) { this->fetch(); });
+
+    QAction *cancel =
+        makeAction(themedIcon("process-stop", nullptr), tr("Cancel"), "actionCancelFetch", this);
+    cancel->setStatusTip(tr("Stop the running fetch; the records read so far stay"));
+    m_commands->add(
+        cancel,
+        [this](const CommandContext &) { return m_session->isFetching() && !m_cancelRequested; },
+        [this](const CommandContext &) { this->cancel(); });
+
+    QAction *reveal = makeAction(QIcon(), tr("&Reveal"), "actionRevealRecord", this);
+    reveal->setStatusTip(tr("Show the decrypted values of the selected record (audited)"));
+    m_commands->add(
+        reveal, [this](const CommandContext &) { return canReveal(); },
+        [this](const CommandContext &) { this->reveal(); });
+
+    QAction *exportMasked = makeAction(themedIcon("document-save-as", nullptr),
+                                       tr("Export records…"), "recordsExportAction", this);
+    exportMasked->setToolTip(tr("Write the fetched records to a JSON lines or CSV file, "
+                                "decrypted values masked."));
+    m_commands->add(exportMasked, haveRecords, [this](const CommandContext &) { exportRecords(); });
+
+    QAction *exportPlain = makeAction(QIcon(), tr("Export records with decrypted values…"),
+                                      "recordsExportPlaintextAction", this);
+    exportPlain->setToolTip(tr("Write the fetched records with their decrypted values in "
+                               "plaintext. Asks first; the export is written to the audit "
+                               "log."));
+    m_commands->add(exportPlain, haveRecords,
+                    [this](const CommandContext &) { exportRecordsWithPlaintext(); });
+}
+
+bool RecordsView::canReveal() const
+{
+    // Without the audit log it still runs, and says why nothing can be shown.
+    if (!m_table || m_detail->isRevealed())
+        return false;
+    const QModelIndex current = m_table->selectionModel()->currentIndex();
+    return current.isValid() && current.row() < m_model->rowCount() &&
+           !revealableFields(m_model->record(current.row()).value).isEmpty();
+}
+
 void RecordsView::setAuditLog(std::shared_ptr<audit::AuditLog> audit)
 {
     m_audit = std::move(audit);
+    m_commands->updateEnabled();
     if (!m_audit)
         return;
     // The same log again, on the audit thread: its SQLite work stays off the GUI thread. The
@@ -160,7 +231,6 @@ void RecordsView::buildUi()
     m_fetch->setDefault(true);
     m_cancel = new QPushButton(tr("Cancel"));
     m_cancel->setObjectName(QStringLiteral("recordsCancelButton"));
-    m_cancel->setEnabled(false);
 
     query->addWidget(caption(tr("&Topic:"), m_topic));
     query->addWidget(m_topic, 1);
@@ -224,36 +294,45 @@ void RecordsView::buildUi()
     m_status = new QLabel;
     m_status->setObjectName(QStringLiteral("recordsStatusLabel"));
     bottom->addWidget(m_status, 1);
-    m_export = new QAction(tr("Export records…"), this);
-    m_export->setObjectName(QStringLiteral("recordsExportAction"));
-    m_export->setToolTip(tr("Write the fetched records to a JSON lines or CSV file, decrypted "
-                            "values masked."));
-    m_exportPlaintext = new QAction(tr("Export records with decrypted values…"), this);
-    m_exportPlaintext->setObjectName(QStringLiteral("recordsExportPlaintextAction"));
-    m_exportPlaintext->setToolTip(tr("Write the fetched records with their decrypted values in "
-                                     "plaintext. Asks first; the export is written to the audit "
-                                     "log."));
+    auto action = [this](const char *name) {
+        return m_commands->command(QLatin1String(name))->action();
+    };
     auto *exportButton = new QToolButton;
     exportButton->setObjectName(QStringLiteral("recordsExportButton"));
-    exportButton->setDefaultAction(m_export);
-    exportButton->addAction(m_exportPlaintext);
+    exportButton->setDefaultAction(action("recordsExportAction"));
+    exportButton->addAction(action("recordsExportPlaintextAction"));
     exportButton->setPopupMode(QToolButton::MenuButtonPopup);
     bottom->addWidget(exportButton);
     layout->addLayout(bottom);
 
+    // The buttons and the table's context menu run the view's commands.
+    bindButton(*m_commands, m_fetch, QStringLiteral("actionFetchRecords"));
+    bindButton(*m_commands, m_cancel, QStringLiteral("actionCancelFetch"));
+    auto *menu = new QMenu(this);
+    menu->setObjectName(QStringLiteral("recordsContextMenu"));
+    menu->addAction(action("actionRevealRecord"));
+    menu->addSeparator();
+    menu->addAction(action("recordsExportAction"));
+    menu->addAction(action("recordsExportPlaintextAction"));
+    menu->addSeparator();
+    menu->addAction(action("actionFetchRecords"));
+    attachContextMenu(*m_commands, m_table, menu);
+    // Ctrl+Return fetches from anywhere in the view.
+    for (const char *name : {"actionFetchRecords", "actionRevealRecord"}) {
+        action(name)->setShortcutContext(Qt::WidgetWithChildrenShortcut);
+        addAction(action(name));
+    }
+
     connect(m_reloadTopics, &QToolButton::clicked, this, &RecordsView::reloadTopics);
     connect(m_topic, &QComboBox::currentIndexChanged, this, &RecordsView::topicChanged);
     connect(m_startKind, &QComboBox::currentIndexChanged, this, &RecordsView::startKindChanged);
-    connect(m_fetch, &QPushButton::clicked, this, &RecordsView::fetch);
-    connect(m_cancel, &QPushButton::clicked, this, &RecordsView::cancel);
     connect(closeMessage, &QToolButton::clicked, this, &RecordsView::hideMessage);
     connect(m_table->selectionModel(), &QItemSelectionModel::currentRowChanged, this,
             &RecordsView::currentRecordChanged);
     connect(m_model, &QAbstractItemModel::modelReset, this, &RecordsView::currentRecordChanged);
-    connect(m_detail, &RecordDetailPane::revealRequested, this, &RecordsView::reveal);
-    connect(m_export, &QAction::triggered, this, &RecordsView::exportRecords);
-    connect(m_exportPlaintext, &QAction::triggered, this, &RecordsView::exportRecordsWithPlaintext);
-    updateExportActions();
+    connect(m_detail, &RecordDetailPane::revealRequested, m_commands,
+            [this] { m_commands->trigger(QStringLiteral("actionRevealRecord")); });
+    m_commands->updateEnabled();
     startKindChanged();
     topicChanged();
 }
@@ -306,7 +385,7 @@ void RecordsView::topicChanged()
     const QString topic = m_topic->currentData().toString();
     m_partition->clear();
     m_partition->addItem(tr("All partitions"), -1);
-    m_fetch->setEnabled(!topic.isEmpty() && !m_session->isFetching());
+    m_commands->updateEnabled();
     if (!topic.isEmpty())
         m_session->describeTopic(topic);
 }
@@ -375,17 +454,18 @@ void RecordsView::fetch()
     hideMessage();
     m_model->clear();
     m_detail->clear();
-    updateExportActions();
     m_lastKmsUnwraps = m_session->cacheStats().kmsUnwraps;
-    setBusy(true);
+    m_cancelRequested = false;
     m_session->fetch(request);
+    setBusy(true);
     updateStatus(false);
 }
 
 void RecordsView::cancel()
 {
+    m_cancelRequested = true;
     m_session->cancel();
-    m_cancel->setEnabled(false);
+    m_commands->updateEnabled();
 }
 
 void RecordsView::finished(const Result<kafka::PreviewSummary> &result)
@@ -410,10 +490,8 @@ void RecordsView::setBusy(bool busy)
 {
     m_busy->setVisible(busy);
     m_busy->setRange(0, 0); // indeterminate until the read knows how much to expect
-    m_fetch->setEnabled(!busy && !m_topic->currentData().toString().isEmpty());
-    m_cancel->setEnabled(busy);
     m_topic->setEnabled(!busy);
-    updateExportActions();
+    m_commands->updateEnabled();
 }
 
 void RecordsView::updateStatus(bool final, bool cancelled)
@@ -434,11 +512,11 @@ void RecordsView::currentRecordChanged()
 {
     ++m_revealJob; // an answer for the record left behind reveals nothing
     const QModelIndex current = m_table->selectionModel()->currentIndex();
-    if (!current.isValid() || current.row() >= m_model->rowCount()) {
+    if (!current.isValid() || current.row() >= m_model->rowCount())
         m_detail->clear();
-        return;
-    }
-    m_detail->setRecord(m_model->record(current.row()));
+    else
+        m_detail->setRecord(m_model->record(current.row()));
+    m_commands->updateEnabled();
 }
 
 void RecordsView::reveal()
@@ -495,14 +573,8 @@ void RecordsView::revealAudited(quint64 job, const Result<audit::AuditEntry> &wr
         record.record.offset != written->offset)
         return;
     m_detail->setRevealed(true);
+    m_commands->updateEnabled();
     Q_EMIT revealed(written->topic, written->partition, written->offset);
-}
-
-void RecordsView::updateExportActions()
-{
-    const bool can = m_model->rowCount() > 0 && !m_cancel->isEnabled();
-    m_export->setEnabled(can);
-    m_exportPlaintext->setEnabled(can);
 }
 
 void RecordsView::setNextExportPath(const QString &path)

@@ -33,6 +33,10 @@ struct PreviewSummary;
 struct TopicInfo;
 } // namespace kw::kafka
 
+namespace kw {
+class CommandController;
+}
+
 namespace kw::records {
 
 class RecordDetailPane;
@@ -62,6 +66,10 @@ public:
     void setNextExportPath(const QString &path);
     // The thread the reveal and export audit entries are written on.
     [[nodiscard]] audit::AuditThread *auditThread() const { return m_auditThread.get(); }
+    // The view's commands ("actionFetchRecords", "actionCancelFetch", "actionRevealRecord",
+    // "recordsExportAction", "recordsExportPlaintextAction"), enabled from its state and the
+    // current record; the buttons and the table's context menu run them.
+    [[nodiscard]] CommandController *commands() const { return m_commands; }
 
 public Q_SLOTS:
     void reloadTopics();
@@ -94,7 +102,8 @@ private:
     void chooseExportPath(bool plaintext);
     void exportTo(const QString &path, bool plaintext);
     void writeExport(const QString &path, bool plaintext);
-    void updateExportActions();
+    void createCommands();
+    [[nodiscard]] bool canReveal() const;
     void finished(const Result<kafka::PreviewSummary> &result);
     void setBusy(bool busy);
     void updateStatus(bool final, bool cancelled = false);
@@ -112,6 +121,8 @@ private:
     RecordsModel *m_model = nullptr;
     SecretClipboard *m_clipboard = nullptr;
     quint64 m_lastKmsUnwraps = 0;
+    CommandController *m_commands = nullptr;
+    bool m_cancelRequested = false;
 
     QComboBox *m_topic = nullptr;
     QToolButton *m_reloadTopics = nullptr;
@@ -128,8 +139,6 @@ private:
     QTableView *m_table = nullptr;
     RecordDetailPane *m_detail = nullptr;
     QLabel *m_status = nullptr;
-    QAction *m_export = nullptr;
-    QAction *m_exportPlaintext = nullptr;
 };
 
 } // namespace kw::records
