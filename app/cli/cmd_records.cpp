@@ -10,8 +10,8 @@
 #include "commands.h"
 #include "core/audit/auditlog.h"
 #include "core/domain/wholenumber.h"
-#include "core/net/resttransport.h"
 #include "core/registry/schemaregistryclient.h"
+#include "core/services/connection.h"
 #include "core/services/recordpreview.h"
 #include "core/services/recordview.h"
 #include "core/services/recordwriter.h"
@@ -187,7 +187,9 @@ int runRecordsCommand(const QStringList &arguments)
 
     QElapsedTimer elapsed;
     elapsed.start();
-    registry::RestTransport transport(profile->registry);
+    // The connection owns the registry clients (here, on the main thread, which waits below)
+    // and the record decryptor with its own transport thread (the workers block on it).
+    services::Connection connection(*profile);
 
     kafka::PreviewOptions options;
     options.read.topic = topic;
@@ -201,7 +203,7 @@ int runRecordsCommand(const QStringList &arguments)
     options.decrypt.jsonText = true;
     if (!reveal)
         options.decrypt.mask = records::MaskText.toString();
-    auto decryptor = kafka::makeRegistryDecryptor(&transport, profile->kms);
+    auto decryptor = connection.recordDecryptor();
 
     const bool json = *format == Format::Json;
     kafka::PreviewSink sink;
@@ -241,13 +243,12 @@ int runRecordsCommand(const QStringList &arguments)
     };
 
     std::atomic_bool cancel{false};
-    const profiles::ConnectionProfile connection = *profile;
     QFuture<Result<kafka::PreviewSummary>> preview = QtConcurrent::run(
-        [&] { return kafka::runPreview(connection, options, decryptor, sink, cancel); });
-    registry::SchemaRegistryClient schemas(&transport);
-    auto typesReply = schemas.schemaTypes();
+        [&] { return kafka::runPreview(connection.profile(), options, decryptor, sink, cancel); });
+    auto typesReply = connection.schemaRegistry()->schemaTypes();
     const Result<void> audited =
-        reveal ? auditReveal(connection, topic, options.read.partition, parser, options.read.limit)
+        reveal ? auditReveal(connection.profile(), topic, options.read.partition, parser,
+                             options.read.limit)
                : Result<void>{};
     const auto types = await(std::move(typesReply));
     {

@@ -1,9 +1,17 @@
 #pragma once
 // One open connection: a profile's Schema Registry (with its DEK Registry) and Kafka cluster.
-// Owns the REST transport and the registry clients over it, in the thread that opens it (their
-// replies arrive there), and hands the Kafka layer only its KafkaSettings. The GUI, the CLI and
-// tests open it the same way. Closing it (deleting it) drops the replies still in flight.
+// Owns, on the right threads:
+//  - the REST transport and the registry clients over it, in the thread that opens it (their
+//    replies arrive there: the GUI's, or the CLI's main thread);
+//  - the record decryptor for the records pipeline, whose own transport runs on a thread of
+//    its own (the decrypting workers block on its answers), with the profile's KMS drivers and
+//    one DEK cache for the life of the connection;
+//  - the Kafka layer's KafkaSettings (never the whole profile).
+// The GUI, the CLI and tests open it the same way. Closing it (deleting it) drops the replies
+// still in flight on its thread; a fetch still running keeps the decryptor's thread alive
+// until it ends.
 
+#include "core/engine/dekcache.h"
 #include "core/kafka/kafkasettings.h"
 #include "core/services/connectionprofile.h"
 
@@ -11,6 +19,9 @@
 
 #include <memory>
 
+namespace kw::engine {
+class RecordDecryptor;
+}
 namespace kw::registry {
 class DekRegistryClient;
 class RestTransport;
@@ -51,11 +62,20 @@ public:
     [[nodiscard]] bool hasKafka() const;
     [[nodiscard]] kafka::KafkaSettings kafkaSettings() const { return m_profile.kafkaSettings(); }
 
+    // The decryptor for records of this connection, to be used from worker threads (never
+    // from this connection's thread: it blocks on registry answers). Started on first use;
+    // null when the profile has no registry URL. Holding it keeps its transport thread alive.
+    [[nodiscard]] std::shared_ptr<engine::RecordDecryptor> recordDecryptor();
+    // KMS unwraps and DEK cache hits of the decryptor so far (DEKs stay cached across fetches).
+    [[nodiscard]] engine::DekCache::Stats decryptorStats() const { return m_dekCache->stats(); }
+
 private:
     profiles::ConnectionProfile m_profile;
     std::unique_ptr<registry::RestTransport> m_transport;
     std::shared_ptr<registry::DekRegistryClient> m_dekClient;
     std::shared_ptr<registry::SchemaRegistryClient> m_schemaClient;
+    std::shared_ptr<engine::DekCache> m_dekCache;
+    std::shared_ptr<engine::RecordDecryptor> m_decryptor;
 };
 
 } // namespace kw::services

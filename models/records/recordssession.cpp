@@ -1,46 +1,15 @@
 #include "models/records/recordssession.h"
 
-#include "core/crypto/crypto.h"
 #include "core/domain/futurewatch.h"
 #include "core/kafka/kafkaclient.h"
-#include "core/net/resttransport.h"
 #include "core/registry/schemaregistryclient.h"
-
-#include <QThread>
+#include "core/services/connection.h"
 
 namespace kw::records {
 
-// A RestTransport running in a thread of its own. Kept alive by every decryptor that uses it
-// (see RecordsSession::decryptor()), so a fetch still running after the view went away never
-// talks to a deleted transport.
-struct TransportHost
-{
-    explicit TransportHost(const registry::ConnectionSettings &settings)
-        : transport(new registry::RestTransport(settings))
-    {
-        thread.setObjectName(QStringLiteral("kw-records-registry"));
-        transport->moveToThread(&thread);
-        QObject::connect(&thread, &QThread::finished, transport, &QObject::deleteLater);
-        crypto::releaseThreadStateOnFinish(&thread); // TLS handshakes use OpenSSL here
-        thread.start();
-    }
-    ~TransportHost()
-    {
-        // The loop is idle or answering short calls; quitting it is quick.
-        thread.quit();
-        thread.wait();
-    }
-    TransportHost(const TransportHost &) = delete;
-    TransportHost &operator=(const TransportHost &) = delete;
-
-    QThread thread;
-    registry::RestTransport *transport;
-};
-
-RecordsSession::RecordsSession(profiles::ConnectionProfile profile, QObject *parent)
+RecordsSession::RecordsSession(std::shared_ptr<services::Connection> connection, QObject *parent)
     : QObject(parent)
-    , m_profile(std::move(profile))
-    , m_cache(std::make_shared<engine::DekCache>())
+    , m_connection(std::move(connection))
 {}
 
 RecordsSession::~RecordsSession()
@@ -48,13 +17,13 @@ RecordsSession::~RecordsSession()
     // Deleting the job cancels its read; its thread ends on its own.
     delete m_job.data();
     // Pending topic listings and by-id lookups finish on other threads; their watchers are
-    // children of this object and go with it (see common/futurewatch.h).
+    // children of this object and go with it (see core/domain/futurewatch.h).
 }
 
 void RecordsSession::loadTopics()
 {
     const quint64 request = ++m_topicsRequest;
-    whenFinished(kafka::listTopicsAsync(m_profile.kafkaSettings()), this,
+    whenFinished(kafka::listTopicsAsync(m_connection->kafkaSettings()), this,
                  [this, request](const Result<QList<kafka::TopicInfo>> &result) {
                      if (request == m_topicsRequest)
                          Q_EMIT topicsLoaded(result);
@@ -64,31 +33,16 @@ void RecordsSession::loadTopics()
 void RecordsSession::describeTopic(const QString &topic)
 {
     const quint64 request = ++m_describeRequest;
-    whenFinished(kafka::describeTopicAsync(m_profile.kafkaSettings(), topic, true), this,
+    whenFinished(kafka::describeTopicAsync(m_connection->kafkaSettings(), topic, true), this,
                  [this, request](const Result<kafka::TopicInfo> &result) {
                      if (request == m_describeRequest)
                          Q_EMIT topicDescribed(result);
                  });
 }
 
-void RecordsSession::ensureTransport()
-{
-    if (m_host || m_profile.registry.baseUrl.isEmpty())
-        return;
-    m_host = std::make_shared<TransportHost>(m_profile.registry);
-    auto client = std::make_shared<registry::SchemaRegistryClient>(m_host->transport);
-    // The client must not outlive the transport: hold the host with it.
-    m_schemaClient = std::shared_ptr<registry::SchemaRegistryClient>(
-        client.get(), [client, host = m_host](registry::SchemaRegistryClient *) mutable {
-            client.reset();
-            host.reset();
-        });
-}
-
 void RecordsSession::nameSchemas(const QList<kafka::PreviewRecord> &records)
 {
-    ensureTransport();
-    if (!m_schemaClient)
+    if (m_connection->profile().registry.baseUrl.isEmpty())
         return;
     for (const kafka::PreviewRecord &record : records) {
         const int id = record.value.schemaId;
@@ -97,7 +51,7 @@ void RecordsSession::nameSchemas(const QList<kafka::PreviewRecord> &records)
         m_schemaRequested.insert(id, true);
         // Prefer the subject the record's DEKs are named after (TopicNameStrategy: the same).
         const QString preferred = record.value.dekSubject;
-        whenFinished(m_schemaClient->versionsForId(id), this,
+        whenFinished(m_connection->schemaRegistry()->versionsForId(id), this,
                      [this, id, preferred](const Result<QList<registry::SubjectVersion>> &result) {
                          if (!result || result->isEmpty()) {
                              m_schemaRequested.remove(id); // try again with the next fetch
@@ -113,29 +67,13 @@ void RecordsSession::nameSchemas(const QList<kafka::PreviewRecord> &records)
     }
 }
 
-std::shared_ptr<engine::RecordDecryptor> RecordsSession::decryptor()
-{
-    ensureTransport();
-    if (m_decryptor || !m_host)
-        return m_decryptor;
-    auto host = m_host;
-    auto inner = kafka::makeRegistryDecryptor(host->transport, m_profile.kms, m_cache);
-    engine::RecordDecryptor *raw = inner.get();
-    // Ties the transport's life to the decryptor's: the decryptor goes first, then the host.
-    m_decryptor = std::shared_ptr<engine::RecordDecryptor>(
-        raw, [inner = std::move(inner), host = std::move(host)](engine::RecordDecryptor *) mutable {
-            inner.reset();
-            host.reset();
-        });
-    return m_decryptor;
-}
-
 void RecordsSession::fetch(const kafka::ReadRequest &request)
 {
     delete m_job.data();
     kafka::PreviewOptions options;
     options.read = request;
-    auto *job = new kafka::PreviewJob(m_profile, options, decryptor(), this);
+    auto *job = new kafka::PreviewJob(m_connection->profile(), options,
+                                      m_connection->recordDecryptor(), this);
     m_job = job;
     connect(job, &kafka::PreviewJob::batchReady, this,
             [this](const QList<kafka::PreviewRecord> &records) {
@@ -166,7 +104,7 @@ bool RecordsSession::isFetching() const
 
 engine::DekCache::Stats RecordsSession::cacheStats() const
 {
-    return m_cache->stats();
+    return m_connection->decryptorStats();
 }
 
 } // namespace kw::records

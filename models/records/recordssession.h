@@ -1,12 +1,11 @@
 #pragma once
 // The Records view's work for one connection: topic list and watermarks, and record fetches
-// (bounded read + decryption on worker threads) with cancel. Owns the registry transport on a
-// thread of its own, because the decrypting workers block on its answers.
+// (bounded read + decryption on worker threads, with the connection's record decryptor) with
+// cancel.
 
 #include "core/domain/result.h"
 #include "core/engine/dekcache.h"
 #include "core/kafka/kafkatypes.h"
-#include "core/services/connectionprofile.h"
 #include "core/services/recordpreview.h"
 
 #include <QHash>
@@ -15,23 +14,25 @@
 
 #include <memory>
 
-namespace kw::registry {
-class SchemaRegistryClient;
+namespace kw::services {
+class Connection;
 }
 
 namespace kw::records {
-
-struct TransportHost;
 
 class RecordsSession final : public QObject
 {
     Q_OBJECT
 
 public:
-    explicit RecordsSession(profiles::ConnectionProfile profile, QObject *parent = nullptr);
+    explicit RecordsSession(std::shared_ptr<services::Connection> connection,
+                            QObject *parent = nullptr);
     ~RecordsSession() override;
 
-    [[nodiscard]] const profiles::ConnectionProfile &profile() const { return m_profile; }
+    [[nodiscard]] const std::shared_ptr<services::Connection> &connection() const
+    {
+        return m_connection;
+    }
 
     // Async; topicsLoaded() follows. A newer call makes older answers stale (dropped).
     void loadTopics();
@@ -42,7 +43,7 @@ public:
     void fetch(const kafka::ReadRequest &request);
     void cancel();
     [[nodiscard]] bool isFetching() const;
-    // KMS unwraps and cache hits of this session (DEKs stay cached across fetches).
+    // KMS unwraps and cache hits of the connection (DEKs stay cached across fetches).
     [[nodiscard]] engine::DekCache::Stats cacheStats() const;
 
 Q_SIGNALS:
@@ -57,15 +58,9 @@ Q_SIGNALS:
     void schemaNamed(int schemaId, const QString &subject, int version);
 
 private:
-    std::shared_ptr<engine::RecordDecryptor> decryptor();
-    void ensureTransport();
     void nameSchemas(const QList<kafka::PreviewRecord> &records);
 
-    profiles::ConnectionProfile m_profile;
-    std::shared_ptr<engine::DekCache> m_cache;
-    std::shared_ptr<TransportHost> m_host;
-    std::shared_ptr<registry::SchemaRegistryClient> m_schemaClient;
-    std::shared_ptr<engine::RecordDecryptor> m_decryptor;
+    std::shared_ptr<services::Connection> m_connection;
     QHash<int, bool> m_schemaRequested;
     QPointer<kafka::PreviewJob> m_job;
     quint64 m_topicsRequest = 0;

@@ -5,6 +5,7 @@
 #include "core/audit/auditlog.h"
 #include "core/audit/auditthread.h"
 #include "core/sandbox/sandboxhost.h"
+#include "core/services/connection.h"
 #include "core/services/connectionprofile.h"
 #include "models/records/recordpresentation.h"
 #include "models/records/recordsmodel.h"
@@ -167,7 +168,7 @@ private Q_SLOTS:
 
     void topicPickerShowsPartitions()
     {
-        RecordsView view(m_profile, m_audit);
+        RecordsView view(std::make_shared<services::Connection>(m_profile), m_audit);
         view.show();
         auto *combo = child<QComboBox>(view, "recordsTopicCombo");
         QTRY_VERIFY_WITH_TIMEOUT(combo->findData(QStringLiteral("customers")) >= 0, 20000);
@@ -181,7 +182,7 @@ private Q_SLOTS:
 
     void fetchAndReveal()
     {
-        RecordsView view(m_profile, m_audit);
+        RecordsView view(std::make_shared<services::Connection>(m_profile), m_audit);
         view.resize(1200, 800);
         view.show();
         QTRY_VERIFY_WITH_TIMEOUT(pickTopic(view, QStringLiteral("customers")), 20000);
@@ -276,7 +277,7 @@ private Q_SLOTS:
 
     void commandsFollowTheViewsState()
     {
-        RecordsView view(m_profile, m_audit);
+        RecordsView view(std::make_shared<services::Connection>(m_profile), m_audit);
         view.show();
         CommandController *commands = view.commands();
         auto enabled = [commands](const char *name) {
@@ -325,7 +326,7 @@ private Q_SLOTS:
 
     void copiedSecretsAreMarkedAndCleared()
     {
-        RecordsView view(m_profile, m_audit);
+        RecordsView view(std::make_shared<services::Connection>(m_profile), m_audit);
         view.setClipboardClearIntervalMs(300);
         view.show();
         QTRY_VERIFY_WITH_TIMEOUT(pickTopic(view, QStringLiteral("customers")), 20000);
@@ -382,7 +383,7 @@ private Q_SLOTS:
 
     void damagedRecordsFailAlone()
     {
-        RecordsView view(m_profile, m_audit);
+        RecordsView view(std::make_shared<services::Connection>(m_profile), m_audit);
         view.show();
         QTRY_VERIFY_WITH_TIMEOUT(pickTopic(view, QStringLiteral("customers")), 20000);
         QSignalSpy finished(&view, &RecordsView::fetchFinished);
@@ -433,7 +434,7 @@ private Q_SLOTS:
 
     void cancelStopsAFetch()
     {
-        RecordsView view(m_profile, m_audit);
+        RecordsView view(std::make_shared<services::Connection>(m_profile), m_audit);
         view.show();
         QTRY_VERIFY_WITH_TIMEOUT(pickTopic(view, QStringLiteral("card-payments")), 20000);
         QSignalSpy finished(&view, &RecordsView::fetchFinished);
@@ -458,7 +459,7 @@ private Q_SLOTS:
 
     void startPositionAndPartition()
     {
-        RecordsView view(m_profile, m_audit);
+        RecordsView view(std::make_shared<services::Connection>(m_profile), m_audit);
         view.show();
         QTRY_VERIFY_WITH_TIMEOUT(pickTopic(view, QStringLiteral("accounts")), 20000);
         auto *partitions = child<QComboBox>(view, "recordsPartitionCombo");
@@ -501,7 +502,7 @@ private Q_SLOTS:
 
     void noAuditNoReveal()
     {
-        RecordsView view(m_profile, nullptr);
+        RecordsView view(std::make_shared<services::Connection>(m_profile), nullptr);
         view.show();
         QTRY_VERIFY_WITH_TIMEOUT(pickTopic(view, QStringLiteral("customers")), 20000);
         QSignalSpy finished(&view, &RecordsView::fetchFinished);
@@ -545,7 +546,7 @@ private Q_SLOTS:
         auto broken = openLog(path, vault);
         QVERIFY(broken && broken->problem());
 
-        RecordsView view(m_profile, broken);
+        RecordsView view(std::make_shared<services::Connection>(m_profile), broken);
         view.show();
         QTRY_VERIFY_WITH_TIMEOUT(pickTopic(view, QStringLiteral("customers")), 20000);
         QSignalSpy finished(&view, &RecordsView::fetchFinished);
@@ -566,7 +567,7 @@ private Q_SLOTS:
     {
         profiles::ConnectionProfile broken = m_profile;
         broken.bootstrapServers = QStringLiteral("127.0.0.1:1");
-        RecordsView view(broken, m_audit);
+        RecordsView view(std::make_shared<services::Connection>(broken), m_audit);
         view.show();
         auto *bar = child<QWidget>(view, "recordsMessageBar");
         QTRY_VERIFY_WITH_TIMEOUT(bar->isVisible(), 30000);
@@ -620,7 +621,7 @@ private Q_SLOTS:
         audit::RecordingClock clock;
         auto log = openLog(m_dir.filePath(QStringLiteral("threads.sqlite")), vault, &clock);
         QVERIFY(log);
-        RecordsView view(m_profile, log);
+        RecordsView view(std::make_shared<services::Connection>(m_profile), log);
         view.show();
         QVERIFY(fetchCustomers(view, 10));
         const QList<int> rows = decryptedRows(*view.model());
@@ -649,7 +650,7 @@ private Q_SLOTS:
         auto vault = std::make_shared<audit::RecordingAuditVault>();
         auto log = openLog(m_dir.filePath(QStringLiteral("held.sqlite")), vault);
         QVERIFY(log);
-        RecordsView view(m_profile, log);
+        RecordsView view(std::make_shared<services::Connection>(m_profile), log);
         view.show();
         QVERIFY(fetchCustomers(view, 10));
         const QList<int> rows = decryptedRows(*view.model());
@@ -694,7 +695,7 @@ private Q_SLOTS:
         auto vault = std::make_shared<audit::RecordingAuditVault>();
         auto log = openLog(m_dir.filePath(QStringLiteral("refusing.sqlite")), vault);
         QVERIFY(log);
-        RecordsView view(m_profile, log);
+        RecordsView view(std::make_shared<services::Connection>(m_profile), log);
         view.show();
         QVERIFY(fetchCustomers(view, 5));
         const QList<int> rows = decryptedRows(*view.model());
@@ -717,7 +718,7 @@ private Q_SLOTS:
         auto vault = std::make_shared<audit::RecordingAuditVault>();
         auto log = openLog(m_dir.filePath(QStringLiteral("export.sqlite")), vault);
         QVERIFY(log);
-        RecordsView view(m_profile, log);
+        RecordsView view(std::make_shared<services::Connection>(m_profile), log);
         view.show();
         auto *exportMasked = view.findChild<QAction *>(QStringLiteral("recordsExportAction"));
         auto *exportPlain =

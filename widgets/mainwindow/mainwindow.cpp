@@ -280,7 +280,7 @@ std::shared_ptr<registry::SchemaRegistryClient> MainWindow::schemaRegistryClient
 void MainWindow::openConnection(const profiles::ConnectionProfile &profile)
 {
     closeConnection();
-    m_connection = std::make_unique<services::Connection>(profile);
+    m_connection = std::make_shared<services::Connection>(profile);
     m_navigator->setSource(std::make_shared<RegistryNavigatorSource>(
         m_connection->dekRegistry(), m_connection->schemaRegistry()));
     m_detail->setConnection(m_connection.get());
@@ -300,7 +300,7 @@ void MainWindow::closeConnection()
     m_navigator->setSource(nullptr);
     m_detail->setConnection(nullptr);
     m_connection.reset();
-    rebuildRecordsView();
+    rebuildRecordsView(); // the view held the connection too: it closes now
     if (m_connectionLabel) {
         updateConnectionStatus();
         m_refreshLabel->setText(tr("Never refreshed"));
@@ -359,7 +359,7 @@ void MainWindow::rebuildRecordsView()
 {
     if (m_connection && m_connection->hasKafka())
         openAuditLog();
-    m_recordsTab->setConnection(m_connection.get(), m_audit);
+    m_recordsTab->setConnection(m_connection, m_audit);
 }
 
 void MainWindow::updateConnectionStatus()

@@ -117,7 +117,7 @@ private:
     void openAuditLog();
 
     Options m_options;
-    std::unique_ptr<services::Connection> m_connection;
+    std::shared_ptr<services::Connection> m_connection;
     std::shared_ptr<profiles::ProfileStore> m_profileStore;
     std::shared_ptr<audit::AuditLog> m_audit;
     bool m_auditTried = false;

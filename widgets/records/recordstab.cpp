@@ -20,7 +20,7 @@ RecordsTab::RecordsTab(QWidget *parent)
     addWidget(m_empty);
 }
 
-void RecordsTab::setConnection(const services::Connection *connection,
+void RecordsTab::setConnection(const std::shared_ptr<services::Connection> &connection,
                                const std::shared_ptr<audit::AuditLog> &audit)
 {
     if (m_view) {
@@ -33,7 +33,7 @@ void RecordsTab::setConnection(const services::Connection *connection,
         setCurrentWidget(m_empty);
         return;
     }
-    m_view = new records::RecordsView(connection->profile(), audit, this);
+    m_view = new records::RecordsView(connection, audit, this);
     m_view->setObjectName(QStringLiteral("recordsView"));
     addWidget(m_view);
     setCurrentWidget(m_view);

@@ -1,6 +1,6 @@
 #pragma once
 // The Records tab: a RecordsView for a connection with a Kafka cluster, an explanation for one
-// without. A new connection gets a new view (and so a new DEK cache and audit session).
+// without. A new connection gets a new view.
 
 #include <QStackedWidget>
 
@@ -28,7 +28,7 @@ public:
     explicit RecordsTab(QWidget *parent = nullptr);
 
     // Rebuilds the view for `connection` (nullptr, or no Kafka: the explanation).
-    void setConnection(const services::Connection *connection,
+    void setConnection(const std::shared_ptr<services::Connection> &connection,
                        const std::shared_ptr<audit::AuditLog> &audit);
     void setAuditLog(const std::shared_ptr<audit::AuditLog> &audit);
     // Null without a Kafka cluster.

@@ -4,6 +4,7 @@
 #include "core/audit/auditthread.h"
 #include "core/domain/displaytext.h"
 #include "core/domain/futurewatch.h"
+#include "core/services/connection.h"
 #include "core/services/recordwriter.h"
 #include "models/records/recordpresentation.h"
 #include "models/records/recordsmodel.h"
@@ -61,12 +62,11 @@ QLabel *caption(const QString &text, QWidget *buddy)
 
 } // namespace
 
-RecordsView::RecordsView(profiles::ConnectionProfile profile,
+RecordsView::RecordsView(std::shared_ptr<services::Connection> connection,
                          std::shared_ptr<audit::AuditLog> audit, QWidget *parent)
     : QWidget(parent)
-    , m_profile(std::move(profile))
     , m_auditThread(std::make_unique<audit::AuditThread>())
-    , m_session(new RecordsSession(m_profile, this))
+    , m_session(new RecordsSession(std::move(connection), this))
     , m_model(new RecordsModel(this))
     , m_clipboard(new SecretClipboard(this))
 {
@@ -535,8 +535,8 @@ void RecordsView::reveal()
     RevealScope scope;
     scope.client = QStringLiteral("keywarden");
     scope.scope = QStringLiteral("record");
-    scope.profile = m_profile.name;
-    scope.registryUrl = m_profile.registry.baseUrl;
+    scope.profile = m_session->connection()->profile().name;
+    scope.registryUrl = m_session->connection()->profile().registry.baseUrl;
     scope.topic = record.record.topic;
     scope.partition = record.record.partition;
     scope.offset = record.record.offset;
@@ -652,8 +652,8 @@ void RecordsView::exportTo(const QString &path, bool plaintext)
         RevealScope scope;
         scope.client = QStringLiteral("keywarden");
         scope.scope = QStringLiteral("export");
-        scope.profile = m_profile.name;
-        scope.registryUrl = m_profile.registry.baseUrl;
+        scope.profile = m_session->connection()->profile().name;
+        scope.registryUrl = m_session->connection()->profile().registry.baseUrl;
         scope.topic = m_model->record(0).record.topic;
         scope.fields = fields;
         scope.records = m_model->rowCount();

@@ -6,7 +6,6 @@
 // masked, or with their decrypted values once the user confirmed and the export was audited.
 
 #include "core/domain/result.h"
-#include "core/services/connectionprofile.h"
 
 #include <QWidget>
 
@@ -28,6 +27,9 @@ class AuditLog;
 class AuditThread;
 struct AuditEntry;
 } // namespace kw::audit
+namespace kw::services {
+class Connection;
+}
 namespace kw::kafka {
 struct PreviewSummary;
 struct TopicInfo;
@@ -51,8 +53,9 @@ class RecordsView final : public QWidget
 public:
     // `audit` may be null while the log is still opening: reveals are refused until
     // setAuditLog() hands it over.
-    RecordsView(profiles::ConnectionProfile profile, std::shared_ptr<audit::AuditLog> audit,
-                QWidget *parent = nullptr);
+    // `connection` must have a Kafka cluster.
+    RecordsView(std::shared_ptr<services::Connection> connection,
+                std::shared_ptr<audit::AuditLog> audit, QWidget *parent = nullptr);
     ~RecordsView() override;
 
     // For tests: how long a copied secret stays on the clipboard.
@@ -110,7 +113,6 @@ private:
     void showMessage(const QString &text, bool error);
     void hideMessage();
 
-    profiles::ConnectionProfile m_profile;
     std::shared_ptr<audit::AuditLog> m_audit;
     std::unique_ptr<audit::AuditThread> m_auditThread;
     // Bumped by every reveal and selection change: an audit answer for an older job shows
