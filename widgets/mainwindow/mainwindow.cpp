@@ -13,6 +13,7 @@
 #include "widgets/common/theme.h"
 #include "widgets/dialogs/aboutdialog.h"
 #include "widgets/mainwindow/auditbanner.h"
+#include "widgets/mainwindow/connectionstatus.h"
 #include "widgets/mainwindow/detailarea.h"
 #include "widgets/mainwindow/navigatorpane.h"
 #include "widgets/profiles/profilesdialog.h"
@@ -22,17 +23,13 @@
 #include <QActionGroup>
 #include <QApplication>
 #include <QCloseEvent>
-#include <QLabel>
 #include <QLineEdit>
 #include <QMenu>
 #include <QMenuBar>
-#include <QProgressBar>
 #include <QSettings>
 #include <QSplitter>
-#include <QStackedWidget>
 #include <QStatusBar>
 #include <QTabWidget>
-#include <QTime>
 #include <QToolBar>
 #include <QTreeView>
 #include <QVBoxLayout>
@@ -64,7 +61,7 @@ MainWindow::MainWindow(const Options &options, QWidget *parent)
     createMenus();
     createToolBar();
     createCentralWidget();
-    createStatusBar();
+    m_status = new ConnectionStatus(statusBar(), m_options.demo);
     restoreWindowState();
     m_detail->updateForSelection();
 }
@@ -181,9 +178,7 @@ void MainWindow::createCentralWidget()
             &CommandController::updateEnabled);
     connect(m_navigator->model(), &NavigatorModel::loadingChanged, this, [this](bool loading) {
         if (!loading && isConnected())
-            m_refreshLabel->setText(
-                tr("Refreshed %1")
-                    .arg(QLocale().toString(QTime::currentTime(), QLocale::ShortFormat)));
+            m_status->setRefreshed();
     });
     auto *focusFilter = new QAction(this);
     focusFilter->setObjectName(QStringLiteral("actionFocusFilter"));
@@ -207,7 +202,7 @@ void MainWindow::createCentralWidget()
 
     m_recordsTab = new RecordsTab(this);
     connect(m_recordsTab, &RecordsTab::cacheStatsChanged, this,
-            [this](const QString &text) { m_recordsLabel->setText(text); });
+            [this](const QString &text) { m_status->setRecordsFigures(text); });
 
     m_tabs = new QTabWidget(this);
     m_tabs->setObjectName(QStringLiteral("mainTabs"));
@@ -230,30 +225,6 @@ void MainWindow::createCentralWidget()
     // Keyboard path: filter, tree, then the detail pane's own widgets.
     setTabOrder(m_navigator->filterEdit(), m_navigator->view());
     setTabOrder(m_navigator->view(), m_detail);
-}
-
-void MainWindow::createStatusBar()
-{
-    m_connectionLabel = new QLabel(this);
-    m_connectionLabel->setObjectName(QStringLiteral("statusConnection"));
-    m_connectionLabel->setText(m_options.demo
-                                   ? tr("Demo: embedded sandbox not available in this build")
-                                   : tr("Not connected"));
-    m_refreshLabel = new QLabel(tr("Never refreshed"), this);
-    m_refreshLabel->setObjectName(QStringLiteral("statusRefresh"));
-    m_busy = new QProgressBar(this);
-    m_busy->setObjectName(QStringLiteral("statusBusy"));
-    m_busy->setRange(0, 0); // indeterminate
-    m_busy->setMaximumWidth(120);
-    m_busy->setTextVisible(false);
-    m_busy->hide();
-    m_recordsLabel = new QLabel(this);
-    m_recordsLabel->setObjectName(QStringLiteral("statusKmsUnwraps"));
-    m_recordsLabel->setToolTip(tr("Each DEK version is unwrapped by its KMS once per session"));
-    statusBar()->addPermanentWidget(m_busy);
-    statusBar()->addPermanentWidget(m_recordsLabel);
-    statusBar()->addPermanentWidget(m_connectionLabel);
-    statusBar()->addPermanentWidget(m_refreshLabel);
 }
 
 const profiles::ConnectionProfile &MainWindow::currentProfile() const
@@ -285,8 +256,7 @@ void MainWindow::openConnection(const profiles::ConnectionProfile &profile)
         m_connection->dekRegistry(), m_connection->schemaRegistry()));
     m_detail->setConnection(m_connection.get());
     rebuildRecordsView();
-    m_refreshLabel->setText(tr("Loading…"));
-    updateConnectionStatus();
+    m_status->setConnection(m_connection.get());
     m_commands->updateEnabled();
     Q_EMIT connectionChanged();
 }
@@ -301,10 +271,7 @@ void MainWindow::closeConnection()
     m_detail->setConnection(nullptr);
     m_connection.reset();
     rebuildRecordsView(); // the view held the connection too: it closes now
-    if (m_connectionLabel) {
-        updateConnectionStatus();
-        m_refreshLabel->setText(tr("Never refreshed"));
-    }
+    m_status->setConnection(nullptr);
     m_commands->updateEnabled();
     Q_EMIT connectionChanged();
 }
@@ -362,30 +329,22 @@ void MainWindow::rebuildRecordsView()
     m_recordsTab->setConnection(m_connection, m_audit);
 }
 
-void MainWindow::updateConnectionStatus()
-{
-    m_connectionLabel->setText(m_connection ? m_connection->summary() : tr("Not connected"));
-    m_connectionLabel->setToolTip(m_connection ? m_connection->details() : QString());
-}
-
 void MainWindow::showDemoStarting()
 {
-    m_busy->show();
-    m_connectionLabel->setText(tr("Demo: starting the embedded sandbox…"));
+    m_status->showDemoStarting();
     m_detail->setDemoState(DetailArea::DemoState::Starting);
 }
 
 void MainWindow::openDemo(const profiles::ConnectionProfile &profile, const QString &detail)
 {
-    m_busy->hide();
+    m_status->showDemoReady();
     m_detail->setDemoState(DetailArea::DemoState::Ready, detail);
     openConnection(profile);
 }
 
 void MainWindow::showDemoFailed(const QString &message)
 {
-    m_busy->hide();
-    m_connectionLabel->setText(tr("Demo sandbox failed to start"));
+    m_status->showDemoFailed();
     m_detail->setDemoState(DetailArea::DemoState::Failed,
                            tr("The embedded sandbox could not start: %1").arg(message));
 }

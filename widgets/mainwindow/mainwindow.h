@@ -11,9 +11,7 @@
 #include <memory>
 
 class QActionGroup;
-class QLabel;
 class QMenu;
-class QProgressBar;
 class QSplitter;
 class QTabWidget;
 
@@ -38,6 +36,7 @@ class RecordsView;
 
 class AuditBanner;
 class CommandController;
+class ConnectionStatus;
 class DetailArea;
 class NavigatorPane;
 class RecordsTab;
@@ -109,10 +108,8 @@ private:
     void createMenus();
     void createToolBar();
     void createCentralWidget();
-    void createStatusBar();
     void restoreWindowState();
     void saveWindowState() const;
-    void updateConnectionStatus();
     void rebuildRecordsView();
     void openAuditLog();
 
@@ -131,10 +128,7 @@ private:
     NavigatorPane *m_navigator = nullptr;
     DetailArea *m_detail = nullptr;
     RecordsTab *m_recordsTab = nullptr;
-    QLabel *m_recordsLabel = nullptr;
-    QLabel *m_connectionLabel = nullptr;
-    QLabel *m_refreshLabel = nullptr;
-    QProgressBar *m_busy = nullptr;
+    ConnectionStatus *m_status = nullptr;
 };
 
 } // namespace kw
