@@ -10,6 +10,7 @@
 // got the keychain it expects, so neither can pass by silently running the other.
 
 #include "support/auditforgery.h"
+#include "support/cliprocess.h"
 
 #include <QDir>
 #include <QFile>
@@ -67,7 +68,7 @@ class TestCliAudit : public QObject
     Q_OBJECT
 
 private:
-    QProcess m_sandbox;
+    kw::testing::SandboxProcess m_sandbox;
     QString m_registry;
     QString m_bootstrap;
     QString m_secret;
@@ -105,16 +106,8 @@ private:
     static Run finish(QProcess *p)
     {
         std::unique_ptr<QProcess> owned(p);
-        Run r;
-        if (!p->waitForFinished(120000)) {
-            p->kill();
-            p->waitForFinished();
-            return r;
-        }
-        r.exitCode = p->exitStatus() == QProcess::NormalExit ? p->exitCode() : -1;
-        r.out = p->readAllStandardOutput();
-        r.err = QString::fromUtf8(p->readAllStandardError());
-        return r;
+        const kw::testing::ProcessRun run = kw::testing::finishProcess(*p);
+        return Run{run.exitCode, run.out, run.errText()};
     }
 
     Run cli(const Home &home, const QStringList &args, int umask = -1)
@@ -154,28 +147,14 @@ private Q_SLOTS:
         QVERIFY2(keychain == "secret-service" || keychain == "none",
                  "set KEYWARDEN_TEST_KEYCHAIN to secret-service or none (see CMakeLists.txt)");
         m_keyed = keychain == "secret-service";
-        m_sandbox.start(QStringLiteral(KEYWARDEN_SANDBOX),
-                        {QStringLiteral("--seed"), QStringLiteral("demo"), QStringLiteral("--port"),
-                         QStringLiteral("0")});
-        QVERIFY(m_sandbox.waitForStarted());
-        QByteArray line;
-        while (!line.contains('\n') && m_sandbox.waitForReadyRead(90000))
-            line += m_sandbox.readAllStandardOutput();
-        const QJsonObject info = QJsonDocument::fromJson(line.trimmed()).object();
-        m_registry = info.value(QStringLiteral("registry")).toString();
-        m_bootstrap = info.value(QStringLiteral("bootstrap")).toString();
-        m_secret = info.value(QStringLiteral("localSecret")).toString();
-        QVERIFY2(!m_registry.isEmpty() && !m_bootstrap.isEmpty(), line.constData());
+        const QString failed = m_sandbox.start(QStringLiteral(KEYWARDEN_SANDBOX));
+        QVERIFY2(failed.isEmpty(), qPrintable(failed));
+        m_registry = m_sandbox.registryUrl();
+        m_bootstrap = m_sandbox.bootstrapServers();
+        m_secret = m_sandbox.localSecret();
     }
 
-    void cleanupTestCase()
-    {
-        m_sandbox.terminate();
-        if (!m_sandbox.waitForFinished(10000)) {
-            m_sandbox.kill();
-            m_sandbox.waitForFinished();
-        }
-    }
+    void cleanupTestCase() { m_sandbox.stop(); }
 
     void revealIsAuditedKeyedOrSaysUnkeyed()
     {

@@ -1,6 +1,8 @@
 // keywarden-cli's browsing commands as a user runs them, against keywarden-sandbox with the
 // demo estate: tables, JSON lines, the shared connection options and their errors.
 
+#include "support/cliprocess.h"
+
 #include <QJsonArray>
 #include <QJsonDocument>
 #include <QJsonObject>
@@ -10,28 +12,8 @@
 
 namespace {
 
-struct Run
-{
-    int exitCode = -1;
-    QByteArray out;
-    QByteArray err;
-};
-
-QList<QJsonObject> jsonLines(const QByteArray &out)
-{
-    QList<QJsonObject> objects;
-    for (const QByteArray &line : out.split('\n')) {
-        if (line.isEmpty())
-            continue;
-        QJsonParseError error{};
-        const QJsonDocument doc = QJsonDocument::fromJson(line, &error);
-        if (doc.isObject())
-            objects.append(doc.object());
-        else
-            objects.append(QJsonObject{{QStringLiteral("unparsed"), QString::fromUtf8(line)}});
-    }
-    return objects;
-}
+using Run = kw::testing::ProcessRun;
+using kw::testing::jsonLines;
 
 } // namespace
 
@@ -40,46 +22,25 @@ class TestCliBrowse : public QObject
     Q_OBJECT
 
 private:
-    QProcess m_sandbox;
+    kw::testing::SandboxProcess m_sandbox;
     QString m_registry;
 
     Run cli(const QStringList &args,
             const QProcessEnvironment &env = QProcessEnvironment::systemEnvironment())
     {
-        QProcess p;
-        p.setProcessEnvironment(env);
-        p.start(QStringLiteral(KEYWARDEN_CLI), args);
-        Run r;
-        if (!p.waitForFinished(60000)) {
-            p.kill();
-            p.waitForFinished();
-            return r;
-        }
-        r.exitCode = p.exitStatus() == QProcess::NormalExit ? p.exitCode() : -1;
-        r.out = p.readAllStandardOutput();
-        r.err = p.readAllStandardError();
-        return r;
+        return kw::testing::runProcess(QStringLiteral(KEYWARDEN_CLI), args, env, 60000);
     }
 
 private Q_SLOTS:
     void initTestCase()
     {
-        m_sandbox.start(QStringLiteral(KEYWARDEN_SANDBOX),
-                        {QStringLiteral("--seed"), QStringLiteral("demo"), QStringLiteral("--port"),
-                         QStringLiteral("0")});
-        QVERIFY(m_sandbox.waitForStarted());
-        QTRY_VERIFY_WITH_TIMEOUT(m_sandbox.canReadLine(), 120000);
-        const QJsonObject ready = QJsonDocument::fromJson(m_sandbox.readLine()).object();
-        m_registry = ready.value(QStringLiteral("registry")).toString();
+        const QString failed = m_sandbox.start(QStringLiteral(KEYWARDEN_SANDBOX));
+        QVERIFY2(failed.isEmpty(), qPrintable(failed));
+        m_registry = m_sandbox.registryUrl();
         QVERIFY(m_registry.startsWith(QLatin1String("http://127.0.0.1:")));
     }
 
-    void cleanupTestCase()
-    {
-        m_sandbox.terminate();
-        if (!m_sandbox.waitForFinished(10000))
-            m_sandbox.kill();
-    }
+    void cleanupTestCase() { m_sandbox.stop(); }
 
     void keksTable()
     {

@@ -8,6 +8,7 @@
 #include "core/sandbox/mockkafkacluster.h"
 #include "core/sandbox/sandbox.h"
 #include "core/sandbox/sandboxstore.h"
+#include "support/cliprocess.h"
 
 #include <QJsonDocument>
 #include <QJsonObject>
@@ -27,12 +28,7 @@ const QString kSubject = QStringLiteral("esc\u202egpj.exe\u2066-value");
 const QString kTopic = QStringLiteral("escapes");
 const QByteArray kRecordKey = QByteArrayLiteral("\x1b]0;pwned\x07\x1b[2Jkey\r\n\xe2\x80\xae");
 
-struct Run
-{
-    int exitCode = -1;
-    QByteArray out;
-    QByteArray err;
-};
+using Run = kw::testing::ProcessRun;
 
 // Bytes a terminal acts on: C0 controls (the table's own newlines aside), DEL, C1 controls and
 // bidi overrides as UTF-8.
@@ -68,20 +64,9 @@ private:
     QString m_registry;
     QString m_bootstrap;
 
-    Run cli(const QStringList &args)
+    static Run cli(const QStringList &args)
     {
-        QProcess p;
-        p.start(QStringLiteral(KEYWARDEN_CLI), args);
-        Run r;
-        if (!p.waitForFinished(120000)) {
-            p.kill();
-            p.waitForFinished();
-            return r;
-        }
-        r.exitCode = p.exitStatus() == QProcess::NormalExit ? p.exitCode() : -1;
-        r.out = p.readAllStandardOutput();
-        r.err = p.readAllStandardError();
-        return r;
+        return kw::testing::runProcess(QStringLiteral(KEYWARDEN_CLI), args);
     }
 
     QStringList registry() const { return {QStringLiteral("--registry"), m_registry}; }

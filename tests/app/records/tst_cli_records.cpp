@@ -2,6 +2,7 @@
 // and --reveal, bytes as base64, the start positions, and the exit codes a script relies on.
 
 #include "core/audit/auditstore.h"
+#include "support/cliprocess.h"
 
 #include <QDir>
 #include <QFile>
@@ -31,7 +32,7 @@ class TestCliRecords : public QObject
     Q_OBJECT
 
 private:
-    QProcess m_sandbox;
+    kw::testing::SandboxProcess m_sandbox;
     QString m_registry;
     QString m_bootstrap;
     QString m_secret;
@@ -39,35 +40,16 @@ private:
 
     Run cli(QStringList args, bool withSecret = true, const QString &dataHome = {})
     {
-        QProcess p;
         QProcessEnvironment env = QProcessEnvironment::systemEnvironment();
         env.insert(QStringLiteral("XDG_DATA_HOME"),
                    dataHome.isEmpty() ? m_dataHome.path() : dataHome);
         env.remove(QStringLiteral("LOCAL_SECRET"));
         if (withSecret)
             env.insert(QStringLiteral("LOCAL_SECRET"), m_secret);
-        p.setProcessEnvironment(env);
         args.prepend(QStringLiteral("records"));
-        p.start(QStringLiteral(KEYWARDEN_CLI), args);
-        Run r;
-        if (!p.waitForFinished(120000)) {
-            p.kill();
-            p.waitForFinished();
-            return r;
-        }
-        r.exitCode = p.exitStatus() == QProcess::NormalExit ? p.exitCode() : -1;
-        r.out = p.readAllStandardOutput();
-        r.err = QString::fromUtf8(p.readAllStandardError());
-        for (const QByteArray &line : r.out.split('\n')) {
-            if (line.isEmpty())
-                continue;
-            const QJsonDocument doc = QJsonDocument::fromJson(line);
-            if (doc.isObject())
-                r.lines.append(doc.object());
-            else
-                r.lines.append(QJsonObject{{QStringLiteral("unparsed"), QString::fromUtf8(line)}});
-        }
-        return r;
+        const kw::testing::ProcessRun p =
+            kw::testing::runProcess(QStringLiteral(KEYWARDEN_CLI), args, env);
+        return Run{p.exitCode, p.out, p.errText(), kw::testing::jsonLines(p.out)};
     }
 
     QStringList connection() const
@@ -111,29 +93,14 @@ private:
 private Q_SLOTS:
     void initTestCase()
     {
-        m_sandbox.setProcessChannelMode(QProcess::SeparateChannels);
-        m_sandbox.start(QStringLiteral(KEYWARDEN_SANDBOX),
-                        {QStringLiteral("--seed"), QStringLiteral("demo"), QStringLiteral("--port"),
-                         QStringLiteral("0")});
-        QVERIFY(m_sandbox.waitForStarted());
-        QByteArray line;
-        while (!line.contains('\n') && m_sandbox.waitForReadyRead(90000))
-            line += m_sandbox.readAllStandardOutput();
-        const QJsonObject info = QJsonDocument::fromJson(line.trimmed()).object();
-        m_registry = info.value(QStringLiteral("registry")).toString();
-        m_bootstrap = info.value(QStringLiteral("bootstrap")).toString();
-        m_secret = info.value(QStringLiteral("localSecret")).toString();
-        QVERIFY2(!m_registry.isEmpty() && !m_bootstrap.isEmpty(), line.constData());
+        const QString failed = m_sandbox.start(QStringLiteral(KEYWARDEN_SANDBOX));
+        QVERIFY2(failed.isEmpty(), qPrintable(failed));
+        m_registry = m_sandbox.registryUrl();
+        m_bootstrap = m_sandbox.bootstrapServers();
+        m_secret = m_sandbox.localSecret();
     }
 
-    void cleanupTestCase()
-    {
-        m_sandbox.terminate();
-        if (!m_sandbox.waitForFinished(10000)) {
-            m_sandbox.kill();
-            m_sandbox.waitForFinished();
-        }
-    }
+    void cleanupTestCase() { m_sandbox.stop(); }
 
     void jsonLinesAreMaskedByDefault()
     {

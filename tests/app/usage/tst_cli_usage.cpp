@@ -3,32 +3,17 @@
 // range. Nothing here needs a server: every case must stop before connecting (the registry
 // given is one that nothing listens on, so a case that got further would exit 69).
 
-#include <QProcess>
+#include "support/cliprocess.h"
+
 #include <QTest>
 
 namespace {
 
-struct Run
-{
-    int exitCode = -1;
-    QByteArray out;
-    QByteArray err;
-};
+using Run = kw::testing::ProcessRun;
 
 Run run(const QString &program, const QStringList &args)
 {
-    QProcess p;
-    p.start(program, args);
-    Run r;
-    if (!p.waitForFinished(60000)) {
-        p.kill();
-        p.waitForFinished();
-        return r;
-    }
-    r.exitCode = p.exitStatus() == QProcess::NormalExit ? p.exitCode() : -1;
-    r.out = p.readAllStandardOutput();
-    r.err = p.readAllStandardError();
-    return r;
+    return kw::testing::runProcess(program, args, QProcessEnvironment::systemEnvironment(), 60000);
 }
 
 const QString kDown = QStringLiteral("http://127.0.0.1:1");

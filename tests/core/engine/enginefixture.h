@@ -5,6 +5,7 @@
 #include "core/engine/memoryregistry.h"
 #include "core/engine/recordencryptor.h"
 #include "core/kms/kms.h"
+#include "support/rules.h"
 
 #include <QJsonArray>
 #include <QJsonDocument>
@@ -22,17 +23,22 @@ inline QByteArray bytesFromDecimal(std::initializer_list<int> values)
     return out;
 }
 
-inline QJsonObject encryptRule(const QString &kek, const QStringList &tags, QJsonObject params = {},
+// A rule as Confluent's clients write it: named after its KEK, WRITEREAD, ERROR,NONE.
+inline QJsonObject encryptRule(const QString &kek, const QStringList &tags,
+                               const QJsonObject &params = {},
                                const QString &type = QStringLiteral("ENCRYPT"))
 {
-    params.insert(QStringLiteral("encrypt.kek.name"), kek);
-    return {{QStringLiteral("name"), QString(QStringLiteral("encrypt-") + kek)},
-            {QStringLiteral("kind"), QStringLiteral("TRANSFORM")},
-            {QStringLiteral("mode"), QStringLiteral("WRITEREAD")},
-            {QStringLiteral("type"), type},
-            {QStringLiteral("tags"), QJsonArray::fromStringList(tags)},
-            {QStringLiteral("params"), params},
-            {QStringLiteral("onFailure"), QStringLiteral("ERROR,NONE")}};
+    using kw::testing::RuleJson;
+    RuleJson rule = type == QLatin1String("ENCRYPT_PAYLOAD") ? RuleJson::payload(kek)
+                                                             : RuleJson::encrypt(kek, tags);
+    if (type == QLatin1String("ENCRYPT_PAYLOAD"))
+        rule.tags(tags);
+    return rule.name(QStringLiteral("encrypt-") + kek)
+        .kind(QStringLiteral("TRANSFORM"))
+        .mode(QStringLiteral("WRITEREAD"))
+        .onFailure(QStringLiteral("ERROR,NONE"))
+        .params(params)
+        .json();
 }
 
 inline kw::registry::Schema f1Schema(const QJsonObject &ruleParams = {})

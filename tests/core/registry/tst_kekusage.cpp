@@ -2,6 +2,7 @@
 // DEK expiry applies, due dates and ages, fingerprints, and tagged fields with their KEKs.
 
 #include "core/services/kekusage.h"
+#include "support/rules.h"
 
 #include <QJsonArray>
 #include <QJsonDocument>
@@ -17,20 +18,14 @@ constexpr qint64 DayMs = 86'400'000;
 QJsonObject rule(const QString &name, const QString &kek, const QStringList &tags = {},
                  const QString &expiry = {}, bool disabled = false, const QString &mode = {})
 {
-    QJsonObject params;
-    if (!kek.isEmpty())
-        params.insert(QStringLiteral("encrypt.kek.name"), kek);
+    auto r = kw::testing::RuleJson::encrypt(kek, tags);
+    r.name(name).kind(QStringLiteral("TRANSFORM"));
     if (!expiry.isEmpty())
-        params.insert(QStringLiteral("encrypt.dek.expiry.days"), expiry);
-    QJsonObject r{{QStringLiteral("name"), name},
-                  {QStringLiteral("kind"), QStringLiteral("TRANSFORM")},
-                  {QStringLiteral("type"), QStringLiteral("ENCRYPT")},
-                  {QStringLiteral("tags"), QJsonArray::fromStringList(tags)},
-                  {QStringLiteral("params"), params}};
+        r.expiryDays(expiry);
     if (disabled)
-        r.insert(QStringLiteral("disabled"), true);
+        r.disabled();
     if (!mode.isEmpty())
-        r.insert(QStringLiteral("mode"), mode);
+        r.mode(mode);
     return r;
 }
 
