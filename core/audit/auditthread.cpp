@@ -2,6 +2,9 @@
 
 #include "core/domain/futurewatch.h"
 
+#include <QCoreApplication>
+#include <QDeadlineTimer>
+#include <QMutex>
 #include <QPointer>
 #include <QPromise>
 #include <QThread>
@@ -56,6 +59,38 @@ private:
     QPointer<QObject> m_home;
 };
 
+// The threads of destroyed AuditThreads still finishing their work, with their home
+// objects: deleted in the home thread once the worker ended, or at application exit.
+struct Detached
+{
+    QThread *thread;
+    QObject *home;
+};
+
+QMutex &detachedMutex()
+{
+    static QMutex mutex;
+    return mutex;
+}
+
+QList<Detached> &detached()
+{
+    static QList<Detached> list;
+    return list;
+}
+
+void forget(QThread *thread)
+{
+    QMutexLocker lock(&detachedMutex());
+    detached().removeIf([thread](const Detached &d) { return d.thread == thread; });
+}
+
+void finishDetachedAtExit()
+{
+    if (!AuditThread::finishDetached(5000))
+        qWarning("keywarden: an audit write was still waiting for the keychain at exit");
+}
+
 } // namespace
 
 struct AuditThread::State
@@ -64,6 +99,20 @@ struct AuditThread::State
     std::optional<Error> openError;
     bool opening = false;
     std::deque<std::function<void()>> waiting; // appends that came while the log was opening
+    int busy = 0;                              // opens and appends sent and not answered yet
+    bool closing = false;                      // the AuditThread is gone: end once nothing is busy
+
+    // In the worker thread: closes the log there and ends the thread.
+    void closeIfIdle(QObject *context)
+    {
+        if (!closing || busy > 0)
+            return;
+        log.reset();
+        waiting.clear();
+        // Not deleted here, inside its own event: a deferred delete runs when the thread ends.
+        context->deleteLater();
+        QThread::currentThread()->quit();
+    }
 };
 
 AuditThread::AuditThread()
@@ -79,16 +128,56 @@ AuditThread::AuditThread()
 
 AuditThread::~AuditThread()
 {
-    // The log's SQLite connection belongs to the worker thread: it is closed there.
-    QMetaObject::invokeMethod(m_context, [context = m_context, state = m_state] {
-        state->log.reset();
-        state->waiting.clear();
-        // Not deleted here, inside its own event: a deferred delete runs when the thread ends.
-        context->deleteLater();
-        QThread::currentThread()->quit();
+    // The home object stays until the worker ended: the keychain calls of the work still in
+    // flight are relayed to it. Both are deleted here, in the creating thread, after that.
+    QObject *home = m_home.release();
+    QThread *thread = m_thread;
+    {
+        QMutexLocker lock(&detachedMutex());
+        static const bool atExit = [] {
+            qAddPostRoutine(finishDetachedAtExit);
+            return true;
+        }();
+        Q_UNUSED(atExit);
+        detached().append({thread, home});
+    }
+    QObject::connect(thread, &QThread::finished, home, [thread, home] {
+        forget(thread);
+        thread->wait(); // returns at once: finished() is the thread's last act
+        delete thread;
+        home->deleteLater();
     });
-    m_thread->wait();
-    delete m_thread;
+    // The log's SQLite connection belongs to the worker thread: it is closed there, once the
+    // work sent before this point is done.
+    QMetaObject::invokeMethod(m_context, [context = m_context, state = m_state] {
+        state->closing = true;
+        state->closeIfIdle(context);
+    });
+}
+
+bool AuditThread::finishDetached(int timeoutMs)
+{
+    const auto snapshot = [] {
+        QMutexLocker lock(&detachedMutex());
+        return detached();
+    };
+    QDeadlineTimer deadline(timeoutMs);
+    while (!snapshot().isEmpty()) {
+        if (deadline.hasExpired())
+            return false;
+        // The workers' keychain calls and their finished() notices are events of this thread
+        // (which may delete some of them: look again afterwards).
+        QCoreApplication::processEvents(QEventLoop::AllEvents, 20);
+        for (const Detached &d : snapshot()) {
+            if (!d.thread->wait(QDeadlineTimer(5)))
+                continue;
+            forget(d.thread);
+            QObject::disconnect(d.thread, nullptr, d.home, nullptr);
+            delete d.thread;
+            delete d.home;
+        }
+    }
+    return true;
 }
 
 QFuture<Result<void>> AuditThread::open(const AuditLog::Options &options,
@@ -103,9 +192,11 @@ QFuture<Result<void>> AuditThread::open(const AuditLog::Options &options,
                                           vault = std::move(vault), promise]() mutable {
         state->opening = true;
         state->log.reset();
+        ++state->busy;
         whenFinished(AuditLog::open(options, std::move(vault)), context,
-                     [state, promise](const Result<std::shared_ptr<AuditLog>> &opened) {
+                     [state, context, promise](const Result<std::shared_ptr<AuditLog>> &opened) {
                          state->opening = false;
+                         --state->busy;
                          if (opened) {
                              state->log = *opened;
                              state->openError.reset();
@@ -118,6 +209,7 @@ QFuture<Result<void>> AuditThread::open(const AuditLog::Options &options,
                          auto waiting = std::move(state->waiting);
                          for (auto &append : waiting)
                              append();
+                         state->closeIfIdle(context);
                      });
     });
     return future;
@@ -130,22 +222,24 @@ QFuture<Result<AuditEntry>> AuditThread::append(AuditEntry entry)
     QFuture<Result<AuditEntry>> future = promise->future();
     QMetaObject::invokeMethod(m_context, [context = m_context, state = m_state,
                                           entry = std::move(entry), promise]() mutable {
-        auto write = [context, state, entry = std::move(entry), promise]() mutable {
+        ++state->busy; // until answered, even when the AuditThread goes meanwhile
+        const auto answer = [context, state, promise](const Result<AuditEntry> &written) {
+            promise->addResult(written);
+            promise->finish();
+            --state->busy;
+            state->closeIfIdle(context);
+        };
+        auto write = [context, state, entry = std::move(entry), answer]() mutable {
             if (!state->log) {
-                promise->addResult(Result<AuditEntry>(
+                answer(Result<AuditEntry>(
                     state->openError
                         ? *state->openError
                         : makeError(QStringLiteral("audit.not_open"),
                                     QStringLiteral("The audit log is not open yet."))));
-                promise->finish();
                 return;
             }
-            const auto append = [context, state, promise](AuditEntry entry) {
-                whenFinished(state->log->append(std::move(entry)), context,
-                             [promise](const Result<AuditEntry> &written) {
-                                 promise->addResult(written);
-                                 promise->finish();
-                             });
+            const auto append = [context, state, answer](AuditEntry entry) {
+                whenFinished(state->log->append(std::move(entry)), context, answer);
             };
             if (!state->log->problem()) {
                 append(std::move(entry));

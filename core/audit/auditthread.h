@@ -20,7 +20,10 @@ class AuditThread final
 {
 public:
     AuditThread();
-    // Closes the log on its thread, then ends the thread.
+    // Does not wait. The work already sent (an append whose keychain head write is still
+    // out, say) is finished on the worker thread; then the log is closed there and the thread
+    // ends, and its objects are deleted in this thread. Threads still busy when the
+    // application exits are waited for then (see finishDetached()).
     ~AuditThread();
     AuditThread(const AuditThread &) = delete;
     AuditThread &operator=(const AuditThread &) = delete;
@@ -31,6 +34,11 @@ public:
     QFuture<Result<AuditEntry>> append(AuditEntry entry);
     // For tests: the worker thread.
     [[nodiscard]] QThread *thread() const { return m_thread; }
+
+    // Waits, running this thread's events (the keychain's calls run here), until the threads
+    // of destroyed AuditThreads have finished their work and ended, or `timeoutMs` passed.
+    // True when none is left. Runs by itself when the application exits.
+    static bool finishDetached(int timeoutMs);
 
 private:
     struct State;

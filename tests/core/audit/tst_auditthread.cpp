@@ -7,6 +7,7 @@
 #include "support/recordingvault.h"
 
 #include <QFile>
+#include <QPointer>
 #include <QTemporaryDir>
 #include <QTest>
 
@@ -124,6 +125,44 @@ private Q_SLOTS:
         const auto written = wait(thread.append(reveal(QStringLiteral("a"))));
         QVERIFY(written && !*written);
         QCOMPARE(written->error().code, opened->error().code);
+    }
+
+    void goingAwayFinishesTheAppendInFlight()
+    {
+        // A reveal's entry whose keychain head write is still out when the view (and its
+        // AuditThread) goes: the destructor does not wait, the append still completes, and
+        // the log keeps its entry and head in step.
+        auto vault = std::make_shared<RecordingAuditVault>();
+        const AuditLog::Options o = options();
+        auto thread = std::make_unique<AuditThread>();
+        const auto opened = wait(thread->open(o, vault));
+        QVERIFY(opened && *opened);
+        vault->setHolding(true);
+        QFuture<Result<AuditEntry>> pending = thread->append(reveal(QStringLiteral("a")));
+        QTRY_COMPARE(vault->heldWrites(), 1);
+        thread.reset();
+        QVERIFY(!pending.isFinished());
+        vault->setHolding(false);
+        vault->release();
+        QVERIFY(AuditThread::finishDetached(10000));
+        QVERIFY(pending.isFinished() && pending.resultCount() == 1);
+        QVERIFY2(pending.result(), qPrintable(pending.result().error().message));
+
+        const auto reopened = wait(AuditLog::open(o, vault));
+        QVERIFY(reopened && *reopened);
+        QVERIFY2(!(**reopened)->problem(), qPrintable((**reopened)->problem()->message));
+        QCOMPARE((**reopened)->report().entries, 1);
+    }
+
+    void goingAwayIdleEndsTheThread()
+    {
+        auto thread = std::make_unique<AuditThread>();
+        const auto opened = wait(thread->open(options(), std::make_shared<RecordingAuditVault>()));
+        QVERIFY(opened && *opened);
+        QPointer<QThread> worker = thread->thread();
+        thread.reset();
+        QVERIFY(AuditThread::finishDetached(10000));
+        QTRY_VERIFY(worker.isNull()); // ended and deleted
     }
 
     void oneChainWithALogOnThisThread()

@@ -5,6 +5,7 @@
 #include "core/store/database.h"
 
 #include <QProcess>
+#include <QRegularExpression>
 #include <QSqlError>
 #include <QSqlQuery>
 #include <QTemporaryDir>
@@ -69,6 +70,35 @@ private Q_SLOTS:
         QSqlQuery q(c);
         QVERIFY(q.exec(QStringLiteral("PRAGMA journal_mode")) && q.next());
         QCOMPARE(q.value(0).toString(), QStringLiteral("wal"));
+    }
+
+    void aFileKeptOutOfWalIsReported()
+    {
+        // Another connection holds the fresh file exclusively in rollback-journal mode: the
+        // switch to WAL cannot happen, and that is said (the open then fails on the lock).
+        QTemporaryDir dir;
+        const QString path = dir.filePath(QStringLiteral("held.sqlite"));
+        {
+            QSqlDatabase holder =
+                QSqlDatabase::addDatabase(QStringLiteral("QSQLITE"), QStringLiteral("holder"));
+            holder.setDatabaseName(path);
+            QVERIFY(holder.open());
+            QSqlQuery q(holder);
+            QVERIFY(q.exec(QStringLiteral("CREATE TABLE t (x)")));
+            QVERIFY(q.exec(QStringLiteral("BEGIN EXCLUSIVE")));
+            QTest::ignoreMessage(QtWarningMsg,
+                                 QRegularExpression(QStringLiteral(
+                                     "held\\.sqlite stays in journal mode '' instead of WAL")));
+            auto db = Database::open({.path = path,
+                                      .purpose = QStringLiteral("notes"),
+                                      .busyTimeoutMs = 200,
+                                      .migrations = notesSchema()});
+            QVERIFY(!db);
+            QVERIFY2(db.error().message.contains(path), qPrintable(db.error().message));
+            q.exec(QStringLiteral("ROLLBACK"));
+            holder.close();
+        }
+        QSqlDatabase::removeDatabase(QStringLiteral("holder"));
     }
 
     void appliesOnlyTheMissingSteps()
