@@ -6,6 +6,7 @@
 
 #include <QDateTime>
 #include <QIODevice>
+#include <QSaveFile>
 #include <QTimeZone>
 
 #include <algorithm>
@@ -482,6 +483,26 @@ Result<void> RecordWriter::flush(QByteArray &bytes)
         done += qsizetype(n);
     }
     return {};
+}
+
+Result<qint64> writeRecordsFile(const QString &path, RecordFormat format, Plaintext plaintext,
+                                const QList<kafka::PreviewRecord> &records)
+{
+    const auto fail = [](const QString &reason) {
+        return Result<qint64>(makeError(QStringLiteral("export.write"), reason));
+    };
+    QSaveFile file(path);
+    if (!file.open(QIODevice::WriteOnly))
+        return fail(file.errorString());
+    if (!file.setPermissions(QFileDevice::ReadOwner | QFileDevice::WriteOwner))
+        return fail(QStringLiteral("its permissions could not be limited to the owner (%1).")
+                        .arg(file.errorString()));
+    RecordWriter writer(&file, format, plaintext);
+    if (auto written = writer.write(records); !written)
+        return fail(written.error().message);
+    if (!file.commit())
+        return fail(file.errorString());
+    return writer.recordsWritten();
 }
 
 } // namespace kw::records

@@ -62,4 +62,11 @@ private:
     qint64 m_records = 0;
 };
 
+// Writes `records` to the file at `path` whole or not at all (a QSaveFile), readable and
+// writable by its owner only from the first byte on. Blocking: the GUI runs it on a worker.
+// Answers the records written; the error message is the reason alone (the caller names the
+// file).
+Result<qint64> writeRecordsFile(const QString &path, RecordFormat format, Plaintext plaintext,
+                                const QList<kafka::PreviewRecord> &records);
+
 } // namespace kw::records

@@ -26,13 +26,13 @@
 #include <QProgressBar>
 #include <QPushButton>
 #include <QRegularExpressionValidator>
-#include <QSaveFile>
 #include <QSpinBox>
 #include <QSplitter>
 #include <QTableView>
 #include <QTimeZone>
 #include <QToolButton>
 #include <QVBoxLayout>
+#include <QtConcurrent/QtConcurrentRun>
 
 namespace kw::records {
 
@@ -110,7 +110,7 @@ void RecordsView::createCommands()
         return !m_session->isFetching();
     };
     auto haveRecords = [this, idle](const CommandContext &c) {
-        return idle(c) && m_model->rowCount() > 0;
+        return idle(c) && !m_exporting && m_model->rowCount() > 0;
     };
 
     QAction *fetch =
@@ -678,33 +678,37 @@ void RecordsView::exportTo(const QString &path, bool plaintext)
 
 void RecordsView::writeExport(const QString &path, bool plaintext)
 {
-    const auto fail = [this, &path](const QString &reason) {
-        showMessage(tr("The records could not be exported to %1: %2").arg(path, reason), true);
-        Q_EMIT exportFinished({});
-    };
-    // Written whole or not at all, readable by the owner only from the first byte on.
-    QSaveFile file(path);
-    if (!file.open(QIODevice::WriteOnly))
-        return fail(file.errorString());
-    if (!file.setPermissions(QFileDevice::ReadOwner | QFileDevice::WriteOwner))
-        return fail(
-            tr("its permissions could not be limited to the owner (%1).").arg(file.errorString()));
     const RecordFormat format = path.endsWith(QLatin1String(".csv"), Qt::CaseInsensitive)
                                     ? RecordFormat::Csv
                                     : RecordFormat::JsonLines;
-    RecordWriter writer(&file, format, plaintext ? Plaintext::Revealed : Plaintext::Masked);
     QList<kafka::PreviewRecord> records;
     records.reserve(m_model->rowCount());
     for (int row = 0; row < m_model->rowCount(); ++row)
         records.append(m_model->record(row));
-    if (auto written = writer.write(records); !written)
-        return fail(written.error().message);
-    if (!file.commit())
-        return fail(file.errorString());
-    showMessage(tr("Exported %1 to %2.")
-                    .arg(counted(writer.recordsWritten(), tr("record"), tr("records")), path),
+    // Rendering and writing many records takes a while: on a worker, the view stays live (a
+    // fetch meanwhile changes the model, not the copy being written).
+    m_exporting = true;
+    m_commands->updateEnabled();
+    whenFinished(
+        QtConcurrent::run([path, format, plaintext, records = std::move(records)] {
+            return writeRecordsFile(path, format,
+                                    plaintext ? Plaintext::Revealed : Plaintext::Masked, records);
+        }),
+        this, [this, path](const Result<qint64> &written) {
+            m_exporting = false;
+            m_commands->updateEnabled();
+            if (!written) {
+                showMessage(tr("The records could not be exported to %1: %2")
+                                .arg(path, written.error().message),
+                            true);
+                Q_EMIT exportFinished({});
+                return;
+            }
+            showMessage(
+                tr("Exported %1 to %2.").arg(counted(*written, tr("record"), tr("records")), path),
                 false);
-    Q_EMIT exportFinished(path);
+            Q_EMIT exportFinished(path);
+        });
 }
 
 void RecordsView::showMessage(const QString &text, bool error)

@@ -125,6 +125,7 @@ private:
     quint64 m_lastKmsUnwraps = 0;
     CommandController *m_commands = nullptr;
     bool m_cancelRequested = false;
+    bool m_exporting = false; // a file is being written (on a worker)
 
     QComboBox *m_topic = nullptr;
     QToolButton *m_reloadTopics = nullptr;

@@ -10,6 +10,7 @@
 #include <QFile>
 #include <QJsonDocument>
 #include <QJsonObject>
+#include <QTemporaryDir>
 #include <QTest>
 
 using namespace kw;
@@ -263,6 +264,33 @@ private Q_SLOTS:
                 }
             QCOMPARE(rendered, golden);
         }
+    }
+
+    void aFileIsWrittenWholeForItsOwnerOnly()
+    {
+        QTemporaryDir dir;
+        const QString path = dir.filePath(QStringLiteral("records.csv"));
+        const auto written = writeRecordsFile(path, RecordFormat::Csv, Plaintext::Masked,
+                                              {decrypted(1), decrypted(2)});
+        QVERIFY2(written, qPrintable(written.error().message));
+        QCOMPARE(*written, 2);
+        QFile file(path);
+        QCOMPARE(file.permissions() & (QFileDevice::ReadGroup | QFileDevice::ReadOther |
+                                       QFileDevice::WriteGroup | QFileDevice::WriteOther),
+                 QFileDevice::Permissions());
+        QVERIFY(file.open(QIODevice::ReadOnly));
+        const QByteArray bytes = file.readAll();
+        QVERIFY(bytes.startsWith(csvHeader()));
+        QCOMPARE(bytes.count("\r\n"), 3);
+        QVERIFY(!bytes.contains("123-45-6789"));
+
+        // A folder that does not exist: an error naming why, and no file.
+        const QString nowhere = dir.filePath(QStringLiteral("missing/records.jsonl"));
+        const auto failed =
+            writeRecordsFile(nowhere, RecordFormat::JsonLines, Plaintext::Masked, {decrypted(1)});
+        QVERIFY(!failed);
+        QVERIFY(!failed.error().message.isEmpty());
+        QVERIFY(!QFile::exists(nowhere));
     }
 
     void theHeaderIsWrittenOnce()
