@@ -69,9 +69,6 @@ class TestCliAudit : public QObject
 
 private:
     kw::testing::SandboxProcess m_sandbox;
-    QString m_registry;
-    QString m_bootstrap;
-    QString m_secret;
     bool m_keyed = false;
 
     // One installation: its own data and config folders (the keychain is the session's).
@@ -89,7 +86,7 @@ private:
         QProcessEnvironment env = QProcessEnvironment::systemEnvironment();
         env.insert(QStringLiteral("XDG_DATA_HOME"), home.data());
         env.insert(QStringLiteral("XDG_CONFIG_HOME"), home.config());
-        env.insert(QStringLiteral("LOCAL_SECRET"), m_secret);
+        env.insert(QStringLiteral("LOCAL_SECRET"), m_sandbox.localSecret());
         p->setProcessEnvironment(env);
         if (umask >= 0) {
             args.prepend(QStringLiteral(KEYWARDEN_CLI));
@@ -117,18 +114,12 @@ private:
 
     QStringList revealArgs() const
     {
-        return {QStringLiteral("records"),
-                QStringLiteral("--registry"),
-                m_registry,
-                QStringLiteral("--bootstrap"),
-                m_bootstrap,
-                QStringLiteral("--topic"),
-                QStringLiteral("customers"),
-                QStringLiteral("--limit"),
-                QStringLiteral("3"),
-                QStringLiteral("--format"),
-                QStringLiteral("json"),
-                QStringLiteral("--reveal")};
+        return {QStringLiteral("records"),    QStringLiteral("--registry"),
+                m_sandbox.registryUrl(),      QStringLiteral("--bootstrap"),
+                m_sandbox.bootstrapServers(), QStringLiteral("--topic"),
+                QStringLiteral("customers"),  QStringLiteral("--limit"),
+                QStringLiteral("3"),          QStringLiteral("--format"),
+                QStringLiteral("json"),       QStringLiteral("--reveal")};
     }
 
     QJsonObject verifyJson(const Home &home, int expectedExit)
@@ -149,9 +140,6 @@ private Q_SLOTS:
         m_keyed = keychain == "secret-service";
         const QString failed = m_sandbox.start(QStringLiteral(KEYWARDEN_SANDBOX));
         QVERIFY2(failed.isEmpty(), qPrintable(failed));
-        m_registry = m_sandbox.registryUrl();
-        m_bootstrap = m_sandbox.bootstrapServers();
-        m_secret = m_sandbox.localSecret();
     }
 
     void cleanupTestCase() { m_sandbox.stop(); }

@@ -23,7 +23,6 @@ class TestCliBrowse : public QObject
 
 private:
     kw::testing::SandboxProcess m_sandbox;
-    QString m_registry;
 
     Run cli(const QStringList &args,
             const QProcessEnvironment &env = QProcessEnvironment::systemEnvironment())
@@ -36,15 +35,15 @@ private Q_SLOTS:
     {
         const QString failed = m_sandbox.start(QStringLiteral(KEYWARDEN_SANDBOX));
         QVERIFY2(failed.isEmpty(), qPrintable(failed));
-        m_registry = m_sandbox.registryUrl();
-        QVERIFY(m_registry.startsWith(QLatin1String("http://127.0.0.1:")));
+        QVERIFY(m_sandbox.registryUrl().startsWith(QLatin1String("http://127.0.0.1:")));
     }
 
     void cleanupTestCase() { m_sandbox.stop(); }
 
     void keksTable()
     {
-        const Run r = cli({QStringLiteral("keks"), QStringLiteral("--registry"), m_registry});
+        const Run r =
+            cli({QStringLiteral("keks"), QStringLiteral("--registry"), m_sandbox.registryUrl()});
         QCOMPARE(r.exitCode, 0);
         const QStringList lines =
             QString::fromUtf8(r.out).split(QLatin1Char('\n'), Qt::SkipEmptyParts);
@@ -53,16 +52,17 @@ private Q_SLOTS:
         QCOMPARE(lines.size(), 1 + 7); // the soft-deleted legacy-crm only with --deleted
         QVERIFY(r.out.contains("retail-pii"));
         QVERIFY(!r.out.contains("legacy-crm"));
-        const Run all = cli({QStringLiteral("keks"), QStringLiteral("--registry"), m_registry,
-                             QStringLiteral("--deleted")});
+        const Run all = cli({QStringLiteral("keks"), QStringLiteral("--registry"),
+                             m_sandbox.registryUrl(), QStringLiteral("--deleted")});
         QCOMPARE(all.exitCode, 0);
         QVERIFY(all.out.contains("legacy-crm"));
     }
 
     void keksJson()
     {
-        const Run r = cli({QStringLiteral("keks"), QStringLiteral("--registry"), m_registry,
-                           QStringLiteral("--format"), QStringLiteral("json")});
+        const Run r =
+            cli({QStringLiteral("keks"), QStringLiteral("--registry"), m_sandbox.registryUrl(),
+                 QStringLiteral("--format"), QStringLiteral("json")});
         QCOMPARE(r.exitCode, 0);
         const auto keks = jsonLines(r.out);
         QCOMPARE(keks.size(), 7);
@@ -84,8 +84,8 @@ private Q_SLOTS:
     {
         // payments-pci is the demo's shared KEK: the registry returns plaintext keyMaterial.
         const Run r = cli({QStringLiteral("deks"), QStringLiteral("payments-pci"),
-                           QStringLiteral("--registry"), m_registry, QStringLiteral("--format"),
-                           QStringLiteral("json")});
+                           QStringLiteral("--registry"), m_sandbox.registryUrl(),
+                           QStringLiteral("--format"), QStringLiteral("json")});
         QCOMPARE(r.exitCode, 0);
         const auto deks = jsonLines(r.out);
         QVERIFY(!deks.isEmpty());
@@ -98,7 +98,7 @@ private Q_SLOTS:
             QVERIFY(!d.value(QStringLiteral("algorithm")).toString().isEmpty());
         }
         const Run table = cli({QStringLiteral("deks"), QStringLiteral("retail-pii"),
-                               QStringLiteral("--registry"), m_registry});
+                               QStringLiteral("--registry"), m_sandbox.registryUrl()});
         QCOMPARE(table.exitCode, 0);
         QVERIFY(table.out.startsWith("SUBJECT"));
         QVERIFY(table.out.contains("customers-value"));
@@ -109,7 +109,7 @@ private Q_SLOTS:
     void deksOfAnUnknownKek()
     {
         const Run r = cli({QStringLiteral("deks"), QStringLiteral("no-such-kek"),
-                           QStringLiteral("--registry"), m_registry});
+                           QStringLiteral("--registry"), m_sandbox.registryUrl()});
         QCOMPARE(r.exitCode, 1);
         QVERIFY2(r.err.contains("no-such-kek") && r.err.contains("40470"), r.err.constData());
         QVERIFY(r.out.isEmpty());
@@ -117,8 +117,9 @@ private Q_SLOTS:
 
     void subjectsAndSchema()
     {
-        const Run subjects = cli({QStringLiteral("subjects"), QStringLiteral("--registry"),
-                                  m_registry, QStringLiteral("--format"), QStringLiteral("json")});
+        const Run subjects =
+            cli({QStringLiteral("subjects"), QStringLiteral("--registry"), m_sandbox.registryUrl(),
+                 QStringLiteral("--format"), QStringLiteral("json")});
         QCOMPARE(subjects.exitCode, 0);
         const auto list = jsonLines(subjects.out);
         QVERIFY(list.size() >= 14);
@@ -133,23 +134,25 @@ private Q_SLOTS:
         QVERIFY(sawCustomers);
 
         const Run schema = cli({QStringLiteral("schema"), QStringLiteral("customers-value"),
-                                QStringLiteral("--registry"), m_registry});
+                                QStringLiteral("--registry"), m_sandbox.registryUrl()});
         QCOMPARE(schema.exitCode, 0);
         QVERIFY(schema.out.contains("Subject:  customers-value"));
         QVERIFY(schema.out.contains("\"confluent:tags\""));
         QVERIFY(schema.out.contains("Rules:"));
         QVERIFY(schema.out.contains("encrypt.kek.name=retail-pii"));
 
-        const Run json = cli({QStringLiteral("schema"), QStringLiteral("customers-value"),
-                              QStringLiteral("1"), QStringLiteral("--registry"), m_registry,
-                              QStringLiteral("--format"), QStringLiteral("json")});
+        const Run json =
+            cli({QStringLiteral("schema"), QStringLiteral("customers-value"), QStringLiteral("1"),
+                 QStringLiteral("--registry"), m_sandbox.registryUrl(), QStringLiteral("--format"),
+                 QStringLiteral("json")});
         QCOMPARE(json.exitCode, 0);
         const QJsonObject s = QJsonDocument::fromJson(json.out).object();
         QCOMPARE(s.value(QStringLiteral("version")).toInt(), 1);
         QVERIFY(s.value(QStringLiteral("ruleSet")).isObject());
 
-        const Run badVersion = cli({QStringLiteral("schema"), QStringLiteral("customers-value"),
-                                    QStringLiteral("x"), QStringLiteral("--registry"), m_registry});
+        const Run badVersion =
+            cli({QStringLiteral("schema"), QStringLiteral("customers-value"), QStringLiteral("x"),
+                 QStringLiteral("--registry"), m_sandbox.registryUrl()});
         QCOMPARE(badVersion.exitCode, 64);
     }
 
@@ -192,8 +195,8 @@ private Q_SLOTS:
         // malformed value is what shows they are read).
         QProcessEnvironment env = QProcessEnvironment::systemEnvironment();
         env.insert(QStringLiteral("KEYWARDEN_REGISTRY_AUTH"), QStringLiteral("no-colon"));
-        const Run badAuth =
-            cli({QStringLiteral("keks"), QStringLiteral("--registry"), m_registry}, env);
+        const Run badAuth = cli(
+            {QStringLiteral("keks"), QStringLiteral("--registry"), m_sandbox.registryUrl()}, env);
         QCOMPARE(badAuth.exitCode, 64);
         QVERIFY(badAuth.err.contains("KEYWARDEN_REGISTRY_AUTH"));
         // --help of a command names the shared options.
@@ -226,8 +229,9 @@ private Q_SLOTS:
             QVERIFY2(usage.err.contains("--request-timeout"), usage.err.constData());
         }
         // A valid value against a working registry changes nothing else.
-        const Run ok = cli({QStringLiteral("keks"), QStringLiteral("--registry"), m_registry,
-                            QStringLiteral("--request-timeout"), QStringLiteral("3600")});
+        const Run ok =
+            cli({QStringLiteral("keks"), QStringLiteral("--registry"), m_sandbox.registryUrl(),
+                 QStringLiteral("--request-timeout"), QStringLiteral("3600")});
         QCOMPARE(ok.exitCode, 0);
         QVERIFY(ok.out.contains("retail-pii"));
     }

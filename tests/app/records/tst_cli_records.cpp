@@ -33,9 +33,6 @@ class TestCliRecords : public QObject
 
 private:
     kw::testing::SandboxProcess m_sandbox;
-    QString m_registry;
-    QString m_bootstrap;
-    QString m_secret;
     QTemporaryDir m_dataHome; // XDG_DATA_HOME of every run: where --reveal's audit log goes
 
     Run cli(QStringList args, bool withSecret = true, const QString &dataHome = {})
@@ -45,7 +42,7 @@ private:
                    dataHome.isEmpty() ? m_dataHome.path() : dataHome);
         env.remove(QStringLiteral("LOCAL_SECRET"));
         if (withSecret)
-            env.insert(QStringLiteral("LOCAL_SECRET"), m_secret);
+            env.insert(QStringLiteral("LOCAL_SECRET"), m_sandbox.localSecret());
         args.prepend(QStringLiteral("records"));
         const kw::testing::ProcessRun p =
             kw::testing::runProcess(QStringLiteral(KEYWARDEN_CLI), args, env);
@@ -54,8 +51,8 @@ private:
 
     QStringList connection() const
     {
-        return {QStringLiteral("--registry"), m_registry, QStringLiteral("--bootstrap"),
-                m_bootstrap};
+        return {QStringLiteral("--registry"), m_sandbox.registryUrl(),
+                QStringLiteral("--bootstrap"), m_sandbox.bootstrapServers()};
     }
 
     // The CLI's audit log: the GUI's, under the application's data folder.
@@ -95,9 +92,6 @@ private Q_SLOTS:
     {
         const QString failed = m_sandbox.start(QStringLiteral(KEYWARDEN_SANDBOX));
         QVERIFY2(failed.isEmpty(), qPrintable(failed));
-        m_registry = m_sandbox.registryUrl();
-        m_bootstrap = m_sandbox.bootstrapServers();
-        m_secret = m_sandbox.localSecret();
     }
 
     void cleanupTestCase() { m_sandbox.stop(); }
@@ -176,7 +170,7 @@ private Q_SLOTS:
         const kw::audit::AuditEntry &e = entries.last();
         QCOMPARE(e.topic, QStringLiteral("customers"));
         QCOMPARE(e.partition, -1); // every partition
-        QCOMPARE(e.registryUrl, m_registry);
+        QCOMPARE(e.registryUrl, m_sandbox.registryUrl());
         QVERIFY(!e.actor.isEmpty());
         QCOMPARE(e.details.value(QStringLiteral("client")).toString(),
                  QStringLiteral("keywarden-cli records"));
@@ -283,11 +277,12 @@ private Q_SLOTS:
 
         // --kms gives the secret as an option instead of the environment.
         const Run k =
-            cli(connection() + QStringList{QStringLiteral("--topic"), QStringLiteral("customers"),
-                                           QStringLiteral("--limit"), QStringLiteral("5"),
-                                           QStringLiteral("--format"), QStringLiteral("json"),
-                                           QStringLiteral("--kms"),
-                                           QStringLiteral("local-kms:secret=") + m_secret},
+            cli(connection() +
+                    QStringList{QStringLiteral("--topic"), QStringLiteral("customers"),
+                                QStringLiteral("--limit"), QStringLiteral("5"),
+                                QStringLiteral("--format"), QStringLiteral("json"),
+                                QStringLiteral("--kms"),
+                                QStringLiteral("local-kms:secret=") + m_sandbox.localSecret()},
                 false);
         QCOMPARE(k.exitCode, 0);
         QVERIFY(QString::fromUtf8(k.out).contains(QLatin1String("\"status\":\"decrypted\"")));
@@ -343,8 +338,8 @@ private Q_SLOTS:
     void registryDownFails()
     {
         const Run r = cli({QStringLiteral("--registry"), QStringLiteral("http://127.0.0.1:1"),
-                           QStringLiteral("--bootstrap"), m_bootstrap, QStringLiteral("--topic"),
-                           QStringLiteral("customers")});
+                           QStringLiteral("--bootstrap"), m_sandbox.bootstrapServers(),
+                           QStringLiteral("--topic"), QStringLiteral("customers")});
         QCOMPARE(r.exitCode, 69);
         QVERIFY(r.out.isEmpty());
         QVERIFY2(r.err.contains(QLatin1String("Schema Registry")), qPrintable(r.err));
