@@ -13,9 +13,11 @@ set(KEYWARDEN_LAYERS_core/kms ${_kw_base} core/crypto core/net)
 set(KEYWARDEN_LAYERS_core/registry ${_kw_base} core/serde core/net)
 set(KEYWARDEN_LAYERS_core/kafka ${_kw_base} core/serde)
 set(KEYWARDEN_LAYERS_core/engine ${_kw_base} core/crypto core/serde core/net core/kms core/registry)
+set(KEYWARDEN_LAYERS_core/census ${_kw_base} core/crypto core/serde core/net core/store
+    core/kms core/registry core/kafka core/engine)
 set(KEYWARDEN_LAYERS_core/audit ${_kw_base} core/crypto core/store)
 set(KEYWARDEN_LAYERS_core/services ${_kw_base} core/crypto core/serde core/net core/store
-    core/kms core/registry core/kafka core/engine core/audit)
+    core/kms core/registry core/kafka core/engine core/census core/audit)
 # The embedded registry, KMS doubles and mock cluster: linked by keywarden-sandbox, the GUI's
 # --demo and tests, never by the libraries the product is made of.
 set(KEYWARDEN_LAYERS_core/sandbox ${_kw_base} core/crypto core/serde core/net core/store
@@ -25,7 +27,8 @@ set(KEYWARDEN_LAYERS_widgets ${KEYWARDEN_LAYERS_models} models)
 set(KEYWARDEN_LAYERS_app ${KEYWARDEN_LAYERS_widgets} widgets core/sandbox)
 
 # Every layer, bottom up.
-set(KEYWARDEN_CORE_LAYERS domain crypto serde net store kms registry kafka engine audit services sandbox)
+set(KEYWARDEN_CORE_LAYERS domain crypto serde net store kms registry kafka engine census audit services
+    sandbox)
 set(KEYWARDEN_ALL_LAYERS)
 foreach(_kw_layer IN LISTS KEYWARDEN_CORE_LAYERS)
     list(APPEND KEYWARDEN_ALL_LAYERS core/${_kw_layer})

@@ -788,6 +788,7 @@ RecordInspection RecordDecryptor::inspect(const RecordInput &input, KeyMemo &mem
         value.path = path;
         value.kekName = rule.kekName;
         value.algorithm = crypto::algorithmName(rule.algorithm);
+        value.versionPrefixed = rule.expiryDays > 0;
         if (auto split = splitVersionPrefix(rule, stored))
             value.dekVersion = split->version;
         else

@@ -79,7 +79,10 @@ struct EncryptedValue
     QString kekName;
     QString algorithm;
     int dekVersion = 0; // from the version prefix; 1 when the rule does not rotate
-    Error error;        // the value's own framing is damaged (not base64, bad prefix, ...)
+    // The value carries the DEK version prefix (its rule rotates: encrypt.dek.expiry.days).
+    // Without one, every value of the rule counts against version 1 (workflow-facts §3.1).
+    bool versionPrefixed = false;
+    Error error; // the value's own framing is damaged (not base64, bad prefix, ...)
 };
 
 // What a record reveals about its encryption without decrypting anything: the census's input.
