@@ -220,9 +220,12 @@ Result<void> CensusState::commit(const QString &topic, const Tally &counted,
     return {};
 }
 
-Result<Tally> CensusState::load() const
+Result<Tally> CensusState::load(const QStringList &topics) const
 {
     QSqlQuery q(m_db->connection());
+    const auto wanted = [&topics](const QString &topic) {
+        return topics.isEmpty() || topics.contains(topic);
+    };
     const auto fail = [&](const QString &what) {
         return Result<Tally>(m_db->error(QStringLiteral("census.state"), what, q.lastError()));
     };
@@ -234,6 +237,8 @@ Result<Tally> CensusState::load() const
         return fail(QStringLiteral("read the DEK versions' counts"));
     while (q.next()) {
         const QString topic = q.value(0).toString();
+        if (!wanted(topic))
+            continue;
         DekVersionUsage u;
         u.encryptions = q.value(5).toLongLong();
         u.records = q.value(6).toLongLong();
@@ -249,6 +254,8 @@ Result<Tally> CensusState::load() const
                                "not_sr_framed, tombstone, undecodable FROM topic_counts")))
         return fail(QStringLiteral("read the topics' counts"));
     while (q.next()) {
+        if (!wanted(q.value(0).toString()))
+            continue;
         TopicCensus t;
         t.records = q.value(1).toLongLong();
         for (int i = 0; i < ProtectionKinds; ++i)
@@ -260,6 +267,8 @@ Result<Tally> CensusState::load() const
         return fail(QStringLiteral("read the problems"));
     while (q.next()) {
         const QString topic = q.value(0).toString();
+        if (!wanted(topic))
+            continue;
         Problem p;
         p.count = q.value(2).toLongLong();
         p.example = sighting(topic, q.value(3), q.value(4), q.value(5));
@@ -272,11 +281,20 @@ Result<Tally> CensusState::load() const
 Result<void> CensusState::clear()
 {
     QSqlQuery q(m_db->connection());
+    const auto fail = [&] {
+        const Error e = m_db->error(QStringLiteral("census.state"),
+                                    QStringLiteral("clear the census"), q.lastError());
+        q.exec(QStringLiteral("ROLLBACK"));
+        return Result<void>(e);
+    };
+    if (!q.exec(QStringLiteral("BEGIN IMMEDIATE")))
+        return fail();
     for (const char *table : {"positions", "dek_usage", "topic_counts", "problems"}) {
         if (!q.exec(QStringLiteral("DELETE FROM %1").arg(QLatin1String(table))))
-            return m_db->error(QStringLiteral("census.state"), QStringLiteral("clear the census"),
-                               q.lastError());
+            return fail();
     }
+    if (!q.exec(QStringLiteral("COMMIT")))
+        return fail();
     return {};
 }
 

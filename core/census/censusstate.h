@@ -11,6 +11,7 @@
 #include <QHash>
 #include <QList>
 #include <QString>
+#include <QStringList>
 
 #include <memory>
 
@@ -48,8 +49,8 @@ public:
     // Adds `counted` (records of `topic` only) and moves those partitions' positions, at once.
     Result<void> commit(const QString &topic, const Tally &counted,
                         const QList<PartitionPosition> &moved);
-    // Everything counted so far, over every topic.
-    [[nodiscard]] Result<Tally> load() const;
+    // Everything counted so far, over every topic or over `topics` only.
+    [[nodiscard]] Result<Tally> load(const QStringList &topics = {}) const;
     // Forgets everything (--rescan).
     Result<void> clear();
 
