@@ -101,17 +101,32 @@ struct AuditThread::State
     std::deque<std::function<void()>> waiting; // appends that came while the log was opening
     int busy = 0;                              // opens and appends sent and not answered yet
     bool closing = false;                      // the AuditThread is gone: end once nothing is busy
+    bool closeQueued = false;
 
-    // In the worker thread: closes the log there and ends the thread.
-    void closeIfIdle(QObject *context)
+    // In the worker thread: closes the log there and ends the thread. Queued, never run
+    // inside the callback of the last answer: the log's own continuations of that answer are
+    // still being unwound (their watchers hold the log until they are deleted), and the log
+    // must not be destroyed under them.
+    static void closeIfIdle(const std::shared_ptr<State> &state, QObject *context)
     {
-        if (!closing || busy > 0)
+        if (!state->closing || state->busy > 0 || state->closeQueued)
             return;
-        log.reset();
-        waiting.clear();
-        // Not deleted here, inside its own event: a deferred delete runs when the thread ends.
-        context->deleteLater();
-        QThread::currentThread()->quit();
+        state->closeQueued = true;
+        QMetaObject::invokeMethod(
+            context,
+            [state, context] {
+                if (state->busy > 0) { // work came in meanwhile: wait for it
+                    state->closeQueued = false;
+                    return;
+                }
+                state->log.reset();
+                state->waiting.clear();
+                // Not deleted here, inside its own event: a deferred delete runs when the
+                // thread ends.
+                context->deleteLater();
+                QThread::currentThread()->quit();
+            },
+            Qt::QueuedConnection);
     }
 };
 
@@ -151,7 +166,7 @@ AuditThread::~AuditThread()
     // work sent before this point is done.
     QMetaObject::invokeMethod(m_context, [context = m_context, state = m_state] {
         state->closing = true;
-        state->closeIfIdle(context);
+        State::closeIfIdle(state, context);
     });
 }
 
@@ -209,7 +224,7 @@ QFuture<Result<void>> AuditThread::open(const AuditLog::Options &options,
                          auto waiting = std::move(state->waiting);
                          for (auto &append : waiting)
                              append();
-                         state->closeIfIdle(context);
+                         State::closeIfIdle(state, context);
                      });
     });
     return future;
@@ -227,7 +242,7 @@ QFuture<Result<AuditEntry>> AuditThread::append(AuditEntry entry)
             promise->addResult(written);
             promise->finish();
             --state->busy;
-            state->closeIfIdle(context);
+            State::closeIfIdle(state, context);
         };
         auto write = [context, state, entry = std::move(entry), answer]() mutable {
             if (!state->log) {

@@ -146,11 +146,13 @@ private Q_SLOTS:
         vault->release();
         QVERIFY(AuditThread::finishDetached(10000));
         QVERIFY(pending.isFinished() && pending.resultCount() == 1);
-        QVERIFY2(pending.result(), qPrintable(pending.result().error().message));
+        const Result<AuditEntry> written = pending.result();
+        QVERIFY2(written, written ? "" : qPrintable(written.error().message));
 
         const auto reopened = wait(AuditLog::open(o, vault));
         QVERIFY(reopened && *reopened);
-        QVERIFY2(!(**reopened)->problem(), qPrintable((**reopened)->problem()->message));
+        const std::optional<Error> &problem = (**reopened)->problem();
+        QVERIFY2(!problem, problem ? qPrintable(problem->message) : "");
         QCOMPARE((**reopened)->report().entries, 1);
     }
 
