@@ -3,6 +3,7 @@
 // protos Confluent stores as keyMaterial, and DekCipher, which encrypts/decrypts field values.
 
 #include "core/crypto/securebytes.h"
+#include "core/domain/dekalgorithm.h"
 #include "core/domain/result.h"
 
 #include <QByteArray>
@@ -25,17 +26,10 @@ inline constexpr QLatin1String ErrorAuthenticationFailed{"crypto.authentication_
 inline constexpr QLatin1String ErrorBadKeyFormat{"crypto.bad_key_format"};
 inline constexpr QLatin1String ErrorInternal{"crypto.internal"};
 
-enum class DekAlgorithm
-{
-    Aes128Gcm,
-    Aes256Gcm,
-    Aes256Siv,
-};
-
-// "AES128_GCM", "AES256_GCM", "AES256_SIV" (the DEK Registry's spelling).
-[[nodiscard]] QString algorithmName(DekAlgorithm algorithm);
-// Exact, case-sensitive match of the names above.
-[[nodiscard]] std::optional<DekAlgorithm> parseAlgorithm(QStringView name);
+// The algorithms and their names are domain values (core/domain/dekalgorithm.h).
+using kw::algorithmName;
+using kw::DekAlgorithm;
+using kw::parseAlgorithm;
 // Raw key size in bytes: 16, 32 or 64.
 [[nodiscard]] int keySize(DekAlgorithm algorithm);
 

@@ -4,9 +4,10 @@
 // (decrypted, plain or failed, with the precise reason) or per record (framing, schema,
 // payload, decoding). No byte string can crash it.
 
+#include "core/crypto/crypto.h"
 #include "core/domain/keysources.h"
+#include "core/domain/rules.h"
 #include "core/engine/dekcache.h"
-#include "core/engine/rules.h"
 #include "core/kms/kms.h"
 #include "core/serde/framing.h"
 

@@ -4,9 +4,10 @@
 // DEK version prefix when rotation is on, and frame with the schema id. DEKs are created like
 // a producer creates them: version 1 when missing, latest+1 when the latest has expired.
 
+#include "core/crypto/crypto.h"
 #include "core/domain/clock.h"
 #include "core/domain/keysources.h"
-#include "core/engine/rules.h"
+#include "core/domain/rules.h"
 #include "core/kms/kms.h"
 
 #include <QHash>

@@ -2,6 +2,8 @@
 // What the schema-aware record walkers (Avro, JSON Schema) report about each leaf they visit,
 // and the visitor callback the rule engine uses to read or replace leaf values.
 
+#include "core/domain/rules.h"
+
 #include <QByteArray>
 #include <QMap>
 #include <QString>
@@ -46,7 +48,7 @@ struct WalkOptions
     bool visitAllLeaves = false;
 };
 
-// Schema metadata.tags: field path pattern -> tags.
-using MetadataTags = QMap<QString, QStringList>;
+// Schema metadata.tags: field path pattern -> tags (a domain value: core/domain/rules.h).
+using MetadataTags = kw::MetadataTags;
 
 } // namespace kw::serde

@@ -1,6 +1,6 @@
 #include "core/services/kekusage.h"
 
-#include "core/engine/rules.h"
+#include "core/domain/rules.h"
 #include "core/serde/avroschema.h"
 #include "core/serde/jsonschema.h"
 
@@ -15,9 +15,9 @@ namespace {
 
 constexpr qint64 DayMs = 86'400'000;
 
-QList<engine::EncryptionRule> rulesOf(const Schema &schema)
+QList<EncryptionRule> rulesOf(const Schema &schema)
 {
-    const engine::RuleSet set = engine::parseRuleSet(schema.ruleSet, schema.metadata);
+    const RuleSet set = parseRuleSet(schema.ruleSet, schema.metadata);
     return set.fieldRules + set.payloadRules;
 }
 
@@ -42,14 +42,14 @@ QList<KekUsage> kekUsages(const QList<Schema> &schemas, const QString &kekName)
     });
     QList<KekUsage> out;
     for (const Schema &schema : std::as_const(ordered)) {
-        for (const engine::EncryptionRule &rule : rulesOf(schema)) {
+        for (const EncryptionRule &rule : rulesOf(schema)) {
             if (rule.kekName != kekName)
                 continue;
             out.append(KekUsage{
                 .subject = schema.subject,
                 .version = schema.version,
                 .ruleName = rule.name,
-                .ruleType = rule.type == engine::EncryptionRule::Type::Payload
+                .ruleType = rule.type == EncryptionRule::Type::Payload
                                 ? QStringLiteral("ENCRYPT_PAYLOAD")
                                 : QStringLiteral("ENCRYPT"),
                 .mode = rule.mode,
@@ -71,7 +71,7 @@ ExpirySource dekExpiry(const QList<Schema> &schemas, const QString &kekName,
     for (const Schema &schema : ordered) {
         if (schema.subject != dekSubject)
             continue;
-        for (const engine::EncryptionRule &rule : rulesOf(schema)) {
+        for (const EncryptionRule &rule : rulesOf(schema)) {
             if (rule.kekName == kekName && !rule.disabled)
                 return {rule.expiryDays, schema.subject, schema.version, rule.name};
         }
@@ -83,7 +83,7 @@ ExpirySource dekExpiry(const QList<Schema> &schemas, const QString &kekName,
         if (!previousSubject.isNull() && schema.subject == previousSubject)
             continue;
         previousSubject = schema.subject;
-        for (const engine::EncryptionRule &rule : rulesOf(schema)) {
+        for (const EncryptionRule &rule : rulesOf(schema)) {
             if (rule.kekName == kekName && !rule.disabled && rule.expiryDays > 0)
                 return {rule.expiryDays, schema.subject, schema.version, rule.name};
         }
@@ -122,7 +122,7 @@ QString keyMaterialFingerprint(const QByteArray &encryptedKeyMaterial)
 Result<QList<TaggedFieldKeys>> taggedFieldKeys(const Schema &schema,
                                                const QStringList &referenceTexts)
 {
-    const serde::MetadataTags metaTags = engine::metadataTags(schema.metadata);
+    const serde::MetadataTags metaTags = metadataTags(schema.metadata);
     QList<serde::FieldVisit> fields;
     if (schema.schemaType == QLatin1String("AVRO") || schema.schemaType.isEmpty()) {
         const Result<serde::AvroSchema> parsed =
@@ -143,7 +143,7 @@ Result<QList<TaggedFieldKeys>> taggedFieldKeys(const Schema &schema,
                              .arg(schema.schemaType));
     }
 
-    const engine::RuleSet rules = engine::parseRuleSet(schema.ruleSet, schema.metadata);
+    const RuleSet rules = parseRuleSet(schema.ruleSet, schema.metadata);
     QList<TaggedFieldKeys> out;
     out.reserve(fields.size());
     for (const serde::FieldVisit &field : std::as_const(fields)) {
@@ -151,7 +151,7 @@ Result<QList<TaggedFieldKeys>> taggedFieldKeys(const Schema &schema,
         keys.path = field.path;
         keys.fullName = field.fullName;
         keys.tags = field.tags;
-        for (const engine::EncryptionRule &rule : rules.fieldRules) {
+        for (const EncryptionRule &rule : rules.fieldRules) {
             // A rule without tags would cover every field; here we want the rules that name
             // one of the field's tags, which is what the pane is asked to explain.
             if (rule.disabled || rule.tags.isEmpty() || !rule.coversTags(field.tags))

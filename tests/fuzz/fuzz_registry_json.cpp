@@ -9,7 +9,7 @@
 // 0 gives it a reason phrase), the rest is its body; bit 0 clear: a 200 answer, the rest is its
 // body.
 
-#include "core/engine/rules.h"
+#include "core/domain/rules.h"
 #include "core/registry/replyparsers_p.h"
 #include "reach.h"
 
@@ -92,18 +92,18 @@ void roundTrip(const Schema &s)
 // What the engine reads from a schema the registry sent: its rules and metadata.tags.
 void readRules(const Schema &s)
 {
-    const engine::RuleSet rules = engine::parseRuleSet(s.ruleSet, s.metadata);
+    const RuleSet rules = parseRuleSet(s.ruleSet, s.metadata);
     for (const Error &problem : rules.problems)
         check(!problem.code.isEmpty() && !problem.message.isEmpty());
     for (const auto *list : {&rules.fieldRules, &rules.payloadRules})
-        for (const engine::EncryptionRule &r : *list) {
+        for (const EncryptionRule &r : *list) {
             check(!r.kekName.isEmpty() && r.expiryDays >= 0);
             (void)r.appliesOnRead();
             (void)r.coversTags({QStringLiteral("PII")});
         }
     if (!rules.isEmpty())
         reach().count(RulesRead);
-    (void)engine::metadataTags(s.metadata);
+    (void)metadataTags(s.metadata);
 }
 
 void parseSuccess(const QByteArray &body)

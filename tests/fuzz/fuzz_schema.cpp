@@ -6,7 +6,7 @@
 // Input layout: byte 0 bit 0 set: JSON Schema, else Avro. The rest is split at NUL bytes into
 // [schema text, metadata.tags as a JSON object, referenced schema texts...].
 
-#include "core/engine/rules.h"
+#include "core/domain/rules.h"
 #include "core/serde/avroschema.h"
 #include "core/serde/jsonschema.h"
 #include "reach.h"
@@ -82,7 +82,7 @@ extern "C" int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
     // metadata.tags as the engine reads it from a schema's metadata.
     const QJsonObject metadata{
         {QStringLiteral("tags"), QJsonDocument::fromJson(parts.value(1)).object()}};
-    const serde::MetadataTags tags = engine::metadataTags(metadata);
+    const serde::MetadataTags tags = metadataTags(metadata);
     QStringList references;
     for (qsizetype i = 2; i < parts.size(); ++i)
         references.append(QString::fromUtf8(parts.at(i)));

@@ -1,4 +1,4 @@
-#include "core/engine/rules.h"
+#include "core/domain/rules.h"
 
 #include <QJsonArray>
 #include <QJsonDocument>

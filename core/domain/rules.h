@@ -3,15 +3,17 @@
 // encodingRules), with their parameters resolved as Confluent's executors do: the rule's own
 // params first, then the schema's metadata.properties.
 
-#include "core/crypto/crypto.h"
+#include "core/domain/dekalgorithm.h"
 #include "core/domain/result.h"
-#include "core/serde/fieldvisit.h"
 
 #include <QJsonObject>
 #include <QMap>
 #include <QStringList>
 
-namespace kw::engine {
+namespace kw {
+
+// Schema metadata.tags: field path pattern -> tags.
+using MetadataTags = QMap<QString, QStringList>;
 
 struct EncryptionRule
 {
@@ -33,7 +35,7 @@ struct EncryptionRule
     QString kekName;
     QString kmsType;  // empty unless set
     QString kmsKeyId; // empty unless set
-    crypto::DekAlgorithm algorithm = crypto::DekAlgorithm::Aes256Gcm;
+    DekAlgorithm algorithm = DekAlgorithm::Aes256Gcm;
     int expiryDays = 0; // 0: no rotation, DEK version 1, no version prefix
 
     [[nodiscard]] bool appliesOnRead() const;
@@ -60,6 +62,6 @@ struct RuleSet
 RuleSet parseRuleSet(const QJsonObject &ruleSet, const QJsonObject &metadata);
 
 // A schema's metadata.tags: field path patterns and the tags they add.
-serde::MetadataTags metadataTags(const QJsonObject &metadata);
+MetadataTags metadataTags(const QJsonObject &metadata);
 
-} // namespace kw::engine
+} // namespace kw

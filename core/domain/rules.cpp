@@ -1,8 +1,8 @@
-#include "core/engine/rules.h"
+#include "core/domain/rules.h"
 
 #include <QJsonArray>
 
-namespace kw::engine {
+namespace kw {
 
 namespace {
 
@@ -63,7 +63,7 @@ void readRules(const QJsonArray &rules, const QString &wantedType, EncryptionRul
         const QString algorithm =
             parameter(rule.params, properties, QStringLiteral("encrypt.dek.algorithm"));
         if (!algorithm.isEmpty()) {
-            const auto parsed = crypto::parseAlgorithm(algorithm);
+            const auto parsed = parseAlgorithm(algorithm);
             if (!parsed) {
                 out.problems.append(
                     makeError(QStringLiteral("rules.bad_algorithm"),
@@ -124,9 +124,9 @@ bool RuleSet::runsOnClient() const
            enableAt == QLatin1String("CLIENT");
 }
 
-serde::MetadataTags metadataTags(const QJsonObject &metadata)
+MetadataTags metadataTags(const QJsonObject &metadata)
 {
-    serde::MetadataTags tags;
+    MetadataTags tags;
     const QJsonObject o = metadata.value(QStringLiteral("tags")).toObject();
     for (auto it = o.begin(); it != o.end(); ++it) {
         QStringList list;
@@ -149,4 +149,4 @@ RuleSet parseRuleSet(const QJsonObject &ruleSet, const QJsonObject &metadata)
     return out;
 }
 
-} // namespace kw::engine
+} // namespace kw
