@@ -5,7 +5,6 @@
 #include <QTest>
 
 using namespace kw;
-using namespace kw::engine;
 
 namespace {
 QJsonObject json(const char *text)
@@ -35,12 +34,12 @@ private Q_SLOTS:
         QCOMPARE(pii.kekName, QStringLiteral("k1"));
         QCOMPARE(pii.kmsType, QStringLiteral("local-kms"));
         QCOMPARE(pii.kmsKeyId, QStringLiteral("mykey"));
-        QCOMPARE(pii.algorithm, crypto::DekAlgorithm::Aes256Gcm); // the default
+        QCOMPARE(pii.algorithm, DekAlgorithm::Aes256Gcm); // the default
         QCOMPARE(pii.expiryDays, 0);
         QCOMPARE(pii.mode, QStringLiteral("WRITEREAD"));
         QVERIFY(pii.appliesOnRead() && pii.appliesOnWrite());
         const EncryptionRule &pci = rs.fieldRules.at(1);
-        QCOMPARE(pci.algorithm, crypto::DekAlgorithm::Aes256Siv);
+        QCOMPARE(pci.algorithm, DekAlgorithm::Aes256Siv);
         QCOMPARE(pci.expiryDays, 90);
         QVERIFY(pci.appliesOnRead() && !pci.appliesOnWrite());
         QCOMPARE(rs.payloadRules.first().type, EncryptionRule::Type::Payload);
@@ -68,7 +67,7 @@ private Q_SLOTS:
                 R"({"properties":{"encrypt.kek.name":"fromMeta","encrypt.dek.algorithm":"AES256_SIV","encrypt.dek.expiry.days":"7"}})"));
         QCOMPARE(rs.fieldRules.size(), 1);
         QCOMPARE(rs.fieldRules.first().kekName, QStringLiteral("fromMeta"));
-        QCOMPARE(rs.fieldRules.first().algorithm, crypto::DekAlgorithm::Aes128Gcm); // params win
+        QCOMPARE(rs.fieldRules.first().algorithm, DekAlgorithm::Aes128Gcm); // params win
         QCOMPARE(rs.fieldRules.first().expiryDays, 7);
     }
 
