@@ -85,7 +85,11 @@ Result<ScanSummary> runScan(const kafka::KafkaSettings &settings,
     summary.topics = topics;
 
     engine::RecordDecryptor::KeyMemo memo;
-    for (const auto &[topic, partitions] : std::as_const(plans)) {
+    for (const auto &planned : std::as_const(plans)) {
+        // Named, not a structured binding: lambdas below capture it (clang before 16 cannot
+        // capture structured bindings).
+        const QString &topic = planned.first;
+        const QList<PartitionPlan> &partitions = planned.second;
         at.topic = topic;
         for (const PartitionPlan &plan : partitions) {
             if (cancel) {
