@@ -4,7 +4,7 @@
 #include "core/domain/futurewatch.h"
 #include "core/registry/dekregistryclient.h"
 #include "core/registry/schemaregistryclient.h"
-#include "core/services/kekusage.h"
+#include "core/registry/kekusage.h"
 #include "widgets/details/detailwidgets.h"
 
 #include <QFormLayout>

@@ -2,7 +2,7 @@
 
 #include "core/domain/futurewatch.h"
 #include "core/registry/schemaregistryclient.h"
-#include "core/services/kekusage.h"
+#include "core/registry/kekusage.h"
 #include "models/details/ruletablemodel.h"
 #include "widgets/details/detailwidgets.h"
 #include "widgets/highlighting/schemahighlighter.h"

@@ -1,7 +1,7 @@
 // The pure key-usage answers behind the detail panes: which schema versions name a KEK, which
 // DEK expiry applies, due dates and ages, fingerprints, and tagged fields with their KEKs.
 
-#include "core/services/kekusage.h"
+#include "core/registry/kekusage.h"
 #include "support/rules.h"
 
 #include <QJsonArray>

@@ -1,4 +1,4 @@
-#include "core/services/kekusage.h"
+#include "core/registry/kekusage.h"
 
 #include "core/domain/rules.h"
 #include "core/serde/avroschema.h"
