@@ -17,6 +17,7 @@ int runSchemaCommand(const QStringList &arguments);
 int runRecordsCommand(const QStringList &arguments);
 int runAuditCommand(const QStringList &arguments);
 int runCensusCommand(const QStringList &arguments);
+int runScheduleCommand(const QStringList &arguments);
 
 namespace kw::cli {
 // The audit log in the data folder, its key and head in the system keychain (unkeyed, and
