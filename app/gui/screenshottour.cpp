@@ -5,6 +5,8 @@
 #include "widgets/mainwindow/mainwindow.h"
 #include "widgets/mainwindow/navigatorpane.h"
 #include "widgets/records/recordsview.h"
+#include "widgets/rotation/rotationtab.h"
+#include "widgets/rotation/rotationview.h"
 
 #include <QAbstractProxyModel>
 #include <QComboBox>
@@ -118,6 +120,23 @@ ScreenshotTour::ScreenshotTour(MainWindow *window, QString directory, QObject *p
                  table->selectRow(0);
          },
          QStringLiteral("keywarden-records.png")},
+        {QStringLiteral("rotation schedule loaded"),
+         [w] {
+             auto *view = w->rotationTab()->view();
+             return view && !view->isBusy() && view->outcome().has_value();
+         },
+         [w] {
+             w->tabs()->setCurrentIndex(2);
+             w->rotationTab()->view()->runCensus();
+         },
+         {}},
+        {QStringLiteral("census counted"),
+         [w] {
+             auto *view = w->rotationTab()->view();
+             return !view->isBusy() && view->outcome() && !view->outcome()->tally.isEmpty();
+         },
+         [w] { w->rotationTab()->view()->table()->selectRow(0); },
+         QStringLiteral("keywarden-rotation.png")},
     };
 }
 

@@ -409,7 +409,7 @@ private Q_SLOTS:
         QVERIFY(audit);
         window->setAuditLog(audit);
         auto *tabs = window->tabs();
-        QCOMPARE(tabs->count(), 2);
+        QCOMPARE(tabs->count(), 3);
         QTRY_VERIFY(window->recordsView());
         tabs->setCurrentIndex(1);
         auto *records = window->recordsView();

@@ -3,12 +3,13 @@
 #include "core/domain/clock.h"
 #include "core/domain/futurewatch.h"
 #include "core/registry/dekregistryclient.h"
-#include "core/registry/schemaregistryclient.h"
 #include "core/registry/kekusage.h"
+#include "core/registry/schemaregistryclient.h"
 #include "widgets/details/detailwidgets.h"
 
 #include <QFormLayout>
 #include <QLabel>
+#include <QLocale>
 #include <QProgressBar>
 #include <QScrollArea>
 #include <QStackedWidget>
@@ -44,6 +45,8 @@ DekDetailPane::DekDetailPane(QWidget *parent)
     m_fingerprint->setFont(QFont(QStringLiteral("monospace")));
     m_expiry = details::addFormRow(form, tr("Rotation &period:"), QStringLiteral("dekExpiry"));
     m_due = details::addFormRow(form, tr("Rotation &due:"), QStringLiteral("dekRotationDue"));
+    m_encryptions =
+        details::addFormRow(form, tr("E&ncryptions (census):"), QStringLiteral("dekEncryptions"));
 
     connect(m_message, &details::PaneMessageBar::retryRequested, this, [this] {
         if (!m_request.kekName.isEmpty()) {
@@ -80,9 +83,11 @@ void DekDetailPane::resetFields()
 {
     m_dekTs = -1;
     m_expiryDays = -1;
+    m_shownVersion = -1;
+    m_shownAlgorithm.clear();
     m_expirySource.clear();
     for (QLabel *label : {m_kek, m_subject, m_version, m_algorithm, m_created, m_age, m_deleted,
-                          m_fingerprint, m_expiry, m_due}) {
+                          m_fingerprint, m_expiry, m_due, m_encryptions}) {
         label->clear();
         label->setToolTip({});
     }
@@ -136,7 +141,10 @@ void DekDetailPane::showDek(const QString &kekName, const QString &subject, int 
             m_fingerprint->setText(fingerprint.isEmpty() ? tr("(no wrapped key material)")
                                                          : fingerprint);
             m_dekTs = dek->ts;
+            m_shownVersion = dek->version;
+            m_shownAlgorithm = dek->algorithm;
             updateRotation();
+            updateCensus();
         });
 
     // Latest versions only: the rules clients follow now decide when the DEK must rotate.
@@ -166,6 +174,51 @@ void DekDetailPane::showDek(const QString &kekName, const QString &subject, int 
         }
         updateRotation();
     });
+}
+
+void DekDetailPane::setCensus(std::shared_ptr<const census::Tally> tally,
+                              const census::Policy &policy)
+{
+    m_census = std::move(tally);
+    m_policy = policy;
+    updateCensus();
+}
+
+void DekDetailPane::updateCensus()
+{
+    if (m_shownVersion < 0)
+        return;
+    if (!m_census || m_census->isEmpty()) {
+        m_encryptions->setText(tr("no census yet (Rotation tab: Run census)"));
+        return;
+    }
+    const census::DekVersionKey key{m_request.kekName, m_request.subject, m_shownAlgorithm,
+                                    m_shownVersion};
+    const auto it = m_census->dekVersions().constFind(key);
+    if (it == m_census->dekVersions().cend()) {
+        m_encryptions->setText(tr("none seen in the topics counted"));
+        return;
+    }
+    const QLocale locale;
+    const double limit = m_policy.limitFor(m_shownAlgorithm);
+    QStringList topics;
+    for (auto t = it->topics.cbegin(); t != it->topics.cend(); ++t)
+        topics.append(QStringLiteral("%1 (%2)").arg(t.key(), locale.toString(t.value())));
+    m_encryptions->setText(
+        tr("%1 in %2 records, %3% of the limit of %4; first seen %5, last seen %6")
+            .arg(locale.toString(it->encryptions), locale.toString(it->records))
+            .arg(double(it->encryptions) * 100.0 / limit, 0, 'g', 3)
+            .arg(locale.toString(limit, 'g', 4))
+            .arg(it->first.timestampMs >= 0 ? details::localDateTime(it->first.timestampMs)
+                                            : tr("unknown"),
+                 it->last.timestampMs >= 0 ? details::localDateTime(it->last.timestampMs)
+                                           : tr("unknown")));
+    m_encryptions->setToolTip(tr("Per topic: %1").arg(topics.join(QStringLiteral(", "))) +
+                              (it->unprefixed > 0
+                                   ? tr("\n%1 values carry no version prefix (the rule does not "
+                                        "rotate): counted against version 1.")
+                                         .arg(locale.toString(it->unprefixed))
+                                   : QString()));
 }
 
 void DekDetailPane::updateRotation()

@@ -2,6 +2,7 @@
 // The detail pane for one DEK version: its fields, age, a fingerprint of the wrapped key
 // material (never key bytes) and the rotation due date from the rules that use it.
 
+#include "core/census/schedule.h"
 #include "widgets/details/detailwidgets.h"
 
 #include <QWidget>
@@ -43,6 +44,8 @@ public:
     void showDek(const QString &kekName, const QString &subject, int version,
                  const QString &algorithm, bool includeDeleted);
     void clear();
+    // What the census counted (null: no census yet), shown for the DEK on display.
+    void setCensus(std::shared_ptr<const census::Tally> tally, const census::Policy &policy);
 
 private:
     struct Request
@@ -57,6 +60,7 @@ private:
     void resetFields();
     // Fills the due date once both the DEK and the schemas have answered.
     void updateRotation();
+    void updateCensus();
 
     std::shared_ptr<registry::DekRegistryClient> m_keys;
     std::shared_ptr<registry::SchemaRegistryClient> m_schemas;
@@ -81,6 +85,11 @@ private:
     QLabel *m_fingerprint;
     QLabel *m_expiry;
     QLabel *m_due;
+    QLabel *m_encryptions;
+    std::shared_ptr<const census::Tally> m_census;
+    census::Policy m_policy;
+    int m_shownVersion = -1;
+    QString m_shownAlgorithm;
 };
 
 } // namespace kw

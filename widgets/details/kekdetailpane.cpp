@@ -2,15 +2,17 @@
 
 #include "core/domain/futurewatch.h"
 #include "core/registry/dekregistryclient.h"
-#include "core/registry/schemaregistryclient.h"
 #include "core/registry/kekusage.h"
+#include "core/registry/schemaregistryclient.h"
 #include "widgets/details/detailwidgets.h"
 
 #include <QFormLayout>
 #include <QHeaderView>
 #include <QLabel>
+#include <QLocale>
 #include <QProgressBar>
 #include <QScrollArea>
+#include <QSet>
 #include <QStackedWidget>
 #include <QTableWidget>
 #include <QVBoxLayout>
@@ -58,6 +60,8 @@ KekDetailPane::KekDetailPane(QWidget *parent)
     m_created = details::addFormRow(form, tr("&Updated:"), QStringLiteral("kekTimestamp"));
     m_dekSubjects =
         details::addFormRow(form, tr("DEK s&ubjects:"), QStringLiteral("kekDekSubjectCount"));
+    m_encryptions =
+        details::addFormRow(form, tr("E&ncryptions (census):"), QStringLiteral("kekEncryptions"));
 
     column->addWidget(details::makeHeading(tr("KMS properties"), content));
     m_kmsProps =
@@ -109,12 +113,50 @@ void KekDetailPane::clear()
 void KekDetailPane::resetFields()
 {
     for (QLabel *label : {m_name, m_kmsType, m_kmsKeyId, m_doc, m_shared, m_deleted, m_created,
-                          m_dekSubjects, m_usageSummary}) {
+                          m_dekSubjects, m_encryptions, m_usageSummary}) {
         label->clear();
         label->setToolTip({});
     }
     m_kmsProps->setRowCount(0);
     m_usage->setRowCount(0);
+}
+
+void KekDetailPane::setCensus(std::shared_ptr<const census::Tally> tally)
+{
+    m_census = std::move(tally);
+    updateCensus();
+}
+
+void KekDetailPane::updateCensus()
+{
+    if (m_kekName.isEmpty())
+        return;
+    if (!m_census || m_census->isEmpty()) {
+        m_encryptions->setText(tr("no census yet (Rotation tab: Run census)"));
+        return;
+    }
+    qint64 encryptions = 0, records = 0;
+    QSet<QString> deks;
+    QSet<QString> topics;
+    for (auto it = m_census->dekVersions().cbegin(); it != m_census->dekVersions().cend(); ++it) {
+        if (it.key().kek != m_kekName)
+            continue;
+        encryptions += it->encryptions;
+        records += it->records;
+        deks.insert(it.key().subject);
+        for (auto t = it->topics.cbegin(); t != it->topics.cend(); ++t)
+            topics.insert(t.key());
+    }
+    const QLocale locale;
+    m_encryptions->setText(encryptions == 0 ? tr("none seen in the topics counted")
+                                            : tr("%1 by %2 DEK subjects in %3 topics (%4 records)")
+                                                  .arg(locale.toString(encryptions))
+                                                  .arg(deks.size())
+                                                  .arg(topics.size())
+                                                  .arg(locale.toString(records)));
+    QStringList names(topics.cbegin(), topics.cend());
+    names.sort();
+    m_encryptions->setToolTip(names.join(QStringLiteral(", ")));
 }
 
 void KekDetailPane::showKek(const QString &kekName, bool includeDeleted)
@@ -124,6 +166,7 @@ void KekDetailPane::showKek(const QString &kekName, bool includeDeleted)
     m_includeDeleted = includeDeleted;
     m_stack->setCurrentIndex(1);
     details::setValueText(m_name, kekName);
+    updateCensus();
     if (!m_keys || !m_schemas) {
         m_load.addError(
             tr("KEK '%1' cannot be loaded: no registry connection is set up. Connect to a "

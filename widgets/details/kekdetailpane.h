@@ -2,6 +2,7 @@
 // The detail pane for one KEK: its fields, KMS properties, how many DEK subjects it wraps and
 // which schema versions name it in their encryption rules. Loads asynchronously.
 
+#include "core/census/censustally.h"
 #include "widgets/details/detailwidgets.h"
 
 #include <QWidget>
@@ -37,6 +38,8 @@ public:
     // Starts loading; an answer for an earlier selection that arrives later is dropped.
     void showKek(const QString &kekName, bool includeDeleted);
     void clear();
+    // What the census counted (null: no census yet), summed for the KEK on display.
+    void setCensus(std::shared_ptr<const census::Tally> tally);
 
 Q_SIGNALS:
     // The user opened one of the schema versions listed as naming this KEK.
@@ -44,6 +47,7 @@ Q_SIGNALS:
 
 private:
     void resetFields();
+    void updateCensus();
 
     std::shared_ptr<registry::DekRegistryClient> m_keys;
     std::shared_ptr<registry::SchemaRegistryClient> m_schemas;
@@ -63,6 +67,8 @@ private:
     QLabel *m_deleted;
     QLabel *m_created;
     QLabel *m_dekSubjects;
+    QLabel *m_encryptions;
+    std::shared_ptr<const census::Tally> m_census;
     QTableWidget *m_kmsProps;
     QLabel *m_usageSummary;
     QTableWidget *m_usage;

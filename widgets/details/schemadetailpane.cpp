@@ -1,8 +1,8 @@
 #include "widgets/details/schemadetailpane.h"
 
 #include "core/domain/futurewatch.h"
-#include "core/registry/schemaregistryclient.h"
 #include "core/registry/kekusage.h"
+#include "core/registry/schemaregistryclient.h"
 #include "models/details/ruletablemodel.h"
 #include "widgets/details/detailwidgets.h"
 #include "widgets/highlighting/schemahighlighter.h"

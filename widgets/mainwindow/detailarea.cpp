@@ -45,6 +45,12 @@ DetailArea::DetailArea(NavigatorPane *navigator, QWidget *parent)
     });
 }
 
+void DetailArea::setCensus(std::shared_ptr<const census::Tally> tally, const census::Policy &policy)
+{
+    m_kekPane->setCensus(tally);
+    m_dekPane->setCensus(std::move(tally), policy);
+}
+
 void DetailArea::setConnection(const services::Connection *connection)
 {
     m_connection = connection;

@@ -4,6 +4,8 @@
 // that says where things stand (not connected, connected, the demo starting or failed, a part
 // of the tree that could not load). Follows links between panes through the navigator.
 
+#include "core/census/schedule.h"
+
 #include <QStackedWidget>
 
 #include <memory>
@@ -38,6 +40,8 @@ public:
 
     // The open connection (nullptr: none); it must outlive the call to setConnection(nullptr).
     void setConnection(const services::Connection *connection);
+    // The census figures the KEK and DEK panes show (null: none yet).
+    void setCensus(std::shared_ptr<const census::Tally> tally, const census::Policy &policy);
     // The demo sandbox's state and the text that explains it.
     void setDemoState(DemoState state, const QString &detail = {});
     [[nodiscard]] DemoState demoState() const { return m_demoState; }

@@ -18,6 +18,7 @@
 #include "widgets/mainwindow/navigatorpane.h"
 #include "widgets/profiles/profilesdialog.h"
 #include "widgets/records/recordstab.h"
+#include "widgets/rotation/rotationtab.h"
 
 #include <QAction>
 #include <QActionGroup>
@@ -209,6 +210,15 @@ void MainWindow::createCentralWidget()
     m_tabs->setDocumentMode(true);
     m_tabs->addTab(m_splitter, QIcon(QStringLiteral(":/icons/kek.svg")), tr("&Keys && Schemas"));
     m_tabs->addTab(m_recordsTab, QIcon(QStringLiteral(":/icons/dek.svg")), tr("R&ecords"));
+    m_rotationTab = new rotation::RotationTab(this);
+    m_tabs->addTab(m_rotationTab, QIcon(QStringLiteral(":/icons/kek.svg")), tr("R&otation"));
+    connect(m_rotationTab, &rotation::RotationTab::censusChanged, m_detail, &DetailArea::setCensus);
+    connect(m_rotationTab, &rotation::RotationTab::dekActivated, this,
+            [this](const QString &kek, const QString &subject, int version, const QString &alg) {
+                m_tabs->setCurrentIndex(0);
+                m_navigator->revealPath({QStringLiteral("keys"), kek, subject,
+                                         QStringLiteral("%1/%2").arg(version).arg(alg)});
+            });
 
     // The audit log's state stays in view until it is dealt with.
     m_auditBanner = new AuditBanner(this);
@@ -256,6 +266,7 @@ void MainWindow::openConnection(const profiles::ConnectionProfile &profile)
         m_connection->dekRegistry(), m_connection->schemaRegistry()));
     m_detail->setConnection(m_connection.get());
     rebuildRecordsView();
+    m_rotationTab->setConnection(m_connection);
     m_status->setConnection(m_connection.get());
     m_commands->updateEnabled();
     Q_EMIT connectionChanged();
@@ -271,6 +282,7 @@ void MainWindow::closeConnection()
     m_detail->setConnection(nullptr);
     m_connection.reset();
     rebuildRecordsView(); // the view held the connection too: it closes now
+    m_rotationTab->setConnection(nullptr);
     m_status->setConnection(nullptr);
     m_commands->updateEnabled();
     Q_EMIT connectionChanged();

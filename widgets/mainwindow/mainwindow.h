@@ -33,6 +33,9 @@ class ProfileStore;
 namespace records {
 class RecordsView;
 }
+namespace rotation {
+class RotationTab;
+}
 
 class AuditBanner;
 class CommandController;
@@ -79,6 +82,7 @@ public:
     // The Records tab's view for the open connection; null without Kafka in the profile.
     [[nodiscard]] records::RecordsView *recordsView() const;
     [[nodiscard]] QTabWidget *tabs() const { return m_tabs; }
+    [[nodiscard]] rotation::RotationTab *rotationTab() const { return m_rotationTab; }
     [[nodiscard]] CommandController *commands() const { return m_commands; }
     // The navigator's context menu (the same actions as the menus and the toolbar).
     [[nodiscard]] QMenu *navigatorContextMenu() const { return m_navigatorMenu; }
@@ -128,6 +132,7 @@ private:
     NavigatorPane *m_navigator = nullptr;
     DetailArea *m_detail = nullptr;
     RecordsTab *m_recordsTab = nullptr;
+    rotation::RotationTab *m_rotationTab = nullptr;
     ConnectionStatus *m_status = nullptr;
 };
 

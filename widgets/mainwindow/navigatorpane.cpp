@@ -148,6 +148,28 @@ bool NavigatorPane::selectPath(const QStringList &path)
     return true;
 }
 
+void NavigatorPane::revealPath(const QStringList &path)
+{
+    if (selectPath(path))
+        return;
+    // Ancestors already loaded are expanded (and load their children) now; the others when
+    // they arrive (restoreInto); the node itself is selected when it arrives.
+    for (qsizetype n = 1; n < path.size(); ++n) {
+        const QStringList prefix = path.first(n);
+        const QModelIndex source = m_model->indexOfPath(prefix);
+        if (!source.isValid()) {
+            m_pendingExpand.insert(prefix.join(kPathSeparator));
+            continue;
+        }
+        const QModelIndex index = m_proxy->mapFromSource(source);
+        if (index.isValid())
+            m_view->expand(index);
+        if (m_model->canFetchMore(source))
+            m_model->fetchMore(source);
+    }
+    m_pendingSelect = path.join(kPathSeparator);
+}
+
 void NavigatorPane::rememberState()
 {
     m_pendingExpand.clear();

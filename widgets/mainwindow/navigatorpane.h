@@ -45,6 +45,9 @@ public:
     [[nodiscard]] QModelIndex currentSourceIndex() const;
     // Selects (and scrolls to) a loaded node.
     bool selectPath(const QStringList &path);
+    // Selects the node at `path`, expanding and loading its ancestors as they arrive (a DEK
+    // version picked elsewhere, e.g. in the Rotation view).
+    void revealPath(const QStringList &path);
 
 Q_SIGNALS:
     void currentChanged(const QModelIndex &sourceIndex);
