@@ -1,10 +1,13 @@
 // keywarden-cli census: counts, for every DEK version, the values it has encrypted in the
 // topics (inspecting framing, schema and version prefixes; no KMS call, no key material), and
 // how each topic's records are protected. Runs continue where the last one stopped (the state
-// is kept per cluster under --state); --rescan starts over.
+// is kept per cluster under --state); --rescan starts over. With --group the process is one
+// member of a census split over a consumer group, its state in a compacted census topic;
+// --from-census-topic prints that topic's cluster-wide totals without counting anything.
 
 #include "clicommon.h"
 #include "commands.h"
+#include "core/census/censusgroup.h"
 #include "core/census/censusscan.h"
 #include "core/services/connection.h"
 
@@ -25,6 +28,18 @@ namespace {
 const QString OptTopic = QStringLiteral("topic");
 const QString OptRescan = QStringLiteral("rescan");
 const QString OptState = QStringLiteral("state");
+const QString OptGroup = QStringLiteral("group");
+const QString OptCensusTopic = QStringLiteral("census-topic");
+const QString OptFromCensusTopic = QStringLiteral("from-census-topic");
+
+// For tests only (documented in the README): records per batch, and a pause after each batch
+// a group member writes, so that a test can stop a member in the middle of its scan.
+int testingKnob(const char *name, int fallback)
+{
+    bool ok = false;
+    const int value = qEnvironmentVariableIntValue(name, &ok);
+    return ok && value > 0 ? value : fallback;
+}
 
 QString isoTime(qint64 ms)
 {
@@ -160,6 +175,67 @@ void printTables(const census::Tally &tally, const QHash<QString, qint64> &misse
 
 } // namespace
 
+namespace {
+
+void printTotals(Format format, const census::Tally &tally, const QHash<QString, qint64> &missed)
+{
+    if (format == Format::Json)
+        printJson(tally, missed);
+    else
+        printTables(tally, missed);
+}
+
+// --group: this process is one member; prints the cluster-wide totals once every partition of
+// the topics is counted (by any member) up to where it ended when this member started.
+int runGroupMember(services::Connection &connection, const QString &group,
+                   const QString &censusTopic, const QStringList &topics, Format format)
+{
+    auto inspector = connection.recordDecryptor();
+    census::GroupOptions options;
+    options.groupId = group;
+    options.censusTopic = censusTopic;
+    options.topics = topics;
+    options.batchSize = testingKnob("KEYWARDEN_CENSUS_BATCH_SIZE", options.batchSize);
+    options.batchDelayMs = testingKnob("KEYWARDEN_CENSUS_BATCH_DELAY_MS", 0);
+    std::atomic_bool cancel{false};
+    const auto ran = await(QtConcurrent::run([&] {
+        return census::runGroupMember(connection.kafkaSettings(), *inspector, options, {}, cancel);
+    }));
+    if (!ran) {
+        printError(QStringLiteral("census: %1").arg(ran.error().message));
+        return exitCodeFor(ran.error());
+    }
+    printTotals(format, ran->ledger.totals(ran->topics), ran->ledger.missed(ran->topics));
+    std::fprintf(stderr,
+                 "keywarden-cli: census: %lld records read by this member of group %s; totals of "
+                 "%d partition(s) from census topic %s\n",
+                 static_cast<long long>(ran->recordsRead), qPrintable(group),
+                 ran->ledger.partitions(), qPrintable(censusTopic));
+    return ExitOk;
+}
+
+int printCensusTopic(const kafka::KafkaSettings &settings, const QString &censusTopic,
+                     const QStringList &topics, Format format)
+{
+    const auto read =
+        await(QtConcurrent::run([&] { return census::readCensusTopic(settings, censusTopic); }));
+    if (!read) {
+        printError(QStringLiteral("census: %1").arg(read.error().message));
+        return exitCodeFor(read.error());
+    }
+    printTotals(format, read->totals(topics), read->missed(topics));
+    std::fprintf(stderr, "keywarden-cli: census: totals of %d partition(s) from census topic %s\n",
+                 read->partitions(), qPrintable(censusTopic));
+    if (read->unreadable() > 0)
+        std::fprintf(stderr,
+                     "keywarden-cli: census: %lld record(s) of %s could not be read and were left "
+                     "out (run with QT_LOGGING_RULES=keywarden.census=true for details)\n",
+                     static_cast<long long>(read->unreadable()), qPrintable(censusTopic));
+    return ExitOk;
+}
+
+} // namespace
+
 int runCensusCommand(const QStringList &arguments)
 {
     QCommandLineParser parser;
@@ -168,7 +244,13 @@ int runCensusCommand(const QStringList &arguments)
         "encrypted value, one per record for a payload rule, keys too), and how each topic's "
         "records are protected. Only framing, schemas and version prefixes are read: no KMS is "
         "called and no key is unwrapped. A run continues where the last one stopped; the "
-        "counts are kept per cluster under --state."));
+        "counts are kept per cluster under --state.\n\n"
+        "With --group ID the census is split over the members of Kafka consumer group ID (run "
+        "the same command on several machines): each partition's counts and position are kept "
+        "together in one record of a compacted census topic, so a member that dies or a "
+        "rebalance neither loses nor double-counts anything. A member prints the cluster-wide "
+        "totals once every partition is counted up to where it ended when the member started. "
+        "--from-census-topic prints those totals without counting."));
     addConnectionOptions(parser, Needs::RegistryAndKafka);
     addFormatOption(parser);
     parser.addOption({OptTopic,
@@ -181,6 +263,18 @@ int runCensusCommand(const QStringList &arguments)
                       QStringLiteral("Where the census is kept (default: the census folder in "
                                      "Keywarden's data folder)."),
                       QStringLiteral("dir")});
+    parser.addOption({OptGroup,
+                      QStringLiteral("Count as a member of consumer group ID, the state in the "
+                                     "census topic instead of --state."),
+                      QStringLiteral("id")});
+    parser.addOption({OptCensusTopic,
+                      QStringLiteral("The compacted topic holding a group census (default %1; "
+                                     "created when missing).")
+                          .arg(census::defaultCensusTopic()),
+                      QStringLiteral("name")});
+    parser.addOption({OptFromCensusTopic,
+                      QStringLiteral("Print the cluster-wide totals kept in the census topic; "
+                                     "count nothing, join no group.")});
     if (auto stop = parseCommandLine(parser, arguments))
         return *stop;
     if (auto stop = refuseExtraArguments(parser, arguments, 0))
@@ -188,6 +282,42 @@ int runCensusCommand(const QStringList &arguments)
     auto format = formatFromOptions(parser);
     if (!format) {
         printError(format.error());
+        return ExitUsage;
+    }
+    const bool group = parser.isSet(OptGroup);
+    const bool fromTopic = parser.isSet(OptFromCensusTopic);
+    const QString groupId = parser.value(OptGroup).trimmed();
+    const QString censusTopic = parser.isSet(OptCensusTopic)
+                                    ? parser.value(OptCensusTopic).trimmed()
+                                    : census::defaultCensusTopic();
+    if (group && groupId.isEmpty()) {
+        printError(QStringLiteral("census: --group needs a consumer group id."));
+        return ExitUsage;
+    }
+    if (group && fromTopic) {
+        printError(QStringLiteral("census: --from-census-topic reads the totals without joining "
+                                  "a group: leave out --group."));
+        return ExitUsage;
+    }
+    if (censusTopic.isEmpty()) {
+        printError(QStringLiteral("census: --census-topic needs a topic name."));
+        return ExitUsage;
+    }
+    if (parser.isSet(OptCensusTopic) && !group && !fromTopic) {
+        printError(QStringLiteral("census: --census-topic is for a group census: add --group ID "
+                                  "to count, or --from-census-topic to read its totals."));
+        return ExitUsage;
+    }
+    if ((group || fromTopic) && parser.isSet(OptRescan)) {
+        printError(QStringLiteral(
+            "census: --rescan cannot be combined with --group or --from-census-topic: a group's "
+            "counts live in the census topic, shared by every member. To count everything "
+            "again, give every member a new --census-topic NAME (or delete the topic first)."));
+        return ExitUsage;
+    }
+    if ((group || fromTopic) && parser.isSet(OptState)) {
+        printError(QStringLiteral("census: --state keeps a single process's census; with --group "
+                                  "or --from-census-topic the counts live in the census topic."));
         return ExitUsage;
     }
     auto profile = connectionFromOptions(parser);
@@ -209,6 +339,12 @@ int runCensusCommand(const QStringList &arguments)
         }
         topics.append(t.trimmed());
     }
+    services::Connection connection(*profile);
+    if (fromTopic)
+        return printCensusTopic(connection.kafkaSettings(), censusTopic, topics, *format);
+    if (group)
+        return runGroupMember(connection, groupId, censusTopic, topics, *format);
+
     const QString folder = parser.isSet(OptState)
                                ? parser.value(OptState)
                                : QStandardPaths::writableLocation(QStandardPaths::AppDataLocation) +
@@ -220,11 +356,11 @@ int runCensusCommand(const QStringList &arguments)
         return ExitFailure;
     }
 
-    services::Connection connection(*profile);
     auto inspector = connection.recordDecryptor();
     census::ScanOptions options;
     options.topics = topics;
     options.rescan = parser.isSet(OptRescan);
+    options.batchSize = testingKnob("KEYWARDEN_CENSUS_BATCH_SIZE", options.batchSize);
     std::atomic_bool cancel{false};
     census::CensusState &kept = **state;
     const auto scanned = await(QtConcurrent::run([&] {
@@ -247,10 +383,7 @@ int runCensusCommand(const QStringList &arguments)
         if (topics.isEmpty() || topics.contains(p.topic))
             missed[p.topic] += p.missed;
     }
-    if (*format == Format::Json)
-        printJson(*tally, missed);
-    else
-        printTables(*tally, missed);
+    printTotals(*format, *tally, missed);
     std::fprintf(stderr, "keywarden-cli: census: %lld records read in this run; state %s\n",
                  static_cast<long long>(scanned->recordsRead), qPrintable(kept.path()));
     return ExitOk;

@@ -37,8 +37,12 @@ const Command Commands[] = {
      runSchemaCommand},
     {"records", "records --topic NAME [--from ...] [--limit N] [--reveal]",
      "Read records from a topic and decrypt them.", runRecordsCommand},
-    {"census", "census [--topic NAME]... [--rescan] [--state DIR]",
-     "Count the values each DEK version has encrypted in the topics, without decrypting.",
+    {"census",
+     "census [--topic NAME]... [--rescan] [--state DIR] [--group ID] [--census-topic NAME] "
+     "[--from-census-topic]",
+     "Count the values each DEK version has encrypted in the topics, without decrypting; "
+     "--group ID splits the count over a consumer group, its state in a compacted census "
+     "topic; --from-census-topic prints that topic's cluster-wide totals.",
      runCensusCommand},
     {"schedule", "schedule [--policy FILE] [--state DIR] [--bootstrap HOST:PORT]",
      "Show when each DEK is due for rotation and its share of the invocation limit.",

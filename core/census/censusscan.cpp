@@ -30,6 +30,37 @@ struct PartitionPlan
 
 } // namespace
 
+void countRecord(Tally &tally, engine::RecordDecryptor &inspector,
+                 engine::RecordDecryptor::KeyMemo &memo, const kafka::KafkaRecord &record)
+{
+    engine::RecordInspection value;
+    if (!record.value.isNull())
+        value = inspector.inspect({record.topic, false, record.value, record.headers, {}}, memo);
+    if (looksFramed(record)) {
+        const engine::RecordInspection key =
+            inspector.inspect({record.topic, true, record.key, record.headers, {}}, memo);
+        tally.add(record, value, &key);
+    } else {
+        tally.add(record, value);
+    }
+}
+
+Result<QStringList> chooseTopics(const kafka::KafkaSettings &settings, const QStringList &topics)
+{
+    if (!topics.isEmpty())
+        return topics;
+    auto listed = kafka::listTopics(settings);
+    if (!listed)
+        return listed.error();
+    QStringList out;
+    for (const kafka::TopicInfo &t : std::as_const(*listed)) {
+        if (!t.internal && !t.name.startsWith(QLatin1Char('_')))
+            out.append(t.name);
+    }
+    out.sort();
+    return out;
+}
+
 Result<ScanSummary> runScan(const kafka::KafkaSettings &settings,
                             engine::RecordDecryptor &inspector, CensusState &state,
                             const ScanOptions &options,
@@ -40,17 +71,10 @@ Result<ScanSummary> runScan(const kafka::KafkaSettings &settings,
         if (auto cleared = state.clear(); !cleared)
             return cleared.error();
     }
-    QStringList topics = options.topics;
-    if (topics.isEmpty()) {
-        auto listed = kafka::listTopics(settings);
-        if (!listed)
-            return listed.error();
-        for (const kafka::TopicInfo &t : std::as_const(*listed)) {
-            if (!t.internal && !t.name.startsWith(QLatin1Char('_')))
-                topics.append(t.name);
-        }
-        topics.sort();
-    }
+    auto chosen = chooseTopics(settings, options.topics);
+    if (!chosen)
+        return chosen.error();
+    const QStringList topics = *chosen;
 
     // Where each partition starts and ends, before reading anything: the total for progress.
     QList<QPair<QString, QList<PartitionPlan>>> plans;
@@ -117,19 +141,8 @@ Result<ScanSummary> runScan(const kafka::KafkaSettings &settings,
                 if (failed || batch.isEmpty())
                     return;
                 Tally counted;
-                for (const kafka::KafkaRecord &record : std::as_const(batch)) {
-                    engine::RecordInspection value;
-                    if (!record.value.isNull())
-                        value = inspector.inspect(
-                            {record.topic, false, record.value, record.headers, {}}, memo);
-                    if (looksFramed(record)) {
-                        const engine::RecordInspection key = inspector.inspect(
-                            {record.topic, true, record.key, record.headers, {}}, memo);
-                        counted.add(record, value, &key);
-                    } else {
-                        counted.add(record, value);
-                    }
-                }
+                for (const kafka::KafkaRecord &record : std::as_const(batch))
+                    countRecord(counted, inspector, memo, record);
                 const PartitionPosition next{topic, plan.partition, batch.last().offset + 1,
                                              plan.missed};
                 if (auto ok = state.commit(topic, counted, {next}); !ok) {

@@ -7,16 +7,13 @@
 
 #include "core/census/censusstate.h"
 #include "core/domain/result.h"
+#include "core/engine/recorddecryptor.h"
 #include "core/kafka/kafkasettings.h"
 
 #include <QStringList>
 
 #include <atomic>
 #include <functional>
-
-namespace kw::engine {
-class RecordDecryptor;
-}
 
 namespace kw::census {
 
@@ -45,6 +42,15 @@ struct ScanSummary
     qint64 missed = 0;
     bool cancelled = false;
 };
+
+// `topics`, or when empty every topic but Kafka's internal ones and those starting with '_'
+// (sorted). Errors: those of kafka::listTopics.
+Result<QStringList> chooseTopics(const kafka::KafkaSettings &settings, const QStringList &topics);
+
+// Inspects one record (its value, and its key when a Schema Registry serializer could have
+// written it) and counts it into `tally`: the one way every census counts, alone or in a group.
+void countRecord(Tally &tally, engine::RecordDecryptor &inspector,
+                 engine::RecordDecryptor::KeyMemo &memo, const kafka::KafkaRecord &record);
 
 // Blocking: call from a worker thread, never from the thread of the inspector's registry
 // transport. `progress` is called after each batch, on this thread. Errors: those of
