@@ -1,6 +1,6 @@
 #include "core/census/censustally.h"
 
-#include <QSet>
+#include <QVarLengthArray>
 
 namespace kw::census {
 
@@ -104,31 +104,47 @@ void Tally::add(const kafka::KafkaRecord &record, const engine::RecordInspection
 void Tally::countValues(const kafka::KafkaRecord &record,
                         const engine::RecordInspection &inspection)
 {
-    QList<const engine::EncryptedValue *> values;
+    // The values of one record name few DEK versions, nearly always one: group them with a
+    // linear scan (no hash set per record) and touch each version's usage once per record, not
+    // once per value. All of them share the inspection's DEK subject.
+    struct Group
+    {
+        const engine::EncryptedValue *value; // the first value under this version
+        qint64 count;
+        qint64 unprefixed;
+    };
+    QVarLengthArray<Group, 4> groups;
+    const auto group = [&](const engine::EncryptedValue &v) {
+        if (!v.error.isEmpty()) {
+            noteProblem(record, v.error.code, v.error.message);
+            return;
+        }
+        const qint64 unprefixed = v.versionPrefixed ? 0 : 1;
+        for (Group &g : groups) {
+            if (g.value->dekVersion == v.dekVersion && g.value->kekName == v.kekName &&
+                g.value->algorithm == v.algorithm) {
+                ++g.count;
+                g.unprefixed += unprefixed;
+                return;
+            }
+        }
+        groups.append(Group{&v, 1, unprefixed});
+    };
     if (inspection.payload)
-        values.append(&*inspection.payload);
+        group(*inspection.payload);
     for (const engine::EncryptedValue &v : inspection.values)
-        values.append(&v);
-    if (values.isEmpty())
+        group(v);
+    if (groups.isEmpty())
         return;
     const Sighting at = sightingOf(record);
-    QSet<DekVersionKey> inRecord;
-    for (const engine::EncryptedValue *v : std::as_const(values)) {
-        if (!v->error.isEmpty()) {
-            noteProblem(record, v->error.code, v->error.message);
-            continue;
-        }
-        const DekVersionKey key{v->kekName, inspection.dekSubject, v->algorithm, v->dekVersion};
-        DekVersionUsage &usage = m_deks[key];
-        ++usage.encryptions;
-        ++usage.topics[record.topic];
-        if (!v->versionPrefixed)
-            ++usage.unprefixed;
-        if (!inRecord.contains(key)) {
-            inRecord.insert(key);
-            ++usage.records;
-            see(usage, at);
-        }
+    for (const Group &g : std::as_const(groups)) {
+        DekVersionUsage &usage = m_deks[DekVersionKey{g.value->kekName, inspection.dekSubject,
+                                                      g.value->algorithm, g.value->dekVersion}];
+        usage.encryptions += g.count;
+        usage.unprefixed += g.unprefixed;
+        usage.topics[record.topic] += g.count;
+        ++usage.records;
+        see(usage, at);
     }
 }
 

@@ -6,6 +6,11 @@
 //   keywarden-interop encrypt FIXTURE OUT
 //       Encrypts the same values with the same schemas and KEKs, but DEKs Keywarden generates
 //       and wraps itself, and writes OUT in the same format for consume.mjs.
+//   keywarden-interop produce BOOTSTRAP FILE
+//       Produces the records of FILE ({"records": [{"topic","key","value","headers"}]}, bytes
+//       as base64, key null for none) to Kafka at BOOTSTRAP, in order, and waits until every
+//       one is acknowledged. The JS client has no Kafka client here: this puts its bytes on
+//       the sandbox's broker for the census test.
 
 #include "core/engine/memoryregistry.h"
 #include "core/engine/recorddecryptor.h"
@@ -19,6 +24,8 @@
 #include <QJsonDocument>
 #include <QJsonObject>
 #include <QtEndian>
+
+#include <librdkafka/rdkafka.h>
 
 #include <cstdio>
 
@@ -209,6 +216,97 @@ int encrypt(const QString &inPath, const QString &outPath)
     return failed == 0 && !records.isEmpty() ? 0 : 1;
 }
 
+int produce(const QString &bootstrap, const QString &path)
+{
+    auto file = readFixture(path);
+    if (!file) {
+        std::fprintf(stderr, "%s\n", qPrintable(file.error().message));
+        return 2;
+    }
+    char err[512] = {};
+    rd_kafka_conf_t *conf = rd_kafka_conf_new();
+    // Idempotent: a retried batch cannot be written twice, which would double the counts.
+    if (rd_kafka_conf_set(conf, "bootstrap.servers", bootstrap.toUtf8().constData(), err,
+                          sizeof err) != RD_KAFKA_CONF_OK ||
+        rd_kafka_conf_set(conf, "enable.idempotence", "true", err, sizeof err) !=
+            RD_KAFKA_CONF_OK) {
+        std::fprintf(stderr, "produce: %s\n", err);
+        rd_kafka_conf_destroy(conf);
+        return 2;
+    }
+    int failures = 0; // counted by the delivery callback, on this thread (in poll and flush)
+    rd_kafka_conf_set_opaque(conf, &failures);
+    rd_kafka_conf_set_dr_msg_cb(conf, [](rd_kafka_t *, const rd_kafka_message_t *m, void *opaque) {
+        if (m->err) {
+            ++*static_cast<int *>(opaque);
+            std::fprintf(stderr, "produce: delivery to %s failed: %s\n",
+                         rd_kafka_topic_name(m->rkt), rd_kafka_err2str(m->err));
+        }
+    });
+    rd_kafka_t *producer = rd_kafka_new(RD_KAFKA_PRODUCER, conf, err, sizeof err);
+    if (!producer) {
+        std::fprintf(stderr, "produce: cannot create a producer: %s\n", err);
+        return 2;
+    }
+    int queued = 0;
+    for (const QJsonValue &v : file->value(QStringLiteral("records")).toArray()) {
+        const QJsonObject r = v.toObject();
+        const QByteArray topic = r.value(QStringLiteral("topic")).toString().toUtf8();
+        const QJsonValue keyText = r.value(QStringLiteral("key"));
+        const QByteArray key = keyText.isString()
+                                   ? QByteArray::fromBase64(keyText.toString().toLatin1())
+                                   : QByteArray();
+        const QByteArray value =
+            QByteArray::fromBase64(r.value(QStringLiteral("value")).toString().toLatin1());
+        rd_kafka_headers_t *headers = nullptr;
+        const QList<serde::RecordHeader> given = headersOf(r);
+        if (!given.isEmpty()) {
+            headers = rd_kafka_headers_new(static_cast<size_t>(given.size()));
+            for (const serde::RecordHeader &h : given)
+                rd_kafka_header_add(headers, h.key.constData(), h.key.size(), h.value.constData(),
+                                    h.value.size());
+        }
+        // rd_kafka_produceva rather than the producev macros, which cast in C style.
+        rd_kafka_vu_t vus[5] = {};
+        vus[0].vtype = RD_KAFKA_VTYPE_TOPIC;
+        vus[0].u.cstr = topic.constData();
+        vus[1].vtype = RD_KAFKA_VTYPE_MSGFLAGS;
+        vus[1].u.i = RD_KAFKA_MSG_F_COPY;
+        vus[2].vtype = RD_KAFKA_VTYPE_KEY;
+        vus[2].u.mem.ptr = keyText.isString() ? const_cast<char *>(key.constData()) : nullptr;
+        vus[2].u.mem.size = static_cast<size_t>(key.size());
+        vus[3].vtype = RD_KAFKA_VTYPE_VALUE;
+        vus[3].u.mem.ptr = const_cast<char *>(value.constData());
+        vus[3].u.mem.size = static_cast<size_t>(value.size());
+        vus[4].vtype = RD_KAFKA_VTYPE_HEADERS;
+        vus[4].u.headers = headers;
+        rd_kafka_error_t *queueError = rd_kafka_produceva(producer, vus, headers ? 5 : 4);
+        const rd_kafka_resp_err_t e =
+            queueError ? rd_kafka_error_code(queueError) : RD_KAFKA_RESP_ERR_NO_ERROR;
+        if (queueError)
+            rd_kafka_error_destroy(queueError);
+        if (e) {
+            if (headers)
+                rd_kafka_headers_destroy(headers);
+            std::fprintf(stderr, "produce: cannot queue a record for %s: %s\n", topic.constData(),
+                         rd_kafka_err2str(e));
+            rd_kafka_destroy(producer);
+            return 1;
+        }
+        ++queued;
+        rd_kafka_poll(producer, 0);
+    }
+    const rd_kafka_resp_err_t flushed = rd_kafka_flush(producer, 60000);
+    rd_kafka_destroy(producer);
+    if (flushed || failures > 0 || queued == 0) {
+        std::fprintf(stderr, "produce: %d of %d records not delivered%s\n", failures, queued,
+                     flushed ? " (flush timed out)" : "");
+        return 1;
+    }
+    std::printf("produced %d records to %s\n", queued, qPrintable(bootstrap));
+    return 0;
+}
+
 } // namespace
 
 int main(int argc, char *argv[])
@@ -219,6 +317,9 @@ int main(int argc, char *argv[])
         return decrypt(args.at(2));
     if (args.size() == 4 && args.at(1) == QLatin1String("encrypt"))
         return encrypt(args.at(2), args.at(3));
-    std::fprintf(stderr, "usage: keywarden-interop decrypt FIXTURE | encrypt FIXTURE OUT\n");
+    if (args.size() == 4 && args.at(1) == QLatin1String("produce"))
+        return produce(args.at(2), args.at(3));
+    std::fprintf(stderr, "usage: keywarden-interop decrypt FIXTURE | encrypt FIXTURE OUT | "
+                         "produce BOOTSTRAP FILE\n");
     return 64;
 }

@@ -108,6 +108,44 @@ private Q_SLOTS:
         QCOMPARE(a3.records, 1);
     }
 
+    void groupsInterleavedValuesOfOneRecordByDekVersion()
+    {
+        // Values of one record under several versions, interleaved, one of them damaged: each
+        // version counts its own values and the record once; the damaged value is a problem.
+        engine::EncryptedValue damaged = encrypted(QStringLiteral("notes{}"), kA, 0);
+        damaged.error = makeError(QStringLiteral("engine.malformed_ciphertext"),
+                                  QStringLiteral("not base64 on purpose"));
+        Tally t;
+        t.add(record(QStringLiteral("orders"), 0, 7, 500),
+              fields(kSubject,
+                     {encrypted(QStringLiteral("cards[]"), kA, 1),
+                      encrypted(QStringLiteral("cards[]"), kA, 2), damaged,
+                      encrypted(QStringLiteral("cards[]"), kA, 1),
+                      encrypted(QStringLiteral("ssn"), kA, 1, true, QStringLiteral("AES256_SIV")),
+                      encrypted(QStringLiteral("cards[]"), kA, 2),
+                      encrypted(QStringLiteral("cards[]"), kA, 1)}));
+        const auto &deks = t.dekVersions();
+        QCOMPARE(deks.size(), 3);
+        const DekVersionUsage v1 = deks.value({kA, kSubject, QStringLiteral("AES256_GCM"), 1});
+        QCOMPARE(v1.encryptions, 3);
+        QCOMPARE(v1.records, 1);
+        QCOMPARE(v1.topics.value(QStringLiteral("orders")), 3);
+        QCOMPARE(v1.first.offset, 7);
+        QCOMPARE(v1.last.offset, 7);
+        const DekVersionUsage v2 = deks.value({kA, kSubject, QStringLiteral("AES256_GCM"), 2});
+        QCOMPARE(v2.encryptions, 2);
+        QCOMPARE(v2.records, 1);
+        const DekVersionUsage siv = deks.value({kA, kSubject, QStringLiteral("AES256_SIV"), 1});
+        QCOMPARE(siv.encryptions, 1);
+        QCOMPARE(siv.records, 1);
+        QCOMPARE(t.problems()
+                     .value(QStringLiteral("orders"))
+                     .value(QStringLiteral("engine.malformed_ciphertext"))
+                     .count,
+                 1);
+        QCOMPARE(t.topics().value(QStringLiteral("orders")).count(Protection::CsfleField), 1);
+    }
+
     void countsHowEachValueIsProtected()
     {
         Tally t = orders();
