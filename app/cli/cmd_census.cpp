@@ -9,6 +9,8 @@
 #include "commands.h"
 #include "core/census/censusgroup.h"
 #include "core/census/censusscan.h"
+#include "core/census/schedule.h"
+#include "core/kafka/kafkaclient.h"
 #include "core/services/connection.h"
 
 #include <QDateTime>
@@ -254,8 +256,9 @@ int runCensusCommand(const QStringList &arguments)
     addConnectionOptions(parser, Needs::RegistryAndKafka);
     addFormatOption(parser);
     parser.addOption({OptTopic,
-                      QStringLiteral("Count this topic (repeat for more). Default: every topic "
-                                     "but internal ones and those starting with '_'."),
+                      QStringLiteral("Count this topic (repeat for more). Default: the topics "
+                                     "whose subjects (<topic>-value, <topic>-key) carry "
+                                     "encryption rules or have DEKs."),
                       QStringLiteral("name")});
     parser.addOption(
         {OptRescan, QStringLiteral("Forget what earlier runs counted and count everything.")});
@@ -342,6 +345,36 @@ int runCensusCommand(const QStringList &arguments)
     services::Connection connection(*profile);
     if (fromTopic)
         return printCensusTopic(connection.kafkaSettings(), censusTopic, topics, *format);
+    // The registry's keys: the default topics (those whose subjects encrypt) and, after the
+    // count, the DEK versions values name that the registry does not have.
+    std::atomic_bool stopLoading{false};
+    auto inputs = await(QtConcurrent::run([&] {
+        return census::loadScheduleInputs(*connection.dekRegistry(), *connection.schemaRegistry(),
+                                          stopLoading);
+    }));
+    if (!inputs) {
+        printError(QStringLiteral("census: %1").arg(inputs.error().message));
+        return exitCodeFor(inputs.error());
+    }
+    if (topics.isEmpty()) {
+        auto listed = await(kafka::listTopicsAsync(connection.kafkaSettings()));
+        if (!listed) {
+            printError(QStringLiteral("census: %1").arg(listed.error().message));
+            return exitCodeFor(listed.error());
+        }
+        QStringList names;
+        for (const kafka::TopicInfo &t : std::as_const(*listed)) {
+            if (!t.internal)
+                names.append(t.name);
+        }
+        topics = census::encryptedTopics(*inputs, names);
+        if (topics.isEmpty()) {
+            printError(QStringLiteral("census: no topic of this cluster has a subject with "
+                                      "encryption rules or DEKs (<topic>-value or <topic>-key); "
+                                      "name topics with --topic."));
+            return ExitFailure;
+        }
+    }
     if (group)
         return runGroupMember(connection, groupId, censusTopic, topics, *format);
 
@@ -383,6 +416,7 @@ int runCensusCommand(const QStringList &arguments)
         if (topics.isEmpty() || topics.contains(p.topic))
             missed[p.topic] += p.missed;
     }
+    census::addRegistryProblems(*tally, *inputs);
     printTotals(*format, *tally, missed);
     std::fprintf(stderr, "keywarden-cli: census: %lld records read in this run; state %s\n",
                  static_cast<long long>(scanned->recordsRead), qPrintable(kept.path()));
