@@ -42,13 +42,17 @@ Database::Database(DatabaseOptions options)
 Database::~Database()
 {
     QMutexLocker lock(&m_mutex);
-    for (const QString &name : std::as_const(m_connections)) {
-        {
-            QSqlDatabase database = QSqlDatabase::database(name, false);
+    const Qt::HANDLE here = QThread::currentThreadId();
+    for (auto it = m_connections.cbegin(); it != m_connections.cend(); ++it) {
+        // Only this thread's connection may be looked up (Qt refuses another thread's, with a
+        // warning); removing the others closes their SQLite handles, which SQLite allows from
+        // any thread.
+        if (it.key() == here) {
+            QSqlDatabase database = QSqlDatabase::database(it.value(), false);
             if (database.isValid())
                 database.close();
         }
-        QSqlDatabase::removeDatabase(name);
+        QSqlDatabase::removeDatabase(it.value());
     }
 }
 
