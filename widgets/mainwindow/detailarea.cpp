@@ -45,6 +45,13 @@ DetailArea::DetailArea(NavigatorPane *navigator, QWidget *parent)
     });
 }
 
+void DetailArea::revealDek(const QString &kek, const QString &subject, int version,
+                           const QString &algorithm)
+{
+    m_navigator->revealPath({QStringLiteral("keys"), kek, subject,
+                             QStringLiteral("%1/%2").arg(version).arg(algorithm)});
+}
+
 void DetailArea::setCensus(std::shared_ptr<const census::Tally> tally, const census::Policy &policy)
 {
     m_kekPane->setCensus(tally);

@@ -41,6 +41,10 @@ public:
     // The open connection (nullptr: none); it must outlive the call to setConnection(nullptr).
     void setConnection(const services::Connection *connection);
     // The census figures the KEK and DEK panes show (null: none yet).
+    // Selects that DEK version in the navigator (loading its KEK and subject as needed); the
+    // pane follows the selection.
+    void revealDek(const QString &kek, const QString &subject, int version,
+                   const QString &algorithm);
     void setCensus(std::shared_ptr<const census::Tally> tally, const census::Policy &policy);
     // The demo sandbox's state and the text that explains it.
     void setDemoState(DemoState state, const QString &detail = {});

@@ -9,7 +9,6 @@
 #include "models/navigator/navigatorsource.h"
 #include "widgets/commands/command.h"
 #include "widgets/commands/navigatorcommands.h"
-#include "widgets/common/emptystatewidget.h"
 #include "widgets/common/theme.h"
 #include "widgets/dialogs/aboutdialog.h"
 #include "widgets/mainwindow/auditbanner.h"
@@ -210,15 +209,12 @@ void MainWindow::createCentralWidget()
     m_tabs->setDocumentMode(true);
     m_tabs->addTab(m_splitter, QIcon(QStringLiteral(":/icons/kek.svg")), tr("&Keys && Schemas"));
     m_tabs->addTab(m_recordsTab, QIcon(QStringLiteral(":/icons/dek.svg")), tr("R&ecords"));
-    m_rotationTab = new rotation::RotationTab(this);
-    m_tabs->addTab(m_rotationTab, QIcon(QStringLiteral(":/icons/kek.svg")), tr("R&otation"));
+    m_tabs->addTab(m_rotationTab = new rotation::RotationTab(this),
+                   QIcon(QStringLiteral(":/icons/kek.svg")), tr("R&otation"));
     connect(m_rotationTab, &rotation::RotationTab::censusChanged, m_detail, &DetailArea::setCensus);
+    connect(m_rotationTab, &rotation::RotationTab::dekActivated, m_detail, &DetailArea::revealDek);
     connect(m_rotationTab, &rotation::RotationTab::dekActivated, this,
-            [this](const QString &kek, const QString &subject, int version, const QString &alg) {
-                m_tabs->setCurrentIndex(0);
-                m_navigator->revealPath({QStringLiteral("keys"), kek, subject,
-                                         QStringLiteral("%1/%2").arg(version).arg(alg)});
-            });
+            [this] { m_tabs->setCurrentIndex(0); });
 
     // The audit log's state stays in view until it is dealt with.
     m_auditBanner = new AuditBanner(this);
