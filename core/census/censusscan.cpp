@@ -115,57 +115,67 @@ Result<ScanSummary> runScan(const kafka::KafkaSettings &settings,
         const QString &topic = planned.first;
         const QList<PartitionPlan> &partitions = planned.second;
         at.topic = topic;
+        if (cancel) {
+            summary.cancelled = true;
+            return summary;
+        }
+        // Positions that move without reading (retention went past them) are stored first;
+        // the partitions with records left are read with one consumer, each from its own
+        // position: setting a consumer up per partition costs more than counting a small one.
+        kafka::ReadRequest request;
+        request.topic = topic;
+        request.batchSize = options.batchSize;
+        QHash<int, qint64> missedOf;
         for (const PartitionPlan &plan : partitions) {
-            if (cancel) {
-                summary.cancelled = true;
-                return summary;
+            missedOf.insert(plan.partition, plan.missed);
+            if (plan.start < plan.end) {
+                request.partitionStarts.insert(plan.partition, plan.start);
+            } else if (plan.moved) {
+                if (auto ok =
+                        state.commit(topic, {}, {{topic, plan.partition, plan.start, plan.missed}});
+                    !ok)
+                    return ok.error();
             }
-            if (plan.start >= plan.end) {
-                if (plan.moved) {
-                    if (auto ok = state.commit(topic, {},
-                                               {{topic, plan.partition, plan.start, plan.missed}});
-                        !ok)
-                        return ok.error();
-                }
-                continue;
+        }
+        if (request.partitionStarts.isEmpty())
+            continue;
+        std::optional<Error> failed;
+        std::atomic_bool stop{false};
+        kafka::ReadCallbacks callbacks;
+        callbacks.onBatch = [&](QList<kafka::KafkaRecord> &&batch) {
+            if (failed || batch.isEmpty())
+                return;
+            Tally counted;
+            // A batch may hold records of several partitions, each in offset order: each
+            // moves to after its last record here, with the counts, in one transaction.
+            QMap<int, qint64> next;
+            for (const kafka::KafkaRecord &record : std::as_const(batch)) {
+                countRecord(counted, inspector, memo, record);
+                next.insert(record.partition, record.offset + 1);
             }
-            kafka::ReadRequest request;
-            request.topic = topic;
-            request.partition = plan.partition;
-            request.start = kafka::StartPosition::offset(plan.start);
-            request.batchSize = options.batchSize;
-            std::optional<Error> failed;
-            std::atomic_bool stop{false};
-            kafka::ReadCallbacks callbacks;
-            callbacks.onBatch = [&](QList<kafka::KafkaRecord> &&batch) {
-                if (failed || batch.isEmpty())
-                    return;
-                Tally counted;
-                for (const kafka::KafkaRecord &record : std::as_const(batch))
-                    countRecord(counted, inspector, memo, record);
-                const PartitionPosition next{topic, plan.partition, batch.last().offset + 1,
-                                             plan.missed};
-                if (auto ok = state.commit(topic, counted, {next}); !ok) {
-                    failed = ok.error();
-                    stop = true;
-                    return;
-                }
-                summary.recordsRead += batch.size();
-                at.scanned += batch.size();
-                if (progress)
-                    progress(at);
-                if (cancel)
-                    stop = true;
-            };
-            auto read = kafka::readRecords(settings, request, callbacks, stop);
-            if (failed)
-                return *failed;
-            if (!read)
-                return read.error();
-            if (read->cancelled) {
-                summary.cancelled = true;
-                return summary;
+            QList<PartitionPosition> moved;
+            for (auto it = next.cbegin(); it != next.cend(); ++it)
+                moved.append({topic, it.key(), it.value(), missedOf.value(it.key())});
+            if (auto ok = state.commit(topic, counted, moved); !ok) {
+                failed = ok.error();
+                stop = true;
+                return;
             }
+            summary.recordsRead += batch.size();
+            at.scanned += batch.size();
+            if (progress)
+                progress(at);
+            if (cancel)
+                stop = true;
+        };
+        auto read = kafka::readRecords(settings, request, callbacks, stop);
+        if (failed)
+            return *failed;
+        if (!read)
+            return read.error();
+        if (read->cancelled) {
+            summary.cancelled = true;
+            return summary;
         }
     }
     return summary;

@@ -23,7 +23,7 @@ struct ScanOptions
     // "_" (Keywarden's own census topic, Connect's and Schema Registry's stores).
     QStringList topics;
     bool rescan = false;  // forget what earlier runs counted and start over
-    int batchSize = 2000; // records per commit
+    int batchSize = 5000; // records per commit (and in memory at once)
 };
 
 struct ScanProgress

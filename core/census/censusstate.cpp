@@ -189,12 +189,24 @@ Result<void> CensusState::commit(const QString &topic, const Tally &counted,
             return fail(QStringLiteral("store a topic's counts"));
     }
 
-    const auto problems = counted.problems().value(topic);
-    for (auto p = problems.cbegin(); p != problems.cend(); ++p) {
-        q.prepare(QStringLiteral(
+    // On a second sighting of a problem, the example that comes first by partition, then
+    // offset, stays (Problem::exampleBefore); every expression sees the row as it was.
+    static const QString storeProblem =
+        QStringLiteral(
             "INSERT INTO problems (topic, heading, count, example_ts, example_partition, "
             "example_offset, message) VALUES (?, ?, ?, ?, ?, ?, ?) "
-            "ON CONFLICT (topic, heading) DO UPDATE SET count = count + excluded.count"));
+            "ON CONFLICT (topic, heading) DO UPDATE SET count = count + excluded.count, "
+            "example_ts = CASE WHEN %1 THEN excluded.example_ts ELSE example_ts END, "
+            "example_partition = CASE WHEN %1 THEN excluded.example_partition "
+            "ELSE example_partition END, "
+            "example_offset = CASE WHEN %1 THEN excluded.example_offset ELSE example_offset END, "
+            "message = CASE WHEN %1 THEN excluded.message ELSE message END")
+            .arg(QLatin1String("(excluded.example_partition < example_partition OR "
+                               "(excluded.example_partition = example_partition AND "
+                               "excluded.example_offset < example_offset))"));
+    const auto problems = counted.problems().value(topic);
+    for (auto p = problems.cbegin(); p != problems.cend(); ++p) {
+        q.prepare(storeProblem);
         for (const QVariant &v : {QVariant(topic), QVariant(p.key()), QVariant(p->count),
                                   QVariant(p->example.timestampMs), QVariant(p->example.partition),
                                   QVariant(p->example.offset), QVariant(p->message)})

@@ -2,6 +2,8 @@
 
 #include <QVarLengthArray>
 
+#include <utility>
+
 namespace kw::census {
 
 namespace {
@@ -148,12 +150,19 @@ void Tally::countValues(const kafka::KafkaRecord &record,
     }
 }
 
+bool Problem::exampleBefore(const Sighting &a, const Sighting &b)
+{
+    return !b.isValid() ||
+           (a.isValid() && std::pair(a.partition, a.offset) < std::pair(b.partition, b.offset));
+}
+
 void Tally::noteProblem(const kafka::KafkaRecord &record, const QString &heading,
                         const QString &message)
 {
     Problem &problem = m_problems[record.topic][heading];
-    if (problem.count++ == 0) {
-        problem.example = sightingOf(record);
+    const Sighting at = sightingOf(record);
+    if (problem.count++ == 0 || Problem::exampleBefore(at, problem.example)) {
+        problem.example = at;
         problem.message = message;
     }
 }
@@ -183,7 +192,7 @@ void Tally::addTopic(const QString &topic, const TopicCensus &counts)
 void Tally::addProblem(const QString &topic, const QString &heading, const Problem &problem)
 {
     Problem &mine = m_problems[topic][heading];
-    if (mine.count == 0) {
+    if (mine.count == 0 || Problem::exampleBefore(problem.example, mine.example)) {
         mine.example = problem.example;
         mine.message = problem.message;
     }

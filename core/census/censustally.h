@@ -86,8 +86,13 @@ struct TopicCensus
 struct Problem
 {
     qint64 count = 0;
-    Sighting example; // the first record that had it
-    QString message;  // that record's error message
+    // The record with it that comes first by partition, then offset: the same example however
+    // the records were read (one consumer or several, in whatever order).
+    Sighting example;
+    QString message; // that record's error message
+
+    // Whether `a` is the better example: it comes before `b` (or `b` is none).
+    static bool exampleBefore(const Sighting &a, const Sighting &b);
 };
 
 class Tally

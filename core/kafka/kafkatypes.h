@@ -8,6 +8,7 @@
 #include <QByteArray>
 #include <QLatin1String>
 #include <QList>
+#include <QMap>
 #include <QMetaType>
 #include <QString>
 
@@ -76,6 +77,10 @@ struct ReadRequest
     QString topic;
     int partition = -1; // -1: every partition of the topic
     StartPosition start;
+    // When not empty: read exactly these partitions, each from its own offset (clamped to
+    // [low, high]), instead of `partition` and `start`. One consumer for a topic whose
+    // partitions resume at different places (the census).
+    QMap<int, qint64> partitionStarts;
     qint64 limit = -1;             // total records across partitions; -1: up to the high watermarks
     int batchSize = 500;           // records per batch handed back
     int metadataTimeoutMs = 10000; // metadata, watermarks, offsetsForTimes: fail after this

@@ -214,7 +214,26 @@ Result<ReadSummary> readRecords(const KafkaSettings &settings, const ReadRequest
         rd_kafka_topic_partition_list_destroy(list);
     }
 
-    summary.ranges = planRanges(request.start, partitions, timestampOffsets);
+    if (request.partitionStarts.isEmpty()) {
+        summary.ranges = planRanges(request.start, partitions, timestampOffsets);
+    } else {
+        for (auto it = request.partitionStarts.cbegin(); it != request.partitionStarts.cend();
+             ++it) {
+            const auto found =
+                std::find_if(partitions.cbegin(), partitions.cend(),
+                             [&](const PartitionInfo &p) { return p.partition == it.key(); });
+            if (found == partitions.cend())
+                return makeError(QString(ErrorUnknownPartition),
+                                 QStringLiteral("Topic '%1' has no partition %2: it has %3 "
+                                                "partition(s), numbered from 0.")
+                                     .arg(request.topic)
+                                     .arg(it.key())
+                                     .arg(partitions.size()));
+            const qint64 low = std::max<qint64>(0, found->low);
+            const qint64 high = std::max(low, found->high);
+            summary.ranges.append({it.key(), std::clamp(it.value(), low, high), high});
+        }
+    }
     qint64 expected = 0;
     for (const PartitionRange &r : std::as_const(summary.ranges))
         expected += r.count();

@@ -220,6 +220,43 @@ private Q_SLOTS:
         QCOMPARE(twice.records(), 2 * once.records());
     }
 
+    void aProblemsExampleDoesNotDependOnReadingOrder()
+    {
+        // The same three damaged records, read in two orders (one consumer merges partitions
+        // by time; a group splits them): the example is the first by partition, then offset.
+        const QList<kafka::KafkaRecord> records{record(QStringLiteral("t"), 1, 2, 100),
+                                                record(QStringLiteral("t"), 0, 9, 300),
+                                                record(QStringLiteral("t"), 0, 5, 200)};
+        const auto examples = [&](QList<int> order) {
+            Tally one;
+            for (int i : order)
+                one.add(records.at(i), failed(QStringLiteral("serde.malformed_record")));
+            auto state = CensusState::open({});
+            Tally merged;
+            for (int i : order) {
+                Tally single;
+                single.add(records.at(i), failed(QStringLiteral("serde.malformed_record")));
+                (*state)->commit(QStringLiteral("t"), single, {});
+                merged.merge(single);
+            }
+            const auto pick = [](const Tally &t) {
+                const Problem p = t.problems()
+                                      .value(QStringLiteral("t"))
+                                      .value(QStringLiteral("serde.malformed_record"));
+                return QStringLiteral("%1/%2 x%3")
+                    .arg(p.example.partition)
+                    .arg(p.example.offset)
+                    .arg(p.count);
+            };
+            return QStringList{pick(one), pick(merged), pick((*state)->load().value())};
+        };
+        const QStringList expected{QStringLiteral("0/5 x3"), QStringLiteral("0/5 x3"),
+                                   QStringLiteral("0/5 x3")};
+        QCOMPARE(examples({0, 1, 2}), expected);
+        QCOMPARE(examples({2, 1, 0}), expected);
+        QCOMPARE(examples({1, 0, 2}), expected);
+    }
+
     void stateKeepsCountsAndPositionsTogether()
     {
         auto state = CensusState::open({});
