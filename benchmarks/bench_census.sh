@@ -12,19 +12,20 @@
 # (/usr/bin/time) for the peak RSS. Exit status: 0 when every read finished and counted every
 # record, 1 otherwise; a ratio below the goal is reported, not failed (machines differ).
 #
-# Figures (2 vCPUs shared with other work, load ~3, 100,000 records, dev build, Dec 2026):
-# kcat -C -e 0.59 s (~170,000 records/s), census 0.30-0.44 s (~230,000-330,000 records/s):
-# ratio 1.4-2.0, peak RSS ~60 MiB. kcat -C -e spends ~0.5 s of its time waiting at the end
-# (the empty fetch that tells it a partition is done; the broker holds it for
-# fetch.wait.max.ms, 500 ms by default: it takes as long for 30,000 records as for 150,000),
-# so the script also times kcat with fetch.wait.max.ms=1: ~0.11-0.16 s, and the census reaches
-# ~0.36 of that. Where the census's time goes: ~0.1 s is starting the process (keywarden-cli
-# --version alone takes that long), then the partitions are read one after the other, one
-# consumer each, and user + system CPU is about 60-80% of the wall time (perf: Avro walking
-# and its JSON rendering, base64, librdkafka, SQLite commits; no single hot spot). Peak RSS is
-# mostly the allocator: keywarden-cli asks mimalloc for huge pages (app/cli/main.cpp); with
-# MIMALLOC_LARGE_OS_PAGES=0 it is ~35 MiB for 100,000 records and ~26 MiB for 600.
-
+# Figures (2 vCPUs shared with other work, load ~2, 100,000 records, dev build, Dec 2026):
+# kcat -C -e 0.68 s (~147,000 records/s), census 0.40 s (~253,000 records/s): ratio ~1.7,
+# peak RSS ~88 MiB. kcat -C -e spends ~0.5 s of its time waiting at the end (the empty fetch
+# that tells it a partition is done; the broker holds it for fetch.wait.max.ms, 500 ms by
+# default: it takes as long for 30,000 records as for 150,000), so the script also times kcat
+# with fetch.wait.max.ms=1: ~0.18 s, and the census reaches ~0.46 of that. Where the census's
+# time goes: ~0.1 s is starting the process (keywarden-cli --version alone takes that long),
+# then reading the DEK Registry's keys (for the versions it does not have), then one consumer
+# reads the topic's partitions together, each from its stored position, committing counts and
+# positions every 5,000 records; user + system CPU is about 60-80% of the wall time (perf:
+# Avro walking, base64, librdkafka, SQLite commits; no single hot spot). Peak RSS is mostly
+# the allocator and librdkafka's prefetch: keywarden-cli asks mimalloc for huge pages
+# (app/cli/main.cpp); with MIMALLOC_LARGE_OS_PAGES=0 it was ~35 MiB for 100,000 records and
+# ~26 MiB for 600 with one consumer per partition.
 # The topic is filled as in bench_records.sh: keywarden-sandbox --seed demo has 10,000
 # encrypted records in "card-payments" (6 partitions, two AES-SIV fields a record, 20 damaged
 # on purpose); kcat copies them back into the same topic until it holds RECORDS or more. Both
