@@ -4,6 +4,7 @@
 
 #include "core/domain/secretproperty.h"
 #include "core/kafka/kafkaclient_p.h"
+#include "core/kafka/kafkaconf_p.h"
 
 #include <QElapsedTimer>
 #include <QMutexLocker>
@@ -79,32 +80,8 @@ void Consumer::logCallback(const rd_kafka_t *, int level, const char *fac, const
 
 Result<std::unique_ptr<Consumer>> Consumer::create(const KafkaSettings &settings)
 {
-    auto props = clientProperties(settings);
-    if (!props)
-        return props.error();
     std::unique_ptr<Consumer> self(new Consumer);
     self->m_bootstrap = settings.bootstrapServers.trimmed();
-
-    char errstr[512] = {};
-    rd_kafka_conf_t *conf = rd_kafka_conf_new();
-    const auto set = [&](const QString &name, const QString &value) -> Result<void> {
-        errstr[0] = '\0';
-        const rd_kafka_conf_res_t res = rd_kafka_conf_set(
-            conf, name.toUtf8().constData(), value.toUtf8().constData(), errstr, sizeof errstr);
-        if (res == RD_KAFKA_CONF_OK)
-            return {};
-        if (res == RD_KAFKA_CONF_UNKNOWN)
-            return makeError(QString(ErrorBadProperty),
-                             QStringLiteral("Unknown Kafka client property '%1': check its "
-                                            "spelling against librdkafka's configuration names.")
-                                 .arg(name));
-        // librdkafka's message quotes the value; never repeat a secret one.
-        const QString detail = isSecretProperty(name) ? QStringLiteral("the value is not accepted")
-                                                      : QString::fromUtf8(errstr);
-        return makeError(
-            QString(ErrorBadProperty),
-            QStringLiteral("Invalid value for Kafka client property '%1': %2.").arg(name, detail));
-    };
     // Defaults first, so the profile's properties (passed through verbatim) can override them.
     const QList<QPair<QString, QString>> defaults{
         {QStringLiteral("client.id"), QStringLiteral("keywarden")},
@@ -121,32 +98,21 @@ Result<std::unique_ptr<Consumer>> Consumer::create(const KafkaSettings &settings
         // stays bounded by queued.max.messages.kbytes (64 MB).
         {QStringLiteral("queued.min.messages"), QStringLiteral("1000000")},
     };
-    for (const auto &[name, value] : defaults)
-        if (auto ok = set(name, value); !ok) {
-            rd_kafka_conf_destroy(conf);
-            return ok.error();
-        }
-    for (const auto &[name, value] : *props)
-        if (auto ok = set(name, value); !ok) {
-            rd_kafka_conf_destroy(conf);
-            return ok.error();
-        }
     // A group.id nobody shares: assign() needs none, but some brokers want one for fetches;
-    // nothing is ever committed under it. Set last so a profile cannot make us commit.
+    // nothing is ever committed under it. Forced, so a profile cannot make us commit.
     const QString group =
         QStringLiteral("keywarden-preview-") + QUuid::createUuid().toString(QUuid::WithoutBraces);
-    for (const auto &[name, value] : QList<QPair<QString, QString>>{
-             {QStringLiteral("group.id"), group},
-             {QStringLiteral("enable.auto.commit"), QStringLiteral("false")}})
-        if (auto ok = set(name, value); !ok) {
-            rd_kafka_conf_destroy(conf);
-            return ok.error();
-        }
+    auto built = buildConf(settings, defaults,
+                           {{QStringLiteral("group.id"), group},
+                            {QStringLiteral("enable.auto.commit"), QStringLiteral("false")}});
+    if (!built)
+        return built.error();
+    rd_kafka_conf_t *conf = *built;
+    char errstr[512] = {};
     rd_kafka_conf_set_opaque(conf, self.get());
     rd_kafka_conf_set_error_cb(conf, &Consumer::errorCallback);
     rd_kafka_conf_set_log_cb(conf, &Consumer::logCallback);
 
-    errstr[0] = '\0';
     self->m_rk = rd_kafka_new(RD_KAFKA_CONSUMER, conf, errstr, sizeof errstr);
     if (!self->m_rk) {
         rd_kafka_conf_destroy(conf);
