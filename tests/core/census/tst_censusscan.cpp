@@ -3,14 +3,20 @@
 // reads only what was produced since, and --rescan counts everything once more.
 
 #include "core/census/censusscan.h"
+#include "core/census/schedule.h"
 #include "core/engine/recorddecryptor.h"
 #include "core/net/resttransport.h"
+#include "core/registry/dekregistryclient.h"
+#include "core/registry/schemaregistryclient.h"
 #include "core/sandbox/mockkafkacluster.h"
 #include "core/sandbox/sandbox.h"
 #include "core/services/recordpreview.h"
 
+#include <QJsonDocument>
+#include <QJsonObject>
 #include <QTest>
 #include <QtConcurrent/QtConcurrentRun>
+#include <QtEndian>
 
 using namespace kw;
 using namespace kw::census;
@@ -191,6 +197,71 @@ private Q_SLOTS:
         QVERIFY(again);
         QCOMPARE(again->recordsRead, 607);
         QCOMPARE(censusCounts(*(*state)->load()), expected);
+    }
+
+    void badInputIsCountedUnderItsOwnHeading()
+    {
+        // Three more employees records (the DEK subject comes from the topic, so they stay in
+        // it): a good one, the same with its name's DEK version prefix changed to 99 (a version
+        // the registry never had), and one naming a schema id the registry does not have.
+        const kafka::PreviewRecord good = decryptAll({QStringLiteral("employees")}).value(0);
+        QVERIFY(good.record.value.size() > 5);
+        const QByteArray frame = good.record.value.left(5);
+        QJsonObject body = QJsonDocument::fromJson(good.record.value.mid(5)).object();
+        QByteArray name =
+            QByteArray::fromBase64(body.value(QStringLiteral("name")).toString().toLatin1());
+        QVERIFY(name.size() > 5 && name.at(0) == 0);
+        qToBigEndian<qint32>(99, name.data() + 1);
+        body.insert(QStringLiteral("name"), QString::fromLatin1(name.toBase64()));
+        const QByteArray version99 = frame + QJsonDocument(body).toJson(QJsonDocument::Compact);
+        const QByteArray unknownSchema = QByteArray("\0\x00\x0f\x42\x3f", 5) + "{}";
+
+        const QString topic = QStringLiteral("employees");
+        auto state = CensusState::open({});
+        QVERIFY(state);
+        ScanOptions options;
+        options.topics = {topic};
+        QVERIFY(scan(**state, options)); // what is there already
+        QList<sandbox::MockRecord> produce;
+        for (const QByteArray &value : {good.record.value, version99, unknownSchema}) {
+            sandbox::MockRecord m;
+            m.topic = topic;
+            m.partition = 0;
+            m.value = value;
+            produce.append(m);
+        }
+        QVERIFY(m_sandbox.cluster()->produce(produce));
+        const Tally before = *(*state)->load();
+        const auto scanned = scan(**state, options);
+        QVERIFY2(scanned, qPrintable(scanned ? QString() : scanned.error().message));
+        QCOMPARE(scanned->recordsRead, 3); // the scan went on past both
+        Tally tally = *(*state)->load();
+        QCOMPARE(tally.topics().value(topic).records, before.topics().value(topic).records + 3);
+        QCOMPARE(tally.topics().value(topic).count(Protection::Undecodable), 1);
+        QVERIFY(before.problems().isEmpty());
+
+        registry::DekRegistryClient keys(m_transport.get());
+        registry::SchemaRegistryClient schemas(m_transport.get());
+        const auto inputs = onWorker<Result<ScheduleInputs>>([&] {
+            std::atomic_bool cancel{false};
+            return loadScheduleInputs(keys, schemas, cancel);
+        });
+        QVERIFY2(inputs, qPrintable(inputs ? QString() : inputs.error().message));
+        addRegistryProblems(tally, *inputs);
+        const QMap<QString, Problem> problems = tally.problems().value(topic);
+        QCOMPARE(problems.keys(), (QStringList{QStringLiteral("census.unknown_dek_version"),
+                                               QStringLiteral("engine.unknown_schema")}));
+        const Problem unknownVersion = problems.value(QStringLiteral("census.unknown_dek_version"));
+        QCOMPARE(unknownVersion.count, 1);
+        QCOMPARE(unknownVersion.example.partition, 0);
+        QVERIFY2(unknownVersion.message.contains(QStringLiteral("version 99")),
+                 qPrintable(unknownVersion.message));
+        const Problem unknownId = problems.value(QStringLiteral("engine.unknown_schema"));
+        QCOMPARE(unknownId.count, 1);
+        QCOMPARE(unknownId.example.partition, 0);
+        QCOMPARE(unknownId.example.offset, unknownVersion.example.offset + 1);
+        QVERIFY2(unknownId.message.contains(QStringLiteral("999999")),
+                 qPrintable(unknownId.message));
     }
 
     void aCancelledRunResumesWithoutCountingTwice()
