@@ -2,6 +2,7 @@
 
 #include "models/navigator/navigatormodel.h"
 #include "models/records/recordsmodel.h"
+#include "models/rotation/schedulemodel.h"
 #include "widgets/mainwindow/mainwindow.h"
 #include "widgets/mainwindow/navigatorpane.h"
 #include "widgets/records/recordsview.h"
@@ -135,7 +136,17 @@ ScreenshotTour::ScreenshotTour(MainWindow *window, QString directory, QObject *p
              auto *view = w->rotationTab()->view();
              return !view->isBusy() && view->outcome() && !view->outcome()->tally.isEmpty();
          },
-         [w] { w->rotationTab()->view()->table()->selectRow(0); },
+         [w] {
+             // The DEK with the most versions shows the per-version chart best.
+             auto *view = w->rotationTab()->view();
+             int best = 0;
+             for (int r = 0; r < view->table()->model()->rowCount(); ++r) {
+                 const auto *row = view->model()->rowAt(r);
+                 if (row && row->versions.size() > view->model()->rowAt(best)->versions.size())
+                     best = r;
+             }
+             view->table()->selectRow(best);
+         },
          QStringLiteral("keywarden-rotation.png")},
     };
 }

@@ -149,7 +149,7 @@ QChart *usageChart(const census::ScheduleRow *row, const census::Tally &census,
             it.key().algorithm == row->algorithm)
             perVersion[it.key().version] += it->encryptions;
     }
-    auto *set = new QBarSet(tr("Encryptions (census)"));
+    auto *set = new QBarSet(tr("census"));
     set->setColor(statusColor(row->status));
     QStringList categories;
     for (auto it = perVersion.cbegin(); it != perVersion.cend(); ++it) {
@@ -157,11 +157,23 @@ QChart *usageChart(const census::ScheduleRow *row, const census::Tally &census,
         // A log axis cannot show 0: versions with no values sit at the axis' floor.
         set->append(std::max<double>(double(it.value()), 0.5));
     }
+    // The projection: one more category, where the latest version meets the limit at the
+    // rate observed so far, reached by a dashed line from its bar.
+    const bool projected = row->counted && (row->projectedLimitAt >= 0 || row->limitOutOfReach);
+    if (projected) {
+        categories.append(row->limitOutOfReach ? tr("limit: after 9999")
+                                               : tr("limit: ~%1").arg(day(row->projectedLimitAt)));
+        set->append(0.5);
+    }
     auto *bars = new QBarSeries;
     bars->append(set);
     chart->addSeries(bars);
     auto *x = new QBarCategoryAxis;
     x->append(categories);
+    if (categories.size() > 6) { // many versions: upright labels, whole
+        x->setLabelsAngle(-90);
+        x->setTruncateLabels(false);
+    }
     auto *y = new QLogValueAxis;
     y->setBase(10);
     y->setLabelFormat(QStringLiteral("%.0e"));
@@ -185,9 +197,25 @@ QChart *usageChart(const census::ScheduleRow *row, const census::Tally &census,
         line->attachAxis(x);
         line->attachAxis(y);
     };
-    hline(row->limit, tr("limit %1").arg(locale.toString(row->limit, 'g', 4)), Qt::SolidLine);
+    hline(row->limit, tr("limit %1").arg(locale.toString(row->limit, 'g', 2)), Qt::SolidLine);
     hline(row->limit * policy.limitWarnShare,
-          tr("warn at %1%").arg(policy.limitWarnShare * 100, 0, 'g', 3), Qt::DashLine);
+          tr("warn %1%").arg(policy.limitWarnShare * 100, 0, 'g', 3), Qt::DashLine);
+
+    if (projected) {
+        auto *line = new QLineSeries;
+        line->setName(tr("projection"));
+        // From the latest live version's bar (a later, deleted version may follow it).
+        const double from = double(perVersion.keys().indexOf(row->latestVersion));
+        line->append(from, std::max<double>(double(row->encryptions), 0.5));
+        line->append(double(categories.size()) - 1, row->limit);
+        QPen pen(statusColor(row->status));
+        pen.setStyle(Qt::DotLine);
+        pen.setWidth(3);
+        line->setPen(pen);
+        chart->addSeries(line);
+        line->attachAxis(x);
+        line->attachAxis(y);
+    }
 
     QString projection;
     if (row->projectedLimitAt >= 0)
