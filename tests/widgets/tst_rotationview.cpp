@@ -56,8 +56,8 @@ class TestRotationView : public QObject
         return w;
     }
 
-    // Waits for the view's current job (load or run); its error ("" when it succeeded).
-    static QString waitForJob(RotationView &view, QSignalSpy &finished, int count)
+    // Waits for the spied view's `count`-th job (load or run); its error ("" when it succeeded).
+    static QString waitForJob(QSignalSpy &finished, int count)
     {
         if (!QTest::qWaitFor([&] { return finished.size() >= count; }, 180000))
             return QStringLiteral("the job did not finish");
@@ -118,7 +118,7 @@ private Q_SLOTS:
         RotationView *view = w->rotationTab()->view();
         QSignalSpy finished(view, &RotationView::jobFinished);
         // Opening shows the schedule without counting anything.
-        QCOMPARE(waitForJob(*view, finished, 1), QString());
+        QCOMPARE(waitForJob(finished, 1), QString());
         QVERIFY(view->outcome()->tally.isEmpty());
         QVERIFY(view->model()->rowCount() > 0);
 
@@ -126,7 +126,7 @@ private Q_SLOTS:
             view->commands()->command(QStringLiteral("actionRunCensus"))->action()->isEnabled());
         view->commands()->trigger(QStringLiteral("actionRunCensus"));
         QVERIFY(view->isBusy());
-        QCOMPARE(waitForJob(*view, finished, 2), QString());
+        QCOMPARE(waitForJob(finished, 2), QString());
         const services::CensusOutcome &outcome = *view->outcome();
         QVERIFY(!outcome.tally.isEmpty());
         QVERIFY(outcome.scan.recordsRead > 0);
@@ -209,7 +209,7 @@ private Q_SLOTS:
         QVERIFY(w);
         RotationView *view = w->rotationTab()->view();
         QSignalSpy finished(view, &RotationView::jobFinished);
-        QCOMPARE(waitForJob(*view, finished, 1), QString());
+        QCOMPARE(waitForJob(finished, 1), QString());
 
         // Cancel as soon as the first batch is counted (the run reads dozens of batches).
         auto cancelOnce = std::make_shared<QMetaObject::Connection>();
@@ -222,7 +222,7 @@ private Q_SLOTS:
                         }
                     });
         view->runCensus();
-        QCOMPARE(waitForJob(*view, finished, 2), QString());
+        QCOMPARE(waitForJob(finished, 2), QString());
         const census::ScanSummary first = view->outcome()->scan;
         QVERIFY(first.cancelled);
         QVERIFY(first.recordsRead > 0);
@@ -230,7 +230,7 @@ private Q_SLOTS:
         QCOMPARE(counted, first.recordsRead);
 
         view->runCensus();
-        QCOMPARE(waitForJob(*view, finished, 3), QString());
+        QCOMPARE(waitForJob(finished, 3), QString());
         const census::ScanSummary second = view->outcome()->scan;
         QVERIFY(!second.cancelled);
         // Together exactly what one uninterrupted run reads, each record once.
@@ -242,7 +242,7 @@ private Q_SLOTS:
 
         // A third run finds nothing new.
         view->runCensus();
-        QCOMPARE(waitForJob(*view, finished, 4), QString());
+        QCOMPARE(waitForJob(finished, 4), QString());
         QCOMPARE(view->outcome()->scan.recordsRead, 0);
     }
 
@@ -252,7 +252,7 @@ private Q_SLOTS:
         QVERIFY(w);
         RotationView *view = w->rotationTab()->view();
         QSignalSpy finished(view, &RotationView::jobFinished);
-        QCOMPARE(waitForJob(*view, finished, 1), QString());
+        QCOMPARE(waitForJob(finished, 1), QString());
         const census::ScheduleSummary usual = view->summary();
         census::Policy strict = view->policy();
         strict.dueSoonDays = 400;

@@ -236,7 +236,8 @@ private Q_SLOTS:
             for (int i : order) {
                 Tally single;
                 single.add(records.at(i), failed(QStringLiteral("serde.malformed_record")));
-                (*state)->commit(QStringLiteral("t"), single, {});
+                if (!(*state)->commit(QStringLiteral("t"), single, {}))
+                    return QStringList{QStringLiteral("the commit failed")};
                 merged.merge(single);
             }
             const auto pick = [](const Tally &t) {
