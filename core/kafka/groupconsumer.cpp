@@ -20,31 +20,7 @@ namespace {
 // A deep copy (the records outlive the messages).
 KafkaRecord copyRecord(const rd_kafka_message_t *m)
 {
-    KafkaRecord r;
-    r.topic = QString::fromUtf8(rd_kafka_topic_name(m->rkt));
-    r.partition = m->partition;
-    r.offset = m->offset;
-    rd_kafka_timestamp_type_t type = RD_KAFKA_TIMESTAMP_NOT_AVAILABLE;
-    r.timestampMs = rd_kafka_message_timestamp(m, &type);
-    r.timestampType =
-        type == RD_KAFKA_TIMESTAMP_CREATE_TIME       ? KafkaRecord::TimestampType::CreateTime
-        : type == RD_KAFKA_TIMESTAMP_LOG_APPEND_TIME ? KafkaRecord::TimestampType::LogAppendTime
-                                                     : KafkaRecord::TimestampType::NotAvailable;
-    if (m->key)
-        r.key = QByteArray(static_cast<const char *>(m->key), qsizetype(m->key_len));
-    if (m->payload)
-        r.value = QByteArray(static_cast<const char *>(m->payload), qsizetype(m->len));
-    rd_kafka_headers_t *headers = nullptr;
-    if (rd_kafka_message_headers(m, &headers) == RD_KAFKA_RESP_ERR_NO_ERROR && headers) {
-        const char *name = nullptr;
-        const void *value = nullptr;
-        size_t size = 0;
-        for (size_t i = 0; !rd_kafka_header_get_all(headers, i, &name, &value, &size); ++i)
-            r.headers.append({QByteArray(name, qsizetype(std::strlen(name))),
-                              value ? QByteArray(static_cast<const char *>(value), qsizetype(size))
-                                    : QByteArray()});
-    }
-    return r;
+    return detail::toRecord(m, QString::fromUtf8(rd_kafka_topic_name(m->rkt)), false);
 }
 
 // Errors that waiting will not cure.

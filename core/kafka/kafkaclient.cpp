@@ -13,6 +13,7 @@
 #include <QtConcurrent/QtConcurrentRun>
 
 #include <algorithm>
+#include <cstring>
 
 Q_LOGGING_CATEGORY(lcKafka, "keywarden.kafka", QtInfoMsg)
 
@@ -76,6 +77,42 @@ void Consumer::logCallback(const rd_kafka_t *, int level, const char *fac, const
     // librdkafka's own stderr logger would interleave with the CLI's output; connection
     // failures reach the user through error_cb and translate() instead.
     qCDebug(lcKafka, "rdkafka %d %s: %s", level, fac, buf);
+}
+
+// With `borrow`, the record's bytes point into `m` instead of being copied: `m` must then
+// outlive the record's use of them.
+KafkaRecord toRecord(const rd_kafka_message_t *m, const QString &topic, bool borrow)
+{
+    const auto bytes = [borrow](const void *data, size_t size) {
+        const auto *chars = static_cast<const char *>(data);
+        return borrow ? QByteArray::fromRawData(chars, qsizetype(size))
+                      : QByteArray(chars, qsizetype(size));
+    };
+    KafkaRecord r;
+    r.topic = topic;
+    r.partition = m->partition;
+    r.offset = m->offset;
+    rd_kafka_timestamp_type_t type = RD_KAFKA_TIMESTAMP_NOT_AVAILABLE;
+    r.timestampMs = rd_kafka_message_timestamp(m, &type);
+    r.timestampType =
+        type == RD_KAFKA_TIMESTAMP_CREATE_TIME       ? KafkaRecord::TimestampType::CreateTime
+        : type == RD_KAFKA_TIMESTAMP_LOG_APPEND_TIME ? KafkaRecord::TimestampType::LogAppendTime
+                                                     : KafkaRecord::TimestampType::NotAvailable;
+    if (m->key)
+        r.key = bytes(m->key, m->key_len);
+    if (m->payload)
+        r.value = bytes(m->payload, m->len);
+    // The message's own (const) headers: parsed once, owned by the message.
+    rd_kafka_headers_t *headers = nullptr;
+    if (rd_kafka_message_headers(m, &headers) == RD_KAFKA_RESP_ERR_NO_ERROR && headers) {
+        const char *name = nullptr;
+        const void *value = nullptr;
+        size_t size = 0;
+        for (size_t i = 0; !rd_kafka_header_get_all(headers, i, &name, &value, &size); ++i)
+            r.headers.append(
+                {bytes(name, std::strlen(name)), value ? bytes(value, size) : QByteArray()});
+    }
+    return r;
 }
 
 Result<std::unique_ptr<Consumer>> Consumer::create(const KafkaSettings &settings)

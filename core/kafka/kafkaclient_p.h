@@ -54,4 +54,8 @@ private:
     bool m_authFailed = false;
 };
 
+// The record a message holds. With `borrow`, its bytes point into `m` instead of being
+// copied: `m` must then outlive the record's use of them.
+KafkaRecord toRecord(const rd_kafka_message_t *m, const QString &topic, bool borrow);
+
 } // namespace kw::kafka::detail
