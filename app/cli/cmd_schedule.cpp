@@ -165,10 +165,8 @@ int runScheduleCommand(const QStringList &arguments)
                                   "or a --profile that has one."));
         return ExitUsage;
     }
-    const QString folder = parser.isSet(OptState)
-                               ? parser.value(OptState)
-                               : QStandardPaths::writableLocation(QStandardPaths::AppDataLocation) +
-                                     QStringLiteral("/census");
+    const QString folder =
+        parser.isSet(OptState) ? parser.value(OptState) : census::CensusState::defaultFolder();
     auto counted = loadCensus(folder, profile->bootstrapServers);
     if (!counted) {
         printError(QStringLiteral("schedule: %1").arg(counted.error().message));

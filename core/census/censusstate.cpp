@@ -8,6 +8,7 @@
 #include <QFileInfo>
 #include <QSqlError>
 #include <QSqlQuery>
+#include <QStandardPaths>
 
 namespace kw::census {
 
@@ -62,6 +63,12 @@ QString CensusState::pathFor(const QString &folder, const QString &bootstrapServ
             .toHex()
             .left(16);
     return QDir(folder).filePath(QStringLiteral("census-%1.sqlite").arg(QString::fromLatin1(id)));
+}
+
+QString CensusState::defaultFolder()
+{
+    return QStandardPaths::writableLocation(QStandardPaths::AppDataLocation) +
+           QStringLiteral("/census");
 }
 
 Result<std::unique_ptr<CensusState>> CensusState::open(const QString &path)

@@ -41,6 +41,9 @@ public:
     // The file for a cluster under `folder`: one per bootstrap server list, so censuses of two
     // clusters never mix.
     static QString pathFor(const QString &folder, const QString &bootstrapServers);
+    // Where the CLI and the GUI keep censuses unless told otherwise: "census" in the data
+    // folder.
+    static QString defaultFolder();
     ~CensusState();
 
     [[nodiscard]] Result<QList<PartitionPosition>> positions() const;

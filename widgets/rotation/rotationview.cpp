@@ -1,5 +1,6 @@
 #include "widgets/rotation/rotationview.h"
 
+#include "core/census/censusstate.h"
 #include "core/services/connection.h"
 #include "core/services/job.h"
 #include "models/rotation/schedulemodel.h"
@@ -51,8 +52,7 @@ RotationView::~RotationView() = default;
 
 QString RotationView::defaultStateFolder()
 {
-    return QStandardPaths::writableLocation(QStandardPaths::AppDataLocation) +
-           QStringLiteral("/census");
+    return census::CensusState::defaultFolder();
 }
 
 QString RotationView::defaultPolicyPath()
