@@ -10,7 +10,6 @@
 #include "core/census/censusgroup.h"
 #include "core/census/censusscan.h"
 #include "core/census/schedule.h"
-#include "core/kafka/kafkaclient.h"
 #include "core/services/connection.h"
 
 #include <QDateTime>
@@ -357,17 +356,13 @@ int runCensusCommand(const QStringList &arguments)
         return exitCodeFor(inputs.error());
     }
     if (topics.isEmpty()) {
-        auto listed = await(kafka::listTopicsAsync(connection.kafkaSettings()));
-        if (!listed) {
-            printError(QStringLiteral("census: %1").arg(listed.error().message));
-            return exitCodeFor(listed.error());
+        auto chosen = await(QtConcurrent::run(
+            [&] { return census::encryptedTopics(*inputs, connection.kafkaSettings()); }));
+        if (!chosen) {
+            printError(QStringLiteral("census: %1").arg(chosen.error().message));
+            return exitCodeFor(chosen.error());
         }
-        QStringList names;
-        for (const kafka::TopicInfo &t : std::as_const(*listed)) {
-            if (!t.internal)
-                names.append(t.name);
-        }
-        topics = census::encryptedTopics(*inputs, names);
+        topics = *chosen;
         if (topics.isEmpty()) {
             printError(QStringLiteral("census: no topic of this cluster has a subject with "
                                       "encryption rules or DEKs (<topic>-value or <topic>-key); "
@@ -378,10 +373,8 @@ int runCensusCommand(const QStringList &arguments)
     if (group)
         return runGroupMember(connection, groupId, censusTopic, topics, *format);
 
-    const QString folder = parser.isSet(OptState)
-                               ? parser.value(OptState)
-                               : QStandardPaths::writableLocation(QStandardPaths::AppDataLocation) +
-                                     QStringLiteral("/census");
+    const QString folder =
+        parser.isSet(OptState) ? parser.value(OptState) : census::CensusState::defaultFolder();
     auto state =
         census::CensusState::open(census::CensusState::pathFor(folder, profile->bootstrapServers));
     if (!state) {

@@ -2,6 +2,7 @@
 
 #include "core/domain/privatefiles.h"
 #include "core/domain/rules.h"
+#include "core/kafka/kafkaclient.h"
 #include "core/registry/dekregistryclient.h"
 #include "core/registry/kekusage.h"
 #include "core/registry/schemaregistryclient.h"
@@ -421,6 +422,20 @@ QStringList encryptedTopics(const ScheduleInputs &inputs, const QStringList &exi
     }
     topics.sort();
     return topics;
+}
+
+Result<QStringList> encryptedTopics(const ScheduleInputs &inputs,
+                                    const kafka::KafkaSettings &settings)
+{
+    auto listed = kafka::listTopics(settings);
+    if (!listed)
+        return listed.error();
+    QStringList names;
+    for (const kafka::TopicInfo &t : std::as_const(*listed)) {
+        if (!t.internal)
+            names.append(t.name);
+    }
+    return encryptedTopics(inputs, names);
 }
 
 } // namespace kw::census

@@ -12,6 +12,7 @@
 #include "core/census/censustally.h"
 #include "core/domain/registrytypes.h"
 #include "core/domain/result.h"
+#include "core/kafka/kafkasettings.h"
 
 #include <QJsonObject>
 #include <QList>
@@ -156,5 +157,9 @@ void addRegistryProblems(Tally &census, const ScheduleInputs &inputs);
 // The topics a census reads by default: those whose subjects carry encryption rules or have
 // DEKs, under TopicNameStrategy (<topic>-value, <topic>-key), among `existing` topics.
 QStringList encryptedTopics(const ScheduleInputs &inputs, const QStringList &existing);
+// The same among the cluster's topics (Kafka's internal ones left out). Blocking: call from a
+// worker thread. Errors: those of kafka::listTopics.
+Result<QStringList> encryptedTopics(const ScheduleInputs &inputs,
+                                    const kafka::KafkaSettings &settings);
 
 } // namespace kw::census

@@ -1,7 +1,6 @@
 #include "core/services/censusrun.h"
 
 #include "core/census/censusstate.h"
-#include "core/kafka/kafkaclient.h"
 #include "core/services/connection.h"
 
 #include <QCoreApplication>
@@ -76,15 +75,10 @@ Result<CensusOutcome> runCensus(const CensusSources &sources, const CensusRunOpt
             scan.rescan = options.rescan;
             scan.topics = options.topics;
             if (scan.topics.isEmpty()) {
-                auto listed = kafka::listTopics(sources.kafka);
-                if (!listed)
-                    return listed.error();
-                QStringList names;
-                for (const kafka::TopicInfo &t : std::as_const(*listed)) {
-                    if (!t.internal)
-                        names.append(t.name);
-                }
-                scan.topics = census::encryptedTopics(outcome.inputs, names);
+                auto chosen = census::encryptedTopics(outcome.inputs, sources.kafka);
+                if (!chosen)
+                    return chosen.error();
+                scan.topics = *chosen;
             }
             if (!scan.topics.isEmpty()) {
                 QElapsedTimer clock;
