@@ -16,8 +16,11 @@ set(KEYWARDEN_LAYERS_core/engine ${_kw_base} core/crypto core/serde core/net cor
 set(KEYWARDEN_LAYERS_core/census ${_kw_base} core/crypto core/serde core/net core/store
     core/kms core/registry core/kafka core/engine)
 set(KEYWARDEN_LAYERS_core/audit ${_kw_base} core/crypto core/store)
-set(KEYWARDEN_LAYERS_core/services ${_kw_base} core/crypto core/serde core/net core/store
+# Rotate, rewrap, switch and delete: plans built from the registries, run from a journal.
+set(KEYWARDEN_LAYERS_core/workflows ${_kw_base} core/crypto core/serde core/net core/store
     core/kms core/registry core/kafka core/engine core/census core/audit)
+set(KEYWARDEN_LAYERS_core/services ${_kw_base} core/crypto core/serde core/net core/store
+    core/kms core/registry core/kafka core/engine core/census core/audit core/workflows)
 # The embedded registry, KMS doubles and mock cluster: linked by keywarden-sandbox, the GUI's
 # --demo and tests, never by the libraries the product is made of.
 set(KEYWARDEN_LAYERS_core/sandbox ${_kw_base} core/crypto core/serde core/net core/store
@@ -27,7 +30,8 @@ set(KEYWARDEN_LAYERS_widgets ${KEYWARDEN_LAYERS_models} models)
 set(KEYWARDEN_LAYERS_app ${KEYWARDEN_LAYERS_widgets} widgets core/sandbox)
 
 # Every layer, bottom up.
-set(KEYWARDEN_CORE_LAYERS domain crypto serde net store kms registry kafka engine census audit services
+set(KEYWARDEN_CORE_LAYERS domain crypto serde net store kms registry kafka engine census audit workflows
+    services
     sandbox)
 set(KEYWARDEN_ALL_LAYERS)
 foreach(_kw_layer IN LISTS KEYWARDEN_CORE_LAYERS)

@@ -64,6 +64,7 @@ QJsonObject Policy::toJson() const
     return {{QStringLiteral("dekCryptoperiodDays"), dekCryptoperiodDays},
             {QStringLiteral("dekMaxAgeDays"), dekMaxAgeDays},
             {QStringLiteral("dueSoonDays"), dueSoonDays},
+            {QStringLiteral("deleteGraceDays"), deleteGraceDays},
             {QStringLiteral("limitWarnShare"), limitWarnShare},
             {QStringLiteral("limits"), l}};
 }
@@ -83,9 +84,10 @@ Result<Policy> Policy::fromJson(const QJsonObject &json)
         out = int(d);
         return {};
     };
-    static const QStringList known{QStringLiteral("dekCryptoperiodDays"),
-                                   QStringLiteral("dekMaxAgeDays"), QStringLiteral("dueSoonDays"),
-                                   QStringLiteral("limitWarnShare"), QStringLiteral("limits")};
+    static const QStringList known{
+        QStringLiteral("dekCryptoperiodDays"), QStringLiteral("dekMaxAgeDays"),
+        QStringLiteral("dueSoonDays"),         QStringLiteral("deleteGraceDays"),
+        QStringLiteral("limitWarnShare"),      QStringLiteral("limits")};
     for (auto it = json.constBegin(); it != json.constEnd(); ++it) {
         if (!known.contains(it.key()))
             return policyError(QStringLiteral("Unknown policy member '%1' (known: %2).")
@@ -96,6 +98,8 @@ Result<Policy> Policy::fromJson(const QJsonObject &json)
     if (auto r = days(QStringLiteral("dekMaxAgeDays"), p.dekMaxAgeDays); !r)
         return r.error();
     if (auto r = days(QStringLiteral("dueSoonDays"), p.dueSoonDays); !r)
+        return r.error();
+    if (auto r = days(QStringLiteral("deleteGraceDays"), p.deleteGraceDays); !r)
         return r.error();
     if (json.contains(QStringLiteral("limitWarnShare"))) {
         const QJsonValue v = json.value(QStringLiteral("limitWarnShare"));

@@ -35,7 +35,10 @@ struct Policy
     int dekCryptoperiodDays = 365; // a rule's expiry days above this is flagged
     int dekMaxAgeDays = 730;       // a version still in use after this is flagged (SP 800-57 OUP)
     int dueSoonDays = 30;          // due within this many days: "due-soon"
-    double limitWarnShare = 0.5;   // flag a version past this share of its invocation limit
+    // A permanent delete waits this long after the soft delete: longer than clients typically
+    // keep a DEK cached, so failing consumers show up while the rows can still be undeleted.
+    int deleteGraceDays = 7;
+    double limitWarnShare = 0.5; // flag a version past this share of its invocation limit
     // Invocations per key, by algorithm.
     QMap<QString, double> limits{{QStringLiteral("AES128_GCM"), 4294967296.0},
                                  {QStringLiteral("AES256_GCM"), 4294967296.0},

@@ -15,6 +15,12 @@ QString algorithmName(DekAlgorithm algorithm)
     return {};
 }
 
+QStringList dekAlgorithmNames()
+{
+    return {algorithmName(DekAlgorithm::Aes128Gcm), algorithmName(DekAlgorithm::Aes256Gcm),
+            algorithmName(DekAlgorithm::Aes256Siv)};
+}
+
 std::optional<DekAlgorithm> parseAlgorithm(QStringView name)
 {
     for (auto algorithm :

@@ -4,6 +4,7 @@
 // them (core/crypto/crypto.h).
 
 #include <QString>
+#include <QStringList>
 #include <QStringView>
 
 #include <optional>
@@ -19,6 +20,8 @@ enum class DekAlgorithm
 
 // "AES128_GCM", "AES256_GCM", "AES256_SIV" (the DEK Registry's spelling).
 [[nodiscard]] QString algorithmName(DekAlgorithm algorithm);
+// Every name above, in that order (the REST API lists DEKs one algorithm at a time).
+[[nodiscard]] QStringList dekAlgorithmNames();
 // Exact, case-sensitive match of the names above.
 [[nodiscard]] std::optional<DekAlgorithm> parseAlgorithm(QStringView name);
 
