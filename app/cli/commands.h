@@ -18,6 +18,9 @@ int runRecordsCommand(const QStringList &arguments);
 int runAuditCommand(const QStringList &arguments);
 int runCensusCommand(const QStringList &arguments);
 int runScheduleCommand(const QStringList &arguments);
+int runDekCommand(const QStringList &arguments);
+int runKekCommand(const QStringList &arguments);
+int runJournalCommand(const QStringList &arguments);
 
 namespace kw::cli {
 // The audit log in the data folder, its key and head in the system keychain (unkeyed, and

@@ -47,6 +47,21 @@ const Command Commands[] = {
     {"schedule", "schedule [--policy FILE] [--state DIR] [--bootstrap HOST:PORT]",
      "Show when each DEK is due for rotation and its share of the invocation limit.",
      runScheduleCommand},
+    {"dek",
+     "dek rotate|delete|undelete --kek K --subject S [--algorithm A] [--version N] "
+     "[--permanent] [--dry-run] [--yes]",
+     "Rotate a DEK (create its next version), or soft-delete, permanently delete or undelete "
+     "DEK versions, with a plan and blast radius first.",
+     runDekCommand},
+    {"kek",
+     "kek rewrap K [--subject S] | switch --subject S --to K2 | delete K [--permanent] | "
+     "undelete K",
+     "Rewrap a KEK's DEKs under its KMS key's current material, switch a subject to another "
+     "KEK, or delete and undelete KEKs, with a plan and blast radius first.",
+     runKekCommand},
+    {"journal", "journal list|show ID|resume ID",
+     "The journal of workflow runs: list them, show one step by step, resume one that stopped.",
+     runJournalCommand},
     {"audit", "audit verify [--format json|table]",
      "Check the audit log's keyed chain and the keychain's head; name the first broken entry.",
      runAuditCommand},
