@@ -9,6 +9,7 @@
 
 #include <QDateTime>
 #include <QJsonArray>
+#include <QLocale>
 #include <QSet>
 
 #include <algorithm>
@@ -39,7 +40,8 @@ QString day(qint64 ms)
 
 QString plural(qint64 n, const QString &one, const QString &many)
 {
-    return n == 1 ? QStringLiteral("1 %1").arg(one) : QStringLiteral("%1 %2").arg(n).arg(many);
+    return n == 1 ? QStringLiteral("1 %1").arg(one)
+                  : QStringLiteral("%1 %2").arg(QLocale::c().toString(n), many);
 }
 
 QString cli(const QString &args)
@@ -123,13 +125,10 @@ Result<QList<SchemaUse>> schemaUses(Environment &env, const QString &kek, const 
     return out;
 }
 
-// Topics, records and consumer groups under the touched versions.
-void addData(Environment &env, BlastRadius &radius, const QList<DekRow> &rows)
+// Topics, records and consumer groups under the versions `touched` selects.
+void addData(Environment &env, BlastRadius &radius,
+             const std::function<bool(const census::DekVersionKey &)> &touched)
 {
-    QSet<QString> keys;
-    for (const DekRow &r : rows)
-        keys.insert(
-            QStringLiteral("%1\n%2\n%3\n%4").arg(r.kek, r.subject, r.algorithm).arg(r.version));
     if (env.censusByTopic.isEmpty()) {
         radius.unknowns.append(env.censusUnknown.isEmpty()
                                    ? QStringLiteral("No census of this cluster: which topics hold "
@@ -140,10 +139,7 @@ void addData(Environment &env, BlastRadius &radius, const QList<DekRow> &rows)
         TopicImpact impact{it.key(), 0, 0, -1};
         const auto &deks = it->dekVersions();
         for (auto d = deks.cbegin(); d != deks.cend(); ++d) {
-            const census::DekVersionKey &k = d.key();
-            if (!keys.contains(QStringLiteral("%1\n%2\n%3\n%4")
-                                   .arg(k.kek, k.subject, k.algorithm)
-                                   .arg(k.version)))
+            if (!touched(d.key()))
                 continue;
             impact.encryptions += d->encryptions;
             impact.records += d->records;
@@ -774,7 +770,14 @@ Result<Plan> planDeleteDek(const Request &req, Environment &env)
     if (!uses)
         return uses.error();
     plan.radius.schemas = *uses;
-    addData(env, plan.radius, acted);
+    QSet<QString> keys;
+    for (const DekRow &r : std::as_const(acted))
+        keys.insert(
+            QStringLiteral("%1\n%2\n%3\n%4").arg(r.kek, r.subject, r.algorithm).arg(r.version));
+    addData(env, plan.radius, [&keys](const census::DekVersionKey &k) {
+        return keys.contains(
+            QStringLiteral("%1\n%2\n%3\n%4").arg(k.kek, k.subject, k.algorithm).arg(k.version));
+    });
 
     const QString n =
         plural(acted.size(), QStringLiteral("DEK version"), QStringLiteral("DEK versions"));
@@ -1025,10 +1028,12 @@ Result<Plan> planDeleteKek(const Request &req, Environment &env)
                                   "(producers whose rule carries the KMS type and "
                                   "key id re-register it, but its DEKs stay deleted).")
                        .arg(latestUsers.join(QStringLiteral(", ")));
+        const QString data = dataSentence(plan.radius);
         plan.radius.consequences
             << QStringLiteral("Consumers built on Confluent's JavaScript client stop reading "
-                              "records under this KEK (they look KEKs up without deleted ones); "
+                              "records under this KEK%1 (they look KEKs up without deleted ones); "
                               "Java and Go consumers keep reading.")
+                   .arg(data.isEmpty() ? QString() : QStringLiteral(": ") + data)
             << CacheNote;
     } else {
         plan.unrecoverable = true;

@@ -2,6 +2,7 @@
 // does, the refusals of workflow-facts §4, the journal, exactly-once audit entries and resume.
 
 #include "core/crypto/crypto.h"
+#include "core/domain/rules.h"
 #include "core/net/resttransport.h"
 #include "core/registry/dekregistryclient.h"
 #include "core/registry/schemaregistryclient.h"
@@ -583,6 +584,54 @@ private Q_SLOTS:
         QVERIFY(run && run->state == RunState::Done);
         QCOMPARE(m_audit.size(), 1);
         QVERIFY(stepsOf(**journal, *id)[0].audited);
+    }
+
+    void switchRegistersTheNewKekAndAVersionWhoseRulesNameIt()
+    {
+        makeKek(QStringLiteral("old-kek"), false);
+        makeDek(QStringLiteral("old-kek"), QStringLiteral("sw-value"), 1);
+        registry::Schema schema;
+        schema.schema = QStringLiteral(
+            R"({"type":"record","name":"Sw","fields":[{"name":"a","type":"string","confluent:tags":["PII"]}]})");
+        schema.ruleSet =
+            QJsonDocument::fromJson(R"({"domainRules":[{"name":"enc","kind":"TRANSFORM",
+            "mode":"WRITEREAD","type":"ENCRYPT","tags":["PII"],"params":{"encrypt.kek.name":"old-kek",
+            "encrypt.kms.type":"local-kms","encrypt.kms.key.id":"key-old-kek"}}]})")
+                .object();
+        QVERIFY(m_sandbox->store()->registerSchema(QStringLiteral("sw-value"), schema));
+        Request r = req(Action::SwitchKek, {}, QStringLiteral("sw-value"));
+        r.targetKek = QStringLiteral("new-kek");
+        // A new KEK needs its KMS settings.
+        expectRefusal(plan(r),
+                      {QStringLiteral("KEK new-kek does not exist"), QStringLiteral("--kms-type")});
+        r.kmsType = QStringLiteral("local-kms");
+        r.kmsKeyId = QStringLiteral("key-new");
+        auto p = plan(r);
+        QVERIFY2(p, qPrintable(p.error().message));
+        QCOMPARE(p->steps.size(), 2);
+        QCOMPARE(p->steps[0].kind, StepKind::CreateKek);
+        QCOMPARE(p->steps[1].kind, StepKind::RegisterSchema);
+        QVERIFY(
+            p->warnings.join(QLatin1Char('\n')).contains(QStringLiteral("still need KEK old-kek")));
+        auto journal = Journal::open({});
+        auto run = execute(**journal, r);
+        QVERIFY2(run && run->state == RunState::Done,
+                 qPrintable(run ? run->message : run.error().message));
+        QCOMPARE(run->message, QStringLiteral("Switched subject sw-value to KEK new-kek."));
+        auto kek = m_sandbox->store()->getKek(QStringLiteral("new-kek"), false);
+        QVERIFY(kek);
+        QCOMPARE(kek->kmsKeyId, QStringLiteral("key-new"));
+        auto latest = m_sandbox->store()->getSubjectVersion(QStringLiteral("sw-value"), -1, false);
+        QVERIFY(latest);
+        QCOMPARE(latest->version, 2);
+        const RuleSet rules = parseRuleSet(latest->ruleSet, latest->metadata);
+        QCOMPARE(rules.fieldRules.size(), 1);
+        QCOMPARE(rules.fieldRules[0].kekName, QStringLiteral("new-kek"));
+        QCOMPARE(rules.fieldRules[0].kmsKeyId, QStringLiteral("key-new"));
+        // Run again from a fresh plan: nothing to do.
+        auto again = plan(r);
+        QVERIFY(!again);
+        QCOMPARE(again.error().code, QString(ErrorNothingToDo));
     }
 
     void thePlanSurvivesTheJournalByteForByte()
