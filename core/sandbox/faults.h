@@ -69,7 +69,8 @@ enum class FaultKind
     None,
     // Answer 500 without touching the store.
     FailBefore,
-    // Apply the request, then answer 500: the client sees a failure though the change was made.
+    // Handle the request, then answer 500: the client sees a failure though the change was
+    // made (unless the store refused the request anyway, e.g. with 409).
     FailAfterApplying,
 };
 
