@@ -74,6 +74,24 @@ int main(int argc, char *argv[])
     parser.addOption({QStringLiteral("basic-auth"),
                       QStringLiteral("Require HTTP basic auth with USER:SECRET."),
                       QStringLiteral("USER:SECRET")});
+    parser.addOption({QStringLiteral("fault-rate"),
+                      QStringLiteral("Fail this share (0..1) of the DEK Registry requests with "
+                                     "HTTP 500 (error_code 50001), and of the server-side KMS "
+                                     "calls with 50070. A failing POST, PUT or DELETE is applied "
+                                     "first in half the cases. Default 0: no faults."),
+                      QStringLiteral("R"), QStringLiteral("0")});
+    parser.addOption({QStringLiteral("fault-seed"),
+                      QStringLiteral("Seed of the faults: the same seed and the same calls fail "
+                                     "the same calls (default 0)."),
+                      QStringLiteral("N"), QStringLiteral("0")});
+    parser.addOption({QStringLiteral("fault-delay-ms"),
+                      QStringLiteral("Delay every DEK Registry request by M ms before handling "
+                                     "it (default 0)."),
+                      QStringLiteral("M"), QStringLiteral("0")});
+    parser.addOption({QStringLiteral("fault-schema-routes"),
+                      QStringLiteral("Fail and delay the Schema Registry requests as well.")});
+    parser.addOption(
+        {QStringLiteral("fault-no-kms"), QStringLiteral("Never fail the server-side KMS calls.")});
     parser.process(app);
 
     if (parser.isSet(QStringLiteral("version"))) {
@@ -102,6 +120,39 @@ int main(int argc, char *argv[])
         }
         options.basicAuthUser = auth.left(colon);
         options.basicAuthSecret = auth.mid(colon + 1);
+    }
+
+    {
+        bool rateOk = false;
+        options.faults.rate = parser.value(QStringLiteral("fault-rate")).toDouble(&rateOk);
+        if (!rateOk) {
+            std::fprintf(stderr,
+                         "keywarden-sandbox: --fault-rate must be a number from 0 to 1 "
+                         "(got '%s').\n",
+                         qPrintable(parser.value(QStringLiteral("fault-rate"))));
+            return 64;
+        }
+        const auto seed = kw::parseWholeNumber(QStringLiteral("--fault-seed"),
+                                               parser.value(QStringLiteral("fault-seed")), 0,
+                                               std::numeric_limits<qint64>::max());
+        const auto delay = kw::parseWholeNumber(QStringLiteral("--fault-delay-ms"),
+                                                parser.value(QStringLiteral("fault-delay-ms")), 0,
+                                                kw::sandbox::MaxFaultDelayMs);
+        for (const auto *parsed : {&seed, &delay}) {
+            if (!*parsed) {
+                std::fprintf(stderr, "keywarden-sandbox: %s\n",
+                             qPrintable(parsed->error().message));
+                return 64;
+            }
+        }
+        options.faults.seed = static_cast<quint64>(*seed);
+        options.faults.delayMs = static_cast<int>(*delay);
+        options.faults.schemaRoutes = parser.isSet(QStringLiteral("fault-schema-routes"));
+        options.faults.kms = !parser.isSet(QStringLiteral("fault-no-kms"));
+        if (auto valid = kw::sandbox::validateFaultOptions(options.faults); !valid) {
+            std::fprintf(stderr, "keywarden-sandbox: %s\n", qPrintable(valid.error().message));
+            return 64;
+        }
     }
 
     if (!installSignalHandlers()) {
@@ -136,7 +187,27 @@ int main(int argc, char *argv[])
                  static_cast<long long>(startup.elapsed()), qPrintable(sandbox.registryUrl()),
                  qPrintable(sandbox.bootstrapServers()));
 
+    if (options.faults.enabled())
+        std::fprintf(stderr,
+                     "keywarden-sandbox: injecting faults: rate %g, seed %llu, delay %d ms%s%s\n",
+                     options.faults.rate, static_cast<unsigned long long>(options.faults.seed),
+                     options.faults.delayMs,
+                     options.faults.schemaRoutes ? ", Schema Registry routes too" : "",
+                     options.faults.kms ? ", server-side KMS calls too" : "");
+
     const int code = QCoreApplication::exec();
+    if (const auto faults = sandbox.faultInjector()) {
+        const kw::sandbox::FaultInjector::Counts counts = faults->counts();
+        std::fprintf(
+            stderr,
+            "keywarden-sandbox: faults injected: %llu of %llu requests failed (%llu of "
+            "them after applying), %llu of %llu KMS calls failed\n",
+            static_cast<unsigned long long>(counts.failedBefore + counts.failedAfterApplying),
+            static_cast<unsigned long long>(counts.requests),
+            static_cast<unsigned long long>(counts.failedAfterApplying),
+            static_cast<unsigned long long>(counts.kmsFailed),
+            static_cast<unsigned long long>(counts.kmsCalls));
+    }
     sandbox.stop();
     std::fprintf(stderr, "keywarden-sandbox: stopped\n");
     return code;

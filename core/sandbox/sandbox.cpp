@@ -40,6 +40,8 @@ Result<void> Sandbox::start(const SandboxOptions &options)
         return makeError(
             QStringLiteral("sandbox.bad_seed"),
             QStringLiteral("Unknown seed '%1'; use 'empty' or 'demo'.").arg(options.seed));
+    if (auto valid = validateFaultOptions(options.faults); !valid)
+        return valid;
 
     m_localSecret = options.localSecret.isEmpty() ? randomSecret() : options.localSecret;
     auto store = std::make_shared<SandboxStore>(m_clock);
@@ -65,14 +67,23 @@ Result<void> Sandbox::start(const SandboxOptions &options)
             return seeded;
     }
 
+    // After seeding, so the demo estate is always complete.
+    std::shared_ptr<FaultInjector> faults;
+    if (options.faults.enabled()) {
+        faults = std::make_shared<FaultInjector>(options.faults);
+        store->setFaultInjector(faults);
+    }
+
     auto server = std::make_unique<SandboxServer>(store);
     server->setBasicAuth(options.basicAuthUser, options.basicAuthSecret);
+    server->setFaultInjector(faults);
     if (auto listening = server->listen(options.port); !listening)
         return listening;
 
     m_store = std::move(store);
     m_cluster = std::move(cluster);
     m_server = std::move(server);
+    m_faults = std::move(faults);
     return {};
 }
 
@@ -81,6 +92,7 @@ void Sandbox::stop()
     m_server.reset();
     m_cluster.reset();
     m_store.reset();
+    m_faults.reset();
 }
 
 bool Sandbox::isRunning() const
@@ -116,6 +128,11 @@ SandboxServer *Sandbox::server() const
 MockKafkaCluster *Sandbox::cluster() const
 {
     return m_cluster.get();
+}
+
+std::shared_ptr<FaultInjector> Sandbox::faultInjector() const
+{
+    return m_faults;
 }
 
 } // namespace kw::sandbox

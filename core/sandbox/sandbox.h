@@ -4,6 +4,7 @@
 
 #include "core/domain/clock.h"
 #include "core/domain/result.h"
+#include "core/sandbox/faults.h"
 
 #include <QString>
 
@@ -11,6 +12,7 @@
 
 namespace kw::sandbox {
 
+class FaultInjector;
 class MockKafkaCluster;
 class SandboxServer;
 class SandboxStore;
@@ -25,6 +27,9 @@ struct SandboxOptions
     QString basicAuthSecret;
     int brokers = 1;
     int maxKeys = 20000;
+    // Failing and slow registry and KMS calls for tests (faults.h); off by default. The
+    // seeding of the demo estate is never failed.
+    FaultOptions faults;
 };
 
 // Create, start and destroy it in one thread (the server's sockets live there).
@@ -49,12 +54,15 @@ public:
     [[nodiscard]] std::shared_ptr<SandboxStore> store() const;
     [[nodiscard]] SandboxServer *server() const;
     [[nodiscard]] MockKafkaCluster *cluster() const;
+    // Null unless the options enabled faults.
+    [[nodiscard]] std::shared_ptr<FaultInjector> faultInjector() const;
 
 private:
     const Clock &m_clock;
     std::shared_ptr<SandboxStore> m_store;
     std::unique_ptr<SandboxServer> m_server;
     std::unique_ptr<MockKafkaCluster> m_cluster;
+    std::shared_ptr<FaultInjector> m_faults;
     QString m_localSecret;
 };
 

@@ -1,7 +1,9 @@
 #include "core/sandbox/sandboxserver.h"
 
 #include "core/sandbox/dekroutes.h"
+#include "core/sandbox/faults.h"
 #include "core/sandbox/httpexchange.h"
+#include "core/sandbox/registryerrors.h"
 #include "core/sandbox/schemaroutes.h"
 
 #include <QHostAddress>
@@ -11,6 +13,7 @@
 #include <QMetaEnum>
 #include <QTcpServer>
 #include <QTcpSocket>
+#include <QThread>
 #include <QUrl>
 
 #include <memory>
@@ -185,7 +188,50 @@ QString SandboxServer::baseUrl() const
     return m_port ? QStringLiteral("http://127.0.0.1:%1").arg(m_port) : QString();
 }
 
+void SandboxServer::setFaultInjector(std::shared_ptr<FaultInjector> faults)
+{
+    m_faults = std::move(faults);
+}
+
 HttpReply SandboxServer::dispatch(const HttpRequest &request)
+{
+    if (m_faults && m_faults->isEligible(request.segments.value(0)))
+        return routeWithFaults(*m_faults, request);
+    return route(request);
+}
+
+HttpReply SandboxServer::routeWithFaults(FaultInjector &faults, const HttpRequest &request)
+{
+    // Blocking on purpose: a slow registry keeps later requests waiting as well.
+    if (faults.options().delayMs > 0)
+        QThread::msleep(static_cast<unsigned long>(faults.options().delayMs));
+    const bool mutating =
+        request.method == "POST" || request.method == "PUT" || request.method == "DELETE";
+    quint64 index = 0;
+    const FaultKind kind = faults.nextRequest(mutating, &index);
+    if (kind == FaultKind::None)
+        return route(request);
+    const QString path = request.segments.join(QLatin1Char('/'));
+    if (kind == FaultKind::FailAfterApplying) {
+        const HttpReply applied = route(request);
+        qCDebug(lcSandboxFaults).noquote()
+            << "Injected fault" << index << ": answered 500 after handling" << request.method
+            << path << "(its own answer was" << applied.status << ")";
+    } else {
+        qCDebug(lcSandboxFaults).noquote()
+            << "Injected fault" << index << ": answered 500 without handling" << request.method
+            << path;
+    }
+    // One message for both kinds: like a real client, a workflow cannot tell whether the
+    // change was made, and must find out from the registry.
+    return errorReply(ErrStore, QStringLiteral("Store error: the sandbox injected a fault into "
+                                               "this request (fault seed %1, request %2). Retry "
+                                               "after checking what the registry holds.")
+                                    .arg(faults.options().seed)
+                                    .arg(index));
+}
+
+HttpReply SandboxServer::route(const HttpRequest &request)
 {
     if (auto reply = routeDekRegistry(*m_store, request))
         return *reply;

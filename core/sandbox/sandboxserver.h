@@ -11,6 +11,7 @@
 
 namespace kw::sandbox {
 
+class FaultInjector;
 class SandboxStore;
 struct HttpRequest;
 struct HttpReply;
@@ -27,6 +28,10 @@ public:
     // Requires "Authorization: Basic base64(user:secret)" on every request (401 otherwise).
     // An empty user turns authentication off (the default).
     void setBasicAuth(const QString &user, const QString &secret);
+    // Delays and fails eligible requests as `faults` decides (faults.h); null turns it off
+    // (the default). Set it before listen(), in the server's thread.
+    void setFaultInjector(std::shared_ptr<FaultInjector> faults);
+    [[nodiscard]] const std::shared_ptr<FaultInjector> &faultInjector() const { return m_faults; }
 
     // Listens on 127.0.0.1:`port`; 0 picks a free port.
     Result<void> listen(quint16 port = 0);
@@ -34,7 +39,8 @@ public:
     // "http://127.0.0.1:<port>", empty before listen().
     [[nodiscard]] QString baseUrl() const;
 
-    // Routes one request; public so tests can call it without sockets.
+    // Routes one request, with the injected faults if any; public so tests can call it
+    // without sockets.
     [[nodiscard]] HttpReply dispatch(const HttpRequest &request);
 
 protected:
@@ -50,8 +56,11 @@ protected:
 
 private:
     HttpReply reply(const QHttpServerRequest &request);
+    HttpReply route(const HttpRequest &request);
+    HttpReply routeWithFaults(FaultInjector &faults, const HttpRequest &request);
 
     std::shared_ptr<SandboxStore> m_store;
+    std::shared_ptr<FaultInjector> m_faults;
     QByteArray m_expectedAuthorization;
     quint16 m_port = 0;
 };

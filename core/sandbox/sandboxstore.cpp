@@ -1,6 +1,7 @@
 #include "core/sandbox/sandboxstore.h"
 
 #include "core/domain/readyfuture.h"
+#include "core/sandbox/faults.h"
 #include "core/sandbox/registryerrors.h"
 #include "core/store/database.h"
 
@@ -110,6 +111,12 @@ const Clock &SandboxStore::clock() const
 {
     QMutexLocker lock(&m_mutex);
     return *m_clock;
+}
+
+void SandboxStore::setFaultInjector(std::shared_ptr<FaultInjector> faults)
+{
+    QMutexLocker lock(&m_mutex);
+    m_faults = std::move(faults);
 }
 
 void SandboxStore::setMaxKeys(int maxKeys)

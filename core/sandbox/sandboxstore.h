@@ -22,6 +22,8 @@ class Database;
 
 namespace kw::sandbox {
 
+class FaultInjector;
+
 // PUT /keks/{name}: a field left unset keeps its value; set to an empty value clears it.
 struct KekUpdate
 {
@@ -67,6 +69,9 @@ public:
     // backdate rows and switch back afterwards; `clock` must outlive its use here.
     void setClock(const Clock &clock);
     [[nodiscard]] const Clock &clock() const;
+    // Server-side KMS calls fail as `faults` decides (faults.h), answering 50070 as the
+    // registry does when its KMS fails; null (the default) turns it off.
+    void setFaultInjector(std::shared_ptr<FaultInjector> faults);
 
     // ---- DEK Registry (spec csfle-facts §1.3-§1.5) ----
     // `request.deleted` is the request's "deleted" flag. The reply has the normalised kmsType.
@@ -176,6 +181,8 @@ private:
     Result<void> undeleteDeks(const QString &kekName, const QString &subject,
                               std::optional<int> version, const QString &algorithm);
     Result<std::shared_ptr<kms::KmsAead>> aeadFor(const registry::Kek &kek);
+    // The error of an injected KMS failure for this call, if one is due.
+    std::optional<Error> injectedKmsFault(const registry::Kek &kek, const char *call);
     Result<QByteArray> kmsWrap(const registry::Kek &kek, const QByteArray &plain);
     Result<QByteArray> kmsUnwrap(const registry::Kek &kek, const QByteArray &wrapped);
     Result<void> testWrap(const registry::Kek &kek);
@@ -198,6 +205,7 @@ private:
     QString m_localSecret;
     int m_maxKeys = DefaultMaxKeys;
     kms::KmsRegistry m_kms;
+    std::shared_ptr<FaultInjector> m_faults;
 };
 
 } // namespace kw::sandbox

@@ -2,6 +2,7 @@
 // AbstractDekRegistry rules as summarised in spec csfle-facts §1.3-§1.5 and workflow-facts §1.3.
 
 #include "core/crypto/crypto.h"
+#include "core/sandbox/faults.h"
 #include "core/sandbox/keyrules_p.h"
 #include "core/sandbox/registryerrors.h"
 #include "core/sandbox/sandboxstore.h"
@@ -157,11 +158,29 @@ Error kmsFailure(const registry::Kek &kek, const Error &error)
 }
 } // namespace
 
+std::optional<Error> SandboxStore::injectedKmsFault(const registry::Kek &kek, const char *call)
+{
+    quint64 index = 0;
+    if (!m_faults || !m_faults->nextKmsCall(&index))
+        return std::nullopt;
+    qCDebug(lcSandboxFaults).noquote()
+        << "Injected KMS fault" << index << ": failed the" << call << "for key" << kek.name;
+    return registryError(ErrDekGeneration,
+                         QStringLiteral("DEK generation error for key '%1': the KMS is unavailable "
+                                        "(the sandbox injected a KMS failure; fault seed %2, KMS "
+                                        "call %3).")
+                             .arg(kek.name)
+                             .arg(m_faults->options().seed)
+                             .arg(index));
+}
+
 Result<QByteArray> SandboxStore::kmsWrap(const registry::Kek &kek, const QByteArray &plain)
 {
     auto aead = aeadFor(kek);
     if (!aead)
         return aead.error();
+    if (auto fault = injectedKmsFault(kek, "wrap"))
+        return *fault;
     auto wrapped = engine::awaitResult((*aead)->wrap(plain));
     if (!wrapped)
         return kmsFailure(kek, wrapped.error());
@@ -173,6 +192,8 @@ Result<QByteArray> SandboxStore::kmsUnwrap(const registry::Kek &kek, const QByte
     auto aead = aeadFor(kek);
     if (!aead)
         return aead.error();
+    if (auto fault = injectedKmsFault(kek, "unwrap"))
+        return *fault;
     auto plain = engine::awaitResult((*aead)->unwrap(wrapped));
     if (!plain)
         return kmsFailure(kek, plain.error());

@@ -1,5 +1,5 @@
 // keywarden-sandbox as a process: one JSON line on stdout, a working registry, a clean exit 0
-// on SIGTERM and SIGINT.
+// on SIGTERM and SIGINT, and the fault-injection flags.
 
 #include "httptestclient.h"
 
@@ -86,6 +86,46 @@ private Q_SLOTS:
         QVERIFY(seed.waitForFinished(15000));
         QCOMPARE(seed.exitCode(), 69);
         QVERIFY(seed.readAllStandardError().contains("Unknown seed"));
+    }
+
+    // --fault-rate 1 fails every DEK Registry request and no Schema Registry request; the
+    // counts are printed on exit. Bad fault flags are usage errors.
+    void faultFlags()
+    {
+        QProcess process;
+        const QJsonObject info =
+            startSandbox(process, {QStringLiteral("--fault-rate"), QStringLiteral("1"),
+                                   QStringLiteral("--fault-seed"), QStringLiteral("5"),
+                                   QStringLiteral("--fault-delay-ms"), QStringLiteral("1")});
+        HttpTestClient http(info.value(QStringLiteral("registry")).toString());
+        const TestReply keks = http.get(QStringLiteral("/dek-registry/v1/keks"));
+        QCOMPARE(keks.status, 500);
+        QCOMPARE(keks.errorCode(), 50001);
+        QVERIFY(keks.object()
+                    .value(QStringLiteral("message"))
+                    .toString()
+                    .contains(QStringLiteral("seed 5")));
+        QCOMPARE(http.get(QStringLiteral("/subjects")).status, 200);
+        process.terminate();
+        QVERIFY(process.waitForFinished(15000));
+        QCOMPARE(process.exitCode(), 0);
+        const QByteArray err = process.readAllStandardError();
+        QVERIFY2(err.contains("injecting faults: rate 1, seed 5, delay 1 ms") &&
+                     err.contains("faults injected: 1 of 1 requests failed"),
+                 err.constData());
+
+        for (const QStringList &arguments :
+             {QStringList{QStringLiteral("--fault-rate"), QStringLiteral("1.5")},
+              QStringList{QStringLiteral("--fault-rate"), QStringLiteral("x")},
+              QStringList{QStringLiteral("--fault-seed"), QStringLiteral("-1")},
+              QStringList{QStringLiteral("--fault-delay-ms"), QStringLiteral("600001")}}) {
+            QProcess bad;
+            bad.start(QStringLiteral(KEYWARDEN_SANDBOX_EXE), arguments);
+            QVERIFY(bad.waitForFinished(15000));
+            QCOMPARE(bad.exitCode(), 64);
+            QVERIFY(bad.readAllStandardOutput().isEmpty());
+            QVERIFY(bad.readAllStandardError().contains("fault"));
+        }
     }
 };
 
