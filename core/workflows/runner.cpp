@@ -120,9 +120,9 @@ Result<Checked> StepRunner::sendChecked(StepRecord &record,
         if (sent)
             return Checked{true, {}};
         const Error error = sent.error();
-        if (!isTransient(error) && !isConflict(error))
-            return error;
-        // The answer was lost or refused: the change may be there all the same.
+        // The answer was lost or refused — or it is the answer to a retry the transport made
+        // after the change had landed (a second DELETE finds nothing to delete): the registry,
+        // not the answer, says whether the change is there.
         auto seen = check();
         if (!seen)
             return seen.error();
