@@ -2,6 +2,7 @@
 
 #include "core/audit/auditlog.h"
 #include "core/census/censusstate.h"
+#include "core/kafka/consumergroups.h"
 #include "core/registry/dekregistryclient.h"
 #include "core/services/connection.h"
 
@@ -137,9 +138,22 @@ workflows::Environment workflowEnvironment(const WorkflowSources &sources,
     env.policy = options.policy;
     env.cancel = cancel;
     loadCensus(sources, options, env);
-    if (!sources.hasKafka)
+    if (!sources.hasKafka) {
         env.groupsUnknown = tr("The connection has no Kafka cluster: its consumer groups are "
                                "not known.");
+    } else {
+        const kafka::KafkaSettings settings = sources.kafka;
+        env.consumerGroups =
+            [settings](const QStringList &topics) -> Result<QList<workflows::GroupImpact>> {
+            auto groups = kafka::consumerGroupsReading(settings, topics);
+            if (!groups)
+                return groups.error();
+            QList<workflows::GroupImpact> out;
+            for (const kafka::ConsumerGroupInfo &g : std::as_const(*groups))
+                out.append({g.groupId, g.state, g.topics});
+            return out;
+        };
+    }
     return env;
 }
 
