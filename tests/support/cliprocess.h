@@ -74,11 +74,13 @@ public:
 
     // Starts `program` (KEYWARDEN_SANDBOX) and waits for its ready line. Empty on success,
     // else what went wrong (with what it printed).
-    QString start(const QString &program, int timeoutMs = 120000)
+    // `extra` goes after the seed and port options (e.g. --fault-delay-ms 20).
+    QString start(const QString &program, int timeoutMs = 120000, const QStringList &extra = {})
     {
         m_process.setProcessChannelMode(QProcess::SeparateChannels);
-        m_process.start(program, {QStringLiteral("--seed"), QStringLiteral("demo"),
-                                  QStringLiteral("--port"), QStringLiteral("0")});
+        m_process.start(program, QStringList{QStringLiteral("--seed"), QStringLiteral("demo"),
+                                             QStringLiteral("--port"), QStringLiteral("0")} +
+                                     extra);
         if (!m_process.waitForStarted())
             return QStringLiteral("%1 did not start: %2").arg(program, m_process.errorString());
         QByteArray line;

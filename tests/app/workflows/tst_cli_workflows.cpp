@@ -8,6 +8,7 @@
 
 #include <QJsonArray>
 #include <QJsonObject>
+#include <QProcess>
 #include <QTemporaryDir>
 #include <QTest>
 
@@ -270,6 +271,93 @@ private Q_SLOTS:
         expect(
             cli({QStringLiteral("journal"), QStringLiteral("show"), QStringLiteral("999")}, false),
             1, {QStringLiteral("has no run 999")});
+    }
+    void aKilledCliRunResumesFromTheJournal()
+    {
+        // A registry slowed down, so the rewrap is still running when it is killed.
+        kw::testing::SandboxProcess slow;
+        const QString failed =
+            slow.start(QStringLiteral(KEYWARDEN_SANDBOX), 120000,
+                       {QStringLiteral("--fault-delay-ms"), QStringLiteral("20")});
+        QVERIFY2(failed.isEmpty(), qPrintable(failed));
+        QTemporaryDir data;
+        QProcessEnvironment env = QProcessEnvironment::systemEnvironment();
+        env.insert(QStringLiteral("LOCAL_SECRET"), slow.localSecret());
+        env.insert(QStringLiteral("XDG_DATA_HOME"), data.filePath(QStringLiteral("data")));
+        env.insert(QStringLiteral("XDG_CONFIG_HOME"), data.filePath(QStringLiteral("config")));
+        const auto run = [&](const QStringList &args, bool registry = true) {
+            return kw::testing::runProcess(
+                QStringLiteral(KEYWARDEN_CLI),
+                registry ? args + QStringList{QStringLiteral("--registry"), slow.registryUrl()}
+                         : args,
+                env);
+        };
+        const auto unfinished = [&] {
+            return jsonLines(run({QStringLiteral("journal"), QStringLiteral("list"),
+                                  QStringLiteral("--unfinished"), QStringLiteral("--format"),
+                                  QStringLiteral("json")},
+                                 false)
+                                 .out);
+        };
+
+        QProcess rewrap;
+        rewrap.setProcessEnvironment(env);
+        rewrap.start(QStringLiteral(KEYWARDEN_CLI),
+                     {QStringLiteral("kek"), QStringLiteral("rewrap"), QStringLiteral("retail-pii"),
+                      QStringLiteral("--yes"), QStringLiteral("--registry"), slow.registryUrl()});
+        QVERIFY(rewrap.waitForStarted());
+        // Killed once two steps are journalled as done.
+        bool killed = false;
+        while (!rewrap.waitForFinished(100)) {
+            const QList<QJsonObject> runs = unfinished();
+            if (!runs.isEmpty() &&
+                runs.constFirst().value(QStringLiteral("stepsDone")).toInt() >= 2) {
+                rewrap.kill();
+                rewrap.waitForFinished();
+                killed = true;
+                break; // waitForFinished() is false for a process that has already ended
+            }
+        }
+        QVERIFY2(killed, "the rewrap ended before it could be killed");
+        const QList<QJsonObject> runs = unfinished();
+        QCOMPARE(runs.size(), 1);
+        const QJsonObject stopped = runs.constFirst();
+        QCOMPARE(stopped.value(QStringLiteral("state")).toString(), QStringLiteral("running"));
+        const int steps = stopped.value(QStringLiteral("steps")).toInt();
+        QVERIFY(stopped.value(QStringLiteral("stepsDone")).toInt() < steps);
+        const QString id = QString::number(stopped.value(QStringLiteral("id")).toInteger());
+
+        // Without --yes and without a terminal nothing is resumed.
+        expect(run({QStringLiteral("journal"), QStringLiteral("resume"), id}), 64,
+               {QStringLiteral("--yes")});
+        QCOMPARE(unfinished().size(), 1);
+        expect(
+            run({QStringLiteral("journal"), QStringLiteral("resume"), id, QStringLiteral("--yes")}),
+            0, {QStringLiteral("Rewrapped %1 DEK versions of KEK retail-pii.").arg(steps)}, true);
+        QVERIFY(unfinished().isEmpty());
+        const QJsonObject shown =
+            jsonLines(run({QStringLiteral("journal"), QStringLiteral("show"), id,
+                           QStringLiteral("--format"), QStringLiteral("json")},
+                          false)
+                          .out)
+                .value(0);
+        for (const QJsonValue &v : shown.value(QStringLiteral("stepRecords")).toArray())
+            QCOMPARE(v.toObject().value(QStringLiteral("state")).toString(),
+                     QStringLiteral("done"));
+        // Every record under the KEK still decrypts.
+        const ProcessRun read =
+            run({QStringLiteral("records"), QStringLiteral("--topic"), QStringLiteral("customers"),
+                 QStringLiteral("--bootstrap"), slow.bootstrapServers(), QStringLiteral("--format"),
+                 QStringLiteral("json"), QStringLiteral("--limit"), QStringLiteral("200")});
+        QCOMPARE(read.exitCode, 0);
+        int decrypted = 0;
+        for (const QJsonObject &record : jsonLines(read.out))
+            for (const QJsonValue &f : record.value(QStringLiteral("fields")).toArray()) {
+                QCOMPARE(f.toObject().value(QStringLiteral("status")).toString(),
+                         QStringLiteral("decrypted"));
+                ++decrypted;
+            }
+        QVERIFY(decrypted > 100);
     }
 };
 
