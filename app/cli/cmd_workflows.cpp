@@ -229,6 +229,24 @@ Result<workflows::RunRecord> finish(ValueJob<workflows::RunRecord> *job, Format 
     return *job->result();
 }
 
+// Opens the audit log (a run that cannot be audited does not start), then runs `plan` as a new
+// run, or resumes run `id`, to its end.
+int runAudited(const services::WorkflowSources &sources, const Context &c,
+               const std::optional<workflows::Plan> &plan, qint64 id)
+{
+    auto log = openAuditLog(audit::AuditLog::Mode::Append);
+    if (!log) {
+        printError(QStringLiteral("the audit log could not be opened, so nothing was changed: %1")
+                       .arg(log.error().message));
+        return ExitFailure;
+    }
+    QObject home;
+    workflows::AuditHooks hooks = services::auditHooksFor(*log, &home, sources);
+    auto *job = plan ? services::startWorkflowJob(sources, c.options, *plan, hooks, &home)
+                     : services::resumeWorkflowJob(sources, c.options, id, hooks, &home);
+    return runOutcome(finish(job, c.format), c.format);
+}
+
 int plannedWorkflow(const QCommandLineParser &parser, const workflows::Request &request)
 {
     Context c;
@@ -277,16 +295,7 @@ int plannedWorkflow(const QCommandLineParser &parser, const workflows::Request &
             return ExitFailure;
         }
     }
-    auto log = openAuditLog(audit::AuditLog::Mode::Append);
-    if (!log) {
-        printError(QStringLiteral("the audit log could not be opened, so nothing was changed: %1")
-                       .arg(log.error().message));
-        return ExitFailure;
-    }
-    QObject home;
-    auto *job = services::startWorkflowJob(sources, c.options, *plan,
-                                           services::auditHooksFor(*log, &home, sources), &home);
-    return runOutcome(finish(job, c.format), c.format);
+    return runAudited(sources, c, *plan, 0);
 }
 
 std::optional<int> version(const QCommandLineParser &parser, int &versionOut)
@@ -703,16 +712,7 @@ int journalResume(const QStringList &arguments)
         printPlan(run->plan);
         return ExitOk;
     }
-    auto log = openAuditLog(audit::AuditLog::Mode::Append);
-    if (!log) {
-        printError(QStringLiteral("the audit log could not be opened, so nothing was changed: %1")
-                       .arg(log.error().message));
-        return ExitFailure;
-    }
-    QObject home;
-    auto *job = services::resumeWorkflowJob(sources, c.options, id,
-                                            services::auditHooksFor(*log, &home, sources), &home);
-    return runOutcome(finish(job, c.format), c.format);
+    return runAudited(sources, c, std::nullopt, id);
 }
 
 } // namespace

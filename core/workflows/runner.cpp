@@ -75,12 +75,37 @@ private:
     QHash<QString, registry::Kek> m_keks;
 };
 
+// One attempt of a change, its value dropped: changes are never retried blindly (see
+// sendChecked()).
 template<typename T>
-Result<T> once(const QFuture<Result<T>> &future)
+Result<void> voidOf(QFuture<Result<T>> future)
 {
-    QFuture<Result<T>> f = future;
-    f.waitForFinished();
-    return f.result();
+    future.waitForFinished();
+    const Result<T> r = future.result();
+    return r ? Result<void>{} : Result<void>{r.error()};
+}
+
+// Wraps `raw` through the KEK's KMS and unwraps the blob again: the blob, only when it gives
+// back the same bytes (the registry stores what it is sent, unchecked).
+Result<QByteArray> wrapVerified(const Environment &env, const registry::Kek &kek,
+                                const QByteArray &raw, const Step &s)
+{
+    auto wrapped = kmsWrap(env, kek, raw);
+    if (!wrapped)
+        return wrapped.error();
+    auto back = kmsUnwrap(env, kek, *wrapped);
+    if (!back)
+        return back.error();
+    const bool same = *back == raw;
+    back->fill('\0');
+    if (!same)
+        return makeError(ErrorVerify, QStringLiteral("The KMS (%1) unwrapped the new blob for "
+                                                     "version %2 of %3 to different bytes: "
+                                                     "nothing was sent.")
+                                          .arg(kmsLabel(kek))
+                                          .arg(s.version)
+                                          .arg(s.subject));
+    return wrapped;
 }
 
 Result<std::optional<registry::Dek>> StepRunner::version(const Step &s)
@@ -186,26 +211,14 @@ Result<void> StepRunner::createDek(StepRecord &record)
         k = *kk;
         const crypto::SecureBytes fresh = crypto::generateTinkKey(*parseAlgorithm(s.algorithm));
         raw = QByteArray(reinterpret_cast<const char *>(fresh.data()), qsizetype(fresh.size()));
-        auto wrapped = kmsWrap(m_env, *k, raw);
+        auto wrapped = wrapVerified(m_env, *k, raw, s);
         if (!wrapped)
             return wrapped.error();
-        auto back = kmsUnwrap(m_env, *k, *wrapped);
-        if (!back)
-            return back.error();
-        if (*back != raw)
-            return makeError(ErrorVerify,
-                             QStringLiteral("The KMS (%1) unwrapped the new key of %2 to different "
-                                            "bytes: nothing was sent.")
-                                 .arg(kmsLabel(*k), s.subject));
         record.newBlob = *wrapped;
         request.encryptedKeyMaterial = *wrapped;
     }
     auto sent = sendChecked(
-        record,
-        [&] {
-            auto r = once(m_env.keys->createDek(s.kek, request, false));
-            return r ? Result<void>{} : Result<void>{r.error()};
-        },
+        record, [&] { return voidOf(m_env.keys->createDek(s.kek, request, false)); },
         [&] { return checkCreateDek(record); });
     if (!sent)
         return sent.error();
@@ -309,30 +322,15 @@ Result<void> StepRunner::rewrap(StepRecord &record)
         auto raw = kmsUnwrap(m_env, *k, record.oldBlob);
         if (!raw)
             return raw.error();
-        auto wrapped = kmsWrap(m_env, *k, *raw);
+        auto wrapped = wrapVerified(m_env, *k, *raw, s);
+        raw->fill('\0');
         if (!wrapped)
             return wrapped.error();
-        auto back = kmsUnwrap(m_env, *k, *wrapped);
-        if (!back)
-            return back.error();
-        const bool same = *back == *raw;
-        raw->fill('\0');
-        back->fill('\0');
-        if (!same)
-            return makeError(ErrorVerify,
-                             QStringLiteral("The new blob for version %1 of %2 does not unwrap to "
-                                            "the same key: nothing was sent.")
-                                 .arg(s.version)
-                                 .arg(s.subject));
         record.newBlob = *wrapped;
         request.encryptedKeyMaterial = *wrapped;
     }
     auto sent = sendChecked(
-        record,
-        [&] {
-            auto r = once(m_env.keys->createDek(s.kek, request, true));
-            return r ? Result<void>{} : Result<void>{r.error()};
-        },
+        record, [&] { return voidOf(m_env.keys->createDek(s.kek, request, true)); },
         [&] { return checkRewrap(record); });
     if (!sent)
         return sent.error();
@@ -495,10 +493,6 @@ Result<void> StepRunner::sendSimple(StepRecord &record)
     const Step &s = record.step;
     std::function<Result<Checked>()> check;
     std::function<Result<void>()> send;
-    const auto voidOf = [](auto future) {
-        auto r = once(future);
-        return r ? Result<void>{} : Result<void>{r.error()};
-    };
     switch (s.kind) {
     case StepKind::DeleteDekVersion:
         check = [&] {
