@@ -119,9 +119,9 @@ void WorkflowDialog::buildUi()
     m_radius->setObjectName(QStringLiteral("workflowRadius"));
     m_radius->setHeaderLabels({tr("Blast radius"), tr("Detail")});
     m_radius->setAlternatingRowColors(true);
-    m_radius->header()->setSectionResizeMode(0, QHeaderView::Stretch);
-    m_radius->header()->setStretchLastSection(false);
-    m_radius->header()->setSectionResizeMode(1, QHeaderView::ResizeToContents);
+    // Names in full (a DEK row is "kek / subject / algorithm vN"); the detail takes the rest.
+    m_radius->header()->setSectionResizeMode(0, QHeaderView::ResizeToContents);
+    m_radius->header()->setStretchLastSection(true);
 
     auto *split = new QSplitter(Qt::Horizontal, this);
     split->setChildrenCollapsible(false);
