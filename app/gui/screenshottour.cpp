@@ -3,11 +3,13 @@
 #include "models/navigator/navigatormodel.h"
 #include "models/records/recordsmodel.h"
 #include "models/rotation/schedulemodel.h"
+#include "widgets/commands/command.h"
 #include "widgets/mainwindow/mainwindow.h"
 #include "widgets/mainwindow/navigatorpane.h"
 #include "widgets/records/recordsview.h"
 #include "widgets/rotation/rotationtab.h"
 #include "widgets/rotation/rotationview.h"
+#include "widgets/workflows/workflowdialog.h"
 
 #include <QAbstractProxyModel>
 #include <QComboBox>
@@ -17,6 +19,7 @@
 #include <QTableView>
 #include <QTimer>
 #include <QTreeView>
+#include <QTreeWidget>
 
 #include <cstdio>
 
@@ -148,6 +151,31 @@ ScreenshotTour::ScreenshotTour(MainWindow *window, QString directory, QObject *p
              view->table()->selectRow(best);
          },
          QStringLiteral("keywarden-rotation.png")},
+        // A rewrap of one subject's DEKs, planned with the census just taken: the steps and
+        // the blast radius with the topic's counts.
+        {QStringLiteral("back on the DEK subject"),
+         [w, dekSubject] { return viewIndex(w, dekSubject).isValid(); },
+         [w, dekSubject, select] {
+             w->tabs()->setCurrentIndex(0);
+             select(dekSubject);
+             w->commands()->trigger(QStringLiteral("actionRewrapDeks"));
+         },
+         {}},
+        {QStringLiteral("workflow planned"),
+         [w] {
+             auto *dialog = w->findChild<WorkflowDialog *>();
+             return dialog && dialog->mode() == WorkflowDialog::Mode::Plan;
+         },
+         [w] {
+             auto *dialog = w->findChild<WorkflowDialog *>();
+             dialog->resize(1100, 700);
+             if (dialog->stepsTree()->topLevelItemCount() > 0)
+                 dialog->stepsTree()->expandItem(dialog->stepsTree()->topLevelItem(0));
+         },
+         QStringLiteral("keywarden-workflow.png"),
+         [w]() -> QWidget * {
+             return w->findChild<WorkflowDialog *>();
+         }},
     };
 }
 
@@ -189,9 +217,10 @@ void ScreenshotTour::poll()
         return;
     }
     // Let loads started by the action land and the panes paint before the picture.
-    QTimer::singleShot(1500, this, [this, file = step.file] {
+    QTimer::singleShot(1500, this, [this, file = step.file, target = step.target] {
         const QString path = QDir(m_directory).filePath(file);
-        if (!m_window->grab().save(path)) {
+        QWidget *shown = target ? target() : nullptr;
+        if (!(shown ? shown->grab() : m_window->grab()).save(path)) {
             std::fprintf(stderr, "keywarden: could not write %s\n", qPrintable(path));
             Q_EMIT finished(false);
             return;

@@ -1,7 +1,10 @@
 #include "core/services/job.h"
 
 #include <QMutexLocker>
+#include <QThread>
 #include <QThreadPool>
+
+#include <algorithm>
 
 namespace kw {
 
@@ -64,17 +67,40 @@ Job::~Job()
     shared->cancel.store(true);
 }
 
+namespace {
+// Jobs block on the network, Kafka and files, not on the CPU. They get a pool of their own:
+// on Qt's global pool a few of them would starve the raster paint engine, which waits on that
+// pool while the GUI thread paints — and a job waiting for a reply the GUI thread delivers
+// would then wait forever.
+QThreadPool &jobPool()
+{
+    static QThreadPool *pool = [] {
+        auto *p = new QThreadPool;
+        p->setObjectName(QStringLiteral("kw-jobs"));
+        p->setMaxThreadCount(std::max(16, QThread::idealThreadCount() * 4));
+        p->setExpiryTimeout(30000);
+        return p;
+    }();
+    return *pool;
+}
+} // namespace
+
 void Job::start()
 {
     if (m_state != State::Ready)
         return;
     m_state = State::Running;
     Q_EMIT started();
-    QThreadPool::globalInstance()->start([shared = m_shared, work = work()] {
+    jobPool().start([shared = m_shared, work = work()] {
         JobContext ctx(shared);
         Error error = work(ctx);
         shared->post([error = std::move(error)](Job &job) { job.finish(error); });
     });
+}
+
+bool Job::waitForWorkers(int timeoutMs)
+{
+    return jobPool().waitForDone(timeoutMs);
 }
 
 void Job::cancel()

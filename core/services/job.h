@@ -110,6 +110,9 @@ public:
 
     // The error a cancelled job finishes with.
     static Error cancelledError(const QString &title);
+    // Waits (blocking) until no job's worker runs any more, at most `timeoutMs`: for tests
+    // that tear down what cancelled workers may still touch. True when none runs.
+    static bool waitForWorkers(int timeoutMs);
 
 Q_SIGNALS:
     void started();

@@ -18,11 +18,16 @@
 #include "widgets/profiles/profilesdialog.h"
 #include "widgets/records/recordstab.h"
 #include "widgets/rotation/rotationtab.h"
+#include "widgets/rotation/rotationview.h"
+#include "widgets/workflows/unfinishedrunsbanner.h"
+#include "widgets/workflows/workflowcommands.h"
+#include "widgets/workflows/workflowdialog.h"
 
 #include <QAction>
 #include <QActionGroup>
 #include <QApplication>
 #include <QCloseEvent>
+#include <QFileInfo>
 #include <QLineEdit>
 #include <QMenu>
 #include <QMenuBar>
@@ -103,6 +108,22 @@ void MainWindow::createCommands()
 
     addNavigatorCommands(*m_commands, m_navigator,
                          [this](const QString &text) { statusBar()->showMessage(text, 3000); });
+    addWorkflowCommands(
+        *m_commands, this,
+        [this] {
+            // The KEKs the navigator has loaded: the switch form offers them.
+            QStringList names;
+            const NavigatorModel *model = m_navigator->model();
+            const QModelIndex keys = model->sectionIndex(NavigatorModel::Section::Keys);
+            for (int r = 0; r < model->rowCount(keys); ++r) {
+                const QModelIndex kek = model->index(r, 0, keys);
+                if (NavigatorModel::Kind(kek.data(NavigatorModel::KindRole).toInt()) ==
+                    NavigatorModel::Kind::Kek)
+                    names << kek.data(NavigatorModel::KekNameRole).toString();
+            }
+            return names;
+        },
+        [this](const workflows::Request &request) { openWorkflow(request); });
 
     QAction *about = makeAction(themedIcon("help-about", ":/icons/info.svg"),
                                 tr("&About Keywarden"), "actionAbout", this);
@@ -134,6 +155,9 @@ void MainWindow::createMenus()
     edit->setObjectName(QStringLiteral("menuEdit"));
     edit->addAction(action("actionCopyName"));
     edit->addAction(action("actionGoToKek"));
+    edit->addSeparator();
+    for (const char *name : WorkflowActionNames)
+        edit->addAction(action(name));
 
     QMenu *view = menuBar()->addMenu(tr("&View"));
     view->setObjectName(QStringLiteral("menuView"));
@@ -157,6 +181,9 @@ void MainWindow::createMenus()
     m_navigatorMenu->addAction(action("actionCopyName"));
     m_navigatorMenu->addAction(action("actionGoToKek"));
     m_navigatorMenu->addSeparator();
+    for (const char *name : WorkflowActionNames)
+        m_navigatorMenu->addAction(action(name));
+    m_navigatorMenu->addSeparator();
     m_navigatorMenu->addAction(action("actionRefresh"));
     m_navigatorMenu->addAction(action("actionShowDeleted"));
     attachContextMenu(*m_commands, m_navigator->view(), m_navigatorMenu);
@@ -169,6 +196,9 @@ void MainWindow::createToolBar()
     toolBar->setMovable(false);
     toolBar->setToolButtonStyle(Qt::ToolButtonTextBesideIcon);
     for (const char *name : {"actionProfiles", "actionRefresh", "actionShowDeleted"})
+        toolBar->addAction(m_commands->command(QLatin1String(name))->action());
+    toolBar->addSeparator();
+    for (const char *name : WorkflowActionNames)
         toolBar->addAction(m_commands->command(QLatin1String(name))->action());
 }
 
@@ -221,11 +251,18 @@ void MainWindow::createCentralWidget()
     connect(m_auditBanner, &AuditBanner::message, this,
             [this](const QString &text) { statusBar()->showMessage(text); });
 
+    m_runsBanner = new UnfinishedRunsBanner(this);
+    connect(m_runsBanner, &UnfinishedRunsBanner::resumeRequested, this,
+            [this](const workflows::RunRecord &run) { openUnfinishedRun(run, true); });
+    connect(m_runsBanner, &UnfinishedRunsBanner::showRequested, this,
+            [this](const workflows::RunRecord &run) { openUnfinishedRun(run, false); });
+
     auto *central = new QWidget(this);
     auto *centralLayout = new QVBoxLayout(central);
     centralLayout->setContentsMargins(0, 0, 0, 0);
     centralLayout->setSpacing(0);
     centralLayout->addWidget(m_auditBanner);
+    centralLayout->addWidget(m_runsBanner);
     centralLayout->addWidget(m_tabs, 1);
     setCentralWidget(central);
     // Keyboard path: filter, tree, then the detail pane's own widgets.
@@ -265,6 +302,7 @@ void MainWindow::openConnection(const profiles::ConnectionProfile &profile)
     m_rotationTab->setConnection(m_connection);
     m_status->setConnection(m_connection.get());
     m_commands->updateEnabled();
+    checkUnfinishedRuns();
     Q_EMIT connectionChanged();
 }
 
@@ -280,6 +318,8 @@ void MainWindow::closeConnection()
     rebuildRecordsView(); // the view held the connection too: it closes now
     m_rotationTab->setConnection(nullptr);
     m_status->setConnection(nullptr);
+    m_runsCheck.reset();
+    m_runsBanner->setRuns({});
     m_commands->updateEnabled();
     Q_EMIT connectionChanged();
 }
@@ -314,6 +354,107 @@ void MainWindow::openAuditLog()
                      if (!m_audit) // unless one was handed over meanwhile
                          setAuditLog(*opened);
                  });
+}
+
+void MainWindow::setWorkflowOptions(const services::WorkflowOptions &options)
+{
+    m_workflowOptions = options;
+    m_workflowOptionsSet = true;
+    if (m_connection)
+        checkUnfinishedRuns();
+}
+
+services::WorkflowOptions MainWindow::workflowOptions() const
+{
+    services::WorkflowOptions options = m_workflowOptions;
+    // The Rotation view's policy (the grace period) and censuses (the topics in the blast
+    // radius) apply unless a test set its own.
+    if (const rotation::RotationView *view = m_rotationTab->view(); view && !m_workflowOptionsSet) {
+        options.policy = view->policy();
+        options.censusFolder = view->stateFolder();
+    } else if (view && options.censusFolder.isEmpty()) {
+        options.censusFolder = view->stateFolder();
+    }
+    return options;
+}
+
+WorkflowDialog *MainWindow::newWorkflowDialog()
+{
+    if (!m_connection)
+        return nullptr;
+    // Every step is audited: the log opens now if it has not yet (asynchronously; the run asks
+    // for it only when it starts).
+    openAuditLog();
+    auto *dialog = new WorkflowDialog(
+        services::WorkflowSources::of(*m_connection), workflowOptions(), [this] { return m_audit; },
+        this);
+    dialog->setAttribute(Qt::WA_DeleteOnClose);
+    // The registry changed (or may have): the navigator and the detail pane read it again,
+    // and the banner forgets a run that is now finished.
+    connect(dialog, &WorkflowDialog::runFinished, this, [this] {
+        refresh();
+        checkUnfinishedRuns();
+    });
+    return dialog;
+}
+
+WorkflowDialog *MainWindow::openWorkflow(const workflows::Request &request)
+{
+    WorkflowDialog *dialog = newWorkflowDialog();
+    if (!dialog) {
+        statusBar()->showMessage(tr("Connect to a registry first"), 5000);
+        return nullptr;
+    }
+    dialog->plan(request);
+    dialog->open();
+    return dialog;
+}
+
+WorkflowDialog *MainWindow::openUnfinishedRun(const workflows::RunRecord &run, bool resume)
+{
+    WorkflowDialog *dialog = newWorkflowDialog();
+    if (!dialog)
+        return nullptr;
+    if (resume)
+        dialog->resume(run);
+    else
+        dialog->showRun(run);
+    dialog->open();
+    return dialog;
+}
+
+void MainWindow::checkUnfinishedRuns()
+{
+    if (!m_connection)
+        return;
+    const services::WorkflowOptions options = workflowOptions();
+    const QString registryUrl = m_connection->registryUrl();
+    // The journal is SQLite on disk: read on a worker, never on the GUI thread.
+    auto *job = new ValueJob<QList<workflows::RunRecord>>(
+        tr("Look for unfinished workflows"),
+        [options, registryUrl](JobContext &) -> Result<QList<workflows::RunRecord>> {
+            // No journal yet: nothing ever ran (and looking must not create one).
+            const QString path = options.journalPath.isEmpty() ? workflows::Journal::defaultPath()
+                                                               : options.journalPath;
+            if (!QFileInfo::exists(path))
+                return QList<workflows::RunRecord>();
+            auto runs = services::unfinishedRuns(options);
+            if (!runs)
+                return runs.error();
+            QList<workflows::RunRecord> here;
+            for (const workflows::RunRecord &r : std::as_const(*runs))
+                if (r.registryUrl == registryUrl)
+                    here.append(r);
+            return here;
+        });
+    connect(job, &Job::finished, this, [this, job] {
+        if (job->result() && *job->result())
+            m_runsBanner->setRuns(job->result()->value());
+        else if (!job->error().isEmpty() && job->error().code != workflows::ErrorCancelled)
+            statusBar()->showMessage(
+                tr("The workflow journal could not be read: %1").arg(job->error().message));
+    });
+    m_runsCheck.start(job);
 }
 
 void MainWindow::showProfiles()

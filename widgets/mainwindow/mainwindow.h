@@ -5,6 +5,8 @@
 // Window geometry, toolbar state, splitter sizes and the theme are remembered across runs.
 
 #include "core/services/connectionprofile.h"
+#include "core/services/job.h"
+#include "core/services/workflowrun.h"
 
 #include <QMainWindow>
 
@@ -38,6 +40,8 @@ class RotationTab;
 }
 
 class AuditBanner;
+class UnfinishedRunsBanner;
+class WorkflowDialog;
 class CommandController;
 class ConnectionStatus;
 class DetailArea;
@@ -94,6 +98,16 @@ public:
     void setAuditLog(std::shared_ptr<audit::AuditLog> log);
     [[nodiscard]] std::shared_ptr<audit::AuditLog> auditLog() const { return m_audit; }
 
+    // Key workflows: where their journal lives (tests give a temporary one; the policy and
+    // census folder come from the Rotation view when it is open).
+    void setWorkflowOptions(const services::WorkflowOptions &options);
+    [[nodiscard]] services::WorkflowOptions workflowOptions() const;
+    // Opens the workflow dialog planning `request` on the open connection (null without one).
+    WorkflowDialog *openWorkflow(const workflows::Request &request);
+    // Opens it in run mode on unfinished run `run`, resuming it (or only showing it).
+    WorkflowDialog *openUnfinishedRun(const workflows::RunRecord &run, bool resume);
+    [[nodiscard]] UnfinishedRunsBanner *unfinishedRunsBanner() const { return m_runsBanner; }
+
 public Q_SLOTS:
     void showAbout();
     void refresh();
@@ -116,6 +130,8 @@ private:
     void saveWindowState() const;
     void rebuildRecordsView();
     void openAuditLog();
+    void checkUnfinishedRuns();
+    WorkflowDialog *newWorkflowDialog();
 
     Options m_options;
     std::shared_ptr<services::Connection> m_connection;
@@ -127,6 +143,10 @@ private:
     QActionGroup *m_themeGroup = nullptr;
     QMenu *m_navigatorMenu = nullptr;
     AuditBanner *m_auditBanner = nullptr;
+    UnfinishedRunsBanner *m_runsBanner = nullptr;
+    services::WorkflowOptions m_workflowOptions;
+    bool m_workflowOptionsSet = false;
+    JobSlot m_runsCheck{this};
     QTabWidget *m_tabs = nullptr;
     QSplitter *m_splitter = nullptr;
     NavigatorPane *m_navigator = nullptr;

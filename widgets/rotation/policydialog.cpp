@@ -45,6 +45,10 @@ PolicyDialog::PolicyDialog(const census::Policy &policy, QWidget *parent)
     m_cryptoperiod = daysBox(policy.dekCryptoperiodDays, "policyCryptoperiod");
     m_maxAge = daysBox(policy.dekMaxAgeDays, "policyMaxAge");
     m_dueSoon = daysBox(policy.dueSoonDays, "policyDueSoon");
+    m_deleteGrace = daysBox(policy.deleteGraceDays, "policyDeleteGrace");
+    m_deleteGrace->setToolTip(tr("A permanent delete is refused until the rows have been "
+                                 "soft-deleted this long (unless overridden with a typed "
+                                 "confirmation): longer than clients typically cache a DEK."));
     m_warnShare = new QDoubleSpinBox;
     m_warnShare->setObjectName(QStringLiteral("policyWarnShare"));
     m_warnShare->setRange(1, 100);
@@ -57,13 +61,16 @@ PolicyDialog::PolicyDialog(const census::Policy &policy, QWidget *parent)
     form->addRow(tr("DEK cryptoperiod (rules rotating later are flagged):"), m_cryptoperiod);
     form->addRow(tr("Flag a version still in use after:"), m_maxAge);
     form->addRow(tr("Due soon within:"), m_dueSoon);
+    form->addRow(tr("Permanent delete after a soft delete of at least:"), m_deleteGrace);
     form->addRow(tr("AES-GCM invocations per key (NIST SP 800-38D):"), m_gcmLog2);
     form->addRow(tr("AES-SIV invocations per key (RFC 5297):"), m_sivLog2);
     form->addRow(tr("Warn at this share of the limit:"), m_warnShare);
 
-    auto *note = new QLabel(tr("Defaults: a 365-day cryptoperiod, versions flagged after two "
-                               "years (NIST SP 800-57 Table 1), 2^32 AES-GCM and 2^48 AES-SIV "
-                               "invocations per key, a warning at 50%."));
+    auto *note = new QLabel(
+        tr("Defaults: a 365-day cryptoperiod, versions flagged after two "
+           "years (NIST SP 800-57 Table 1), 2^32 AES-GCM and 2^48 AES-SIV "
+           "invocations per key, a warning at 50%, and permanent deletes 7 days after the soft "
+           "delete."));
     note->setWordWrap(true);
     auto *buttons = new QDialogButtonBox(QDialogButtonBox::Ok | QDialogButtonBox::Cancel |
                                          QDialogButtonBox::RestoreDefaults);
@@ -75,6 +82,7 @@ PolicyDialog::PolicyDialog(const census::Policy &policy, QWidget *parent)
                 m_cryptoperiod->setValue(defaults.dekCryptoperiodDays);
                 m_maxAge->setValue(defaults.dekMaxAgeDays);
                 m_dueSoon->setValue(defaults.dueSoonDays);
+                m_deleteGrace->setValue(defaults.deleteGraceDays);
                 m_warnShare->setValue(defaults.limitWarnShare * 100);
                 m_gcmLog2->setValue(32);
                 m_sivLog2->setValue(48);
@@ -91,6 +99,7 @@ census::Policy PolicyDialog::policy() const
     p.dekCryptoperiodDays = m_cryptoperiod->value();
     p.dekMaxAgeDays = m_maxAge->value();
     p.dueSoonDays = m_dueSoon->value();
+    p.deleteGraceDays = m_deleteGrace->value();
     p.limitWarnShare = m_warnShare->value() / 100.0;
     const double gcm = std::ldexp(1.0, m_gcmLog2->value());
     p.limits.insert(QStringLiteral("AES128_GCM"), gcm);

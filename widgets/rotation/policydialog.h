@@ -24,6 +24,7 @@ private:
     QSpinBox *m_cryptoperiod = nullptr;
     QSpinBox *m_maxAge = nullptr;
     QSpinBox *m_dueSoon = nullptr;
+    QSpinBox *m_deleteGrace = nullptr;
     QDoubleSpinBox *m_warnShare = nullptr;
     QSpinBox *m_gcmLog2 = nullptr;
     QSpinBox *m_sivLog2 = nullptr;

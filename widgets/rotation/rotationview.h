@@ -53,6 +53,8 @@ public:
     [[nodiscard]] ScheduleModel *model() const { return m_model; }
     [[nodiscard]] QTableView *table() const { return m_table; }
     [[nodiscard]] const census::Policy &policy() const { return m_policy; }
+    // Where this view keeps its censuses (the workflows read the same ones).
+    [[nodiscard]] const QString &stateFolder() const { return m_stateFolder; }
     [[nodiscard]] census::ScheduleSummary summary() const;
     [[nodiscard]] bool isBusy() const;
     // The last outcome (stored counts or a run), if any.

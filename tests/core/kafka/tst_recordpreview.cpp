@@ -430,6 +430,7 @@ private Q_SLOTS:
         QTest::qWait(500);
         QCOMPARE(batches, 0);
         // Let the cancelled pipeline wind down before the transport goes.
+        QVERIFY(Job::waitForWorkers(30000));
         QThreadPool::globalInstance()->waitForDone(30000);
     }
 };

@@ -3,10 +3,12 @@
 
 #include "core/services/job.h"
 
+#include <QScopeGuard>
 #include <QSemaphore>
 #include <QSignalSpy>
 #include <QTest>
 #include <QThread>
+#include <QThreadPool>
 
 #include <atomic>
 #include <memory>
@@ -18,6 +20,36 @@ class TestJob : public QObject
     Q_OBJECT
 
 private Q_SLOTS:
+    // Jobs block (registry calls, Kafka reads): however many run, Qt's global pool — which
+    // the raster paint engine waits on while painting — keeps its threads, so the GUI thread
+    // never waits for a job that waits for the GUI thread.
+    void blockingJobsLeaveTheGlobalPoolFree()
+    {
+        const int n = std::max(2, QThreadPool::globalInstance()->maxThreadCount()) + 1;
+        auto release = std::make_shared<QSemaphore>();
+        auto running = std::make_shared<std::atomic_int>(0);
+        std::vector<std::unique_ptr<ValueJob<int>>> jobs;
+        for (int i = 0; i < n; ++i) {
+            jobs.push_back(std::make_unique<ValueJob<int>>(
+                QStringLiteral("blocking"), [release, running](JobContext &) -> Result<int> {
+                    ++*running;
+                    release->acquire();
+                    return 1;
+                }));
+            jobs.back()->start();
+        }
+        // Whatever happens below, the workers are let go.
+        auto letGo = qScopeGuard([release, n] { release->release(n); });
+        QTRY_COMPARE(running->load(), n);
+        std::atomic_bool ran{false};
+        QThreadPool::globalInstance()->start([&ran] { ran = true; });
+        QTRY_VERIFY(ran.load());
+        letGo.dismiss();
+        release->release(n);
+        for (auto &job : jobs)
+            QTRY_VERIFY(job->state() == Job::State::Finished);
+    }
+
     void deliversResultAndProgressInTheOwnersThread()
     {
         auto workerThread = std::make_shared<std::atomic<QThread *>>(nullptr);
