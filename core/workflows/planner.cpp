@@ -168,6 +168,19 @@ void addData(Environment &env, BlastRadius &radius,
                                    .arg(groups.error().message));
 }
 
+// The census keys of `rows`, for addData().
+std::function<bool(const census::DekVersionKey &)> rowsOf(const QList<DekRow> &rows)
+{
+    QSet<QString> keys;
+    for (const DekRow &r : rows)
+        keys.insert(
+            QStringLiteral("%1\n%2\n%3\n%4").arg(r.kek, r.subject, r.algorithm).arg(r.version));
+    return [keys](const census::DekVersionKey &k) {
+        return keys.contains(
+            QStringLiteral("%1\n%2\n%3\n%4").arg(k.kek, k.subject, k.algorithm).arg(k.version));
+    };
+}
+
 QString dataSentence(const BlastRadius &radius)
 {
     if (radius.topics.isEmpty())
@@ -283,6 +296,7 @@ Result<Plan> planRotate(const Request &req, Environment &env)
     if (!uses)
         return uses.error();
     plan.radius.schemas = *uses;
+    addData(env, plan.radius, rowsOf(plan.radius.deks));
 
     // A forced rotation only matters when the rule rotates (facts §3.2).
     registry::SchemaListOptions latestOnly;
@@ -399,7 +413,10 @@ Result<Plan> planRewrap(const Request &req, Environment &env)
                                   ? QString()
                                   : QStringLiteral(" for subject %1").arg(req.subject)));
     const int n = int(plan.steps.size());
-    plan.title = QStringLiteral("Rewrap the DEKs of KEK %1").arg(req.kek);
+    plan.title =
+        req.subject.isEmpty()
+            ? QStringLiteral("Rewrap the DEKs of KEK %1").arg(req.kek)
+            : QStringLiteral("Rewrap the DEKs of %1 under KEK %2").arg(req.subject, req.kek);
     plan.question =
         QStringLiteral("Rewrap %1 of KEK %2 under its KMS key's current material?")
             .arg(plural(n, QStringLiteral("DEK version"), QStringLiteral("DEK versions")), req.kek);
@@ -409,6 +426,7 @@ Result<Plan> planRewrap(const Request &req, Environment &env)
     if (!uses)
         return uses.error();
     plan.radius.schemas = *uses;
+    addData(env, plan.radius, rowsOf(plan.radius.deks));
     plan.warnings
         << QStringLiteral("A rewrap resets each version's ts (its last-modified time) to now, "
                           "which postpones rotations based on encrypt.dek.expiry.days. The "
@@ -770,14 +788,7 @@ Result<Plan> planDeleteDek(const Request &req, Environment &env)
     if (!uses)
         return uses.error();
     plan.radius.schemas = *uses;
-    QSet<QString> keys;
-    for (const DekRow &r : std::as_const(acted))
-        keys.insert(
-            QStringLiteral("%1\n%2\n%3\n%4").arg(r.kek, r.subject, r.algorithm).arg(r.version));
-    addData(env, plan.radius, [&keys](const census::DekVersionKey &k) {
-        return keys.contains(
-            QStringLiteral("%1\n%2\n%3\n%4").arg(k.kek, k.subject, k.algorithm).arg(k.version));
-    });
+    addData(env, plan.radius, rowsOf(acted));
 
     const QString n =
         plural(acted.size(), QStringLiteral("DEK version"), QStringLiteral("DEK versions"));
@@ -1007,6 +1018,7 @@ Result<Plan> planDeleteKek(const Request &req, Environment &env)
     if (!uses)
         return uses.error();
     plan.radius.schemas = *uses;
+    addData(env, plan.radius, [&](const census::DekVersionKey &k) { return k.kek == req.kek; });
     plan.title =
         QStringLiteral("%1 KEK %2")
             .arg(req.permanent ? QStringLiteral("Permanently delete") : QStringLiteral("Delete"),

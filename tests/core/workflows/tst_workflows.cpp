@@ -634,6 +634,64 @@ private Q_SLOTS:
         QCOMPARE(again.error().code, QString(ErrorNothingToDo));
     }
 
+    void theBlastRadiusCountsTheCensusDataUnderTheTouchedVersions()
+    {
+        makeKek(QStringLiteral("k"), false);
+        makeDek(QStringLiteral("k"), QStringLiteral("t-value"), 1);
+        makeDek(QStringLiteral("k"), QStringLiteral("t-value"), 2);
+        census::Tally topic;
+        census::DekVersionUsage v1;
+        v1.encryptions = 30;
+        v1.records = 10;
+        v1.last = {1'700'000'000'000, QStringLiteral("t"), 0, 9};
+        census::DekVersionUsage v2;
+        v2.encryptions = 12;
+        v2.records = 4;
+        v2.last = {1'700'000'500'000, QStringLiteral("t"), 0, 13};
+        topic.addUsage(
+            {QStringLiteral("k"), QStringLiteral("t-value"), QStringLiteral("AES256_GCM"), 1}, v1);
+        topic.addUsage(
+            {QStringLiteral("k"), QStringLiteral("t-value"), QStringLiteral("AES256_GCM"), 2}, v2);
+        topic.addTopic(QStringLiteral("t"), {});
+        const auto planWith = [&](const Request &r) {
+            return onWorker([&] {
+                Environment e = env();
+                e.censusByTopic.insert(QStringLiteral("t"), topic);
+                return planWorkflow(r, e);
+            });
+        };
+        // Soft-deleting version 1 touches its 10 records only.
+        auto one =
+            planWith(req(Action::DeleteDek, QStringLiteral("k"), QStringLiteral("t-value"), {}, 1));
+        QVERIFY2(one, qPrintable(one.error().message));
+        QCOMPARE(one->radius.topics.size(), 1);
+        QCOMPARE(one->radius.topics[0].records, 10);
+        QCOMPARE(one->radius.topics[0].encryptions, 30);
+        QCOMPARE(one->radius.topics[0].lastSeenMs, 1'700'000'000'000);
+        // A rewrap touches both versions.
+        auto all = planWith(req(Action::RewrapKek, QStringLiteral("k")));
+        QVERIFY(all);
+        QCOMPARE(all->radius.topics.size(), 1);
+        QCOMPARE(all->radius.topics[0].records, 14);
+        QCOMPARE(all->radius.topics[0].lastSeenMs, 1'700'000'500'000);
+        // So does the soft delete of the KEK, once its DEKs are soft-deleted.
+        QVERIFY(m_sandbox->store()->deleteDekVersions(QStringLiteral("k"),
+                                                      QStringLiteral("t-value"), {}, false));
+        auto kek = planWith(req(Action::DeleteKek, QStringLiteral("k")));
+        QVERIFY2(kek, qPrintable(kek.error().message));
+        QCOMPARE(kek->radius.records(), 14);
+        QCOMPARE(kek->typedName, QStringLiteral("k"));
+        QVERIFY2(
+            kek->radius.consequences.join(QLatin1Char('\n')).contains(QStringLiteral("14 records")),
+            qPrintable(kek->radius.consequences.join(QLatin1Char('\n'))));
+        // Without a census the radius says so instead of inventing numbers.
+        auto unknown = plan(req(Action::DeleteKek, QStringLiteral("k")));
+        QVERIFY(unknown);
+        QVERIFY(unknown->radius.topics.isEmpty());
+        QVERIFY(
+            unknown->radius.unknowns.join(QLatin1Char('\n')).contains(QStringLiteral("census")));
+    }
+
     void thePlanSurvivesTheJournalByteForByte()
     {
         makeKek(QStringLiteral("pay"), false);
