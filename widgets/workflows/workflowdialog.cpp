@@ -120,7 +120,9 @@ void WorkflowDialog::buildUi()
     m_radius->setHeaderLabels({tr("Blast radius"), tr("Detail")});
     m_radius->setAlternatingRowColors(true);
     // Names in full (a DEK row is "kek / subject / algorithm vN"); the detail takes the rest.
-    m_radius->header()->setSectionResizeMode(0, QHeaderView::ResizeToContents);
+    // Sized to the keys, topics and groups once filled (fillRadius): a long "not known" line
+    // spans both columns instead of pushing the details out of sight.
+    m_radius->header()->setSectionResizeMode(0, QHeaderView::Interactive);
     m_radius->header()->setStretchLastSection(true);
 
     auto *split = new QSplitter(Qt::Horizontal, this);
@@ -310,14 +312,17 @@ void WorkflowDialog::fillRadius(const Plan &plan)
             groups,
             {g.groupId, tr("%1; reads %2").arg(g.state, g.topics.join(QStringLiteral(", ")))});
 
+    m_radius->expandAll();
+    m_radius->resizeColumnToContents(0);
     if (!r.unknowns.isEmpty()) {
         QTreeWidgetItem *unknown = group(m_radius, tr("Not known"), QStringLiteral("unknowns"));
         for (const QString &line : r.unknowns) {
             auto *item = new QTreeWidgetItem(unknown, {line});
             item->setToolTip(0, line);
+            item->setFirstColumnSpanned(true);
         }
+        unknown->setExpanded(true);
     }
-    m_radius->expandAll();
 }
 
 void WorkflowDialog::fillWarnings(const Plan &plan)
