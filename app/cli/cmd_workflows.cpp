@@ -263,8 +263,10 @@ int plannedWorkflow(const QCommandLineParser &parser, const workflows::Request &
         printError(plan.error());
         if (plan.error().code == workflows::ErrorNothingToDo)
             return ExitOk;
-        return plan.error().code == workflows::ErrorRefused ? ExitFailure
-                                                            : exitCodeFor(plan.error());
+        return plan.error().code == workflows::ErrorRefused ||
+                       plan.error().code == workflows::ErrorGracePeriod
+                   ? ExitFailure
+                   : exitCodeFor(plan.error());
     }
     if (c.format == Format::Json && (parser.isSet(OptDryRun) || !parser.isSet(OptYes)))
         printJsonLine(plan->toJson());

@@ -169,6 +169,8 @@ struct Plan
 // Error codes of this module.
 inline constexpr QLatin1String ErrorRefused{"workflow.refused"};   // the order rules forbid it
 inline constexpr QLatin1String ErrorConflict{"workflow.conflict"}; // someone else changed it
+// A permanent delete within the policy's grace period: refused unless overridden.
+inline constexpr QLatin1String ErrorGracePeriod{"workflow.grace_period"};
 inline constexpr QLatin1String ErrorVerify{"workflow.verify_failed"};
 inline constexpr QLatin1String ErrorNothingToDo{"workflow.nothing_to_do"};
 inline constexpr QLatin1String ErrorJournal{"workflow.journal"};

@@ -41,7 +41,7 @@ QString day(qint64 ms)
 QString plural(qint64 n, const QString &one, const QString &many)
 {
     return n == 1 ? QStringLiteral("1 %1").arg(one)
-                  : QStringLiteral("%1 %2").arg(QLocale::c().toString(n), many);
+                  : QStringLiteral("%1 %2").arg(QLocale().toString(n), many);
 }
 
 QString cli(const QString &args)
@@ -678,6 +678,7 @@ Result<Plan> planDeleteDek(const Request &req, Environment &env)
     bool anyLive = false;
     bool allLiveGo = false;
     bool latestLiveGoes = false;
+    bool subjectEmptied = false;
     QStringList tooRecent;
     for (auto it = t->targets.cbegin(); it != t->targets.cend(); ++it) {
         const QList<registry::Dek> &series = t->series.value(it.key());
@@ -703,6 +704,9 @@ Result<Plan> planDeleteDek(const Request &req, Environment &env)
         }
         if (acted.isEmpty())
             continue;
+        // Every row of the algorithm goes: nothing is left for producers to find.
+        if (req.permanent && acted.size() == series.size())
+            subjectEmptied = true;
         int liveLeft = 0;
         int latestLive = 0;
         for (const registry::Dek &d : series) {
@@ -767,13 +771,15 @@ Result<Plan> planDeleteDek(const Request &req, Environment &env)
                      cli(deleteArgs(req, req.version, req.algorithm) +
                          QStringLiteral(" --permanent"))));
     if (!tooRecent.isEmpty() && !req.overrideGracePeriod)
-        return refused(QStringLiteral("%1. The policy keeps soft-deleted DEKs for %2 days before a "
-                                      "permanent delete, longer than clients typically cache keys, "
-                                      "so consumers that still need them show up while an undelete "
-                                      "can help. Try again after the grace period, or override it "
-                                      "(--ignore-grace-period) and type the subject name.")
-                           .arg(tooRecent.join(QStringLiteral("; ")))
-                           .arg(env.policy.deleteGraceDays));
+        return makeError(
+            ErrorGracePeriod,
+            QStringLiteral("%1. The policy keeps soft-deleted DEKs for %2 days before a "
+                           "permanent delete, longer than clients typically cache keys, "
+                           "so consumers that still need them show up while an undelete "
+                           "can help. Try again after the grace period, or override it "
+                           "(--ignore-grace-period) and type the subject name.")
+                .arg(tooRecent.join(QStringLiteral("; ")))
+                .arg(env.policy.deleteGraceDays));
     plan.graceOverridden = !tooRecent.isEmpty();
 
     // Only the acted-on rows in the radius' DEK list.
@@ -812,9 +818,12 @@ Result<Plan> planDeleteDek(const Request &req, Environment &env)
                                      "unreadable forever (how many is not known: %1).")
                           .arg(plan.radius.unknowns.value(0, QStringLiteral("no census")))
                     : QStringLiteral("%1 become unreadable forever.").arg(data))
-            << QStringLiteral("Producers that do not have the key cached create a brand-new "
-                              "version 1; old records that name version 1 (or no version) then "
-                              "fail to decrypt.")
+            << (subjectEmptied
+                    ? QStringLiteral("No version of the subject is left: producers that do not "
+                                     "have the key cached create a brand-new version 1, and old "
+                                     "records that name version 1 (or no version) then fail to "
+                                     "decrypt.")
+                    : QStringLiteral("Producers are not affected: the newer versions stay."))
             << CacheNote;
         plan.secondWarning =
             QStringLiteral("This cannot be undone. The registry forgets %1 for good; only a "
@@ -988,7 +997,8 @@ Result<Plan> planDeleteKek(const Request &req, Environment &env)
         const qint64 graceMs = qint64(env.policy.deleteGraceDays) * DayMs;
         if (kek->ts + graceMs > env.clock->nowMs()) {
             if (!req.overrideGracePeriod)
-                return refused(
+                return makeError(
+                    ErrorGracePeriod,
                     QStringLiteral("KEK %1 was soft-deleted %2; the policy keeps it %3 "
                                    "days (until %4) before a permanent delete. Try again "
                                    "then, or override it (--ignore-grace-period) and "

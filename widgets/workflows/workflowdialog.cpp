@@ -31,12 +31,10 @@ enum StepColumn
     StepColumnState,
 };
 
-// A planner refusal that only the grace period causes is the one an admin may override: the
-// planner names the override (its CLI flag) only then.
+// A refusal that only the grace period causes is the one an admin may override.
 bool refusedForGracePeriod(const Error &error)
 {
-    return error.code == workflows::ErrorRefused &&
-           error.message.contains(QLatin1String("--ignore-grace-period"));
+    return error.code == workflows::ErrorGracePeriod;
 }
 
 QString count(qint64 n)
@@ -228,8 +226,9 @@ void WorkflowDialog::plan(const workflows::Request &request)
 
 void WorkflowDialog::showRefusal(const Error &error)
 {
-    const bool refused =
-        error.code == workflows::ErrorRefused || error.code == workflows::ErrorNothingToDo;
+    const bool refused = error.code == workflows::ErrorRefused ||
+                         error.code == workflows::ErrorGracePeriod ||
+                         error.code == workflows::ErrorNothingToDo;
     m_title->setText(error.code == workflows::ErrorNothingToDo ? tr("Nothing to do")
                      : refused                                 ? tr("Not possible")
                                                                : tr("Planning failed"));

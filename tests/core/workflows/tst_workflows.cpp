@@ -183,10 +183,11 @@ class TestWorkflows : public QObject
         return r;
     }
 
-    static void expectRefusal(const Result<Plan> &plan, const QStringList &mentions)
+    static void expectRefusal(const Result<Plan> &plan, const QStringList &mentions,
+                              QLatin1String code = ErrorRefused)
     {
         QVERIFY(!plan);
-        QVERIFY2(plan.error().code == ErrorRefused, qPrintable(plan.error().message));
+        QVERIFY2(plan.error().code == code, qPrintable(plan.error().message));
         for (const QString &m : mentions)
             QVERIFY2(plan.error().message.contains(m),
                      qPrintable(QStringLiteral("'%1' not in: %2").arg(m, plan.error().message)));
@@ -403,7 +404,8 @@ private Q_SLOTS:
         expectRefusal(plan(req(Action::DeleteDek, QStringLiteral("pay"), QStringLiteral("p-value"),
                                {}, 0, true)),
                       {QStringLiteral("version 1 of DEK subject p-value"), QStringLiteral("7 days"),
-                       QStringLiteral("--ignore-grace-period")});
+                       QStringLiteral("--ignore-grace-period")},
+                      ErrorGracePeriod);
         // ... which an override lifts, with the typed name and a second warning.
         Request forced =
             req(Action::DeleteDek, QStringLiteral("pay"), QStringLiteral("p-value"), {}, 0, true);
@@ -413,6 +415,9 @@ private Q_SLOTS:
         QVERIFY(p->graceOverridden && p->unrecoverable);
         QCOMPARE(p->typedName, QStringLiteral("p-value"));
         QVERIFY(!p->secondWarning.isEmpty());
+        // The subject's only version goes: uncached producers would start over at version 1.
+        QVERIFY(p->radius.consequences.join(QLatin1Char('\n'))
+                    .contains(QStringLiteral("brand-new version 1")));
         // After the grace period no override is needed.
         m_clock.advanceMs(8 * DayMs);
         Request late =
@@ -461,6 +466,10 @@ private Q_SLOTS:
         QVERIFY2(pp, qPrintable(pp.error().message));
         QVERIFY(pp->radius.consequences.join(QLatin1Char('\n'))
                     .contains(QStringLiteral("unreadable forever")));
+        // Version 2 stays: producers are not affected and do not start over at version 1.
+        const QString said = pp->radius.consequences.join(QLatin1Char('\n'));
+        QVERIFY2(said.contains(QStringLiteral("Producers are not affected")), qPrintable(said));
+        QVERIFY(!said.contains(QStringLiteral("brand-new version 1")));
         run = execute(**journal, perm);
         QVERIFY2(run && run->state == RunState::Done,
                  qPrintable(run ? run->message : run.error().message));
