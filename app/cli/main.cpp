@@ -10,6 +10,7 @@
 #include <QCommandLineParser>
 #include <QCoreApplication>
 #include <QLoggingCategory>
+#include <QThreadPool>
 
 #include <cstdio>
 
@@ -151,8 +152,13 @@ int main(int argc, char *argv[])
         std::fprintf(stderr, "keywarden-cli: warning: %s\n", qPrintable(ok.error().message));
 
     const QStringList arguments = QCoreApplication::arguments();
-    if (const Command *command = commandNamed(arguments.value(1)))
-        return command->run(arguments.mid(1));
+    if (const Command *command = commandNamed(arguments.value(1))) {
+        const int code = command->run(arguments.mid(1));
+        // Let the pool's threads end before the process does: a thread that used OpenSSL frees
+        // its per-thread state (its error queue) only when it exits.
+        QThreadPool::globalInstance()->waitForDone();
+        return code;
+    }
 
     QCommandLineParser parser;
     parser.setApplicationDescription(

@@ -7,6 +7,7 @@
 
 #include <QFuture>
 #include <QTest>
+#include <QThreadPool>
 #include <QtConcurrent/QtConcurrentRun>
 
 #include <atomic>
@@ -63,6 +64,9 @@ class TestFaultyKms : public QObject
 
 private Q_SLOTS:
     void initTestCase() { qunsetenv(kms::LocalKmsDriver::SecretEnvVar); }
+    // The pool's threads end before the process: a thread that used OpenSSL frees its
+    // per-thread state (its error queue) only when it exits.
+    void cleanupTestCase() { QThreadPool::globalInstance()->waitForDone(); }
 
     void delegatesWhatItDoesNotFail()
     {
