@@ -3,6 +3,7 @@
 #include "core/registry/dekregistryclient.h"
 #include "core/registry/schemaregistryclient.h"
 
+#include <QPointer>
 #include <QPromise>
 
 #include <optional>
@@ -10,6 +11,36 @@
 namespace kw {
 
 namespace {
+
+// A continuation for a future that finishes in this object's thread (the connection's
+// transport and the navigator both live in the GUI thread). Not then(this, ...): Qt 6.4 asserts
+// that the context is still alive when the future finishes, and a navigator can go while its
+// pages load (a window closed); here the result is then dropped.
+template<typename T>
+struct ArgumentOf : ArgumentOf<decltype(&T::operator())>
+{};
+template<typename C, typename R, typename A>
+struct ArgumentOf<R (C::*)(A) const>
+{
+    using type = A;
+};
+
+template<typename F>
+auto guarded(QObject *context, F f)
+{
+    using Arg = typename ArgumentOf<F>::type;
+    return [guard = QPointer<QObject>(context), f = std::move(f)](Arg value) mutable {
+        using R = decltype(f(std::move(value)));
+        if (!guard) {
+            if constexpr (std::is_void_v<R>)
+                return;
+            else
+                return R(makeError(QStringLiteral("common.cancelled"),
+                                   QStringLiteral("The navigator was closed.")));
+        }
+        return f(std::move(value));
+    };
+}
 
 // Finishes with every future's result, in order, once all of them have answered. The
 // continuations run in `context`'s thread; when it is gone the promise is dropped unfinished.
@@ -27,18 +58,29 @@ QFuture<QList<Result<T>>> whenAll(QObject *context, const QList<QFuture<Result<T
     state->remaining = futures.size();
     state->promise.start();
     QFuture<QList<Result<T>>> out = state->promise.future();
+    // Not then(context, ...): Qt 6.4 asserts that the context is still alive when the future
+    // finishes (a window closed while its navigator was loading); here a gone context simply
+    // drops the result.
+    const QPointer<QObject> guard(context);
     for (qsizetype i = 0; i < futures.size(); ++i) {
         QFuture<Result<T>> f = futures.at(i);
-        f.then(context, [state, i](Result<T> result) {
-            state->results[i] = std::move(result);
-            if (--state->remaining > 0)
+        f.then(QtFuture::Launch::Sync, [state, i, guard](Result<T> result) {
+            if (!guard)
                 return;
-            QList<Result<T>> all;
-            all.reserve(state->results.size());
-            for (auto &r : state->results)
-                all.append(std::move(*r));
-            state->promise.addResult(std::move(all));
-            state->promise.finish();
+            QMetaObject::invokeMethod(guard.data(),
+                                      [state, i, result = std::move(result)]() mutable {
+                                          if (state->results[i])
+                                              return;
+                                          state->results[i] = std::move(result);
+                                          if (--state->remaining > 0)
+                                              return;
+                                          QList<Result<T>> all;
+                                          all.reserve(state->results.size());
+                                          for (auto &r : state->results)
+                                              all.append(std::move(*r));
+                                          state->promise.addResult(std::move(all));
+                                          state->promise.finish();
+                                      });
         });
     }
     return out;
@@ -85,11 +127,12 @@ QFuture<Result<NavigatorItems>> RegistryNavigatorSource::kekPage(int offset, int
     options.offset = offset;
     options.limit = limit;
     return m_keys->listKeks(options).then(
-        this, [this, includeDeleted](Result<QStringList> names) -> Result<NavigatorItems> {
+        QtFuture::Launch::Sync,
+        guarded(this, [this, includeDeleted](Result<QStringList> names) -> Result<NavigatorItems> {
             if (!names)
                 return names.error();
             return namedItems(*names, includeDeleted ? &m_liveKeks : nullptr);
-        });
+        }));
 }
 
 QFuture<Result<NavigatorItems>> RegistryNavigatorSource::keks(int offset, int limit,
@@ -103,18 +146,21 @@ QFuture<Result<NavigatorItems>> RegistryNavigatorSource::keks(int offset, int li
     shared->start();
     QFuture<Result<NavigatorItems>> out = shared->future();
     m_keys->listAllKeks(5000, {}, false)
-        .then(this, [this, shared, offset, limit](Result<QStringList> live) {
-            if (!live) {
-                shared->addResult(Result<NavigatorItems>(live.error()));
-                shared->finish();
-                return;
-            }
-            m_liveKeks = toSet(*live);
-            kekPage(offset, limit, true).then(this, [shared](Result<NavigatorItems> page) {
-                shared->addResult(std::move(page));
-                shared->finish();
-            });
-        });
+        .then(QtFuture::Launch::Sync,
+              guarded(this, [this, shared, offset, limit](Result<QStringList> live) {
+                  if (!live) {
+                      shared->addResult(Result<NavigatorItems>(live.error()));
+                      shared->finish();
+                      return;
+                  }
+                  m_liveKeks = toSet(*live);
+                  kekPage(offset, limit, true)
+                      .then(QtFuture::Launch::Sync,
+                            guarded(this, [shared](Result<NavigatorItems> page) {
+                                shared->addResult(std::move(page));
+                                shared->finish();
+                            }));
+              }));
     return out;
 }
 
@@ -126,15 +172,20 @@ QFuture<Result<NavigatorItems>> RegistryNavigatorSource::dekSubjects(const QStri
     if (includeDeleted)
         calls.append(m_keys->listAllDekSubjects(kekName, 1000, false));
     return whenAll(this, calls)
-        .then(this, [includeDeleted](QList<Result<QStringList>> results) -> Result<NavigatorItems> {
-            if (!results.at(0))
-                return results.at(0).error();
-            if (!includeDeleted)
-                return namedItems(*results.at(0), nullptr);
-            // A soft-deleted KEK answers 404 for its live DEKs: then every DEK counts as deleted.
-            const QSet<QString> live = results.at(1) ? toSet(*results.at(1)) : QSet<QString>{};
-            return namedItems(*results.at(0), &live);
-        });
+        .then(
+            QtFuture::Launch::Sync,
+            guarded(this,
+                    [includeDeleted](QList<Result<QStringList>> results) -> Result<NavigatorItems> {
+                        if (!results.at(0))
+                            return results.at(0).error();
+                        if (!includeDeleted)
+                            return namedItems(*results.at(0), nullptr);
+                        // A soft-deleted KEK answers 404 for its live DEKs: then every DEK counts
+                        // as deleted.
+                        const QSet<QString> live =
+                            results.at(1) ? toSet(*results.at(1)) : QSet<QString>{};
+                        return namedItems(*results.at(0), &live);
+                    }));
 }
 
 QFuture<Result<NavigatorItems>> RegistryNavigatorSource::dekVersions(const QString &kekName,
@@ -148,24 +199,28 @@ QFuture<Result<NavigatorItems>> RegistryNavigatorSource::dekVersions(const QStri
             calls.append(m_keys->listAllDekVersions(kekName, subject, algorithm, 1000, false));
     }
     return whenAll(this, calls)
-        .then(this, [includeDeleted](QList<Result<QList<int>>> results) -> Result<NavigatorItems> {
-            NavigatorItems items;
-            const int stride = includeDeleted ? 2 : 1;
-            for (qsizetype a = 0; a < algorithms().size(); ++a) {
-                const Result<QList<int>> &listed = results.at(a * stride);
-                if (!listed)
-                    return listed.error();
-                QSet<int> live;
-                if (includeDeleted && results.at(a * stride + 1)) {
-                    const QList<int> &l = *results.at(a * stride + 1);
-                    live = QSet<int>(l.cbegin(), l.cend());
-                }
-                for (int version : *listed)
-                    items.append(NavigatorItem{QString(), version, algorithms().at(a),
-                                               includeDeleted && !live.contains(version)});
-            }
-            return items;
-        });
+        .then(
+            QtFuture::Launch::Sync,
+            guarded(this,
+                    [includeDeleted](QList<Result<QList<int>>> results) -> Result<NavigatorItems> {
+                        NavigatorItems items;
+                        const int stride = includeDeleted ? 2 : 1;
+                        for (qsizetype a = 0; a < algorithms().size(); ++a) {
+                            const Result<QList<int>> &listed = results.at(a * stride);
+                            if (!listed)
+                                return listed.error();
+                            QSet<int> live;
+                            if (includeDeleted && results.at(a * stride + 1)) {
+                                const QList<int> &l = *results.at(a * stride + 1);
+                                live = QSet<int>(l.cbegin(), l.cend());
+                            }
+                            for (int version : *listed)
+                                items.append(
+                                    NavigatorItem{QString(), version, algorithms().at(a),
+                                                  includeDeleted && !live.contains(version)});
+                        }
+                        return items;
+                    }));
 }
 
 QFuture<Result<NavigatorItems>> RegistryNavigatorSource::schemaSubjects(bool includeDeleted)
@@ -177,17 +232,20 @@ QFuture<Result<NavigatorItems>> RegistryNavigatorSource::schemaSubjects(bool inc
         calls.append(m_schemas->subjects(deletedOnly));
     }
     return whenAll(this, calls)
-        .then(this, [includeDeleted](QList<Result<QStringList>> results) -> Result<NavigatorItems> {
-            if (!results.at(0))
-                return results.at(0).error();
-            NavigatorItems items = namedItems(*results.at(0), nullptr);
-            if (includeDeleted && results.at(1)) {
-                const QSet<QString> gone = toSet(*results.at(1));
-                for (NavigatorItem &item : items)
-                    item.deleted = gone.contains(item.name);
-            }
-            return items;
-        });
+        .then(
+            QtFuture::Launch::Sync,
+            guarded(this,
+                    [includeDeleted](QList<Result<QStringList>> results) -> Result<NavigatorItems> {
+                        if (!results.at(0))
+                            return results.at(0).error();
+                        NavigatorItems items = namedItems(*results.at(0), nullptr);
+                        if (includeDeleted && results.at(1)) {
+                            const QSet<QString> gone = toSet(*results.at(1));
+                            for (NavigatorItem &item : items)
+                                item.deleted = gone.contains(item.name);
+                        }
+                        return items;
+                    }));
 }
 
 QFuture<Result<NavigatorItems>> RegistryNavigatorSource::schemaVersions(const QString &subject,
@@ -202,17 +260,20 @@ QFuture<Result<NavigatorItems>> RegistryNavigatorSource::schemaVersions(const QS
         calls.append(m_schemas->versions(subject, deletedOnly));
     }
     return whenAll(this, calls)
-        .then(this, [includeDeleted](QList<Result<QList<int>>> results) -> Result<NavigatorItems> {
-            if (!results.at(0))
-                return results.at(0).error();
-            QSet<int> gone;
-            if (includeDeleted && results.at(1))
-                gone = QSet<int>(results.at(1)->cbegin(), results.at(1)->cend());
-            NavigatorItems items;
-            for (int version : *results.at(0))
-                items.append(NavigatorItem{{}, version, {}, gone.contains(version)});
-            return items;
-        });
+        .then(
+            QtFuture::Launch::Sync,
+            guarded(this,
+                    [includeDeleted](QList<Result<QList<int>>> results) -> Result<NavigatorItems> {
+                        if (!results.at(0))
+                            return results.at(0).error();
+                        QSet<int> gone;
+                        if (includeDeleted && results.at(1))
+                            gone = QSet<int>(results.at(1)->cbegin(), results.at(1)->cend());
+                        NavigatorItems items;
+                        for (int version : *results.at(0))
+                            items.append(NavigatorItem{{}, version, {}, gone.contains(version)});
+                        return items;
+                    }));
 }
 
 } // namespace kw
