@@ -518,8 +518,9 @@ int dispatch(const QStringList &arguments, const QString &noun,
 std::optional<int> openJournal(const QCommandLineParser &parser,
                                std::unique_ptr<workflows::Journal> &journal)
 {
-    auto opened = workflows::Journal::open(
-        parser.isSet(OptJournal) ? parser.value(OptJournal) : workflows::Journal::defaultPath());
+    services::WorkflowOptions options;
+    options.journalPath = parser.value(OptJournal);
+    auto opened = workflows::Journal::open(options.journalFile());
     if (!opened) {
         printError(opened.error());
         return ExitFailure;

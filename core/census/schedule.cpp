@@ -1,5 +1,6 @@
 #include "core/census/schedule.h"
 
+#include "core/domain/dekalgorithm.h"
 #include "core/domain/privatefiles.h"
 #include "core/domain/rules.h"
 #include "core/kafka/kafkaclient.h"
@@ -31,8 +32,7 @@ constexpr double LatestProjectionMs = 253402300799999.0;
 
 const QStringList &algorithms()
 {
-    static const QStringList all{QStringLiteral("AES128_GCM"), QStringLiteral("AES256_GCM"),
-                                 QStringLiteral("AES256_SIV")};
+    static const QStringList all = dekAlgorithmNames();
     return all;
 }
 

@@ -42,9 +42,8 @@ void loadCensus(const WorkflowSources &sources, const WorkflowOptions &options,
                                "under these keys is not known.");
         return;
     }
-    const QString folder = options.censusFolder.isEmpty() ? census::CensusState::defaultFolder()
-                                                          : options.censusFolder;
-    const QString path = census::CensusState::pathFor(folder, sources.kafka.bootstrapServers);
+    const QString path =
+        census::CensusState::pathFor(options.censusDirectory(), sources.kafka.bootstrapServers);
     if (!QFileInfo::exists(path)) {
         env.censusUnknown = tr("No census of this cluster yet: which topics hold data under "
                                "these keys is not known (take one in the Rotation view or "
@@ -83,9 +82,7 @@ ValueJob<workflows::RunRecord> *runJob(const WorkflowSources &sources,
     return new ValueJob<workflows::RunRecord>(
         title,
         [sources, options, plan, runId, audit](JobContext &ctx) -> Result<workflows::RunRecord> {
-            auto journal = workflows::Journal::open(options.journalPath.isEmpty()
-                                                        ? workflows::Journal::defaultPath()
-                                                        : options.journalPath);
+            auto journal = workflows::Journal::open(options.journalFile());
             if (!journal)
                 return journal.error();
             workflows::Environment env = workflowEnvironment(sources, options, &ctx.cancelFlag());
@@ -236,13 +233,32 @@ ValueJob<workflows::RunRecord> *resumeWorkflowJob(const WorkflowSources &sources
     return runJob(sources, options, std::nullopt, runId, std::move(audit), parent);
 }
 
-Result<QList<workflows::RunRecord>> unfinishedRuns(const WorkflowOptions &options)
+QString WorkflowOptions::journalFile() const
 {
-    auto journal = workflows::Journal::open(
-        options.journalPath.isEmpty() ? workflows::Journal::defaultPath() : options.journalPath);
+    return journalPath.isEmpty() ? workflows::Journal::defaultPath() : journalPath;
+}
+
+QString WorkflowOptions::censusDirectory() const
+{
+    return censusFolder.isEmpty() ? census::CensusState::defaultFolder() : censusFolder;
+}
+
+Result<QList<workflows::RunRecord>> unfinishedRuns(const WorkflowOptions &options,
+                                                   const QString &registryUrl)
+{
+    if (!QFileInfo::exists(options.journalFile()))
+        return QList<workflows::RunRecord>();
+    auto journal = workflows::Journal::open(options.journalFile());
     if (!journal)
         return journal.error();
-    return (*journal)->runs(true);
+    auto runs = (*journal)->runs(true);
+    if (!runs || registryUrl.isEmpty())
+        return runs;
+    QList<workflows::RunRecord> here;
+    for (const workflows::RunRecord &r : std::as_const(*runs))
+        if (r.registryUrl == registryUrl)
+            here.append(r);
+    return here;
 }
 
 } // namespace kw::services

@@ -41,6 +41,11 @@ struct WorkflowOptions
     census::Policy policy;
     QString censusFolder; // empty: CensusState::defaultFolder()
     QString journalPath;  // empty: Journal::defaultPath()
+
+    // journalPath, or the default.
+    [[nodiscard]] QString journalFile() const;
+    // censusFolder, or the default.
+    [[nodiscard]] QString censusDirectory() const;
 };
 
 // Blocking (a worker thread): the environment over `sources`, with the census of the
@@ -74,7 +79,10 @@ ValueJob<workflows::RunRecord> *resumeWorkflowJob(const WorkflowSources &sources
                                                   const WorkflowOptions &options, qint64 runId,
                                                   workflows::AuditHooks audit,
                                                   QObject *parent = nullptr);
-// The unfinished runs of the journal (blocking, but quick: for a job or the CLI).
-Result<QList<workflows::RunRecord>> unfinishedRuns(const WorkflowOptions &options);
+// The unfinished runs of the journal made against `registryUrl` (every registry when empty).
+// Without a journal file there are none, and none is created. Blocking, but quick: for a job or
+// the CLI.
+Result<QList<workflows::RunRecord>> unfinishedRuns(const WorkflowOptions &options,
+                                                   const QString &registryUrl = {});
 
 } // namespace kw::services

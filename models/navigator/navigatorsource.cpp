@@ -1,5 +1,6 @@
 #include "models/navigator/navigatorsource.h"
 
+#include "core/domain/dekalgorithm.h"
 #include "core/registry/dekregistryclient.h"
 #include "core/registry/schemaregistryclient.h"
 
@@ -114,8 +115,7 @@ RegistryNavigatorSource::~RegistryNavigatorSource() = default;
 
 const QStringList &RegistryNavigatorSource::algorithms()
 {
-    static const QStringList all{QStringLiteral("AES128_GCM"), QStringLiteral("AES256_GCM"),
-                                 QStringLiteral("AES256_SIV")};
+    static const QStringList all = dekAlgorithmNames();
     return all;
 }
 

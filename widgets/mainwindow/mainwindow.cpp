@@ -27,7 +27,6 @@
 #include <QActionGroup>
 #include <QApplication>
 #include <QCloseEvent>
-#include <QFileInfo>
 #include <QLineEdit>
 #include <QMenu>
 #include <QMenuBar>
@@ -433,19 +432,7 @@ void MainWindow::checkUnfinishedRuns()
     auto *job = new ValueJob<QList<workflows::RunRecord>>(
         tr("Look for unfinished workflows"),
         [options, registryUrl](JobContext &) -> Result<QList<workflows::RunRecord>> {
-            // No journal yet: nothing ever ran (and looking must not create one).
-            const QString path = options.journalPath.isEmpty() ? workflows::Journal::defaultPath()
-                                                               : options.journalPath;
-            if (!QFileInfo::exists(path))
-                return QList<workflows::RunRecord>();
-            auto runs = services::unfinishedRuns(options);
-            if (!runs)
-                return runs.error();
-            QList<workflows::RunRecord> here;
-            for (const workflows::RunRecord &r : std::as_const(*runs))
-                if (r.registryUrl == registryUrl)
-                    here.append(r);
-            return here;
+            return services::unfinishedRuns(options, registryUrl);
         });
     connect(job, &Job::finished, this, [this, job] {
         if (job->result() && *job->result())

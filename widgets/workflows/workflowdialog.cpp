@@ -463,8 +463,7 @@ void WorkflowDialog::onRunFinished()
 
 void WorkflowDialog::loadStepResults(qint64 runId)
 {
-    const QString path =
-        m_options.journalPath.isEmpty() ? workflows::Journal::defaultPath() : m_options.journalPath;
+    const QString path = m_options.journalFile();
     auto *job = new ValueJob<QList<StepRecord>>(
         tr("Read the journal"), [path, runId](JobContext &) -> Result<QList<StepRecord>> {
             auto journal = workflows::Journal::open(path);
