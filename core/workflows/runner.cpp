@@ -654,11 +654,14 @@ Result<RunRecord> runWorkflow(Journal &journal, qint64 runId, Environment &env,
             return ok.error();
         return journal.run(runId);
     };
-    const auto ensureAudited = [&](StepRecord &r) -> Result<void> {
+    // `mayBeWritten`: the step was done before this run started, so a process killed between
+    // its audit entry and the journal's note of it may have written the entry already. Only
+    // then is the log searched (on the log's thread, which may be the GUI's).
+    const auto ensureAudited = [&](StepRecord &r, bool mayBeWritten) -> Result<void> {
         if (r.audited || !audit.append)
             return {};
         bool already = false;
-        if (audit.recorded) {
+        if (mayBeWritten && audit.recorded) {
             auto seen = audit.recorded(runId, r.index, run->createdMs);
             if (!seen)
                 return seen.error();
@@ -674,7 +677,7 @@ Result<RunRecord> runWorkflow(Journal &journal, qint64 runId, Environment &env,
 
     for (StepRecord &r : *records) {
         if (r.state == StepState::Done) {
-            if (auto ok = ensureAudited(r); !ok)
+            if (auto ok = ensureAudited(r, true); !ok)
                 return stop(RunState::Failed, QStringLiteral("Step %1 is done but could not be "
                                                              "written to the audit log: %2")
                                                   .arg(r.index + 1)
@@ -706,7 +709,7 @@ Result<RunRecord> runWorkflow(Journal &journal, qint64 runId, Environment &env,
             return saved.error();
         if (callbacks.stepChanged)
             callbacks.stepChanged(r, int(records->size()));
-        if (auto ok = ensureAudited(r); !ok)
+        if (auto ok = ensureAudited(r, false); !ok)
             return stop(RunState::Failed, QStringLiteral("Step %1 is done but could not be written "
                                                          "to the audit log: %2")
                                               .arg(r.index + 1)
