@@ -3,6 +3,7 @@
 // --registry-auth, --profile, and for Kafka commands --bootstrap, -X, --kms), turning them
 // into a ConnectionProfile, output helpers (tables, JSON lines) and exit codes.
 
+#include "core/crypto/crypto.h"
 #include "core/domain/result.h"
 #include "core/services/connectionprofile.h"
 
@@ -13,8 +14,10 @@
 #include <QJsonValue>
 #include <QList>
 #include <QStringList>
+#include <QtConcurrent/QtConcurrentRun>
 
 #include <optional>
+#include <type_traits>
 
 namespace kw::cli {
 
@@ -68,6 +71,12 @@ int exitCodeFor(const Error &error);
 template<typename T>
 T await(QFuture<T> future);
 
+// Runs `work` on Qt's global pool. The pool thread frees OpenSSL's per-thread state (see
+// crypto::releaseThreadState) before the future finishes: pool threads outlive the command,
+// and what they hold at exit is reported as a leak.
+template<typename F>
+auto inBackground(F work) -> QFuture<std::invoke_result_t<F &>>;
+
 // Aligned columns; long cells are not cut; control characters in cells are shown as escapes
 // (kw::displaySafe). Writes to stdout.
 void printTable(const QStringList &headers, const QList<QStringList> &rows);
@@ -87,6 +96,18 @@ T await(QFuture<T> future)
             loop.exec();
     }
     return future.result();
+}
+
+template<typename F>
+auto inBackground(F work) -> QFuture<std::invoke_result_t<F &>>
+{
+    return QtConcurrent::run([work = std::move(work)]() mutable {
+        struct Release
+        {
+            ~Release() { crypto::releaseThreadState(); }
+        } release;
+        return work();
+    });
 }
 
 } // namespace kw::cli

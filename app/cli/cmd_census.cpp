@@ -16,7 +16,6 @@
 #include <QJsonArray>
 #include <QJsonObject>
 #include <QStandardPaths>
-#include <QtConcurrent/QtConcurrentRun>
 
 #include <algorithm>
 #include <tuple>
@@ -199,7 +198,7 @@ int runGroupMember(services::Connection &connection, const QString &group,
     options.batchSize = testingKnob("KEYWARDEN_CENSUS_BATCH_SIZE", options.batchSize);
     options.batchDelayMs = testingKnob("KEYWARDEN_CENSUS_BATCH_DELAY_MS", 0);
     std::atomic_bool cancel{false};
-    const auto ran = await(QtConcurrent::run([&] {
+    const auto ran = await(inBackground([&] {
         return census::runGroupMember(connection.kafkaSettings(), *inspector, options, {}, cancel);
     }));
     if (!ran) {
@@ -219,7 +218,7 @@ int printCensusTopic(const kafka::KafkaSettings &settings, const QString &census
                      const QStringList &topics, Format format)
 {
     const auto read =
-        await(QtConcurrent::run([&] { return census::readCensusTopic(settings, censusTopic); }));
+        await(inBackground([&] { return census::readCensusTopic(settings, censusTopic); }));
     if (!read) {
         printError(QStringLiteral("census: %1").arg(read.error().message));
         return exitCodeFor(read.error());
@@ -347,7 +346,7 @@ int runCensusCommand(const QStringList &arguments)
     // The registry's keys: the default topics (those whose subjects encrypt) and, after the
     // count, the DEK versions values name that the registry does not have.
     std::atomic_bool stopLoading{false};
-    auto inputs = await(QtConcurrent::run([&] {
+    auto inputs = await(inBackground([&] {
         return census::loadScheduleInputs(*connection.dekRegistry(), *connection.schemaRegistry(),
                                           stopLoading);
     }));
@@ -356,7 +355,7 @@ int runCensusCommand(const QStringList &arguments)
         return exitCodeFor(inputs.error());
     }
     if (topics.isEmpty()) {
-        auto chosen = await(QtConcurrent::run(
+        auto chosen = await(inBackground(
             [&] { return census::encryptedTopics(*inputs, connection.kafkaSettings()); }));
         if (!chosen) {
             printError(QStringLiteral("census: %1").arg(chosen.error().message));
@@ -389,7 +388,7 @@ int runCensusCommand(const QStringList &arguments)
     options.batchSize = testingKnob("KEYWARDEN_CENSUS_BATCH_SIZE", options.batchSize);
     std::atomic_bool cancel{false};
     census::CensusState &kept = **state;
-    const auto scanned = await(QtConcurrent::run([&] {
+    const auto scanned = await(inBackground([&] {
         return census::runScan(connection.kafkaSettings(), *inspector, kept, options, {}, cancel);
     }));
     if (!scanned) {

@@ -17,7 +17,6 @@
 #include "core/services/recordwriter.h"
 
 #include <QElapsedTimer>
-#include <QtConcurrent/QtConcurrentRun>
 
 #include <algorithm>
 #include <atomic>
@@ -243,7 +242,7 @@ int runRecordsCommand(const QStringList &arguments)
     };
 
     std::atomic_bool cancel{false};
-    QFuture<Result<kafka::PreviewSummary>> preview = QtConcurrent::run(
+    QFuture<Result<kafka::PreviewSummary>> preview = inBackground(
         [&] { return kafka::runPreview(connection.profile(), options, decryptor, sink, cancel); });
     auto typesReply = connection.schemaRegistry()->schemaTypes();
     const Result<void> audited =

@@ -13,7 +13,6 @@
 #include <QJsonArray>
 #include <QJsonObject>
 #include <QStandardPaths>
-#include <QtConcurrent/QtConcurrentRun>
 
 using namespace kw;
 using namespace kw::cli;
@@ -175,7 +174,7 @@ int runScheduleCommand(const QStringList &arguments)
 
     services::Connection connection(*profile);
     std::atomic_bool cancel{false};
-    auto inputs = await(QtConcurrent::run([&] {
+    auto inputs = await(inBackground([&] {
         return census::loadScheduleInputs(*connection.dekRegistry(), *connection.schemaRegistry(),
                                           cancel);
     }));

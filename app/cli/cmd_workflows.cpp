@@ -16,7 +16,6 @@
 #include <QJsonDocument>
 #include <QLocale>
 #include <QTextStream>
-#include <QtConcurrent/QtConcurrentRun>
 
 #include <cstdio>
 #include <unistd.h>
@@ -255,7 +254,7 @@ int plannedWorkflow(const QCommandLineParser &parser, const workflows::Request &
     services::Connection connection(*c.profile);
     const services::WorkflowSources sources = services::WorkflowSources::of(connection);
     std::atomic_bool cancel{false};
-    auto plan = await(QtConcurrent::run([&] {
+    auto plan = await(inBackground([&] {
         workflows::Environment env = services::workflowEnvironment(sources, c.options, &cancel);
         return workflows::planWorkflow(request, env);
     }));

@@ -1,5 +1,7 @@
 #include "core/services/job.h"
 
+#include "core/crypto/crypto.h"
+
 #include <QMutexLocker>
 #include <QThread>
 #include <QThreadPool>
@@ -94,6 +96,9 @@ void Job::start()
     jobPool().start([shared = m_shared, work = work()] {
         JobContext ctx(shared);
         Error error = work(ctx);
+        // Pool threads outlive their jobs; whatever OpenSSL keeps per thread (TLS, keys, KMS
+        // calls) is freed now rather than at some exit the pool may never see.
+        crypto::releaseThreadState();
         shared->post([error = std::move(error)](Job &job) { job.finish(error); });
     });
 }
