@@ -150,30 +150,32 @@ void DekDetailPane::showDek(const QString &kekName, const QString &subject, int 
     // Latest versions only: the rules clients follow now decide when the DEK must rotate.
     registry::SchemaListOptions options;
     options.latestOnly = true;
-    m_schemas->schemas(options).then(this, [this,
-                                            job](const Result<QList<registry::Schema>> &schemas) {
-        if (!m_load.isCurrent(job))
-            return;
-        m_load.settle(job);
-        if (!schemas) {
-            m_expiry->setText(tr("unknown"));
-            m_load.addError(tr("Could not read the schema rules for DEK '%1': %2. The rotation due "
-                               "date is unknown.")
-                                .arg(m_request.subject, schemas.error().message));
-            return;
-        }
-        const registry::ExpirySource source =
-            registry::dekExpiry(*schemas, m_request.kekName, m_request.subject);
-        m_expiryDays = source.days;
-        if (source.subject.isEmpty()) {
-            m_expirySource.clear();
-        } else {
-            m_expirySource = displaySafe(tr("rule '%1' in %2 version %3")
-                                             .arg(source.ruleName, source.subject)
-                                             .arg(source.version));
-        }
-        updateRotation();
-    });
+    kw::whenFinished(
+        m_schemas->schemas(options), this,
+        [this, job](const Result<QList<registry::Schema>> &schemas) {
+            if (!m_load.isCurrent(job))
+                return;
+            m_load.settle(job);
+            if (!schemas) {
+                m_expiry->setText(tr("unknown"));
+                m_load.addError(
+                    tr("Could not read the schema rules for DEK '%1': %2. The rotation due "
+                       "date is unknown.")
+                        .arg(m_request.subject, schemas.error().message));
+                return;
+            }
+            const registry::ExpirySource source =
+                registry::dekExpiry(*schemas, m_request.kekName, m_request.subject);
+            m_expiryDays = source.days;
+            if (source.subject.isEmpty()) {
+                m_expirySource.clear();
+            } else {
+                m_expirySource = displaySafe(tr("rule '%1' in %2 version %3")
+                                                 .arg(source.ruleName, source.subject)
+                                                 .arg(source.version));
+            }
+            updateRotation();
+        });
 }
 
 void DekDetailPane::setCensus(std::shared_ptr<const census::Tally> tally,
