@@ -1,6 +1,7 @@
 #include "core/services/recordwriter.h"
 
 #include "core/domain/displaytext.h"
+#include "core/domain/textout.h"
 #include "core/serde/jsontext.h"
 #include "core/services/recordview.h"
 
@@ -365,42 +366,16 @@ QString failureSummary(const kafka::PreviewRecord &r)
     return reasons.join(QStringLiteral("; "));
 }
 
-void appendCsvCells(QByteArray &out, const QStringList &cells)
-{
-    for (qsizetype i = 0; i < cells.size(); ++i) {
-        if (i > 0)
-            out += ',';
-        out += csvCell(cells.at(i));
-    }
-    out += "\r\n"; // RFC 4180 line ends
-}
-
 } // namespace
-
-QByteArray csvCell(const QString &text)
-{
-    QString cell = text;
-    // A spreadsheet runs a cell that starts like a formula; record data is whatever the
-    // producer wrote, so such a cell is made text (OWASP's CSV injection advice).
-    static const QString formulaStarts = QStringLiteral("=+-@\t\r");
-    if (!cell.isEmpty() && formulaStarts.contains(cell.front()))
-        cell.prepend(QLatin1Char('\''));
-    const bool quote = cell.contains(QLatin1Char('"')) || cell.contains(QLatin1Char(',')) ||
-                       cell.contains(QLatin1Char('\n')) || cell.contains(QLatin1Char('\r'));
-    if (!quote)
-        return cell.toUtf8();
-    cell.replace(QLatin1Char('"'), QStringLiteral("\"\""));
-    return '"' + cell.toUtf8() + '"';
-}
 
 QByteArray csvHeader()
 {
     QByteArray out;
-    appendCsvCells(out,
-                   {QStringLiteral("topic"), QStringLiteral("partition"), QStringLiteral("offset"),
-                    QStringLiteral("timestamp"), QStringLiteral("key"), QStringLiteral("keyBase64"),
-                    QStringLiteral("schemaId"), QStringLiteral("subject"), QStringLiteral("status"),
-                    QStringLiteral("value"), QStringLiteral("error")});
+    kw::appendCsvRow(
+        out, {QStringLiteral("topic"), QStringLiteral("partition"), QStringLiteral("offset"),
+              QStringLiteral("timestamp"), QStringLiteral("key"), QStringLiteral("keyBase64"),
+              QStringLiteral("schemaId"), QStringLiteral("subject"), QStringLiteral("status"),
+              QStringLiteral("value"), QStringLiteral("error")});
     return out;
 }
 
@@ -419,12 +394,12 @@ void appendCsvRow(QByteArray &out, const kafka::PreviewRecord &r, Plaintext plai
     }
     const QString &subject =
         outcome.schemaSubject.isEmpty() ? outcome.dekSubject : outcome.schemaSubject;
-    appendCsvCells(out, {record.topic, QString::number(record.partition),
-                         QString::number(record.offset), QString::number(record.timestampMs),
-                         textKey ? QString::fromUtf8(record.key) : QString(),
-                         binaryKey ? QString::fromLatin1(record.key.toBase64()) : QString(),
-                         outcome.schemaId > 0 ? QString::number(outcome.schemaId) : QString(),
-                         subject, statusText(r), value, failureSummary(r)});
+    kw::appendCsvRow(out, {record.topic, QString::number(record.partition),
+                           QString::number(record.offset), QString::number(record.timestampMs),
+                           textKey ? QString::fromUtf8(record.key) : QString(),
+                           binaryKey ? QString::fromLatin1(record.key.toBase64()) : QString(),
+                           outcome.schemaId > 0 ? QString::number(outcome.schemaId) : QString(),
+                           subject, statusText(r), value, failureSummary(r)});
 }
 
 RecordWriter::RecordWriter(QIODevice *device, RecordFormat format, Plaintext plaintext)
@@ -469,20 +444,8 @@ Result<void> RecordWriter::write(const QList<kafka::PreviewRecord> &records)
 
 Result<void> RecordWriter::flush(QByteArray &bytes)
 {
-    if (!m_device || !m_device->isWritable())
-        return makeError(QStringLiteral("records.export_write"),
-                         QStringLiteral("The records could not be written: the output is not "
-                                        "open for writing."));
-    qsizetype done = 0;
-    while (done < bytes.size()) {
-        const qint64 n = m_device->write(bytes.constData() + done, bytes.size() - done);
-        if (n <= 0)
-            return makeError(QStringLiteral("records.export_write"),
-                             QStringLiteral("The records could not be written: %1")
-                                 .arg(m_device->errorString()));
-        done += qsizetype(n);
-    }
-    return {};
+    return writeAll(m_device, bytes, QStringLiteral("records.export_write"),
+                    QStringLiteral("The records"));
 }
 
 Result<qint64> writeRecordsFile(const QString &path, RecordFormat format, Plaintext plaintext,

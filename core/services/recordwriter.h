@@ -5,6 +5,7 @@
 // file. Decrypted values are masked (recordview.h) unless the writer is told to reveal them.
 
 #include "core/domain/result.h"
+#include "core/domain/textout.h" // csvCell
 #include "core/services/recordpreview.h"
 
 #include <QByteArray>
@@ -34,9 +35,6 @@ void appendJsonLine(QByteArray &out, const kafka::PreviewRecord &record, Plainte
 // One CSV row, CRLF included, in the columns of csvHeader().
 void appendCsvRow(QByteArray &out, const kafka::PreviewRecord &record, Plaintext plaintext);
 QByteArray csvHeader();
-// One RFC 4180 cell: quoted when it holds a quote, comma or line break; a cell that a
-// spreadsheet would run as a formula (= + - @, tab, CR) is prefixed with an apostrophe.
-QByteArray csvCell(const QString &text);
 // One fixed-width table row, '\n' included, and the table's header row.
 void appendTableRow(QByteArray &out, const kafka::PreviewRecord &record, Plaintext plaintext);
 QByteArray tableHeader();
