@@ -16,8 +16,10 @@
 #include <QStandardPaths>
 #include <QVariant>
 
+#include <algorithm>
 #include <pwd.h>
 #include <unistd.h>
+#include <utility>
 
 namespace kw::audit {
 
@@ -47,6 +49,15 @@ Error storageError(const QString &what, const QSqlError &error)
                      QStringLiteral("The audit log could not %1 (%2). Check that the data "
                                     "folder is writable and not full.")
                          .arg(what, error.text()));
+}
+
+// How often a walk tells its caller how far it got.
+constexpr qint64 ProgressEvery = 2000;
+
+Error cancelled()
+{
+    return makeError(QString(ErrorCancelled),
+                     QStringLiteral("The check of the audit log was cancelled."));
 }
 
 Error broken(const QString &message)
@@ -109,15 +120,37 @@ bool authentic(const AuditEntry &entry, const QByteArray &key)
     return false;
 }
 
-// A running digest over every entry before an acknowledgement, which the acknowledgement
-// records: the part of the log it accepted cannot be changed afterwards either.
+// The digest over every entry before an acknowledgement, which the acknowledgement records:
+// the part of the log it accepted cannot be changed afterwards either.
 QByteArray nextDigest(const QByteArray &digest, const AuditEntry &entry)
 {
-    QCryptographicHash hash(QCryptographicHash::Sha256);
-    hash.addData(digest);
-    hash.addData(entry.canonicalBytes());
-    hash.addData(entry.hash.toLatin1());
-    return hash.result();
+    return nextEntryDigest(digest, entry);
+}
+
+// The WHERE clause (with its leading " WHERE ", or empty) and its values for `filter`.
+std::pair<QString, QVariantList> whereOf(const AuditFilter &filter)
+{
+    QStringList where;
+    QVariantList binds;
+    const auto add = [&](const QString &clause, const QVariant &value) {
+        where << clause;
+        binds << value;
+    };
+    if (!filter.action.isEmpty())
+        add(QStringLiteral("action = ?"), filter.action);
+    if (!filter.topic.isEmpty())
+        add(QStringLiteral("topic = ?"), filter.topic);
+    if (!filter.actor.isEmpty())
+        add(QStringLiteral("actor = ?"), filter.actor);
+    if (!filter.object.isEmpty()) // instr(): no LIKE wildcards to escape
+        add(QStringLiteral("instr(lower(object), ?) > 0"), filter.object.toLower());
+    if (filter.sinceMs > 0)
+        add(QStringLiteral("time_ms >= ?"), filter.sinceMs);
+    if (filter.untilMs > 0)
+        add(QStringLiteral("time_ms <= ?"), filter.untilMs);
+    if (where.isEmpty())
+        return {};
+    return {QStringLiteral(" WHERE ") + where.join(QStringLiteral(" AND ")), binds};
 }
 
 // An acknowledgement that holds: authentic, and its record of what came before matches.
@@ -396,48 +429,99 @@ void AuditStore::rollbackWrite()
 
 Result<QList<AuditEntry>> AuditStore::entries(const AuditFilter &filter) const
 {
+    // The newest `limit`, returned oldest first.
+    auto newest = page(filter, 0, filter.limit, AuditOrder::NewestFirst);
+    if (newest)
+        std::reverse(newest->begin(), newest->end());
+    return newest;
+}
+
+Result<QList<AuditEntry>> AuditStore::page(const AuditFilter &filter, qint64 offset, int limit,
+                                           AuditOrder order) const
+{
     QMutexLocker lock(&m_mutex);
-    QStringList where;
-    QVariantList binds;
-    if (!filter.action.isEmpty()) {
-        where << QStringLiteral("action = ?");
-        binds << filter.action;
-    }
-    if (!filter.topic.isEmpty()) {
-        where << QStringLiteral("topic = ?");
-        binds << filter.topic;
-    }
-    if (filter.sinceMs > 0) {
-        where << QStringLiteral("time_ms >= ?");
-        binds << filter.sinceMs;
-    }
-    if (filter.untilMs > 0) {
-        where << QStringLiteral("time_ms <= ?");
-        binds << filter.untilMs;
-    }
-    QString sql = QStringLiteral("SELECT ") + ColumnList + QStringLiteral(" FROM audit_entries");
-    if (!where.isEmpty())
-        sql += QStringLiteral(" WHERE ") + where.join(QStringLiteral(" AND "));
-    sql += QStringLiteral(" ORDER BY id DESC");
-    if (filter.limit > 0)
-        sql += QStringLiteral(" LIMIT %1").arg(filter.limit);
+    const auto [where, binds] = whereOf(filter);
+    QString sql = QStringLiteral("SELECT ") + ColumnList + QStringLiteral(" FROM audit_entries") +
+                  where +
+                  (order == AuditOrder::NewestFirst ? QStringLiteral(" ORDER BY id DESC")
+                                                    : QStringLiteral(" ORDER BY id ASC"));
+    if (limit > 0 || offset > 0)
+        sql += QStringLiteral(" LIMIT %1 OFFSET %2")
+                   .arg(limit > 0 ? qint64(limit) : -1)
+                   .arg(std::max<qint64>(offset, 0));
 
     QSqlQuery query(m_db->connection());
+    query.setForwardOnly(true);
     query.prepare(sql);
-    for (const QVariant &bind : std::as_const(binds))
+    for (const QVariant &bind : binds)
         query.addBindValue(bind);
     if (!query.exec())
         return storageError(QStringLiteral("read entries"), query.lastError());
     QList<AuditEntry> result;
     while (query.next())
-        result.prepend(entryFrom(query));
+        result.append(entryFrom(query));
     return result;
+}
+
+Result<qint64> AuditStore::count(const AuditFilter &filter) const
+{
+    QMutexLocker lock(&m_mutex);
+    const auto [where, binds] = whereOf(filter);
+    QSqlQuery query(m_db->connection());
+    query.prepare(QStringLiteral("SELECT COUNT(*) FROM audit_entries") + where);
+    for (const QVariant &bind : binds)
+        query.addBindValue(bind);
+    if (!query.exec() || !query.next())
+        return storageError(QStringLiteral("count entries"), query.lastError());
+    return query.value(0).toLongLong();
+}
+
+namespace {
+Result<QStringList> distinct(const std::shared_ptr<store::Database> &db, const QString &column)
+{
+    QSqlQuery query(db->connection());
+    query.setForwardOnly(true);
+    if (!query.exec(QStringLiteral("SELECT DISTINCT %1 FROM audit_entries WHERE %1 <> '' ORDER "
+                                   "BY %1")
+                        .arg(column)))
+        return storageError(QStringLiteral("read the %1s").arg(column), query.lastError());
+    QStringList values;
+    while (query.next())
+        values << query.value(0).toString();
+    return values;
+}
+} // namespace
+
+Result<QStringList> AuditStore::actions() const
+{
+    QMutexLocker lock(&m_mutex);
+    return distinct(m_db, QStringLiteral("action"));
+}
+
+Result<QStringList> AuditStore::actors() const
+{
+    QMutexLocker lock(&m_mutex);
+    return distinct(m_db, QStringLiteral("actor"));
 }
 
 Result<ChainReport> AuditStore::inspect(const std::optional<AuditHead> &head) const
 {
+    return inspect(head, {});
+}
+
+Result<ChainReport> AuditStore::inspect(const std::optional<AuditHead> &head,
+                                        const Progress &progress) const
+{
     QMutexLocker lock(&m_mutex);
     QSqlQuery query(m_db->connection());
+    qint64 total = 0;
+    if (progress) {
+        if (!query.exec(QStringLiteral("SELECT COUNT(*) FROM audit_entries")) || !query.next())
+            return storageError(QStringLiteral("count entries"), query.lastError());
+        total = query.value(0).toLongLong();
+        if (!progress(0, total))
+            return cancelled();
+    }
     query.setForwardOnly(true);
     if (!query.exec(QStringLiteral("SELECT ") + ColumnList +
                     QStringLiteral(" FROM audit_entries ORDER BY id ASC")))
@@ -497,7 +581,12 @@ Result<ChainReport> AuditStore::inspect(const std::optional<AuditHead> &head) co
             headEntryMac = entry.hash;
         digest = nextDigest(digest, entry);
         previous = entry.hash;
+        if (progress && report.entries % ProgressEvery == 0 &&
+            !progress(report.entries, std::max(total, report.entries)))
+            return cancelled();
     }
+    if (progress && !progress(report.entries, std::max(total, report.entries)))
+        return cancelled();
     if (!head)
         return report;
     if (!headEntryMac || report.entries < head->count) {
@@ -551,6 +640,12 @@ Result<ChainReport> AuditStore::tail() const
     return report;
 }
 
+bool AuditStore::authenticates(const AuditEntry &entry) const
+{
+    QMutexLocker lock(&m_mutex);
+    return authentic(entry, m_key);
+}
+
 void AuditStore::useKey(const QByteArray &key)
 {
     QMutexLocker lock(&m_mutex);
@@ -569,6 +664,15 @@ Result<QString> AuditStore::segmentDigest(qint64 count) const
     while (query.next())
         digest = nextDigest(digest, entryFrom(query));
     return QString::fromLatin1(digest.toHex());
+}
+
+QByteArray nextEntryDigest(const QByteArray &digest, const AuditEntry &entry)
+{
+    QCryptographicHash hash(QCryptographicHash::Sha256);
+    hash.addData(digest);
+    hash.addData(entry.canonicalBytes());
+    hash.addData(entry.hash.toLatin1());
+    return hash.result();
 }
 
 } // namespace kw::audit

@@ -16,6 +16,7 @@
 #include <QMutex>
 #include <QString>
 
+#include <functional>
 #include <memory>
 #include <optional>
 
@@ -38,6 +39,9 @@ inline constexpr QLatin1String ErrorKeyMissing{"audit.key_missing"};
 inline constexpr QLatin1String ErrorNotVerified{"audit.not_verified"};
 // The details looked like they carried a plaintext value; the audit log only names fields.
 inline constexpr QLatin1String ErrorPlaintextRejected{"audit.plaintext_rejected"};
+
+// A walk was stopped by its caller.
+inline constexpr QLatin1String ErrorCancelled{"audit.cancelled"};
 
 // Well-known actions.
 inline constexpr QLatin1String ActionRecordReveal{"record.reveal"};
@@ -82,10 +86,26 @@ struct AuditFilter
 {
     QString action; // empty: any
     QString topic;  // empty: any
+    QString actor;  // empty: any
+    QString object; // empty: any; otherwise entries whose object contains it (case-insensitive)
     qint64 sinceMs = 0;
     qint64 untilMs = 0; // 0: no upper bound
     int limit = 0;      // 0: all; otherwise the newest `limit`, still in id order
+
+    bool operator==(const AuditFilter &) const = default;
 };
+
+// Which end of the log a page starts from.
+enum class AuditOrder
+{
+    NewestFirst,
+    OldestFirst
+};
+
+// A running digest over entries in id order (SHA-256 of the digest before, an entry's
+// canonical bytes and its MAC), starting from 32 zero bytes. An acknowledgement records it
+// for what it accepted; an anchor records it for what it covered.
+[[nodiscard]] QByteArray nextEntryDigest(const QByteArray &digest, const AuditEntry &entry);
 
 // What a walk over the whole chain found.
 struct ChainReport
@@ -138,14 +158,31 @@ public:
     void rollbackWrite();
 
     Result<QList<AuditEntry>> entries(const AuditFilter &filter = {}) const;
+    // One page of the entries `filter` selects (its limit is ignored): `limit` entries after
+    // skipping `offset`, from the end `order` names. Reads only that page.
+    Result<QList<AuditEntry>> page(const AuditFilter &filter, qint64 offset, int limit,
+                                   AuditOrder order = AuditOrder::NewestFirst) const;
+    // How many entries `filter` selects (its limit is ignored).
+    Result<qint64> count(const AuditFilter &filter = {}) const;
+    // The actions and actors that occur in the log, sorted: for filter choices.
+    Result<QStringList> actions() const;
+    Result<QStringList> actors() const;
     // Walks the chain: links, MACs (format 2 needs the key), no format 1 after format 2,
     // acknowledgements, and, given the keychain's head, that no entry it covers is missing or
     // different. Fails only when the file cannot be read; a broken chain is in the report.
     Result<ChainReport> inspect(const std::optional<AuditHead> &head = std::nullopt) const;
+    // The same, telling `progress` (entries checked, entries in all) every few thousand
+    // entries; when it answers false the walk stops with ErrorCancelled.
+    using Progress = std::function<bool(qint64 done, qint64 total)>;
+    Result<ChainReport> inspect(const std::optional<AuditHead> &head,
+                                const Progress &progress) const;
     // Ok when inspect() finds no problem; otherwise that problem.
     Result<void> verifyChain() const;
     // The last entry and the count, unchecked (entries, lastId, lastMac, lastVersion).
     Result<ChainReport> tail() const;
+    // Whether the entry's MAC matches its content. Keyed entries need the key: without it
+    // they never do.
+    [[nodiscard]] bool authenticates(const AuditEntry &entry) const;
     // The digest of the first `count` entries that an acknowledgement records.
     Result<QString> segmentDigest(qint64 count) const;
 
