@@ -5,10 +5,12 @@
 #include "core/services/profilestore.h"
 
 #include <QCoreApplication>
+#include <QDateTime>
 #include <QJsonArray>
 #include <QJsonDocument>
 #include <QJsonObject>
 #include <QProcessEnvironment>
+#include <QTimeZone>
 
 #include <cerrno>
 #include <cstdio>
@@ -197,6 +199,23 @@ Result<Format> formatFromOptions(const QCommandLineParser &parser)
     if (f == QLatin1String("table") || f.isEmpty())
         return Format::Table;
     return usage(QStringLiteral("--format must be json or table, not '%1'.").arg(f));
+}
+
+Result<qint64> timeFromOption(const QString &option, const QString &value, bool endOfDay)
+{
+    const QDate date = QDate::fromString(value, Qt::ISODate);
+    if (date.isValid() && value.size() == 10) {
+        const QDateTime start(date, QTime(0, 0), QTimeZone::utc());
+        return endOfDay ? start.addDays(1).toMSecsSinceEpoch() - 1 : start.toMSecsSinceEpoch();
+    }
+    QDateTime time = QDateTime::fromString(value, Qt::ISODateWithMs);
+    if (time.isValid() && time.timeSpec() == Qt::LocalTime)
+        time = QDateTime(time.date(), time.time(), QTimeZone::utc());
+    if (!time.isValid())
+        return usage(QStringLiteral("--%1 '%2' is not a date (2026-12-01) or an ISO 8601 time "
+                                    "(2026-12-01T08:00:00Z).")
+                         .arg(option, value));
+    return time.toMSecsSinceEpoch();
 }
 
 std::optional<int> parseCommandLine(QCommandLineParser &parser, const QStringList &arguments)

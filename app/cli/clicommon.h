@@ -50,6 +50,11 @@ enum class Format
 };
 Result<Format> formatFromOptions(const QCommandLineParser &parser);
 
+// A time given on the command line: a date "2026-12-01" (UTC; its first millisecond, or with
+// `endOfDay` its last) or an ISO 8601 date and time ("2026-12-01T08:00:00Z"; without an offset,
+// UTC). `option` names the option in the usage error. Answers UTC ms since the epoch.
+Result<qint64> timeFromOption(const QString &option, const QString &value, bool endOfDay);
+
 // Parses `arguments` (arguments[0] is the command name); prints usage errors and --help.
 // Returns an exit code when the command should stop now (help shown, usage error).
 std::optional<int> parseCommandLine(QCommandLineParser &parser, const QStringList &arguments);

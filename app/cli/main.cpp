@@ -63,8 +63,9 @@ const Command Commands[] = {
     {"journal", "journal list|show ID|resume ID",
      "The journal of workflow runs: list them, show one step by step, resume one that stopped.",
      runJournalCommand},
-    {"audit", "audit verify [--format json|table]",
-     "Check the audit log's keyed chain and the keychain's head; name the first broken entry.",
+    {"audit", "audit verify [--anchor FILE] | list | export --format csv|jsonl -o FILE | anchor",
+     "Check the audit log's keyed chain, the keychain's head and an anchor; list and export "
+     "entries with filters; write an anchor to keep elsewhere.",
      runAuditCommand},
 };
 

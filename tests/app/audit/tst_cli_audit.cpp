@@ -224,6 +224,104 @@ private Q_SLOTS:
         QCOMPARE(cli(home, {QStringLiteral("audit"), QStringLiteral("verify")}).exitCode, 1);
     }
 
+    // list pages newest first with filters; export writes the entries whole, privately, as
+    // CSV or JSON lines; an anchor holds until the newest entry it covered is deleted, which
+    // verify --anchor finds with or without a keychain.
+    void listExportAndAnchor()
+    {
+        Home home;
+        const QString audit = QStringLiteral("audit");
+        const Run none = cli(home, {audit, QStringLiteral("list")});
+        QCOMPARE(none.exitCode, 1);
+        QVERIFY2(none.err.contains(QLatin1String("there is no audit log")), qPrintable(none.err));
+        for (int i = 0; i < 4; ++i)
+            QCOMPARE(cli(home, revealArgs()).exitCode, 0);
+
+        const Run json =
+            cli(home, {audit, QStringLiteral("list"), QStringLiteral("--limit"),
+                       QStringLiteral("3"), QStringLiteral("--format"), QStringLiteral("json")});
+        QVERIFY2(json.exitCode == 0, qPrintable(json.err));
+        const QList<QByteArray> lines = json.out.trimmed().split('\n');
+        QCOMPARE(lines.size(), 3);
+        QList<qint64> ids;
+        for (const QByteArray &line : lines) {
+            const QJsonObject entry = QJsonDocument::fromJson(line).object();
+            QCOMPARE(entry.value(QStringLiteral("action")).toString(),
+                     QStringLiteral("record.reveal"));
+            QCOMPARE(entry.value(QStringLiteral("topic")).toString(), QStringLiteral("customers"));
+            ids << entry.value(QStringLiteral("id")).toInteger();
+        }
+        QCOMPARE(ids, (QList<qint64>{4, 3, 2}));
+        const Run page =
+            cli(home, {audit, QStringLiteral("list"), QStringLiteral("--limit"),
+                       QStringLiteral("3"), QStringLiteral("--offset"), QStringLiteral("3")});
+        QVERIFY2(page.out.contains("1 of 4 matching entries, newest first (4-4)."),
+                 page.out.constData());
+        const Run nobody = cli(home, {audit, QStringLiteral("list"), QStringLiteral("--actor"),
+                                      QStringLiteral("nobody-at-all")});
+        QVERIFY2(nobody.out.contains("0 of 0 matching entries"), nobody.out.constData());
+        const Run badDate = cli(home, {audit, QStringLiteral("list"), QStringLiteral("--since"),
+                                       QStringLiteral("yesterday")});
+        QCOMPARE(badDate.exitCode, 64);
+        QVERIFY2(badDate.err.contains(QLatin1String("--since 'yesterday' is not a date")),
+                 qPrintable(badDate.err));
+
+        const QString csv = home.dir.filePath(QStringLiteral("audit.csv"));
+        const Run exported = cli(home, {audit, QStringLiteral("export"), QStringLiteral("--format"),
+                                        QStringLiteral("csv"), QStringLiteral("-o"), csv});
+        QVERIFY2(exported.exitCode == 0, qPrintable(exported.err));
+        QVERIFY2(exported.err.contains(QLatin1String("wrote 4 audit entries")),
+                 qPrintable(exported.err));
+        QCOMPARE(modeOf(csv), 0600);
+        QFile csvFile(csv);
+        QVERIFY(csvFile.open(QIODevice::ReadOnly));
+        const QByteArray csvBytes = csvFile.readAll();
+        QVERIFY(csvBytes.startsWith("id,time,actor,action,"));
+        QCOMPARE(csvBytes.count("\r\n"), 5);
+        const Run toStdout =
+            cli(home, {audit, QStringLiteral("export"), QStringLiteral("-o"), QStringLiteral("-"),
+                       QStringLiteral("--since"), QStringLiteral("2000-01-01")});
+        QVERIFY2(toStdout.exitCode == 0, qPrintable(toStdout.err));
+        QCOMPARE(toStdout.out.count('\n'), 4);
+        QVERIFY(QJsonDocument::fromJson(toStdout.out.split('\n').first()).isObject());
+
+        const QString anchor = home.dir.filePath(QStringLiteral("anchor.json"));
+        const Run anchored =
+            cli(home, {audit, QStringLiteral("anchor"), QStringLiteral("-o"), anchor});
+        QVERIFY2(anchored.exitCode == 0, qPrintable(anchored.err));
+        QVERIFY2(anchored.err.contains(QLatin1String("for 4 entries (up to #4)")),
+                 qPrintable(anchored.err));
+        const QStringList verifyAnchor = {audit, QStringLiteral("verify"),
+                                          QStringLiteral("--anchor"), anchor};
+        const Run holds = cli(home, verifyAnchor);
+        QVERIFY2(holds.exitCode == 0, holds.out.constData());
+        QVERIFY2(holds.out.contains("Anchor:     OK"), holds.out.constData());
+
+        QCOMPARE(kw::audit::testing::forge(home.log(), Forgery::DeleteNewest, 4), QString());
+        const Run broken = cli(home, verifyAnchor);
+        QCOMPARE(broken.exitCode, 1);
+        QVERIFY2(broken.out.contains("Anchor:     BROKEN") &&
+                     broken.out.contains("the newest 1 of those the anchor covered were deleted"),
+                 broken.out.constData());
+        QStringList asJson = verifyAnchor;
+        asJson << QStringLiteral("--format") << QStringLiteral("json");
+        const QJsonObject brokenJson = QJsonDocument::fromJson(cli(home, asJson).out).object();
+        QCOMPARE(brokenJson.value(QStringLiteral("ok")).toBool(), false);
+        QCOMPARE(brokenJson.value(QStringLiteral("anchor"))
+                     .toObject()
+                     .value(QStringLiteral("error"))
+                     .toObject()
+                     .value(QStringLiteral("code"))
+                     .toString(),
+                 QStringLiteral("audit.anchor_mismatch"));
+
+        const Run unreadable =
+            cli(home, {audit, QStringLiteral("verify"), QStringLiteral("--anchor"), csv});
+        QCOMPARE(unreadable.exitCode, 65);
+        QVERIFY2(unreadable.err.contains(QLatin1String("holds no audit anchor")),
+                 qPrintable(unreadable.err));
+    }
+
     void parallelRevealsAllSucceedInOneChain()
     {
         Home home;
