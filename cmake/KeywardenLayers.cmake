@@ -19,8 +19,12 @@ set(KEYWARDEN_LAYERS_core/audit ${_kw_base} core/crypto core/store)
 # Rotate, rewrap, switch and delete: plans built from the registries, run from a journal.
 set(KEYWARDEN_LAYERS_core/workflows ${_kw_base} core/crypto core/serde core/net core/store
     core/kms core/registry core/kafka core/engine core/census core/audit)
-set(KEYWARDEN_LAYERS_core/services ${_kw_base} core/crypto core/serde core/net core/store
+# Compliance reports: their data, the writers per format and the seal that signs them.
+set(KEYWARDEN_LAYERS_core/report ${_kw_base} core/crypto core/serde core/net core/store
     core/kms core/registry core/kafka core/engine core/census core/audit core/workflows)
+set(KEYWARDEN_LAYERS_core/services ${_kw_base} core/crypto core/serde core/net core/store
+    core/kms core/registry core/kafka core/engine core/census core/audit core/workflows
+    core/report)
 # The embedded registry, KMS doubles and mock cluster: linked by keywarden-sandbox, the GUI's
 # --demo and tests, never by the libraries the product is made of.
 set(KEYWARDEN_LAYERS_core/sandbox ${_kw_base} core/crypto core/serde core/net core/store
@@ -31,7 +35,7 @@ set(KEYWARDEN_LAYERS_app ${KEYWARDEN_LAYERS_widgets} widgets core/sandbox)
 
 # Every layer, bottom up.
 set(KEYWARDEN_CORE_LAYERS domain crypto serde net store kms registry kafka engine census audit workflows
-    services
+    report services
     sandbox)
 set(KEYWARDEN_ALL_LAYERS)
 foreach(_kw_layer IN LISTS KEYWARDEN_CORE_LAYERS)
