@@ -67,8 +67,8 @@ void addWorkflowOptions(QCommandLineParser &parser)
 QString day(qint64 ms)
 {
     return ms <= 0 ? QStringLiteral("-")
-                   : QDateTime::fromMSecsSinceEpoch(ms, Qt::UTC)
-                         .toString(QStringLiteral("yyyy-MM-dd HH:mm 'UTC'"));
+                   : QDateTime::fromMSecsSinceEpoch(ms).toUTC().toString(
+                         QStringLiteral("yyyy-MM-dd HH:mm 'UTC'"));
 }
 
 void out(const QString &text)

@@ -30,7 +30,7 @@ Error mismatch(const AuditAnchor &anchor, const QString &what)
         QString(ErrorAnchorMismatch),
         QStringLiteral("The audit log no longer holds what the anchor of %1 covered (%2 entries, "
                        "up to entry #%3): %4 Keep the log and the anchor as evidence.")
-            .arg(QDateTime::fromMSecsSinceEpoch(anchor.createdMs, Qt::UTC).toString(Qt::ISODate))
+            .arg(QDateTime::fromMSecsSinceEpoch(anchor.createdMs).toUTC().toString(Qt::ISODate))
             .arg(anchor.entries)
             .arg(anchor.lastId)
             .arg(what));
@@ -59,7 +59,7 @@ QJsonObject AuditAnchor::toJson() const
             {QStringLiteral("lastMac"), lastMac},
             {QStringLiteral("digest"), digest},
             {QStringLiteral("createdAt"),
-             QDateTime::fromMSecsSinceEpoch(createdMs, Qt::UTC).toString(Qt::ISODateWithMs)},
+             QDateTime::fromMSecsSinceEpoch(createdMs).toUTC().toString(Qt::ISODateWithMs)},
             {QStringLiteral("log"), logPath}};
 }
 

@@ -96,7 +96,7 @@ QJsonObject Seal::toJson() const
             {QStringLiteral("auditHeadMac"), auditHeadMac},
             {QStringLiteral("auditEntries"), auditEntries},
             {QStringLiteral("signedAt"),
-             QDateTime::fromMSecsSinceEpoch(signedMs, Qt::UTC).toString(Qt::ISODateWithMs)},
+             QDateTime::fromMSecsSinceEpoch(signedMs).toUTC().toString(Qt::ISODateWithMs)},
             {QStringLiteral("signedMs"), signedMs},
             {QStringLiteral("algorithm"), QStringLiteral("Ed25519")},
             {QStringLiteral("publicKey"), QString::fromLatin1(publicKey.toBase64())},

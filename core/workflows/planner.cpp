@@ -34,8 +34,8 @@ Error nothingToDo(const QString &message)
 
 QString day(qint64 ms)
 {
-    return QDateTime::fromMSecsSinceEpoch(ms, Qt::UTC)
-        .toString(QStringLiteral("yyyy-MM-dd HH:mm 'UTC'"));
+    return QDateTime::fromMSecsSinceEpoch(ms).toUTC().toString(
+        QStringLiteral("yyyy-MM-dd HH:mm 'UTC'"));
 }
 
 QString plural(qint64 n, const QString &one, const QString &many)
