@@ -21,6 +21,7 @@ int runScheduleCommand(const QStringList &arguments);
 int runDekCommand(const QStringList &arguments);
 int runKekCommand(const QStringList &arguments);
 int runJournalCommand(const QStringList &arguments);
+int runReportCommand(const QStringList &arguments);
 
 namespace kw::cli {
 // The audit log in the data folder, its key and head in the system keychain (unkeyed, and

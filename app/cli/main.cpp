@@ -67,6 +67,10 @@ const Command Commands[] = {
      "Check the audit log's keyed chain, the keychain's head and an anchor; list and export "
      "entries with filters; write an anchor to keep elsewhere.",
      runAuditCommand},
+    {"report", "report verify FILE [--public-key FILE] | key [-o FILE]",
+     "Check a compliance report's seal (SHA-256, Ed25519 signature, audit head, trusted key); "
+     "write this installation's report-signing public key.",
+     runReportCommand},
 };
 
 QString commandList()
