@@ -44,14 +44,22 @@ AuditTab::AuditTab(QWidget *parent)
     // Filter bar.
     m_action = new QComboBox(this);
     m_action->setObjectName(QStringLiteral("auditActionFilter"));
-    m_action->setSizeAdjustPolicy(QComboBox::AdjustToContents);
+    m_action->setToolTip(tr("Only entries of this action."));
     m_actor = new QComboBox(this);
     m_actor->setObjectName(QStringLiteral("auditActorFilter"));
-    m_actor->setSizeAdjustPolicy(QComboBox::AdjustToContents);
+    m_actor->setToolTip(tr("Only entries by this OS account."));
+    // A fixed width, so long names in the log do not widen the window's minimum size; the
+    // popups show them whole.
+    for (QComboBox *combo : {m_action, m_actor}) {
+        combo->setSizeAdjustPolicy(QComboBox::AdjustToMinimumContentsLengthWithIcon);
+        combo->setMinimumContentsLength(10);
+    }
     m_object = new QLineEdit(this);
     m_object->setObjectName(QStringLiteral("auditObjectFilter"));
     m_object->setPlaceholderText(tr("Object contains… (kek:orders, customers)"));
+    m_object->setToolTip(tr("Only entries whose object contains this text (case-insensitive)."));
     m_object->setClearButtonEnabled(true);
+    m_object->setMinimumWidth(100);
     m_sinceOn = new QCheckBox(tr("Since"), this);
     m_sinceOn->setObjectName(QStringLiteral("auditSinceEnabled"));
     m_since = new QDateEdit(this);
@@ -73,15 +81,9 @@ AuditTab::AuditTab(QWidget *parent)
     m_clear->setObjectName(QStringLiteral("auditClearFilter"));
 
     auto *filters = new QHBoxLayout;
-    filters->addWidget(new QLabel(tr("Action:"), this));
     filters->addWidget(m_action);
-    filters->addWidget(new QLabel(tr("Actor:"), this));
     filters->addWidget(m_actor);
     filters->addWidget(m_object, 1);
-    filters->addWidget(m_sinceOn);
-    filters->addWidget(m_since);
-    filters->addWidget(m_untilOn);
-    filters->addWidget(m_until);
     filters->addWidget(m_clear);
 
     // Actions and the verdict.
@@ -108,7 +110,13 @@ AuditTab::AuditTab(QWidget *parent)
     m_result->setTextInteractionFlags(Qt::TextSelectableByMouse);
     m_result->setWordWrap(true);
 
+    // The date range shares the second row, so the tab fits a narrow window.
     auto *actions = new QHBoxLayout;
+    actions->addWidget(m_sinceOn);
+    actions->addWidget(m_since);
+    actions->addWidget(m_untilOn);
+    actions->addWidget(m_until);
+    actions->addSpacing(12);
     actions->addWidget(m_refresh);
     actions->addWidget(m_verify);
     actions->addWidget(m_exportButton);
