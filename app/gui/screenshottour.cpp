@@ -1,8 +1,10 @@
 #include "screenshottour.h"
 
+#include "models/audit/auditlogmodel.h"
 #include "models/navigator/navigatormodel.h"
 #include "models/records/recordsmodel.h"
 #include "models/rotation/schedulemodel.h"
+#include "widgets/audit/audittab.h"
 #include "widgets/commands/command.h"
 #include "widgets/mainwindow/mainwindow.h"
 #include "widgets/mainwindow/navigatorpane.h"
@@ -22,6 +24,7 @@
 #include <QTreeWidget>
 
 #include <cstdio>
+#include <memory>
 
 namespace kw {
 
@@ -62,6 +65,12 @@ ScreenshotTour::ScreenshotTour(MainWindow *window, QString directory, QObject *p
     const QStringList kek{QStringLiteral("keys"), QStringLiteral("retail-pii")};
     const QStringList dekSubject = kek + QStringList{QStringLiteral("customers-value")};
     const QStringList schema{QStringLiteral("schemas"), QStringLiteral("customers-value")};
+    auto reveals = std::make_shared<int>(0);
+    auto reveal = [w](int row) {
+        auto *table = w->recordsView()->findChild<QTableView *>(QStringLiteral("recordsTable"));
+        table->selectRow(row);
+        w->recordsView()->commands()->trigger(QStringLiteral("actionRevealRecord"));
+    };
     m_steps = {
         {QStringLiteral("the demo estate is connected"), [w] { return w->isConnected(); }, {}, {}},
         {QStringLiteral("KEKs listed"),
@@ -176,6 +185,38 @@ ScreenshotTour::ScreenshotTour(MainWindow *window, QString directory, QObject *p
          [w]() -> QWidget * {
              return w->findChild<WorkflowDialog *>();
          }},
+        // Three reveals (each audited before it shows), then the Audit tab with the chain
+        // verified.
+        {QStringLiteral("workflow dialog closed"),
+         [w] { return w->recordsView() != nullptr; },
+         [w, reveals, reveal] {
+             if (auto *dialog = w->findChild<WorkflowDialog *>())
+                 dialog->reject();
+             w->tabs()->setCurrentIndex(1);
+             QObject::connect(w->recordsView(), &records::RecordsView::revealed, w->recordsView(),
+                              [reveals] { ++*reveals; });
+             reveal(0);
+         },
+         {}},
+        {QStringLiteral("first reveal audited"),
+         [reveals] { return *reveals >= 1; },
+         [reveal] { reveal(2); },
+         {}},
+        {QStringLiteral("second reveal audited"),
+         [reveals] { return *reveals >= 2; },
+         [reveal] { reveal(5); },
+         {}},
+        {QStringLiteral("third reveal audited"),
+         [reveals] { return *reveals >= 3; },
+         [w] {
+             w->tabs()->setCurrentIndex(w->tabs()->indexOf(w->auditTab()));
+             w->auditTab()->verifyChain();
+         },
+         {}},
+        {QStringLiteral("audit chain verified"),
+         [w] { return !w->auditTab()->isVerifying() && w->auditTab()->model()->rowCount() >= 3; },
+         {},
+         QStringLiteral("keywarden-audit.png")},
     };
 }
 

@@ -8,6 +8,7 @@
 #include <QLoggingCategory>
 #include <QPromise>
 #include <QRandomGenerator>
+#include <QThreadPool>
 
 namespace kw::audit {
 
@@ -263,7 +264,71 @@ void AuditLog::createKey(Done done)
 
 void AuditLog::check(Done done, bool underLock)
 {
-    auto report = m_store->inspect(m_head);
+    checked(m_store->inspect(m_head), std::move(done), underLock, nullptr);
+}
+
+// What the walks of one verify(Progress) share. The reader is the worker's own connection:
+// opened by the first walk and reused by the re-check under the write lock, because opening a
+// store takes the write lock itself (its schema check). It lives on walkerThread() only.
+struct AuditLog::BackgroundWalk
+{
+    AuditStore::Progress progress;
+    std::shared_ptr<AuditStore> reader;
+};
+
+namespace {
+
+// One thread that stays: SQLite connections belong to the thread that opened them, and the
+// reader must be used and closed where it was opened.
+QThreadPool &walkerThread()
+{
+    static QThreadPool pool;
+    static const bool configured = [] {
+        pool.setMaxThreadCount(1);
+        pool.setExpiryTimeout(-1);
+        return true;
+    }();
+    Q_UNUSED(configured);
+    return pool;
+}
+
+} // namespace
+
+void AuditLog::checkInBackground(Done done, std::shared_ptr<BackgroundWalk> walk, bool underLock)
+{
+    auto promise = std::make_shared<QPromise<Result<ChainReport>>>();
+    QFuture<Result<ChainReport>> future = promise->future();
+    promise->start();
+    const AuditStore::Options options{
+        .path = m_path, .clock = m_options.clock, .actor = m_options.actor, .key = m_key};
+    walkerThread().start([promise, options, head = m_head, walk] {
+        const auto report = [&]() -> Result<ChainReport> {
+            if (!walk->reader) {
+                // Opening would create a missing file; a log deleted meanwhile is found next
+                // time.
+                if (!QFileInfo::exists(options.path))
+                    return makeError(QString(ErrorStorage),
+                                     QStringLiteral("The audit log %1 disappeared while it was "
+                                                    "being verified; verify it again.")
+                                         .arg(options.path));
+                auto store = AuditStore::open(options);
+                if (!store)
+                    return store.error();
+                walk->reader = *store;
+            }
+            return walk->reader->inspect(head, walk->progress);
+        };
+        promise->addResult(report());
+        promise->finish();
+    });
+    then(future, [this, done, walk, underLock](const Result<ChainReport> &report) mutable {
+        checked(report, std::move(done), underLock, walk);
+    });
+}
+
+void AuditLog::checked(const Result<ChainReport> &report, Done done, bool underLock,
+                       std::shared_ptr<BackgroundWalk> walk)
+{
     if (!report) {
         if (underLock)
             m_store->rollbackWrite();
@@ -277,13 +342,16 @@ void AuditLog::check(Done done, bool underLock)
         // A writer in another process moves the head just before it commits; what looks like a
         // mismatch may be that moment. Look again holding the write lock.
         if (auto locked = m_store->lockForWrite(); locked) {
-            readHead([this, done](Result<void> read) mutable {
+            readHead([this, done, walk](Result<void> read) mutable {
                 if (!read) {
                     m_store->rollbackWrite();
                     done(read.error());
                     return;
                 }
-                check(std::move(done), true);
+                if (walk)
+                    checkInBackground(std::move(done), walk, true);
+                else
+                    check(std::move(done), true);
             });
             return;
         }
@@ -400,11 +468,23 @@ QFuture<Result<AuditEntry>> AuditLog::acknowledge()
 
 QFuture<Result<ChainReport>> AuditLog::verify()
 {
+    return verifyWith(nullptr);
+}
+
+QFuture<Result<ChainReport>> AuditLog::verify(AuditStore::Progress progress)
+{
+    auto walk = std::make_shared<BackgroundWalk>();
+    walk->progress = std::move(progress);
+    return verifyWith(std::move(walk));
+}
+
+QFuture<Result<ChainReport>> AuditLog::verifyWith(std::shared_ptr<BackgroundWalk> walk)
+{
     auto promise = std::make_shared<QPromise<Result<ChainReport>>>();
     QFuture<Result<ChainReport>> future = promise->future();
     promise->start();
     auto self = shared_from_this();
-    enqueue([self, promise]() {
+    enqueue([self, promise, walk]() {
         const auto finish = [self, promise](Result<void> checked) {
             if (checked)
                 promise->addResult(self->m_report);
@@ -413,7 +493,7 @@ QFuture<Result<ChainReport>> AuditLog::verify()
             promise->finish();
             self->taskDone();
         };
-        const auto walk = [self, finish](Result<void> read) {
+        const auto check = [self, finish, walk](Result<void> read) {
             if (!read) {
                 finish(read.error());
                 return;
@@ -423,12 +503,22 @@ QFuture<Result<ChainReport>> AuditLog::verify()
                 self->afterVault(finish);
                 return;
             }
-            self->check(finish);
+            if (!walk) {
+                self->check(finish);
+                return;
+            }
+            // The reader is closed on its thread once the last walk is done.
+            self->checkInBackground(
+                [finish, walk](Result<void> checked) {
+                    walkerThread().start([walk] { walk->reader.reset(); });
+                    finish(std::move(checked));
+                },
+                walk);
         };
         if (self->isKeyed() || (self->m_vault && self->m_unkeyedReason.isEmpty()))
-            self->readHead(walk);
+            self->readHead(check);
         else
-            walk({});
+            check({});
     });
     return future;
 }

@@ -74,6 +74,11 @@ public:
     QFuture<Result<AuditEntry>> acknowledge();
     // Reads the head again and walks the chain; updates problem().
     QFuture<Result<ChainReport>> verify();
+    // The same, but the walk runs on a worker thread with a connection of its own, so a long
+    // log does not hold up this thread's event loop (the GUI). `progress` hears (entries
+    // checked, entries in all) on that worker thread; when it answers false the walk stops,
+    // the future has ErrorCancelled and problem() is left as it was.
+    QFuture<Result<ChainReport>> verify(AuditStore::Progress progress);
 
 private:
     AuditLog() = default;
@@ -100,6 +105,12 @@ private:
     void createKey(Done done);
     void readHead(std::function<void(Result<void>)> done);
     void check(Done done, bool underLock = false);
+    // check() with the walk on a worker thread (see verify(Progress)).
+    struct BackgroundWalk;
+    void checkInBackground(Done done, std::shared_ptr<BackgroundWalk> walk, bool underLock = false);
+    void checked(const Result<ChainReport> &report, Done done, bool underLock,
+                 std::shared_ptr<BackgroundWalk> walk);
+    QFuture<Result<ChainReport>> verifyWith(std::shared_ptr<BackgroundWalk> walk);
     void judge(ChainReport report);
     void migrate(Done done);
     void write(AuditEntry entry, Kind kind, Written done);

@@ -6,9 +6,11 @@
 #include "core/audit/auditlog.h"
 #include "core/sandbox/sandboxhost.h"
 #include "core/services/profilestore.h"
+#include "models/audit/auditlogmodel.h"
 #include "models/navigator/navigatormodel.h"
 #include "models/records/recordsmodel.h"
 #include "support/auditforgery.h"
+#include "widgets/audit/audittab.h"
 #include "widgets/commands/command.h"
 #include "widgets/common/emptystatewidget.h"
 #include "widgets/common/theme.h"
@@ -409,7 +411,9 @@ private Q_SLOTS:
         QVERIFY(audit);
         window->setAuditLog(audit);
         auto *tabs = window->tabs();
-        QCOMPARE(tabs->count(), 3);
+        QCOMPARE(tabs->count(), 4);
+        QCOMPARE(tabs->widget(3), window->auditTab());
+        QCOMPARE(window->auditTab()->auditLog(), audit);
         QTRY_VERIFY(window->recordsView());
         tabs->setCurrentIndex(1);
         auto *records = window->recordsView();
@@ -469,6 +473,7 @@ private Q_SLOTS:
         QVERIFY(!warning->isVisible());
         window.setAuditLog(log);
         QVERIFY(warning->isVisible());
+        QCOMPARE(window.auditTab()->model()->rowCount(), 2); // #3 and #4 are gone
         QVERIFY2(text->text().contains(QLatin1String("does not verify")) &&
                      text->text().contains(QLatin1String("#3")),
                  qPrintable(text->text()));
@@ -493,6 +498,10 @@ private Q_SLOTS:
         QTest::mouseClick(acknowledge, Qt::LeftButton);
         QTRY_VERIFY(!warning->isVisible());
         QVERIFY(!log->problem());
+        // The Audit tab shows the acknowledgement.
+        QTRY_COMPARE(window.auditTab()->model()->rowCount(), 3);
+        QCOMPARE(window.auditTab()->model()->entry(0).action,
+                 QString(audit::ActionAuditAcknowledge));
         auto entries = log->store()->entries();
         QCOMPARE(entries->size(), 3);
         QCOMPARE(entries->last().action, QString(audit::ActionAuditAcknowledge));

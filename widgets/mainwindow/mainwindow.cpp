@@ -7,6 +7,7 @@
 #include "core/services/profilestore.h"
 #include "models/navigator/navigatormodel.h"
 #include "models/navigator/navigatorsource.h"
+#include "widgets/audit/audittab.h"
 #include "widgets/commands/command.h"
 #include "widgets/commands/navigatorcommands.h"
 #include "widgets/common/theme.h"
@@ -244,11 +245,23 @@ void MainWindow::createCentralWidget()
     connect(m_rotationTab, &rotation::RotationTab::dekActivated, m_detail, &DetailArea::revealDek);
     connect(m_rotationTab, &rotation::RotationTab::dekActivated, this,
             [this] { m_tabs->setCurrentIndex(0); });
+    m_tabs->addTab(m_auditTab = new AuditTab(this), QIcon(QStringLiteral(":/icons/info.svg")),
+                   tr("&Audit"));
+    // Looking at the log opens it if nothing did yet, and shows what was added since.
+    connect(m_tabs, &QTabWidget::currentChanged, this, [this](int index) {
+        if (m_tabs->widget(index) != m_auditTab)
+            return;
+        openAuditLog();
+        m_auditTab->refresh();
+    });
 
     // The audit log's state stays in view until it is dealt with.
     m_auditBanner = new AuditBanner(this);
-    connect(m_auditBanner, &AuditBanner::message, this,
-            [this](const QString &text) { statusBar()->showMessage(text); });
+    connect(m_auditBanner, &AuditBanner::message, this, [this](const QString &text) {
+        statusBar()->showMessage(text);
+        m_auditTab->refresh(); // an acknowledgement is an entry too
+    });
+    connect(m_auditTab, &AuditTab::verified, m_auditBanner, &AuditBanner::updateState);
 
     m_runsBanner = new UnfinishedRunsBanner(this);
     connect(m_runsBanner, &UnfinishedRunsBanner::resumeRequested, this,
@@ -334,6 +347,7 @@ void MainWindow::setAuditLog(std::shared_ptr<audit::AuditLog> log)
     m_auditTried = true;
     m_auditBanner->setAuditLog(m_audit);
     m_recordsTab->setAuditLog(m_audit);
+    m_auditTab->setAuditLog(m_audit);
 }
 
 void MainWindow::openAuditLog()

@@ -1,7 +1,7 @@
 #pragma once
 // The console's shell: menus, toolbar, status bar, the audit banner, and the Keys & Schemas /
-// Records tabs. Holds the open services::Connection; every action is a command of its
-// CommandController, shared by the menus, the toolbar and the navigator's context menu.
+// Records / Rotation / Audit tabs. Holds the open services::Connection; every action is a command
+// of its CommandController, shared by the menus, the toolbar and the navigator's context menu.
 // Window geometry, toolbar state, splitter sizes and the theme are remembered across runs.
 
 #include "core/services/connectionprofile.h"
@@ -40,6 +40,7 @@ class RotationTab;
 }
 
 class AuditBanner;
+class AuditTab;
 class UnfinishedRunsBanner;
 class WorkflowDialog;
 class CommandController;
@@ -87,6 +88,7 @@ public:
     [[nodiscard]] records::RecordsView *recordsView() const;
     [[nodiscard]] QTabWidget *tabs() const { return m_tabs; }
     [[nodiscard]] rotation::RotationTab *rotationTab() const { return m_rotationTab; }
+    [[nodiscard]] AuditTab *auditTab() const { return m_auditTab; }
     [[nodiscard]] CommandController *commands() const { return m_commands; }
     // The navigator's context menu (the same actions as the menus and the toolbar).
     [[nodiscard]] QMenu *navigatorContextMenu() const { return m_navigatorMenu; }
@@ -153,6 +155,7 @@ private:
     DetailArea *m_detail = nullptr;
     RecordsTab *m_recordsTab = nullptr;
     rotation::RotationTab *m_rotationTab = nullptr;
+    AuditTab *m_auditTab = nullptr;
     ConnectionStatus *m_status = nullptr;
 };
 

@@ -8,10 +8,13 @@
 
 #include <QFile>
 #include <QJsonArray>
+#include <QMutex>
+#include <QPair>
 #include <QSqlDatabase>
 #include <QSqlQuery>
 #include <QTemporaryDir>
 #include <QTest>
+#include <QThread>
 
 using namespace kw;
 using namespace kw::audit;
@@ -299,6 +302,61 @@ private Q_SLOTS:
         QCOMPARE(away->problem()->code, QString(ErrorKeyMissing));
         QVERIFY(!await(away->append(reveal(3))));
         QCOMPARE(rowCount(keyedPath), 2);
+    }
+
+    void verifyWithProgressWalksOffThisThread()
+    {
+        QTemporaryDir dir;
+        const QString path = dir.filePath(QStringLiteral("p.sqlite"));
+        auto vault = std::make_shared<MemoryAuditVault>();
+        auto log = filled(path, vault, 5);
+        QVERIFY(log);
+        struct Seen
+        {
+            QMutex mutex;
+            QList<QPair<qint64, qint64>> calls;
+            bool onThisThread = false;
+        };
+        auto seen = std::make_shared<Seen>();
+        QThread *const here = QThread::currentThread();
+        const auto listen = [seen, here](qint64 done, qint64 total) {
+            QMutexLocker lock(&seen->mutex);
+            seen->calls.append({done, total});
+            seen->onThisThread = seen->onThisThread || QThread::currentThread() == here;
+            return true;
+        };
+        auto verdict = await(log->verify(listen));
+        QVERIFY2(verdict, qPrintable(verdict ? QString() : verdict.error().message));
+        QVERIFY(verdict->ok());
+        QCOMPARE(verdict->entries, 5);
+        QVERIFY(!log->problem());
+        {
+            QMutexLocker lock(&seen->mutex);
+            QVERIFY(!seen->onThisThread);
+            QVERIFY(!seen->calls.isEmpty());
+            QCOMPARE(seen->calls.last(), (QPair<qint64, qint64>(5, 5)));
+        }
+
+        // A broken row is found and becomes the log's problem, as with verify().
+        const QString failure = testing::forge(path, Forgery::EditRow, 3);
+        QVERIFY2(failure.isEmpty(), qPrintable(failure));
+        auto broken = await(log->verify(listen));
+        QVERIFY(broken);
+        QVERIFY(!broken->ok());
+        QCOMPARE(broken->brokenId, 3);
+        QVERIFY(log->problem());
+        QCOMPARE(log->problem()->code, QString(ErrorChainBroken));
+
+        // Cancelled: an error, and the last verdict stands.
+        auto stopped = await(log->verify([](qint64, qint64) { return false; }));
+        QVERIFY(!stopped);
+        QCOMPARE(stopped.error().code, QString(ErrorCancelled));
+        QVERIFY(log->problem());
+        QCOMPARE(log->report().brokenId, 3);
+        // Nothing is appended to the broken log meanwhile; the queue still works.
+        auto refused = await(log->append(reveal(99)));
+        QVERIFY(!refused);
+        QCOMPARE(refused.error().code, QString(ErrorNotVerified));
     }
 
     void verifyOnlyChangesNothing()
