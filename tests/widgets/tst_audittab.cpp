@@ -5,6 +5,7 @@
 
 #include "core/audit/auditlog.h"
 #include "models/audit/auditlogmodel.h"
+#include "support/auditentries.h"
 #include "support/auditforgery.h"
 #include "widgets/audit/audittab.h"
 #include "widgets/common/emptystatewidget.h"
@@ -27,29 +28,11 @@
 
 using namespace kw;
 using namespace kw::audit;
+using kw::audit::testing::await;
 using kw::audit::testing::Forgery;
+using kw::audit::testing::reveal;
 
 namespace {
-
-template<typename T>
-T await(QFuture<T> future)
-{
-    if (!QTest::qWaitFor([&future] { return future.isFinished(); }, 10000))
-        qFatal("an audit log future did not finish");
-    return future.result();
-}
-
-AuditEntry reveal(int offset)
-{
-    AuditEntry entry;
-    entry.action = ActionRecordReveal;
-    entry.profile = QStringLiteral("demo");
-    entry.topic = QStringLiteral("customers");
-    entry.partition = 0;
-    entry.offset = offset;
-    entry.details = {{QStringLiteral("fields"), QJsonArray{QStringLiteral("ssn")}}};
-    return entry;
-}
 
 AuditEntry kekChange(const QString &kek)
 {

@@ -5,6 +5,7 @@
 #include "core/domain/textout.h"
 #include "models/audit/auditlogmodel.h"
 #include "widgets/common/emptystatewidget.h"
+#include "widgets/common/exportdialog.h"
 
 #include <QCheckBox>
 #include <QComboBox>
@@ -433,16 +434,8 @@ void AuditTab::chooseExportPath()
     if (!m_audit || !m_audit->store())
         return;
     // Window-modal and answered through a signal: no nested event loop on the GUI thread.
-    auto *dialog = new QFileDialog(this, tr("Export audit entries"));
-    dialog->setObjectName(QStringLiteral("auditExportFileDialog"));
-    dialog->setAttribute(Qt::WA_DeleteOnClose);
-    dialog->setAcceptMode(QFileDialog::AcceptSave);
-    dialog->setNameFilters({tr("JSON lines (*.jsonl)"), tr("CSV (*.csv)")});
-    dialog->setDefaultSuffix(QStringLiteral("jsonl"));
-    connect(dialog, &QFileDialog::filterSelected, dialog, [dialog](const QString &filter) {
-        dialog->setDefaultSuffix(filter.contains(QLatin1String("*.csv")) ? QStringLiteral("csv")
-                                                                         : QStringLiteral("jsonl"));
-    });
+    auto *dialog =
+        newExportDialog(this, tr("Export audit entries"), QStringLiteral("auditExportFileDialog"));
     connect(dialog, &QFileDialog::fileSelected, this, [this](const QString &path) {
         exportTo(path, path.endsWith(QLatin1String(".csv"), Qt::CaseInsensitive)
                            ? audit::ExportFormat::Csv

@@ -10,6 +10,7 @@
 #include "models/records/recordsmodel.h"
 #include "models/records/recordssession.h"
 #include "widgets/commands/command.h"
+#include "widgets/common/exportdialog.h"
 #include "widgets/dialogs/confirmationdialog.h"
 #include "widgets/records/recorddetailpane.h"
 #include "widgets/records/secretclipboard.h"
@@ -601,17 +602,9 @@ void RecordsView::chooseExportPath(bool plaintext)
         return;
     }
     // Window-modal and answered through a signal: no nested event loop on the GUI thread.
-    auto *dialog = new QFileDialog(this, plaintext ? tr("Export records with decrypted values")
-                                                   : tr("Export records"));
-    dialog->setObjectName(QStringLiteral("recordsExportFileDialog"));
-    dialog->setAttribute(Qt::WA_DeleteOnClose);
-    dialog->setAcceptMode(QFileDialog::AcceptSave);
-    dialog->setNameFilters({tr("JSON lines (*.jsonl)"), tr("CSV (*.csv)")});
-    dialog->setDefaultSuffix(QStringLiteral("jsonl"));
-    connect(dialog, &QFileDialog::filterSelected, dialog, [dialog](const QString &filter) {
-        dialog->setDefaultSuffix(filter.contains(QLatin1String("*.csv")) ? QStringLiteral("csv")
-                                                                         : QStringLiteral("jsonl"));
-    });
+    auto *dialog = newExportDialog(
+        this, plaintext ? tr("Export records with decrypted values") : tr("Export records"),
+        QStringLiteral("recordsExportFileDialog"));
     connect(dialog, &QFileDialog::fileSelected, this,
             [this, plaintext](const QString &path) { exportTo(path, plaintext); });
     dialog->open();

@@ -4,6 +4,7 @@
 // and the unkeyed fallback without a keychain.
 
 #include "core/audit/auditlog.h"
+#include "support/auditentries.h"
 #include "support/auditforgery.h"
 
 #include <QFile>
@@ -18,30 +19,11 @@
 
 using namespace kw;
 using namespace kw::audit;
+using kw::audit::testing::await;
 using kw::audit::testing::Forgery;
+using kw::audit::testing::reveal;
 
 namespace {
-
-template<typename T>
-T await(QFuture<T> future)
-{
-    // Test-only: the log's continuations run on this thread's event loop.
-    if (!QTest::qWaitFor([&future] { return future.isFinished(); }, 10000))
-        qFatal("an audit log future did not finish");
-    return future.result();
-}
-
-AuditEntry reveal(int offset)
-{
-    AuditEntry entry;
-    entry.action = ActionRecordReveal;
-    entry.profile = QStringLiteral("demo");
-    entry.topic = QStringLiteral("customers");
-    entry.partition = 0;
-    entry.offset = offset;
-    entry.details = {{QStringLiteral("fields"), QJsonArray{QStringLiteral("ssn")}}};
-    return entry;
-}
 
 // Rows in the file, read without the store (which might refuse).
 qint64 rowCount(const QString &path)
