@@ -73,7 +73,6 @@ AuditTab::AuditTab(QWidget *parent)
     for (QDateEdit *edit : {m_since, m_until}) {
         edit->setCalendarPopup(true);
         edit->setDisplayFormat(QStringLiteral("yyyy-MM-dd"));
-        edit->setTimeSpec(Qt::UTC);
         edit->setDate(today);
         edit->setEnabled(false);
         edit->setToolTip(tr("A day in UTC; Until includes the whole day."));
