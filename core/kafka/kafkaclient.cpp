@@ -216,7 +216,8 @@ Error Consumer::translate(rd_kafka_resp_err_t err, const QString &what)
         QStringLiteral("Could not %1 on Kafka at %2: %3.").arg(what, m_bootstrap, reason));
 }
 
-Result<QList<TopicInfo>> Consumer::topics(int timeoutMs)
+Result<const rd_kafka_metadata_t *> Consumer::metadata(bool allTopics, int timeoutMs,
+                                                       const QString &what)
 {
     // Short attempts, so a refused login ends the wait at once instead of after timeoutMs.
     const rd_kafka_metadata_t *md = nullptr;
@@ -225,7 +226,8 @@ Result<QList<TopicInfo>> Consumer::topics(int timeoutMs)
     timer.start();
     for (;;) {
         const qint64 left = timeoutMs - timer.elapsed();
-        err = rd_kafka_metadata(m_rk, 1, nullptr, &md, int(std::clamp<qint64>(left, 1, 500)));
+        err = rd_kafka_metadata(m_rk, allTopics ? 1 : 0, nullptr, &md,
+                                int(std::clamp<qint64>(left, 1, 500)));
         if (err != RD_KAFKA_RESP_ERR__TIMED_OUT && err != RD_KAFKA_RESP_ERR__TRANSPORT)
             break;
         if (rd_kafka_message_t *m = rd_kafka_consumer_poll(m_rk, 0)) // serves error_cb
@@ -237,7 +239,29 @@ Result<QList<TopicInfo>> Consumer::topics(int timeoutMs)
             break;
     }
     if (err != RD_KAFKA_RESP_ERR_NO_ERROR)
-        return translate(err, QStringLiteral("read the topic list"));
+        return translate(err, what);
+    return md;
+}
+
+Result<QList<QPair<QString, quint16>>> Consumer::brokers(int timeoutMs)
+{
+    auto md = metadata(false, timeoutMs, QStringLiteral("read the broker list"));
+    if (!md)
+        return md.error();
+    QList<QPair<QString, quint16>> out;
+    for (int b = 0; b < (*md)->broker_cnt; ++b)
+        out.append({QString::fromUtf8((*md)->brokers[b].host), quint16((*md)->brokers[b].port)});
+    rd_kafka_metadata_destroy(*md);
+    std::sort(out.begin(), out.end());
+    return out;
+}
+
+Result<QList<TopicInfo>> Consumer::topics(int timeoutMs)
+{
+    auto fetched = metadata(true, timeoutMs, QStringLiteral("read the topic list"));
+    if (!fetched)
+        return fetched.error();
+    const rd_kafka_metadata_t *md = *fetched;
     QList<TopicInfo> out;
     for (int t = 0; t < md->topic_cnt; ++t) {
         const rd_kafka_metadata_topic_t &mt = md->topics[t];
@@ -336,6 +360,14 @@ Result<TopicInfo> describeTopic(const KafkaSettings &settings, const QString &to
     if (!consumer)
         return consumer.error();
     return (*consumer)->topic(topic, withWatermarks, timeoutMs);
+}
+
+Result<QList<QPair<QString, quint16>>> listBrokers(const KafkaSettings &settings, int timeoutMs)
+{
+    auto consumer = detail::Consumer::create(settings);
+    if (!consumer)
+        return consumer.error();
+    return (*consumer)->brokers(timeoutMs);
 }
 
 QFuture<Result<QList<TopicInfo>>> listTopicsAsync(const KafkaSettings &settings, int timeoutMs)

@@ -18,6 +18,9 @@ Result<QList<QPair<QString, QString>>> clientProperties(const KafkaSettings &set
 
 // Every topic with its partition count (no watermarks). Sorted by name.
 Result<QList<TopicInfo>> listTopics(const KafkaSettings &settings, int timeoutMs = 10000);
+// The brokers the cluster advertises, as (host, port), sorted. Blocking.
+Result<QList<QPair<QString, quint16>>> listBrokers(const KafkaSettings &settings,
+                                                   int timeoutMs = 10000);
 // One topic, its partitions and (when withWatermarks) their low/high watermarks.
 // ErrorUnknownTopic when the cluster does not have it.
 Result<TopicInfo> describeTopic(const KafkaSettings &settings, const QString &topic,

@@ -40,8 +40,14 @@ public:
     // Topic metadata; withWatermarks adds low/high per partition (one request per partition).
     Result<TopicInfo> topic(const QString &name, bool withWatermarks, int timeoutMs);
     Result<QList<TopicInfo>> topics(int timeoutMs);
+    // The brokers the cluster advertises (host, port), sorted.
+    Result<QList<QPair<QString, quint16>>> brokers(int timeoutMs);
 
 private:
+    // Metadata of every topic or of none (brokers only), retried in short attempts; the caller
+    // destroys it. `what` names the request in errors ("read the topic list").
+    Result<const rd_kafka_metadata_t *> metadata(bool allTopics, int timeoutMs,
+                                                 const QString &what);
     Consumer() = default;
     static void errorCallback(rd_kafka_t *rk, int err, const char *reason, void *opaque);
     static void logCallback(const rd_kafka_t *rk, int level, const char *fac, const char *buf);
