@@ -1,6 +1,7 @@
 #include "core/report/seal.h"
 
 #include "core/crypto/signing.h"
+#include "core/domain/textout.h"
 
 #include <QCryptographicHash>
 #include <QDateTime>
@@ -164,6 +165,7 @@ Result<SealedReport> seal(SealFormat format, const QByteArray &content, const Au
     if (!signature)
         return signature.error();
     s.signature = *signature;
+    out.sha256 = s.sha256;
     const QByteArray sealJson = compact(s.toJson());
     switch (format) {
     case SealFormat::Pdf:
@@ -235,6 +237,34 @@ Result<Seal> verifySeal(SealFormat format, const QByteArray &file, const QByteAr
                                         "not by the key you trust (%2).")
                              .arg(s->keyFingerprint(), crypto::keyFingerprint(trustedKey)));
     return s;
+}
+
+QString sealFileFor(const QString &reportPath)
+{
+    return reportPath + QStringLiteral(".seal.json");
+}
+
+Result<QString> saveSealed(const QString &path, SealFormat format, const QByteArray &content,
+                           const AuditHeadRef &head, const crypto::SecureBytes &seed, qint64 nowMs)
+{
+    auto sealed = seal(format, content, head, seed, nowMs);
+    if (!sealed)
+        return sealed.error();
+    const QString code = QStringLiteral("report.write");
+    const auto writeBytes = [&](const QByteArray &bytes, const QString &file) {
+        return savePrivateFile(file, code, [&](QIODevice *device) {
+            return writeAll(device, bytes, code, QStringLiteral("The report %1").arg(file));
+        });
+    };
+    if (format == SealFormat::Csv) {
+        // The seal first: a report without its seal would be refused as unsealed, never taken
+        // as one whose seal is an older report's.
+        if (auto written = writeBytes(sealed->sealFile, sealFileFor(path)); !written)
+            return written.error();
+    }
+    if (auto written = writeBytes(sealed->file, path); !written)
+        return written.error();
+    return sealed->sha256;
 }
 
 } // namespace kw::report

@@ -71,12 +71,22 @@ struct SealedReport
 {
     QByteArray file;
     QByteArray sealFile;
+    QString sha256; // the seal's: of the content it covers
 };
 
 // Seals `content` (the report as written, for JSON its document without "seal") with the
 // report key `seed`.
 Result<SealedReport> seal(SealFormat format, const QByteArray &content, const AuditHeadRef &head,
                           const crypto::SecureBytes &seed, qint64 nowMs);
+
+// Where a CSV report's seal is kept: "<path>.seal.json".
+QString sealFileFor(const QString &reportPath);
+
+// Seals `content` and writes it to `path` (whole or not at all, 0600); for CSV also the seal
+// file beside it. Answers the seal's SHA-256 of the content. Errors: the seal's, or
+// "report.write" naming the file.
+Result<QString> saveSealed(const QString &path, SealFormat format, const QByteArray &content,
+                           const AuditHeadRef &head, const crypto::SecureBytes &seed, qint64 nowMs);
 
 // Checks a sealed file: its seal (for CSV, `sealFile`'s bytes) is there, matches the content
 // and its signature verifies under the key it names; when `trustedKey` is not empty, that key
