@@ -65,7 +65,11 @@ QJsonObject AuditAnchor::toJson() const
 
 Result<AuditAnchor> AuditAnchor::fromJson(const QJsonObject &object)
 {
-    const QString source = QStringLiteral("The anchor");
+    return fromJson(object, QStringLiteral("The anchor"));
+}
+
+Result<AuditAnchor> AuditAnchor::fromJson(const QJsonObject &object, const QString &source)
+{
     if (object.value(QStringLiteral("format")).toString() != Format)
         return unreadable(source, QStringLiteral("its \"format\" is not \"%1\"").arg(Format));
     if (object.value(QStringLiteral("version")).toInt() != AnchorVersion)
@@ -105,10 +109,7 @@ Result<AuditAnchor> AuditAnchor::fromBytes(const QByteArray &bytes, const QStrin
     QJsonObject object = document.object();
     if (object.contains(QStringLiteral("auditAnchor")))
         object = object.value(QStringLiteral("auditAnchor")).toObject();
-    auto anchor = fromJson(object);
-    if (!anchor)
-        return unreadable(source, anchor.error().message);
-    return anchor;
+    return fromJson(object, source); // its errors name the source once
 }
 
 Result<AuditAnchor> AuditAnchor::fromFile(const QString &path)

@@ -39,6 +39,8 @@ struct AuditAnchor
     // {"format": "keywarden-audit-anchor", "version": 1, "entries": ..., ...}
     [[nodiscard]] QJsonObject toJson() const;
     static Result<AuditAnchor> fromJson(const QJsonObject &object);
+    // The same, its errors naming `source` ("report.json holds no audit anchor: …").
+    static Result<AuditAnchor> fromJson(const QJsonObject &object, const QString &source);
     // An anchor file, or a report that carries one: a JSON report (its "auditAnchor" member)
     // or an HTML report (the <script type="application/json" id="keywarden-audit-anchor">
     // element). `source` names the file in messages.
