@@ -236,6 +236,8 @@ Result<PeerCertificate> readPeerCertificate(const QString &host, quint16 port,
     out.endpoint = endpoint;
     const QSslCertificate leaf = socket.peerCertificate();
     out.chainLength = int(socket.peerCertificateChain().size());
+    if (verifyErrors.isEmpty()) // in case a Qt version records them without the signal
+        verifyErrors = socket.sslHandshakeErrors();
     socket.disconnectFromHost();
     if (socket.state() != QAbstractSocket::UnconnectedState)
         socket.waitForDisconnected(std::min(remainingMs(deadline), 1000));
