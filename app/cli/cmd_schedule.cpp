@@ -34,33 +34,6 @@ QJsonValue epochOrNull(qint64 ms)
     return ms >= 0 ? QJsonValue(double(ms)) : QJsonValue();
 }
 
-// The census to take counts from: the cluster's when Kafka is named, otherwise every census
-// in the folder (the invocation limit is per key, summed over every cluster that uses it).
-Result<census::Tally> loadCensus(const QString &folder, const QString &bootstrapServers)
-{
-    QStringList files;
-    if (!bootstrapServers.trimmed().isEmpty()) {
-        const QString path = census::CensusState::pathFor(folder, bootstrapServers);
-        if (QFileInfo::exists(path))
-            files.append(path);
-    } else {
-        for (const QFileInfo &f :
-             QDir(folder).entryInfoList({QStringLiteral("census-*.sqlite")}, QDir::Files))
-            files.append(f.absoluteFilePath());
-    }
-    census::Tally merged;
-    for (const QString &file : std::as_const(files)) {
-        auto state = census::CensusState::open(file);
-        if (!state)
-            return state.error();
-        auto tally = (*state)->load();
-        if (!tally)
-            return tally.error();
-        merged.merge(*tally);
-    }
-    return merged;
-}
-
 void printJson(const QList<census::ScheduleRow> &rows)
 {
     for (const census::ScheduleRow &r : rows) {
@@ -166,11 +139,13 @@ int runScheduleCommand(const QStringList &arguments)
     }
     const QString folder =
         parser.isSet(OptState) ? parser.value(OptState) : census::CensusState::defaultFolder();
-    auto counted = loadCensus(folder, profile->bootstrapServers);
-    if (!counted) {
-        printError(QStringLiteral("schedule: %1").arg(counted.error().message));
+    // The cluster's census when Kafka is named, otherwise every census in the folder.
+    auto totals = census::CensusState::loadFolder(folder, profile->bootstrapServers);
+    if (!totals) {
+        printError(QStringLiteral("schedule: %1").arg(totals.error().message));
         return ExitFailure;
     }
+    const census::Tally *counted = &totals->tally;
 
     services::Connection connection(*profile);
     std::atomic_bool cancel{false};

@@ -317,4 +317,33 @@ Result<void> CensusState::clear()
     return {};
 }
 
+Result<CensusTotals> CensusState::loadFolder(const QString &folder, const QString &bootstrapServers)
+{
+    CensusTotals totals;
+    if (!bootstrapServers.trimmed().isEmpty()) {
+        const QString path = pathFor(folder, bootstrapServers);
+        if (QFileInfo::exists(path))
+            totals.files.append(path);
+    } else {
+        for (const QFileInfo &f :
+             QDir(folder).entryInfoList({QStringLiteral("census-*.sqlite")}, QDir::Files))
+            totals.files.append(f.absoluteFilePath());
+    }
+    for (const QString &file : std::as_const(totals.files)) {
+        auto state = open(file);
+        if (!state)
+            return state.error();
+        auto tally = (*state)->load();
+        if (!tally)
+            return tally.error();
+        totals.tally.merge(*tally);
+        auto positions = (*state)->positions();
+        if (!positions)
+            return positions.error();
+        for (const PartitionPosition &p : std::as_const(*positions))
+            totals.missed[p.topic] += p.missed;
+    }
+    return totals;
+}
+
 } // namespace kw::census

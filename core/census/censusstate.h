@@ -31,6 +31,15 @@ struct PartitionPosition
     qint64 missed = 0;
 };
 
+// What the censuses kept in a folder have counted: one cluster's, or every cluster's added up
+// (the invocation limit is per key, summed over every cluster that uses it).
+struct CensusTotals
+{
+    Tally tally;
+    QHash<QString, qint64> missed; // per topic: records retention deleted before counting
+    QStringList files;             // the census files read; empty: none was taken yet
+};
+
 class CensusState
 {
 public:
@@ -44,6 +53,9 @@ public:
     // Where the CLI and the GUI keep censuses unless told otherwise: "census" in the data
     // folder.
     static QString defaultFolder();
+    // The census of the cluster at `bootstrapServers` under `folder`, or with none named every
+    // census there. Reads only: a cluster never counted gives empty totals, no file.
+    static Result<CensusTotals> loadFolder(const QString &folder, const QString &bootstrapServers);
     ~CensusState();
 
     [[nodiscard]] Result<QList<PartitionPosition>> positions() const;
