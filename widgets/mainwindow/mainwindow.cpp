@@ -2,9 +2,12 @@
 
 #include "core/audit/auditlog.h"
 #include "core/domain/futurewatch.h"
+#include "core/domain/version.h"
 #include "core/services/connection.h"
 #include "core/services/keychainauditvault.h"
 #include "core/services/profilestore.h"
+#include "core/services/reportrun.h"
+#include "core/services/secretstore.h"
 #include "models/navigator/navigatormodel.h"
 #include "models/navigator/navigatorsource.h"
 #include "widgets/audit/audittab.h"
@@ -18,6 +21,7 @@
 #include "widgets/mainwindow/navigatorpane.h"
 #include "widgets/profiles/profilesdialog.h"
 #include "widgets/records/recordstab.h"
+#include "widgets/report/reportdialog.h"
 #include "widgets/rotation/rotationtab.h"
 #include "widgets/rotation/rotationview.h"
 #include "widgets/workflows/unfinishedrunsbanner.h"
@@ -106,6 +110,12 @@ void MainWindow::createCommands()
     disconnect->setStatusTip(tr("Close the connection"));
     m_commands->add(disconnect, connected, [this](const CommandContext &) { closeConnection(); });
 
+    QAction *report = makeAction(themedIcon("document-export", nullptr),
+                                 tr("&Export compliance report…"), "actionExportReport", this);
+    report->setStatusTip(tr("A signed report of the keys, their rotation and usage, workflows "
+                            "and audited actions, for auditors (PDF, HTML, CSV or JSON)"));
+    m_commands->add(report, connected, [this](const CommandContext &) { exportReport(); });
+
     addNavigatorCommands(*m_commands, m_navigator,
                          [this](const QString &text) { statusBar()->showMessage(text, 3000); });
     addWorkflowCommands(
@@ -148,6 +158,8 @@ void MainWindow::createMenus()
     file->setObjectName(QStringLiteral("menuFile"));
     file->addAction(action("actionProfiles"));
     file->addAction(action("actionDisconnect"));
+    file->addSeparator();
+    file->addAction(action("actionExportReport"));
     file->addSeparator();
     file->addAction(action("actionQuit"));
 
@@ -339,6 +351,37 @@ void MainWindow::closeConnection()
 void MainWindow::setProfileStore(std::shared_ptr<profiles::ProfileStore> store)
 {
     m_profileStore = std::move(store);
+}
+
+void MainWindow::setReportKeyStore(std::shared_ptr<profiles::SecretStore> store)
+{
+    m_reportKeys = std::move(store);
+}
+
+reportui::ReportDialog *MainWindow::exportReport()
+{
+    if (!m_connection) {
+        statusBar()->showMessage(tr("Connect to a registry first"), 5000);
+        return nullptr;
+    }
+    // Writing a report is audited: the log opens now if it has not yet.
+    openAuditLog();
+    const services::WorkflowOptions workflow = workflowOptions();
+    services::ReportOptions options;
+    options.policy = workflow.policy;
+    options.censusFolder = workflow.censusDirectory();
+    options.journalPath = workflow.journalFile();
+    options.keywardenVersion = applicationVersion();
+    if (!m_reportKeys)
+        m_reportKeys = std::make_shared<profiles::KeychainSecretStore>();
+    auto *dialog = new reportui::ReportDialog(
+        services::ReportSources::of(*m_connection), options, [this] { return m_audit; },
+        m_reportKeys, this);
+    dialog->setAttribute(Qt::WA_DeleteOnClose);
+    // The report's entry is in the log now.
+    connect(dialog, &reportui::ReportDialog::finished, m_auditTab, &AuditTab::refresh);
+    dialog->open();
+    return dialog;
 }
 
 void MainWindow::setAuditLog(std::shared_ptr<audit::AuditLog> log)

@@ -31,6 +31,10 @@ class AuditLog;
 }
 namespace profiles {
 class ProfileStore;
+class SecretStore;
+} // namespace profiles
+namespace reportui {
+class ReportDialog;
 }
 namespace records {
 class RecordsView;
@@ -99,6 +103,10 @@ public:
     void setProfileStore(std::shared_ptr<profiles::ProfileStore> store);
     void setAuditLog(std::shared_ptr<audit::AuditLog> log);
     [[nodiscard]] std::shared_ptr<audit::AuditLog> auditLog() const { return m_audit; }
+    // Where the report-signing key lives (default: the system keychain). Tests inject theirs.
+    void setReportKeyStore(std::shared_ptr<profiles::SecretStore> store);
+    // File › Export compliance report…: opens its dialog (null without a connection).
+    reportui::ReportDialog *exportReport();
 
     // Key workflows: where their journal lives (tests give a temporary one; the policy and
     // census folder come from the Rotation view when it is open).
@@ -139,6 +147,7 @@ private:
     std::shared_ptr<services::Connection> m_connection;
     std::shared_ptr<profiles::ProfileStore> m_profileStore;
     std::shared_ptr<audit::AuditLog> m_audit;
+    std::shared_ptr<profiles::SecretStore> m_reportKeys;
     bool m_auditTried = false;
 
     CommandController *m_commands = nullptr;
