@@ -1,4 +1,4 @@
-// keywarden-cli report: compliance reports' seals.
+// keywarden-cli report: compliance reports' seals (writing one: cmd_reportgenerate.cpp).
 //   verify FILE [--public-key FILE]  checks that the report is the one Keywarden sealed: its
 //                                    SHA-256, the Ed25519 signature over it and the audit head,
 //                                    and that the signing key is one you trust (the key given,
@@ -61,9 +61,8 @@ int verifyCommand(const QCommandLineParser &parser)
         return ExitFailure;
     }
     QByteArray sealFile;
-    if (*sealFormat == report::SealFormat::Csv &&
-        QFile::exists(path + QStringLiteral(".seal.json"))) {
-        auto read = readFile(path + QStringLiteral(".seal.json"), QStringLiteral("the seal"));
+    if (*sealFormat == report::SealFormat::Csv && QFile::exists(report::sealFileFor(path))) {
+        auto read = readFile(report::sealFileFor(path), QStringLiteral("the seal"));
         if (!read) {
             printError(read.error());
             return ExitFailure;
@@ -184,6 +183,9 @@ int keyCommand(const QCommandLineParser &parser)
 int runReportCommand(const QStringList &arguments)
 {
     const QString action = arguments.value(1);
+    if (action != QLatin1String("verify") && action != QLatin1String("key") &&
+        (action.isEmpty() || action.startsWith(QLatin1Char('-'))))
+        return runReportGenerateCommand(arguments);
     QCommandLineParser parser;
     parser.addPositionalArgument(QStringLiteral("action"), QStringLiteral("verify or key."));
     if (action == QLatin1String("verify")) {
@@ -214,8 +216,9 @@ int runReportCommand(const QStringList &arguments)
         return verifyCommand(parser);
     if (action == QLatin1String("key"))
         return keyCommand(parser);
-    printError(QStringLiteral("report: the action must be verify or key, not '%1'. Run "
-                              "'keywarden-cli report ACTION --help' for its options.")
+    printError(QStringLiteral("report: the action must be verify or key, not '%1' (without an "
+                              "action, 'report -o FILE' writes a report). Run 'keywarden-cli "
+                              "report [ACTION] --help' for the options.")
                    .arg(action));
     return ExitUsage;
 }

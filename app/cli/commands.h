@@ -22,6 +22,8 @@ int runDekCommand(const QStringList &arguments);
 int runKekCommand(const QStringList &arguments);
 int runJournalCommand(const QStringList &arguments);
 int runReportCommand(const QStringList &arguments);
+// `report` without verify or key: writes a report (cmd_reportgenerate.cpp).
+int runReportGenerateCommand(const QStringList &arguments);
 
 namespace kw::cli {
 // The audit log in the data folder, its key and head in the system keychain (unkeyed, and

@@ -1,5 +1,5 @@
 // keywarden-cli: the console's data and workflows from a terminal or a script. Runs without a
-// display (QCoreApplication).
+// display (QCoreApplication; a report's charts are drawn offscreen).
 
 #include "clicommon.h"
 #include "commands.h"
@@ -7,12 +7,15 @@
 #include "core/domain/processhardening.h"
 #include "core/services/buildinfo.h"
 
+#include <QApplication>
 #include <QCommandLineParser>
 #include <QCoreApplication>
 #include <QLoggingCategory>
 #include <QThreadPool>
 
 #include <cstdio>
+#include <cstring>
+#include <memory>
 
 #ifdef KEYWARDEN_WITH_MIMALLOC
 #include <mimalloc.h>
@@ -67,9 +70,11 @@ const Command Commands[] = {
      "Check the audit log's keyed chain, the keychain's head and an anchor; list and export "
      "entries with filters; write an anchor to keep elsewhere.",
      runAuditCommand},
-    {"report", "report verify FILE [--public-key FILE] | key [-o FILE]",
-     "Check a compliance report's seal (SHA-256, Ed25519 signature, audit head, trusted key); "
-     "write this installation's report-signing public key.",
+    {"report",
+     "report --format pdf|html|csv|json -o FILE [--state DIR] [--policy FILE] [--since DATE] "
+     "[--until DATE] | verify FILE [--public-key FILE] | key [-o FILE]",
+     "Write a sealed compliance report of the estate; check a report's seal (SHA-256, Ed25519 "
+     "signature, audit head, trusted key); write this installation's report-signing public key.",
      runReportCommand},
 };
 
@@ -140,7 +145,16 @@ int main(int argc, char *argv[])
         std::fprintf(stderr, "keywarden-cli: warning: %s\n", qPrintable(off.error().message));
 #endif
     tuneAllocator();
-    QCoreApplication app(argc, argv);
+    // A report's PDF and HTML draw the Rotation view's charts with Qt Charts, which needs a
+    // QApplication: it draws offscreen, never on a display. Every other command runs without.
+    const bool drawsReport =
+        argc > 1 && std::strcmp(argv[1], "report") == 0 &&
+        !(argc > 2 && (std::strcmp(argv[2], "verify") == 0 || std::strcmp(argv[2], "key") == 0));
+    if (drawsReport)
+        qputenv("QT_QPA_PLATFORM", "offscreen");
+    std::unique_ptr<QCoreApplication> app = drawsReport
+                                                ? std::make_unique<QApplication>(argc, argv)
+                                                : std::make_unique<QCoreApplication>(argc, argv);
     // The GUI's names: connection profiles (QSettings) and the audit store are shared with it.
     QCoreApplication::setOrganizationName(QStringLiteral("Keywarden"));
     QCoreApplication::setOrganizationDomain(QStringLiteral("keywarden.dev"));
