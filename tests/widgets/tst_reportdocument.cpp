@@ -347,6 +347,30 @@ private Q_SLOTS:
         QVERIFY(!html.contains(QLatin1String("keywarden-audit-anchor")));
     }
 
+    void emptyAndUnavailableReports()
+    {
+        // Nothing at all: every section still there, no chart, no crash.
+        const report::ComplianceReport empty;
+        const QString html = QString::fromUtf8(reportdoc::htmlReport(empty));
+        for (int i = 0; i < report::SectionCount; ++i)
+            QVERIFY(html.contains(report::sectionTitle(Section(i))));
+        QVERIFY(!html.contains(QLatin1String("<svg")));
+        const auto pdf = reportdoc::pdfReport(empty);
+        QVERIFY2(pdf.hasValue(), qPrintable(pdf.error().message));
+
+        report::ComplianceReport none = sampleReport();
+        for (int i = 0; i < report::SectionCount; ++i)
+            none.unavailable.insert(Section(i), QStringLiteral("reason %1").arg(i));
+        const auto unavailable = reportdoc::pdfReport(none);
+        QVERIFY2(unavailable.hasValue(), qPrintable(unavailable.error().message));
+        const QString text = pdfText(*unavailable, QStringLiteral("unavailable.pdf")).simplified();
+        for (int i = 0; i < report::SectionCount; ++i) {
+            QVERIFY(text.contains(report::sectionTitle(Section(i))));
+            QVERIFY(text.contains(QStringLiteral("Not available: reason %1").arg(i)));
+        }
+        QVERIFY(!text.contains(QLatin1String("1,234,567")));
+    }
+
     void pdfHasEverySectionAndPageNumbers()
     {
         const auto pdf = reportdoc::pdfReport(sampleReport());

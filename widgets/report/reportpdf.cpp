@@ -181,8 +181,12 @@ private:
         } else {
             m_cursor.insertBlock(block, text);
         }
-        m_cursor.insertText(content, text);
+        m_cursor.insertText(lines(content), text);
     }
+
+    // A text's lines as line breaks inside one block: '\n' would start a block per line, each
+    // with the block's margins.
+    static QString lines(QString text) { return text.replace(u'\n', QChar::LineSeparator); }
 
     static QTextTableFormat tableFormat(int headerRows)
     {
@@ -211,7 +215,7 @@ private:
         QTextBlockFormat block;
         block.setAlignment(alignment);
         cursor.setBlockFormat(block);
-        cursor.insertText(text, format);
+        cursor.insertText(lines(text), format);
     }
 
     // The layout's own column widths follow the header more than the cells, which breaks
