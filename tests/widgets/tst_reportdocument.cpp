@@ -3,6 +3,7 @@
 // pages (read back with poppler's pdftotext) carry page numbers and repeat a long table's header.
 
 #include "core/audit/auditanchor.h"
+#include "widgets/report/reportcontent.h"
 #include "widgets/report/reportdocument.h"
 
 #include <QDateTime>
@@ -328,6 +329,14 @@ private Q_SLOTS:
         QCOMPARE(anchor->entries, 120);
         QCOMPARE(anchor->lastMac, QStringLiteral("ab").repeated(32));
         QCOMPARE(anchor->logPath, QStringLiteral("/var/lib/keywarden/</script>audit.db"));
+    }
+
+    void cleanShowsControlAndBidiCharacters()
+    {
+        QCOMPARE(reportdoc::clean(QStringLiteral("a\tb\u202Ec\u0085d")),
+                 QStringLiteral("a\\u0009b\\u202ec\\u0085d"));
+        QCOMPARE(reportdoc::clean(QStringLiteral("plain ünïcode ≥")),
+                 QStringLiteral("plain ünïcode ≥"));
     }
 
     void htmlSaysWhatIsNotAvailable()
