@@ -14,7 +14,9 @@ set(_kw_qt_components
     Core:qt6-base-dev Gui:qt6-base-dev Widgets:qt6-base-dev Network:qt6-base-dev
     Sql:qt6-base-dev Concurrent:qt6-base-dev Test:qt6-base-dev
     # Debian's Charts and HttpServer -dev packages miss a dependency of their CMake files.
-    Charts:qt6-charts-dev+libqt6opengl6-dev HttpServer:qt6-httpserver-dev+qt6-websockets-dev)
+    Charts:qt6-charts-dev+libqt6opengl6-dev HttpServer:qt6-httpserver-dev+qt6-websockets-dev
+    # QSvgGenerator: the HTML report's charts.
+    Svg:qt6-svg-dev)
 
 find_package(Qt6 ${KEYWARDEN_QT_MIN_VERSION} QUIET COMPONENTS Core)
 if(NOT Qt6_FOUND)

@@ -47,6 +47,8 @@ packages=(
     libmimalloc-dev
     # tests, demo screenshots and packaging
     xvfb xauth kcat dpkg-dev file
+    # pdftotext and pdftoppm: the PDF report's text and pages in tst_reportdocument
+    poppler-utils
     # the audit log's keyed path against a real Secret Service (tst_cli_audit_secret_service):
     # a private D-Bus session with gnome-keyring; libsecret is what QtKeychain talks through
     dbus-daemon gnome-keyring libsecret-1-0
