@@ -47,8 +47,9 @@ packages=(
     libmimalloc-dev
     # tests, demo screenshots and packaging
     xvfb xauth kcat dpkg-dev file
-    # pdftotext and pdftoppm: the PDF report's text and pages in tst_reportdocument
-    poppler-utils
+    # pdftotext and pdftoppm: the PDF report's text and pages (tst_reportdocument,
+    # tst_cli_report_generate); Python's csv and jsonschema read the CSV and JSON reports
+    poppler-utils python3 python3-jsonschema
     # the audit log's keyed path against a real Secret Service (tst_cli_audit_secret_service):
     # a private D-Bus session with gnome-keyring; libsecret is what QtKeychain talks through
     dbus-daemon gnome-keyring libsecret-1-0

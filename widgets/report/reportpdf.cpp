@@ -275,12 +275,15 @@ private:
         format.setIndent(1);
         QTextBlockFormat block;
         block.setBottomMargin(2);
-        for (qsizetype i = 0; i < items.size(); ++i) {
-            newBlock(block, m_text, items.at(i));
-            if (i == 0)
-                m_cursor.createList(format);
+        // The list made for the first item: each new block starts with a plain block format,
+        // so the cursor's currentList() is not one to rely on for the next items.
+        QTextList *list = nullptr;
+        for (const QString &item : items) {
+            newBlock(block, m_text, item);
+            if (!list)
+                list = m_cursor.createList(format);
             else
-                m_cursor.currentList()->add(m_cursor.block());
+                list->add(m_cursor.block());
         }
     }
 
@@ -384,7 +387,9 @@ Result<QByteArray> pdfReport(const report::ComplianceReport &report)
     document.documentLayout()->setPaintDevice(&writer);
     document.setPageSize(page);
     QFont font(QStringLiteral("sans-serif"));
-    font.setStyleHint(QFont::SansSerif);
+    // No shaping for Latin text: no "fi"/"fl" ligatures, so the PDF's text (copied, searched,
+    // pdftotext) reads "certificates", not "certi\uFB01cates".
+    font.setStyleHint(QFont::SansSerif, QFont::PreferNoShaping);
     font.setPointSizeF(9);
     document.setDefaultFont(font);
     QTextOption option = document.defaultTextOption();
