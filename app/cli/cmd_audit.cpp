@@ -82,7 +82,7 @@ int verifyCommand(const QCommandLineParser &parser)
                     .arg(anchor->entries)));
         else
             anchored = audit::checkAnchor(*log->store(), *anchor);
-        if (!*anchored && anchored->error().code == QLatin1String("audit.storage")) {
+        if (!*anchored && anchored->error().code == audit::ErrorStorage) {
             printError(QStringLiteral("audit verify: %1").arg(anchored->error().message));
             return ExitFailure;
         }
@@ -253,14 +253,8 @@ int listCommand(const QCommandLineParser &parser)
     }
     QList<QStringList> rows;
     for (const audit::AuditEntry &e : std::as_const(*page)) {
-        const QString record =
-            e.topic.isEmpty()
-                ? QString()
-                : QStringLiteral("%1/%2@%3").arg(e.topic).arg(e.partition).arg(e.offset);
-        rows.append({QString::number(e.id),
-                     QDateTime::fromMSecsSinceEpoch(e.timeMs, QTimeZone::utc())
-                         .toString(QStringLiteral("yyyy-MM-dd HH:mm:ss")),
-                     e.actor, e.action, e.object.isEmpty() ? record : e.object,
+        rows.append({QString::number(e.id), audit::timeText(e.timeMs), e.actor, e.action,
+                     audit::objectText(e),
                      e.details.isEmpty() ? QString()
                                          : QString::fromUtf8(QJsonDocument(e.details).toJson(
                                                QJsonDocument::Compact))});

@@ -3,6 +3,7 @@
 #include "core/domain/textout.h"
 
 #include <QDateTime>
+#include <QTimeZone>
 #include <QJsonDocument>
 
 namespace kw::audit {
@@ -108,6 +109,19 @@ Result<qint64> exportEntries(const AuditStore &store, const AuditFilter &filter,
         if (page->size() < PageSize)
             return written;
     }
+}
+
+QString timeText(qint64 ms)
+{
+    return QDateTime::fromMSecsSinceEpoch(ms, QTimeZone::utc())
+        .toString(QStringLiteral("yyyy-MM-dd HH:mm:ss"));
+}
+
+QString objectText(const AuditEntry &entry)
+{
+    if (!entry.object.isEmpty() || entry.topic.isEmpty())
+        return entry.object;
+    return QStringLiteral("%1/%2@%3").arg(entry.topic).arg(entry.partition).arg(entry.offset);
 }
 
 } // namespace kw::audit

@@ -36,6 +36,10 @@ void appendCsvRow(QByteArray &out, const AuditEntry &entry);
 void appendJsonLine(QByteArray &out, const AuditEntry &entry);
 // "2026-12-06T01:02:03.004Z"
 [[nodiscard]] QString isoTime(qint64 ms);
+// "2026-12-06 01:02:03" (UTC), as the Audit view and `audit list` show it.
+[[nodiscard]] QString timeText(qint64 ms);
+// What an entry acted on, for people: its object, or for a record "customers/0@42".
+[[nodiscard]] QString objectText(const AuditEntry &entry);
 
 // Writes the entries `filter` selects (its limit is ignored), oldest first, to a device open
 // for writing; the CSV header first. `progress` hears (written, selected) after each page and

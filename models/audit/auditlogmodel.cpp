@@ -96,19 +96,6 @@ void AuditLogModel::fetchPage()
     Q_EMIT loaded();
 }
 
-QString AuditLogModel::objectText(const AuditEntry &entry)
-{
-    if (!entry.object.isEmpty() || entry.topic.isEmpty())
-        return entry.object;
-    return QStringLiteral("%1/%2@%3").arg(entry.topic).arg(entry.partition).arg(entry.offset);
-}
-
-QString AuditLogModel::timeText(qint64 ms)
-{
-    return QDateTime::fromMSecsSinceEpoch(ms, QTimeZone::utc())
-        .toString(QStringLiteral("yyyy-MM-dd HH:mm:ss"));
-}
-
 int AuditLogModel::rowCount(const QModelIndex &parent) const
 {
     return parent.isValid() ? 0 : int(m_rows.size());
@@ -128,13 +115,13 @@ QVariant AuditLogModel::data(const QModelIndex &index, int role) const
     case Qt::DisplayRole:
         switch (index.column()) {
         case TimeColumn:
-            return timeText(e.timeMs);
+            return audit::timeText(e.timeMs);
         case ActorColumn:
             return e.actor;
         case ActionColumn:
             return e.action;
         case ObjectColumn:
-            return objectText(e);
+            return audit::objectText(e);
         case DetailsColumn:
             return e.details.isEmpty()
                        ? QString()

@@ -53,11 +53,6 @@ public:
     // The row showing entry `id`, or -1 when it is not loaded (yet).
     [[nodiscard]] int rowOfId(qint64 id) const;
 
-    // "customers/0@42" for entries about a record, else the object.
-    static QString objectText(const AuditEntry &entry);
-    // "2026-12-06 01:02:03" (UTC).
-    static QString timeText(qint64 ms);
-
     int rowCount(const QModelIndex &parent = {}) const override;
     int columnCount(const QModelIndex &parent = {}) const override;
     QVariant data(const QModelIndex &index, int role = Qt::DisplayRole) const override;
