@@ -39,7 +39,7 @@ tbody tr:nth-child(even) td { background: #f4f4f7; }
 tbody tr.attention td { background: #fff4d6; }
 td.num, th.num { text-align: right; font-variant-numeric: tabular-nums; }
 td.status { font-weight: 700; }
-td { overflow-wrap: anywhere; }
+td { overflow-wrap: break-word; }
 table.facts { width: auto; min-width: 50%; }
 table.facts th { background: #f0f0f4; color: #1e1e24; width: 14em; }
 p.strong { font-weight: 700; }
