@@ -9,6 +9,7 @@
 #include "widgets/mainwindow/mainwindow.h"
 #include "widgets/mainwindow/navigatorpane.h"
 #include "widgets/records/recordsview.h"
+#include "widgets/report/reportdialog.h"
 #include "widgets/rotation/rotationtab.h"
 #include "widgets/rotation/rotationview.h"
 #include "widgets/workflows/workflowdialog.h"
@@ -217,6 +218,16 @@ ScreenshotTour::ScreenshotTour(MainWindow *window, QString directory, QObject *p
          [w] { return !w->auditTab()->isVerifying() && w->auditTab()->model()->rowCount() >= 3; },
          {},
          QStringLiteral("keywarden-audit.png")},
+        // File > Export compliance report…, before it runs.
+        {QStringLiteral("report dialog"), [] { return true; },
+         [w] {
+             if (auto *dialog = w->exportReport())
+                 dialog->setOpenWhenDone(false);
+         },
+         QStringLiteral("keywarden-report-dialog.png"),
+         [w]() -> QWidget * {
+             return w->findChild<reportui::ReportDialog *>();
+         }},
     };
 }
 

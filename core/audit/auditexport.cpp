@@ -3,8 +3,8 @@
 #include "core/domain/textout.h"
 
 #include <QDateTime>
-#include <QTimeZone>
 #include <QJsonDocument>
+#include <QTimeZone>
 
 namespace kw::audit {
 
