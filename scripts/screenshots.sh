@@ -49,7 +49,8 @@ SCRIPT
 XDG_CONFIG_HOME="$SETTINGS/config" XDG_DATA_HOME="$SETTINGS/data" XDG_CACHE_HOME="$SETTINGS/cache" \
     REPORTS="$REPORTS" dbus-run-session -- bash "$SETTINGS/report.sh"
 # The page with the rotation schedule's timeline.
-page=$(pdftotext -layout "$REPORTS/report.pdf" - | awk -v RS='\f' '/DEK versions over time/ { print NR; exit }')
+pdftotext -layout "$REPORTS/report.pdf" "$REPORTS/report.txt"
+page=$(awk -v RS='\f' '/DEK versions over time/ { print NR; exit }' "$REPORTS/report.txt")
 pdftoppm -png -r 90 -f "$page" -l "$page" -singlefile "$REPORTS/report.pdf" "$OUT/keywarden-report-pdf"
 if command -v chromium >/dev/null 2>&1; then
     chromium --headless --no-sandbox --disable-gpu --hide-scrollbars --window-size=1100,1500 \

@@ -160,7 +160,7 @@ ReportDialog::ReportDialog(services::ReportSources sources, services::ReportOpti
     form->addRow(tr("&Format:"), m_format);
     form->addRow(tr("Period:"), period);
     form->addRow(tr("Policy:"), policy);
-    form->addRow(tr("&Save to:"), where);
+    form->addRow(tr("Save to:"), where);
     form->addRow(QString(), m_certificates);
     form->addRow(QString(), m_open);
 
@@ -194,7 +194,7 @@ ReportDialog::ReportDialog(services::ReportSources sources, services::ReportOpti
     layout->addWidget(m_status);
     layout->addStretch();
     layout->addWidget(m_buttons);
-    resize(720, sizeHint().height());
+    resize(760, sizeHint().height() + 24);
 }
 
 ReportDialog::~ReportDialog() = default;
