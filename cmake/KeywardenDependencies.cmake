@@ -49,6 +49,12 @@ if(NOT AvroC_FOUND)
     _kw_missing("Avro C" libavro-dev)
 endif()
 
+# Protobuf records: libprotobuf's parser, descriptors, dynamic messages and JSON mapping.
+find_package(Protobuf 3.12 QUIET)
+if(NOT Protobuf_FOUND)
+    _kw_missing("Protocol Buffers (libprotobuf)" libprotobuf-dev)
+endif()
+
 find_package(Qt6Keychain QUIET)
 if(NOT Qt6Keychain_FOUND)
     _kw_missing("QtKeychain (Qt 6 build)" qtkeychain-qt6-dev)
