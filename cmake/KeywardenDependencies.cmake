@@ -49,10 +49,13 @@ if(NOT AvroC_FOUND)
     _kw_missing("Avro C" libavro-dev)
 endif()
 
-# Protobuf records: libprotobuf's parser, descriptors, dynamic messages and JSON mapping.
+# Protobuf records: libprotoc's .proto parser; libprotobuf's descriptors, dynamic messages and
+# JSON mapping.
 find_package(Protobuf 3.12 QUIET)
 if(NOT Protobuf_FOUND)
     _kw_missing("Protocol Buffers (libprotobuf)" libprotobuf-dev)
+elseif(NOT TARGET protobuf::libprotoc)
+    _kw_missing("the Protocol Buffers compiler library (libprotoc)" libprotoc-dev)
 endif()
 
 find_package(Qt6Keychain QUIET)

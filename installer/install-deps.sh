@@ -41,8 +41,8 @@ packages=(
     qt6-base-dev qt6-base-dev-tools qt6-charts-dev libqt6opengl6-dev
     qt6-httpserver-dev qt6-websockets-dev qt6-svg-dev libqt6svg6 libqt6sql6-sqlite libgl-dev
     qtkeychain-qt6-dev
-    # crypto, Kafka, Avro, Protobuf (protoc: the interop tests' descriptor sets)
-    libssl-dev openssl librdkafka-dev libavro-dev libprotobuf-dev protobuf-compiler
+    # crypto, Kafka, Avro, Protobuf (libprotoc: the .proto parser; protoc: the interop tests' descriptor sets)
+    libssl-dev openssl librdkafka-dev libavro-dev libprotobuf-dev libprotoc-dev protobuf-compiler
     # the CLI's allocator (bulk record reads)
     libmimalloc-dev
     # tests, demo screenshots and packaging

@@ -4,9 +4,11 @@
 #include "core/serde/avroschema.h"
 #include "core/serde/jsonschema.h"
 #include "core/serde/jsontext.h"
+#include "core/serde/protobufschema.h"
 
 #include <QJsonArray>
 #include <QJsonDocument>
+#include <QJsonObject>
 #include <QJsonParseError>
 #include <QMutexLocker>
 #include <QVarLengthArray>
@@ -77,6 +79,40 @@ Result<QJsonValue> parseJsonBody(const QByteArray &body)
     return doc.array().first();
 }
 
+// A Protobuf message rendered by protobuf's JSON printer, as a value.
+Result<QJsonValue> parseMessageJson(const QByteArray &json)
+{
+    QJsonParseError parseError{};
+    const QJsonDocument doc = QJsonDocument::fromJson(json, &parseError);
+    if (parseError.error != QJsonParseError::NoError || !doc.isObject())
+        return makeError(QStringLiteral("serde.bad_value"),
+                         QStringLiteral("The decoded message has no valid JSON form (%1); a "
+                                        "string field may hold bytes that are not UTF-8.")
+                             .arg(parseError.errorString()));
+    return QJsonValue(doc.object());
+}
+
+// `value` with every leaf that differs from `stored` replaced by `mask`.
+QJsonValue maskChanged(const QJsonValue &value, const QJsonValue &stored, const QString &mask)
+{
+    if (value.isObject()) {
+        QJsonObject object = value.toObject();
+        const QJsonObject before = stored.toObject();
+        for (auto it = object.begin(); it != object.end(); ++it)
+            it.value() = maskChanged(it.value(), before.value(it.key()), mask);
+        return object;
+    }
+    if (value.isArray()) {
+        QJsonArray array = value.toArray();
+        const QJsonArray before = stored.toArray();
+        for (qsizetype i = 0; i < array.size(); ++i)
+            array[i] =
+                maskChanged(array.at(i), i < before.size() ? before.at(i) : QJsonValue(), mask);
+        return array;
+    }
+    return value == stored ? value : QJsonValue(mask);
+}
+
 } // namespace
 
 struct RecordDecryptor::ParsedSchema
@@ -85,6 +121,7 @@ struct RecordDecryptor::ParsedSchema
     RuleSet rules;
     std::optional<serde::AvroSchema> avro;
     std::optional<serde::JsonSchemaDoc> json;
+    std::optional<serde::ProtobufSchema> protobuf;
     // The rules that run on read, in the order they run (the reverse of the declared order);
     // empty when the rule set does not run on clients.
     QList<EncryptionRule> fieldRulesOnRead;
@@ -217,7 +254,7 @@ RecordDecryptor::parseSchema(const registry::Schema &schema)
     }
 
     // References, depth first so each text comes after the ones it depends on.
-    QStringList referenceTexts;
+    QList<serde::NamedSchema> references;
     QSet<QString> seen;
     std::function<Result<void>(const QList<registry::SchemaReference> &, int)> resolve =
         [&](const QList<registry::SchemaReference> &refs, int depth) -> Result<void> {
@@ -241,7 +278,7 @@ RecordDecryptor::parseSchema(const registry::Schema &schema)
                         .arg(referenced.error().message));
             if (auto nested = resolve(referenced->references, depth + 1); !nested)
                 return nested;
-            referenceTexts.append(referenced->schema);
+            references.append({r.name, referenced->schema});
         }
         return {};
     };
@@ -249,6 +286,7 @@ RecordDecryptor::parseSchema(const registry::Schema &schema)
         return r.error();
 
     const serde::MetadataTags tags = metadataTags(schema.metadata);
+    const QStringList referenceTexts = serde::schemaTexts(references);
     if (schema.schemaType == QLatin1String("AVRO")) {
         auto avro = serde::AvroSchema::parse(schema.schema, referenceTexts, tags);
         if (!avro)
@@ -265,6 +303,14 @@ RecordDecryptor::parseSchema(const registry::Schema &schema)
                                  .arg(schema.id)
                                  .arg(json.error().message));
         parsed->json = *json;
+    } else if (schema.schemaType == QLatin1String("PROTOBUF")) {
+        auto protobuf = serde::ProtobufSchema::parse(schema.schema, references, tags);
+        if (!protobuf)
+            return makeError(protobuf.error().code,
+                             QStringLiteral("Schema %1 is not a usable Protobuf schema: %2")
+                                 .arg(schema.id)
+                                 .arg(protobuf.error().message));
+        parsed->protobuf = *protobuf;
     }
     return std::shared_ptr<const ParsedSchema>(parsed);
 }
@@ -549,20 +595,10 @@ void RecordDecryptor::decrypt(const RecordInput &input, const DecryptOptions &de
     out.schemaSubject = ps.schema.subject;
     out.schemaVersion = ps.schema.version;
     out.schemaType = ps.schema.schemaType;
-    if (ps.schema.schemaType == QLatin1String("PROTOBUF")) {
-        // The message indexes sit between the schema id and the body; keep them for the
-        // record view even though the body itself is not decoded yet.
-        auto split = serde::readMessageIndexes(framed->rest);
-        if (!split) {
-            out.error = split.error();
-            return;
-        }
-        out.messageIndexes = split->messageIndexes;
-    }
-    if (!ps.avro && !ps.json) {
+    if (!ps.avro && !ps.json && !ps.protobuf) {
         out.error = makeError(
             QStringLiteral("engine.unsupported_format"),
-            QStringLiteral("Schema %1 is a %2 schema; Keywarden does not decode %2 records yet.")
+            QStringLiteral("Schema %1 is a %2 schema; Keywarden does not decode %2 records.")
                 .arg(ps.schema.id)
                 .arg(ps.schema.schemaType));
         return;
@@ -570,6 +606,17 @@ void RecordDecryptor::decrypt(const RecordInput &input, const DecryptOptions &de
 
     const QList<EncryptionRule> &fieldRules = ps.fieldRulesOnRead;
     QByteArray body = framed->rest;
+    if (ps.protobuf) {
+        // The message indexes sit between the schema id and the body, in the clear even when
+        // the payload is encrypted.
+        auto split = serde::readMessageIndexes(framed->rest);
+        if (!split) {
+            out.error = split.error();
+            return;
+        }
+        out.messageIndexes = split->messageIndexes;
+        body = split->body;
+    }
     for (const EncryptionRule &rule : ps.payloadRulesOnRead) {
         FieldOutcome payload;
         payload.path = QStringLiteral("(payload)");
@@ -675,6 +722,41 @@ void RecordDecryptor::decrypt(const RecordInput &input, const DecryptOptions &de
         out.valueJson.resize(0);
     };
 
+    if (ps.protobuf) {
+        auto decoded = ps.protobuf->decode(out.messageIndexes, body, visitor, options, true,
+                                           decryptOptions.stored || masked);
+        if (!decoded) {
+            failAfterFields(decoded.error());
+            return;
+        }
+        memo.fieldCount = fields.size();
+        if (decryptOptions.jsonText && !masked) {
+            out.valueJson = std::move(decoded->json);
+            return;
+        }
+        auto value = parseMessageJson(decoded->json);
+        if (!value) {
+            failAfterFields(value.error());
+            return;
+        }
+        QJsonValue stored = *value;
+        if (decoded->replaced && !decoded->storedJson.isEmpty()) {
+            auto before = parseMessageJson(decoded->storedJson);
+            if (!before) {
+                failAfterFields(before.error());
+                return;
+            }
+            stored = *before;
+        }
+        if (decryptOptions.jsonText) {
+            serde::appendJsonValue(out.valueJson, maskChanged(*value, stored, decryptOptions.mask));
+            return;
+        }
+        out.value = *value;
+        if (decryptOptions.stored)
+            out.stored = stored;
+        return;
+    }
     if (ps.avro && decryptOptions.jsonText) {
         out.valueJson.reserve(body.size() * 2 + 64);
         auto rendered =
@@ -772,13 +854,24 @@ RecordInspection RecordDecryptor::inspect(const RecordInput &input, KeyMemo &mem
     out.schemaSubject = ps.schema.subject;
     out.schemaVersion = ps.schema.version;
     out.schemaType = ps.schema.schemaType;
-    if (!ps.avro && !ps.json) {
+    if (!ps.avro && !ps.json && !ps.protobuf) {
         out.error = makeError(
             QStringLiteral("engine.unsupported_format"),
-            QStringLiteral("Schema %1 is a %2 schema; Keywarden does not decode %2 records yet.")
+            QStringLiteral("Schema %1 is a %2 schema; Keywarden does not decode %2 records.")
                 .arg(ps.schema.id)
                 .arg(ps.schema.schemaType));
         return out;
+    }
+    QByteArray body = framed->rest;
+    QList<qint32> messageIndexes;
+    if (ps.protobuf) {
+        auto split = serde::readMessageIndexes(framed->rest);
+        if (!split) {
+            out.error = split.error();
+            return out;
+        }
+        messageIndexes = split->messageIndexes;
+        body = split->body;
     }
 
     // Describes the outermost layer of a stored value: the rule that runs first on read.
@@ -798,8 +891,7 @@ RecordInspection RecordDecryptor::inspect(const RecordInput &input, KeyMemo &mem
 
     if (!ps.payloadRulesOnRead.isEmpty()) {
         // The fields are inside the ciphertext: only the payload's own key can be named.
-        out.payload =
-            describe(ps.payloadRulesOnRead.first(), QStringLiteral("(payload)"), framed->rest);
+        out.payload = describe(ps.payloadRulesOnRead.first(), QStringLiteral("(payload)"), body);
         out.fieldsHidden = !ps.fieldRulesOnRead.isEmpty();
         return out;
     }
@@ -844,11 +936,15 @@ RecordInspection RecordDecryptor::inspect(const RecordInput &input, KeyMemo &mem
 
     const serde::WalkOptions options{ps.visitAllLeaves};
     Result<void> walked;
-    if (ps.avro) {
+    if (ps.protobuf) {
+        if (auto decoded = ps.protobuf->decode(messageIndexes, body, visitor, options, false);
+            !decoded)
+            walked = decoded.error();
+    } else if (ps.avro) {
         QByteArray scratch;
-        scratch.reserve(framed->rest.size() * 2 + 64);
-        walked = ps.avro->appendJson(framed->rest, scratch, visitor, options);
-    } else if (auto document = parseJsonBody(framed->rest); !document) {
+        scratch.reserve(body.size() * 2 + 64);
+        walked = ps.avro->appendJson(body, scratch, visitor, options);
+    } else if (auto document = parseJsonBody(body); !document) {
         walked = document.error();
     } else if (auto transformed = ps.json->transform(*document, visitor, options); !transformed) {
         walked = transformed.error();

@@ -3,6 +3,7 @@
 #include "core/serde/avroschema.h"
 #include "core/serde/framing.h"
 #include "core/serde/jsonschema.h"
+#include "core/serde/protobufschema.h"
 
 #include <QJsonArray>
 #include <QJsonDocument>
@@ -176,15 +177,19 @@ struct RecordEncryptor::ParsedSchema
     bool visitAll = false;              // a field rule without tags covers every leaf
     std::optional<serde::AvroSchema> avro;
     std::optional<serde::JsonSchemaDoc> json;
+    std::optional<serde::ProtobufSchema> protobuf;
 };
 
 Result<std::shared_ptr<const RecordEncryptor::ParsedSchema>>
-RecordEncryptor::parsed(const registry::Schema &schema, const QStringList &referenceTexts)
+RecordEncryptor::parsed(const registry::Schema &schema, const QList<serde::NamedSchema> &references)
 {
     // Everything parsing depends on; the text itself, so a schema without an id is fine too.
+    QString referenceKey;
+    for (const serde::NamedSchema &r : references)
+        referenceKey += r.name + QChar(1) + r.text + QChar(0);
+    const QStringList referenceTexts = serde::schemaTexts(references);
     const QString key =
-        schema.schemaType + QChar(0) + schema.schema + QChar(0) + referenceTexts.join(QChar(0)) +
-        QChar(0) +
+        schema.schemaType + QChar(0) + schema.schema + QChar(0) + referenceKey + QChar(0) +
         QString::fromUtf8(QJsonDocument(schema.metadata).toJson(QJsonDocument::Compact)) +
         QChar(0) + QString::fromUtf8(QJsonDocument(schema.ruleSet).toJson(QJsonDocument::Compact));
     {
@@ -217,6 +222,11 @@ RecordEncryptor::parsed(const registry::Schema &schema, const QStringList &refer
         if (!json)
             return json.error();
         p->json = *json;
+    } else if (schema.schemaType == QLatin1String("PROTOBUF")) {
+        auto protobuf = serde::ProtobufSchema::parse(schema.schema, references, tags);
+        if (!protobuf)
+            return protobuf.error();
+        p->protobuf = *protobuf;
     } else {
         return makeError(
             QStringLiteral("engine.unsupported_format"),
@@ -229,9 +239,10 @@ RecordEncryptor::parsed(const registry::Schema &schema, const QStringList &refer
 
 Result<QByteArray> RecordEncryptor::encrypt(const registry::Schema &schema,
                                             const QString &dekSubject, const QJsonValue &value,
-                                            const QStringList &referenceTexts)
+                                            const QList<serde::NamedSchema> &references,
+                                            const QString &messageType)
 {
-    auto found = parsed(schema, referenceTexts);
+    auto found = parsed(schema, references);
     if (!found)
         return found.error();
     const ParsedSchema &ps = **found;
@@ -268,7 +279,17 @@ Result<QByteArray> RecordEncryptor::encrypt(const registry::Schema &schema,
     };
 
     QByteArray body;
-    if (ps.avro) {
+    QByteArray messageIndexes; // Protobuf: in the clear between the framing and the body
+    if (ps.protobuf) {
+        auto encoded =
+            ps.protobuf->encode(value, messageType, visitor, serde::WalkOptions{visitAll});
+        if (failure)
+            return *failure;
+        if (!encoded)
+            return encoded.error();
+        body = encoded->body;
+        messageIndexes = serde::encodeMessageIndexes(encoded->messageIndexes);
+    } else if (ps.avro) {
         auto encoded = ps.avro->fromJson(value);
         if (!encoded)
             return encoded.error();
@@ -302,7 +323,7 @@ Result<QByteArray> RecordEncryptor::encrypt(const registry::Schema &schema,
             return encrypted.error();
         body = *encrypted;
     }
-    return serde::frameWithId(schema.id, body);
+    return serde::frameWithId(schema.id, messageIndexes + body);
 }
 
 } // namespace kw::engine

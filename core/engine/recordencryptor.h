@@ -9,6 +9,7 @@
 #include "core/domain/keysources.h"
 #include "core/domain/rules.h"
 #include "core/kms/kms.h"
+#include "core/serde/fieldvisit.h"
 
 #include <QHash>
 #include <QJsonValue>
@@ -25,11 +26,15 @@ public:
                     kms::KmsSettings kmsSettings, const Clock &clock = Clock::system());
     ~RecordEncryptor();
 
-    // Serializes `value` (JSON in the same conventions the decryptor renders: bytes as base64)
-    // with `schema` (framed with its id) for DEK subject `dekSubject`. Blocking: call from a
-    // worker thread or a tool, never the UI thread.
+    // Serializes `value` (JSON in the same conventions the decryptor renders: bytes as base64;
+    // Protobuf in its canonical JSON mapping) with `schema` (framed with its id) for DEK subject
+    // `dekSubject`. `references`: the schemas `schema` references, by reference name.
+    // `messageType`: for Protobuf, the full name of the message `value` is (empty: the file's
+    // first message). Blocking: call from a worker thread or a tool, never the UI thread.
     Result<QByteArray> encrypt(const registry::Schema &schema, const QString &dekSubject,
-                               const QJsonValue &value, const QStringList &referenceTexts = {});
+                               const QJsonValue &value,
+                               const QList<serde::NamedSchema> &references = {},
+                               const QString &messageType = {});
 
     // Number of DEKs this encryptor registered.
     [[nodiscard]] int createdDeks() const;
@@ -38,7 +43,7 @@ private:
     struct ActiveDek;
     struct ParsedSchema;
     Result<std::shared_ptr<const ParsedSchema>> parsed(const registry::Schema &schema,
-                                                       const QStringList &referenceTexts);
+                                                       const QList<serde::NamedSchema> &references);
     Result<std::shared_ptr<const ActiveDek>> dekFor(const EncryptionRule &rule,
                                                     const QString &subject);
     Result<std::shared_ptr<const ActiveDek>> createDek(const registry::Kek &kek,

@@ -51,4 +51,15 @@ struct WalkOptions
 // Schema metadata.tags: field path pattern -> tags (a domain value: core/domain/rules.h).
 using MetadataTags = kw::MetadataTags;
 
+// A schema another one references, as the registry gives it: `name` is the reference's name
+// (an Avro full name, a JSON Schema URL, a Protobuf import path) and `text` its schema text.
+struct NamedSchema
+{
+    QString name;
+    QString text;
+};
+
+// The texts alone, for the formats that resolve references by what they declare (Avro, JSON).
+QStringList schemaTexts(const QList<NamedSchema> &schemas);
+
 } // namespace kw::serde

@@ -180,15 +180,15 @@ int encrypt(const QString &inPath, const QString &outPath)
             continue;
         }
         const registry::Schema &schema = schemas.value(schemaId);
-        QStringList referenceTexts;
+        QList<serde::NamedSchema> references;
         for (const registry::SchemaReference &ref : schema.references) {
             auto referenced =
                 engine::awaitResult(registry->schemaVersion(ref.subject, ref.version));
             if (referenced)
-                referenceTexts.append(referenced->schema);
+                references.append({ref.name, referenced->schema});
         }
         auto bytes = encryptor.encrypt(schema, r.value(QStringLiteral("subject")).toString(),
-                                       r.value(QStringLiteral("expected")), referenceTexts);
+                                       r.value(QStringLiteral("expected")), references);
         if (!bytes) {
             std::printf("FAIL %s: %s\n", qPrintable(r.value(QStringLiteral("case")).toString()),
                         qPrintable(bytes.error().message));

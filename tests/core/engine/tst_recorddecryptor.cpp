@@ -365,25 +365,196 @@ private Q_SLOTS:
         QCOMPARE(countingNoKek->kekLookups.load(), 2);
     }
 
-    void protobufIndexesAreKeptBodyNotDecodedYet()
+    void protobufRoundTripAtAnyDepth()
+    {
+        // Tags from (confluent.field_meta) and from metadata.tags, on fields of nested and
+        // repeated messages, a map's message values, the set member of a oneof, a bytes field,
+        // and a second message chosen by its indexes; ENCRYPT_PAYLOAD on top.
+        auto registry = std::make_shared<MemoryRegistry>(1'700'000'000'000);
+        registry->addKek(localKek(QStringLiteral("kekA")));
+        registry::Schema schema;
+        schema.id = 9;
+        schema.subject = QStringLiteral("people-value");
+        schema.version = 1;
+        schema.schemaType = QStringLiteral("PROTOBUF");
+        schema.schema = QStringLiteral(R"(syntax = "proto3";
+package crm;
+import "confluent/meta.proto";
+message Other { string x = 1; }
+message Person {
+  string name = 1 [(confluent.field_meta).tags = "PII"];
+  int64 id = 2;
+  Address home = 3;
+  repeated Address previous = 4;
+  map<string, Address> byLabel = 5;
+  oneof contact {
+    string email = 6 [(confluent.field_meta) = { tags: ["PII"] }];
+    string phone = 7 [(confluent.field_meta).tags = "PII"];
+  }
+  bytes card = 8 [(confluent.field_meta).tags = "PCI"];
+  string ssn = 9;
+  message Address { string street = 1 [(confluent.field_meta).tags = "PII"]; string city = 2; }
+}
+)");
+        schema.metadata = {
+            {QStringLiteral("tags"),
+             QJsonObject{{QStringLiteral("crm.Person.ssn"), QJsonArray{QStringLiteral("PII")}}}}};
+        schema.ruleSet = {{QStringLiteral("domainRules"),
+                           QJsonArray{encryptRule(QStringLiteral("kekA"),
+                                                  {QStringLiteral("PII"), QStringLiteral("PCI")})}},
+                          {QStringLiteral("encodingRules"),
+                           QJsonArray{encryptRule(QStringLiteral("kekA"), {}, {},
+                                                  QStringLiteral("ENCRYPT_PAYLOAD"))}}};
+        registry->addSchema(schema);
+
+        ManualClock clock(1'700'000'000'000);
+        RecordEncryptor enc(registry, builtInKms(), secret(QStringLiteral("s3cret")), clock);
+        const QJsonObject value = QJsonDocument::fromJson(R"({
+            "name": "Ada", "id": "42",
+            "home": {"street": "1 Main St", "city": "Leeds"},
+            "previous": [{"street": "2 Elm Rd", "city": "York"}, {"street": "3 Oak Ln"}],
+            "byLabel": {"work": {"street": "4 Mill St", "city": "Hull"}},
+            "email": "ada@example.org",
+            "card": "NDExMTExMTExMTExMTExMQ==",
+            "ssn": "123-45-6789"})")
+                                      .object();
+        auto bytes = enc.encrypt(schema, QStringLiteral("people-value"), value, {},
+                                 QStringLiteral("crm.Person"));
+        QVERIFY2(bytes, qPrintable(bytes.error().message));
+        // Framing, then the message indexes of crm.Person ([1]) in the clear.
+        QCOMPARE(bytes->mid(5, 2), serde::encodeMessageIndexes({1}));
+
+        RecordDecryptor dec(registry, registry, builtInKms(), secret(QStringLiteral("s3cret")));
+        const RecordOutcome out = dec.decrypt(input(*bytes, QStringLiteral("people")));
+        QVERIFY2(out.ok(), qPrintable(out.error.message));
+        QCOMPARE(out.messageIndexes, QList<qint32>{1});
+        QCOMPARE(out.value.toObject(), value);
+        QVERIFY(out.payload && out.payload->status == FieldOutcome::Status::Decrypted);
+        QStringList paths;
+        for (const FieldOutcome &f : out.fields) {
+            QCOMPARE(f.status, FieldOutcome::Status::Decrypted);
+            paths.append(f.path);
+        }
+        QCOMPARE(paths,
+                 (QStringList{QStringLiteral("name"), QStringLiteral("home.street"),
+                              QStringLiteral("previous.street"), QStringLiteral("previous.street"),
+                              QStringLiteral("byLabel.value.street"), QStringLiteral("email"),
+                              QStringLiteral("card"), QStringLiteral("ssn")}));
+        // The stored form shows the ciphertexts where the values were.
+        const QJsonObject stored = out.stored.toObject();
+        QVERIFY(stored.value(QStringLiteral("name")) != value.value(QStringLiteral("name")));
+        QCOMPARE(stored.value(QStringLiteral("id")), QJsonValue(QStringLiteral("42")));
+        QCOMPARE(stored.value(QStringLiteral("home")).toObject().value(QStringLiteral("city")),
+                 QJsonValue(QStringLiteral("Leeds")));
+
+        // The inspect-only path names every encrypted value under the payload: only the payload.
+        const RecordInspection seen = dec.inspect(input(*bytes, QStringLiteral("people")));
+        QVERIFY2(seen.ok(), qPrintable(seen.error.message));
+        QVERIFY(seen.payload && seen.fieldsHidden);
+
+        // Masked text for the CLI: every decrypted leaf, bytes too, reads as the mask.
+        DecryptOptions masked;
+        masked.jsonText = true;
+        masked.mask = QStringLiteral("***");
+        const RecordOutcome text = dec.decrypt(input(*bytes, QStringLiteral("people")), masked);
+        QVERIFY2(text.ok(), qPrintable(text.error.message));
+        QVERIFY(!text.valueJson.contains("Ada"));
+        QVERIFY(!text.valueJson.contains("NDExMTEx"));
+        QCOMPARE(text.valueJson.count("\"***\""), 8);
+        QVERIFY(text.valueJson.contains("\"city\":\"Leeds\""));
+    }
+
+    void protobufFieldsAreInspectedWithoutKeys()
+    {
+        auto registry = std::make_shared<MemoryRegistry>(1'700'000'000'000);
+        registry->addKek(localKek(QStringLiteral("kekA")));
+        registry::Schema schema;
+        schema.id = 4;
+        schema.schemaType = QStringLiteral("PROTOBUF");
+        schema.schema = QStringLiteral(
+            "syntax = \"proto3\"; import \"confluent/meta.proto\";\n"
+            "message M { repeated string tags = 1 [(confluent.field_meta).tags = \"PII\"]; }");
+        schema.ruleSet = {{QStringLiteral("domainRules"),
+                           QJsonArray{encryptRule(QStringLiteral("kekA"), {QStringLiteral("PII")},
+                                                  {{QStringLiteral("encrypt.dek.expiry.days"),
+                                                    QStringLiteral("30")}})}}};
+        registry->addSchema(schema);
+        ManualClock clock(1'700'000'000'000);
+        RecordEncryptor enc(registry, builtInKms(), secret(QStringLiteral("s")), clock);
+        const QJsonObject value{
+            {QStringLiteral("tags"), QJsonArray{QStringLiteral("a"), QStringLiteral("b")}}};
+        auto bytes = enc.encrypt(schema, QStringLiteral("t-value"), value);
+        QVERIFY2(bytes, qPrintable(bytes.error().message));
+        auto counting = std::make_shared<CountingRegistry>(registry);
+        RecordDecryptor dec(counting, counting, builtInKms(), secret(QStringLiteral("s")));
+        const RecordInspection seen = dec.inspect(input(*bytes, QStringLiteral("t")));
+        QVERIFY2(seen.ok(), qPrintable(seen.error.message));
+        QCOMPARE(seen.values.size(), 2); // each element of the repeated field
+        for (const EncryptedValue &v : seen.values) {
+            QCOMPARE(v.path, QStringLiteral("tags"));
+            QCOMPARE(v.kekName, QStringLiteral("kekA"));
+            QCOMPARE(v.dekVersion, 1);
+            QVERIFY(v.versionPrefixed);
+        }
+        QCOMPARE(counting->dekLookups.load(), 0);
+        const RecordOutcome out = dec.decrypt(input(*bytes, QStringLiteral("t")));
+        QVERIFY2(out.ok(), qPrintable(out.error.message));
+        QCOMPARE(out.value.toObject(), value);
+    }
+
+    void protobufBadInputFailsTheRecordPrecisely()
     {
         Setup s;
         registry::Schema proto;
         proto.id = 3;
         proto.schemaType = QStringLiteral("PROTOBUF");
-        proto.schema =
-            QStringLiteral("syntax = \"proto3\"; message A {} message B { string f = 1; }");
+        proto.schema = QStringLiteral(
+            "syntax = \"proto3\"; message A { string f = 1; } message B { string f = 1; }");
         s.registry->addSchema(proto);
+        registry::Schema broken = proto;
+        broken.id = 5;
+        broken.schema = QStringLiteral("syntax = \"proto3\";\nmessage A { string f = 1 }");
+        s.registry->addSchema(broken);
         RecordDecryptor d = s.decryptor();
-        const RecordOutcome out = d.decrypt(input(serde::frameWithId(
+
+        const RecordOutcome good = d.decrypt(input(serde::frameWithId(
             3, serde::encodeMessageIndexes({1}) + QByteArray::fromHex("0a0178"))));
-        QCOMPARE(out.error.code, QStringLiteral("engine.unsupported_format"));
-        QCOMPARE(out.messageIndexes, QList<qint32>{1});
-        QCOMPARE(out.schemaType, QStringLiteral("PROTOBUF"));
+        QVERIFY2(good.ok(), qPrintable(good.error.message));
+        QCOMPARE(good.value.toObject(), QJsonObject({{QStringLiteral("f"), QStringLiteral("x")}}));
+
+        const RecordOutcome unknown = d.decrypt(input(serde::frameWithId(
+            3, serde::encodeMessageIndexes({2}) + QByteArray::fromHex("0a0178"))));
+        QCOMPARE(unknown.error.code, QStringLiteral("serde.unknown_message"));
+        QVERIFY2(unknown.error.message.contains(QStringLiteral("index 2 is out of range")),
+                 qPrintable(unknown.error.message));
+        QCOMPARE(unknown.messageIndexes, QList<qint32>{2});
+
+        const RecordOutcome nested = d.decrypt(input(serde::frameWithId(
+            3, serde::encodeMessageIndexes({0, 0}) + QByteArray::fromHex("0a0178"))));
+        QCOMPARE(nested.error.code, QStringLiteral("serde.unknown_message"));
+        QVERIFY2(nested.error.message.contains(QStringLiteral("message A has 0")),
+                 qPrintable(nested.error.message));
+
+        const RecordOutcome truncated = d.decrypt(input(serde::frameWithId(
+            3, serde::encodeMessageIndexes({1}) + QByteArray::fromHex("0a0578"))));
+        QCOMPARE(truncated.error.code, QStringLiteral("serde.bad_record"));
+        QVERIFY2(truncated.error.message.contains(QStringLiteral("truncated")),
+                 qPrintable(truncated.error.message));
+
+        const RecordOutcome unparsable = d.decrypt(input(serde::frameWithId(
+            5, serde::encodeMessageIndexes({0}) + QByteArray::fromHex("0a0178"))));
+        QCOMPARE(unparsable.error.code, QStringLiteral("serde.bad_schema"));
+        QVERIFY2(unparsable.error.message.contains(QStringLiteral("line 2")),
+                 qPrintable(unparsable.error.message));
+
         // Broken indexes are a framing error, not a silent [0].
         const RecordOutcome bad =
             d.decrypt(input(serde::frameWithId(3, QByteArray::fromHex("06"))));
         QCOMPARE(bad.error.code, QStringLiteral("serde.malformed_framing"));
+        // And one bad record leaves the next good one alone.
+        QVERIFY(d.decrypt(input(serde::frameWithId(3, serde::encodeMessageIndexes({0}) +
+                                                          QByteArray::fromHex("0a0179"))))
+                    .ok());
     }
 
     void kekNotFound()
