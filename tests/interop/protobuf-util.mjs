@@ -36,8 +36,13 @@ export function compileProtos(files) {
   const dir = mkdtempSync(join(tmpdir(), 'kw-interop-proto-'));
   try {
     const out = join(dir, 'set.pb');
-    execFileSync('protoc', [`-I${PROTO_DIR}`, '--include_imports', `--descriptor_set_out=${out}`, ...files],
-      { stdio: ['ignore', 'inherit', 'inherit'] });
+    try {
+      execFileSync('protoc', [`-I${PROTO_DIR}`, '--include_imports', `--descriptor_set_out=${out}`, ...files],
+        { stdio: ['ignore', 'inherit', 'inherit'] });
+    } catch (err) {
+      if (err?.code === 'ENOENT') throw new Error('protoc not found: install it (Debian: protobuf-compiler)');
+      throw err;
+    }
     const set = fromBinary(FileDescriptorSetSchema, readFileSync(out));
     return {
       registry: createFileRegistry(set),
