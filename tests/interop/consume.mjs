@@ -13,6 +13,7 @@
 import {
   AvroDeserializer,
   JsonDeserializer,
+  ProtobufDeserializer,
   SchemaRegistryClient,
   SerdeType,
 } from '@confluentinc/schemaregistry';
@@ -25,6 +26,7 @@ import {
   shareDekRegistry,
   toJsonValue,
 } from './fixture-util.mjs';
+import { canonicalJson } from './protobuf-util.mjs';
 
 const MAGIC_ID = 0x00; // 0x00 + int32 BE schema id
 const MAGIC_GUID = 0x01; // 0x01 + 16-byte GUID
@@ -148,7 +150,7 @@ function remapFraming(buf, subject, maps, where) {
 
 /**
  * Turn the fixture record into (payload, headers) for the mock registry and
- * find out the writer schema's type (to pick the Avro or JSON deserializer).
+ * find out the writer schema's type (to pick the Avro, JSON or Protobuf deserializer).
  */
 function prepareRecord(rec, maps) {
   let payload = Buffer.from(rec.value, 'base64');
@@ -200,9 +202,10 @@ async function setUp(fixture) {
     // rather than deriving it from the topic.
     subjectNameStrategy: () => subject,
   });
+  const deserializers = { AVRO: AvroDeserializer, JSON: JsonDeserializer, PROTOBUF: ProtobufDeserializer };
   const newDeserializer = (schemaType, rec) => {
-    const Deser = schemaType === 'JSON' ? JsonDeserializer : AvroDeserializer;
-    if (schemaType !== 'JSON' && schemaType !== 'AVRO') throw new Error(`unsupported schemaType ${schemaType}`);
+    const Deser = deserializers[schemaType];
+    if (Deser == null) throw new Error(`unsupported schemaType ${schemaType}`);
     return new Deser(sr, rec.isKey ? SerdeType.KEY : SerdeType.VALUE, deserConfig(rec.subject), enc.registry);
   };
 
@@ -215,6 +218,22 @@ async function setUp(fixture) {
   return { sr, maps, newDeserializer };
 }
 
+
+/**
+ * The decrypted value as the fixture's `expected` shows it. A Protobuf message
+ * is rendered with the canonical proto3 JSON mapping, using the descriptor the
+ * official deserializer decoded it with (its file registry, built from the
+ * registered schema and its references).
+ */
+function rendered(schemaType, deserializer, rec, value) {
+  if (schemaType !== 'PROTOBUF') return toJsonValue(value);
+  if (rec.messageType != null && value.$typeName !== rec.messageType) {
+    throw new Error(`decoded a ${value.$typeName}, the record says ${rec.messageType}`);
+  }
+  const desc = deserializer.fileRegistry.getMessage(value.$typeName);
+  if (desc == null) throw new Error(`no descriptor for ${value.$typeName}`);
+  return canonicalJson(desc, value);
+}
 
 function oneLine(err) {
   return String(err?.message ?? err).replaceAll('\n', ' ');
@@ -250,8 +269,9 @@ async function main() {
     try {
       const { payload, headers, mockId, mockGuid } = prepareRecord(rec, maps);
       const schemaType = await schemaTypeOf(sr, maps, rec.subject, mockId, mockGuid);
-      const value = await newDeserializer(schemaType, rec).deserialize(rec.topic, payload, headers);
-      const diff = jsonDiff(rec.expected, toJsonValue(value));
+      const deserializer = newDeserializer(schemaType, rec);
+      const value = await deserializer.deserialize(rec.topic, payload, headers);
+      const diff = jsonDiff(rec.expected, rendered(schemaType, deserializer, rec, value));
       if (diff != null) throw new Error(`value mismatch at ${diff}`);
       console.log(`ok ${name}`);
       passed++;

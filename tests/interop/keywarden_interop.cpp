@@ -5,7 +5,9 @@
 //       compares it with the value they were given. Prints "N passed, M failed".
 //   keywarden-interop encrypt FIXTURE OUT
 //       Encrypts the same values with the same schemas and KEKs, but DEKs Keywarden generates
-//       and wraps itself, and writes OUT in the same format for consume.mjs.
+//       and wraps itself, and writes OUT in the same format for consume.mjs. A Protobuf record
+//       names its message type (`messageType`); references are passed by name (Avro full name
+//       or Protobuf import path), each after the schemas it references itself.
 //   keywarden-interop produce BOOTSTRAP FILE
 //       Produces the records of FILE ({"records": [{"topic","key","value","headers"}]}, bytes
 //       as base64, key null for none) to Kafka at BOOTSTRAP, in order, and waits until every
@@ -16,6 +18,7 @@
 #include "core/engine/recorddecryptor.h"
 #include "core/engine/recordencryptor.h"
 #include "core/kms/kms.h"
+#include "core/serde/fieldvisit.h"
 #include "core/serde/framing.h"
 
 #include <QCoreApplication>
@@ -27,6 +30,7 @@
 
 #include <librdkafka/rdkafka.h>
 
+#include <algorithm>
 #include <cstdio>
 
 using namespace kw;
@@ -56,6 +60,35 @@ QList<serde::RecordHeader> headersOf(const QJsonObject &record)
                         QByteArray::fromBase64(
                             h.toObject().value(QStringLiteral("value")).toString().toLatin1())});
     return headers;
+}
+
+// The schemas `references` name and, before each, the ones it references itself (depth
+// first), each once: what a parser needs to resolve every import or named type.
+Result<void> collectReferences(engine::MemoryRegistry &registry,
+                               const QList<registry::SchemaReference> &references,
+                               QList<serde::NamedSchema> &out, int depth = 0)
+{
+    constexpr int MaxDepth = 32;
+    if (depth > MaxDepth)
+        return makeError(QStringLiteral("interop.references"),
+                         QStringLiteral("references nest deeper than %1 levels").arg(MaxDepth));
+    for (const registry::SchemaReference &ref : references) {
+        if (std::any_of(out.cbegin(), out.cend(),
+                        [&](const serde::NamedSchema &s) { return s.name == ref.name; }))
+            continue;
+        auto referenced = engine::awaitResult(registry.schemaVersion(ref.subject, ref.version));
+        if (!referenced)
+            return makeError(QStringLiteral("interop.references"),
+                             QStringLiteral("reference %1 (subject %2 version %3): %4")
+                                 .arg(ref.name, ref.subject)
+                                 .arg(ref.version)
+                                 .arg(referenced.error().message));
+        if (auto nested = collectReferences(registry, referenced->references, out, depth + 1);
+            !nested)
+            return nested;
+        out.append({ref.name, referenced->schema});
+    }
+    return {};
 }
 
 int decrypt(const QString &path)
@@ -181,14 +214,18 @@ int encrypt(const QString &inPath, const QString &outPath)
         }
         const registry::Schema &schema = schemas.value(schemaId);
         QList<serde::NamedSchema> references;
-        for (const registry::SchemaReference &ref : schema.references) {
-            auto referenced =
-                engine::awaitResult(registry->schemaVersion(ref.subject, ref.version));
-            if (referenced)
-                references.append({ref.name, referenced->schema});
+        if (auto collected = collectReferences(*registry, schema.references, references);
+            !collected) {
+            std::printf("FAIL %s: %s\n", qPrintable(r.value(QStringLiteral("case")).toString()),
+                        qPrintable(collected.error().message));
+            ++failed;
+            continue;
         }
-        auto bytes = encryptor.encrypt(schema, r.value(QStringLiteral("subject")).toString(),
-                                       r.value(QStringLiteral("expected")), references);
+        // Empty for Avro and JSON Schema; Protobuf records name their message type.
+        const QString messageType = r.value(QStringLiteral("messageType")).toString();
+        auto bytes =
+            encryptor.encrypt(schema, r.value(QStringLiteral("subject")).toString(),
+                              r.value(QStringLiteral("expected")), references, messageType);
         if (!bytes) {
             std::printf("FAIL %s: %s\n", qPrintable(r.value(QStringLiteral("case")).toString()),
                         qPrintable(bytes.error().message));

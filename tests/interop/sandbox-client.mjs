@@ -4,8 +4,10 @@
 // Drives Confluent's official JavaScript client (@confluentinc/schemaregistry)
 // against a running keywarden-sandbox over REST (no mock:// registries):
 //
-//   - registers Avro and JSON schemas with ENCRYPT / ENCRYPT_PAYLOAD rules via
-//     SchemaRegistryClient.register() (POST /subjects/{s}/versions);
+//   - registers Avro, JSON and Protobuf schemas with ENCRYPT / ENCRYPT_PAYLOAD
+//     rules via SchemaRegistryClient.register() (POST /subjects/{s}/versions),
+//     Protobuf ones as base64 FileDescriptorProtos, a referenced .proto under a
+//     subject of its own first;
 //   - serializes records with the official serializers, whose encryption
 //     executors auto-create non-shared local-kms KEKs and DEKs through the DEK
 //     Registry REST API (and DEK version 2 for a rotating rule, driven by an
@@ -38,6 +40,8 @@ import {
   JsonDeserializer,
   JsonSerializer,
   LocalKmsDriver,
+  ProtobufDeserializer,
+  ProtobufSerializer,
   RuleRegistry,
   SchemaRegistryClient,
   SerdeType,
@@ -53,6 +57,15 @@ import {
   toJsonValue,
   writeJson,
 } from './fixture-util.mjs';
+import {
+  canonicalJson,
+  compileProtos,
+  fieldView,
+  readMessageIndexes,
+  schemaText,
+  textLeaves,
+} from './protobuf-util.mjs';
+import { create } from '@bufbuild/protobuf';
 
 const [registryUrl, localSecret, outPath] = process.argv.slice(2);
 if (!registryUrl || !localSecret || !outPath) {
@@ -334,6 +347,41 @@ const CASES = [
       { value: account(22, 'shared-two@example.com', 'shared-blob-two') },
     ],
   },
+  {
+    name: 'proto-references',
+    covers: `Protobuf ENCRYPT on ${KEK_LOCAL} (AES256_GCM) with a schema reference: kw/interop/common.proto registered under its own subject first, both as base64 FileDescriptorProtos; the clients fetch them with ?format=serialized; tagged top-level string, bytes and oneof member, nested and map fields untagged`,
+    format: 'PROTOBUF', topic: 'sbx-proto-references',
+    proto: 'kw/interop/customer.proto', messageType: 'kw.interop.Customer', messageIndexes: [0],
+    references: [{ name: 'kw/interop/common.proto', subject: 'sbx-proto-common', version: 1, proto: 'kw/interop/common.proto' }],
+    ruleSet: { domainRules: [encryptRule({ 'encrypt.kek.name': KEK_LOCAL, ...KMS_LOCAL, 'encrypt.dek.algorithm': 'AES256_GCM' })] },
+    kek: KEK_LOCAL, algorithm: 'AES256_GCM', dekVersions: [1],
+    records: [
+      {
+        value: {
+          id: 501n, fullName: 'Proto Person One', avatar: Buffer.from('proto-avatar\u0000\u00ff', 'latin1'), nickname: 'proto-nick',
+          status: 1, address: { line1: '1 Protocol Road', postcode: 'PB1 2CD', countryCode: 'DK' },
+          contacts: [{ kind: 'email', value: 'proto-contact@example.com', channel: 1 }],
+          labels: { tier: 'silver' }, contactsByKind: { home: { kind: 'home', value: 'proto-home-value' } },
+          reach: { case: 'email', value: 'proto-one@example.com' }, aliases: ['p-one'], loyaltyPoints: 18446744073709551615n,
+        },
+        paths: ['full_name', 'avatar', 'nickname', 'email'],
+      },
+      // Defaults: avatar and nickname are empty, and still encrypted.
+      { value: { id: 502n, fullName: 'Zoë Protobuf 😀', reach: { case: 'phone', value: '+45-1234-5678' } }, paths: ['full_name', 'avatar', 'nickname', 'phone'] },
+    ],
+  },
+  {
+    name: 'proto-siv',
+    covers: `Protobuf ENCRYPT with AES256_SIV on ${KEK_LOCAL}: deterministic ciphertext of a string and a bytes field`,
+    format: 'PROTOBUF', topic: 'sbx-proto-siv',
+    proto: 'kw/interop/account.proto', messageType: 'kw.interop.accounts.Account', messageIndexes: [0],
+    ruleSet: { domainRules: [encryptRule({ 'encrypt.kek.name': KEK_LOCAL, ...KMS_LOCAL, 'encrypt.dek.algorithm': 'AES256_SIV' })] },
+    kek: KEK_LOCAL, algorithm: 'AES256_SIV', dekVersions: [1], deterministic: true,
+    records: [
+      { value: { accountId: 'acct-p1', email: 'same-proto@example.com', secretBlob: Buffer.from('same-proto-blob'), balanceCents: 1n }, paths: ['email', 'secret_blob'] },
+      { value: { accountId: 'acct-p2', email: 'same-proto@example.com', secretBlob: Buffer.from('same-proto-blob'), balanceCents: 2n }, paths: ['email', 'secret_blob'] },
+    ],
+  },
 ];
 
 for (const c of CASES) {
@@ -341,6 +389,18 @@ for (const c of CASES) {
 }
 
 const subjectOf = (c) => `${c.topic}-${c.isKey ? 'key' : 'value'}`;
+
+// Protobuf: the .proto files under proto/ (see produce.mjs), registered as
+// base64 serialized FileDescriptorProtos, the form the serializer itself
+// registers and asks for (`?format=serialized`).
+const PROTOS = compileProtos([...new Set(CASES.filter((c) => c.proto).map((c) => c.proto))]);
+const protoDesc = (c) => PROTOS.registry.getMessage(c.messageType);
+/** The value to serialize: a fresh copy (serialize() rewrites it in place), a message for Protobuf. */
+const messageOf = (c, value) => (c.format === 'PROTOBUF' ? create(protoDesc(c), cloneValue(value)) : cloneValue(value));
+const SERIALIZERS = { AVRO: AvroSerializer, JSON: JsonSerializer, PROTOBUF: ProtobufSerializer };
+const DESERIALIZERS = { AVRO: AvroDeserializer, JSON: JsonDeserializer, PROTOBUF: ProtobufDeserializer };
+/** Schema subjects the cases register: references first, then the cases' own. */
+const REFERENCES = CASES.flatMap((c) => c.references ?? []);
 
 // ---------------------------------------------------------------------------
 // Official client set-up
@@ -373,8 +433,9 @@ function newClientSet(label, clock) {
 }
 
 function newSerializer(set, c) {
-  const Ser = c.format === 'AVRO' ? AvroSerializer : JsonSerializer;
+  const Ser = SERIALIZERS[c.format];
   const ser = new Ser(set.sr, c.isKey ? SerdeType.KEY : SerdeType.VALUE, {
+    ...(c.format === 'PROTOBUF' ? { registry: PROTOS.registry } : {}),
     autoRegisterSchemas: false,
     useLatestVersion: true,
     ruleConfig,
@@ -386,7 +447,7 @@ function newSerializer(set, c) {
 }
 
 function newDeserializer(set, c, raw = false) {
-  const Deser = c.format === 'AVRO' ? AvroDeserializer : JsonDeserializer;
+  const Deser = DESERIALIZERS[c.format];
   // Default subject name strategy (ASSOCIATED): exercises GET /associations/…,
   // which falls back to the topic strategy on 404.
   const deser = new Deser(set.sr, c.isKey ? SerdeType.KEY : SerdeType.VALUE, { ruleConfig },
@@ -456,18 +517,31 @@ const writer = newClientSet('writer', writerClock);
 const produced = []; // { c, rec, bytes, headers, schemaId }
 
 async function registerSchemas() {
+  for (const ref of REFERENCES) {
+    await check(`register reference ${ref.subject} (${ref.name})`, async () => {
+      const info = { schemaType: 'PROTOBUF', schema: schemaText(PROTOS, ref.proto) };
+      const id = await writer.sr.register(ref.subject, info);
+      const version = await writer.sr.getVersion(ref.subject, info);
+      expect(version === ref.version, `registered as version ${version}, the case names ${ref.version}`);
+      return { detail: `id ${id}, version ${version}` };
+    });
+  }
   for (const c of CASES) {
     await check(`register ${subjectOf(c)}`, async () => {
       const info = {
         schemaType: c.format,
-        schema: JSON.stringify(c.schema),
+        schema: c.format === 'PROTOBUF' ? schemaText(PROTOS, c.proto) : JSON.stringify(c.schema),
+        ...(c.references ? { references: c.references.map(({ name, subject, version }) => ({ name, subject, version })) } : {}),
         ...(c.metadata ? { metadata: c.metadata } : {}),
         ruleSet: c.ruleSet,
       };
       const id = await writer.sr.register(subjectOf(c), info);
       expect(Number.isInteger(id) && id > 0, `register() returned id ${JSON.stringify(id)}`);
       c.schemaId = id;
-      const latest = await writer.sr.getLatestSchemaMetadata(subjectOf(c));
+      // The client caches `latest` per subject whatever the format, and the
+      // Protobuf serializer asks for ?format=serialized: ask the same way.
+      const latest = await writer.sr.getLatestSchemaMetadata(subjectOf(c), c.format === 'PROTOBUF' ? 'serialized' : undefined);
+      if (c.format === 'PROTOBUF') expect(latest.schema === info.schema, 'latest (format=serialized) is not the FileDescriptorProto as registered');
       expect(latest.id === id, `latest version has id ${latest.id}, register() said ${id}`);
       expect(typeof latest.guid === 'string' && /^[0-9a-f-]{36}$/.test(latest.guid), `latest has no GUID: ${latest.guid}`);
       expect(jsonDiff(toJsonValue(c.ruleSet), toJsonValue(latest.ruleSet)) === null,
@@ -495,7 +569,7 @@ async function produceCase(c) {
     writerClock.offsetMs = rec.clockOffsetMs ?? 0;
     const headers = {};
     try {
-      const bytes = await ser.serialize(c.topic, cloneValue(rec.value), headers);
+      const bytes = await ser.serialize(c.topic, messageOf(c, rec.value), headers);
       produced.push({ c, rec, index: i, bytes, headers });
     } catch (err) {
       fail(`${c.name}#${i} serialize`, String(err?.message ?? err));
@@ -539,6 +613,38 @@ async function conflictChecks() {
 
 const reader = newClientSet('reader', new Clock());
 
+/**
+ * The record as the checks see it: `original` and `stored` (decoded with field
+ * decryption off) as JSON trees of one shape, the bytes of a leaf's plaintext
+ * and ciphertext, and how a decoded value renders for comparison with
+ * `original`. Protobuf trees list every field by its proto name (defaults
+ * too: the serializer encrypts empty tagged values as well).
+ */
+function recordViews(c, rec, raw) {
+  if (c.format === 'PROTOBUF') {
+    const desc = protoDesc(c);
+    const msg = messageOf(c, rec.value);
+    const plaintexts = new Map(textLeaves(desc, msg));
+    const stored = fieldView(desc, raw);
+    return {
+      original: fieldView(desc, msg),
+      stored,
+      plaintextAt: (x) => plaintexts.get(x),
+      allPlaintexts: () => [...plaintexts.values()],
+      ciphertextAt: (x) => Buffer.from(valueAt(stored, x), 'base64'),
+      render: (value) => fieldView(desc, value),
+    };
+  }
+  return {
+    original: toJsonValue(rec.value),
+    stored: toJsonValue(raw),
+    plaintextAt: (x) => plaintextBytes(valueAt(rec.value, x)),
+    allPlaintexts: () => [...leaves(rec.value)].map(([, v]) => plaintextBytes(v)),
+    ciphertextAt: (x) => ciphertextBytes(valueAt(raw, x)),
+    render: toJsonValue,
+  };
+}
+
 async function checkRecord(p) {
   const { c, rec, bytes, headers } = p;
   const payloadEncrypted = rec.paths.includes(PAYLOAD_PATH);
@@ -554,18 +660,23 @@ async function checkRecord(p) {
   } else {
     expect(bytes[0] === 0 && bytes.readInt32BE(1) === c.schemaId, `prefix does not name schema id ${c.schemaId}`);
   }
-
-  // No plaintext of an encrypted leaf is visible in the bytes.
-  const mustNotLeak = payloadEncrypted ? [...leaves(rec.value)].map(([, v]) => v) : fieldPaths.map((x) => valueAt(rec.value, x));
-  for (const v of mustNotLeak) {
-    const pt = plaintextBytes(v);
-    if (pt != null && pt.length >= 4) expect(!bytes.includes(pt), `plaintext ${JSON.stringify(String(v))} visible in the record`);
+  if (c.format === 'PROTOBUF') {
+    const { indexes } = readMessageIndexes(bytes.subarray(c.headerId ? 0 : 5));
+    expect(JSON.stringify(indexes) === JSON.stringify(c.messageIndexes), `message indexes ${JSON.stringify(indexes)}, want ${JSON.stringify(c.messageIndexes)}`);
   }
 
-  // With field decryption off: exactly the declared leaves differ.
+  // With field decryption off: the fields as stored.
   const raw = await newDeserializer(reader, c, true).deserialize(c.topic, bytes, headers);
-  const original = toJsonValue(rec.value);
-  const stored = toJsonValue(raw);
+  const views = recordViews(c, rec, raw);
+
+  // No plaintext of an encrypted leaf is visible in the bytes.
+  const mustNotLeak = payloadEncrypted ? views.allPlaintexts() : fieldPaths.map(views.plaintextAt);
+  for (const pt of mustNotLeak) {
+    if (pt != null && pt.length >= 4) expect(!bytes.includes(pt), `plaintext ${JSON.stringify(pt.toString('utf8'))} visible in the record`);
+  }
+
+  // Exactly the declared leaves differ.
+  const { original, stored } = views;
   const differing = [];
   const walk = (o, s, path) => {
     if (o !== null && typeof o === 'object') {
@@ -579,13 +690,13 @@ async function checkRecord(p) {
   expect(JSON.stringify(differing.sort()) === JSON.stringify(fieldPaths.map(concretePath).sort()),
     `encrypted leaves ${JSON.stringify(differing)} differ from declared ${JSON.stringify(fieldPaths)}`);
   for (const x of fieldPaths) {
-    const ct = ciphertextBytes(valueAt(raw, x));
+    const ct = views.ciphertextAt(x);
     if (rec.dekVersion != null) {
       const v = dekVersionPrefix(ct);
       expect(v === rec.dekVersion, `${x} encrypted with DEK version ${v}, expected ${rec.dekVersion}`);
     }
     if (c.deterministic) {
-      const key = `${x}=${JSON.stringify(toJsonValue(valueAt(rec.value, x)))}`;
+      const key = `${x}=${views.plaintextAt(x).toString('base64')}`;
       c.sivSeen ??= new Map();
       const seen = c.sivSeen.get(key);
       if (seen) expect(seen.equals(ct), `SIV ciphertext of ${x} is not deterministic`);
@@ -595,7 +706,7 @@ async function checkRecord(p) {
 
   // The official deserializer (fresh client, REST) gives the original value.
   const value = await newDeserializer(reader, c).deserialize(c.topic, bytes, headers);
-  const d = jsonDiff(original, toJsonValue(value));
+  const d = jsonDiff(original, views.render(value));
   expect(d === null, `round trip differs: ${d}`);
   return { detail: `${bytes.length} bytes, encrypted ${rec.paths.join(' ')}${rec.dekVersion ? `, DEK v${rec.dekVersion}` : ''}` };
 }
@@ -702,7 +813,7 @@ async function dumpSchemas() {
   const schemas = [];
   await check('REST GET /subjects + versions (fixture schemas)', async () => {
     const subjects = await restOk('GET', '/subjects');
-    const want = CASES.map(subjectOf).sort();
+    const want = [...new Set([...REFERENCES.map((r) => r.subject), ...CASES.map(subjectOf)])].sort();
     expect(JSON.stringify([...subjects].sort()) === JSON.stringify(want), `subjects ${JSON.stringify(subjects)}`);
     for (const subject of subjects) {
       for (const version of await restOk('GET', `/subjects/${enc(subject)}/versions`)) {
@@ -820,8 +931,9 @@ async function main() {
     isKey: Boolean(c.isKey),
     value: bytes.toString('base64'),
     headers: Object.entries(headers).map(([key, value]) => ({ key, value: Buffer.from(value).toString('base64') })),
-    expected: toJsonValue(rec.value),
+    expected: c.format === 'PROTOBUF' ? canonicalJson(protoDesc(c), messageOf(c, rec.value)) : toJsonValue(rec.value),
     encryptedPaths: [...new Set(rec.paths.map(fieldPath))],
+    ...(c.format === 'PROTOBUF' ? { messageType: c.messageType, messageIndexes: c.messageIndexes } : {}),
   }));
   const fixture = {
     generator: `${PACKAGE_NAME} ${await clientVersion()} against keywarden-sandbox REST`,
