@@ -79,6 +79,11 @@ Result<QJsonValue> parseJsonBody(const QByteArray &body)
     return doc.array().first();
 }
 
+// What a masked Protobuf bytes field holds until rendered: base64 "/0tX/01BU0v/////" in JSON,
+// then replaced by the mask.
+constexpr char kMaskedBytesToken[] = "\xffKW\xffMASK\xff\xff\xff\xff";
+constexpr char kMaskedBytesJson[] = "\"/0tX/01BU0v/////\"";
+
 // A Protobuf message rendered by protobuf's JSON printer, as a value.
 Result<QJsonValue> parseMessageJson(const QByteArray &json)
 {
@@ -90,27 +95,6 @@ Result<QJsonValue> parseMessageJson(const QByteArray &json)
                                         "string field may hold bytes that are not UTF-8.")
                              .arg(parseError.errorString()));
     return QJsonValue(doc.object());
-}
-
-// `value` with every leaf that differs from `stored` replaced by `mask`.
-QJsonValue maskChanged(const QJsonValue &value, const QJsonValue &stored, const QString &mask)
-{
-    if (value.isObject()) {
-        QJsonObject object = value.toObject();
-        const QJsonObject before = stored.toObject();
-        for (auto it = object.begin(); it != object.end(); ++it)
-            it.value() = maskChanged(it.value(), before.value(it.key()), mask);
-        return object;
-    }
-    if (value.isArray()) {
-        QJsonArray array = value.toArray();
-        const QJsonArray before = stored.toArray();
-        for (qsizetype i = 0; i < array.size(); ++i)
-            array[i] =
-                maskChanged(array.at(i), i < before.size() ? before.at(i) : QJsonValue(), mask);
-        return array;
-    }
-    return value == stored ? value : QJsonValue(mask);
 }
 
 } // namespace
@@ -709,8 +693,12 @@ void RecordDecryptor::decrypt(const RecordInput &input, const DecryptOptions &de
         f.status = FieldOutcome::Status::Decrypted;
         fields.append(std::move(f));
         // JSON records take the replacement into their value; the mask goes in directly.
-        if (masked && ps.json)
+        // Protobuf strings too; a bytes field cannot hold text, so it gets a token that its
+        // rendering turns into the mask.
+        if (masked && (ps.json || (ps.protobuf && field.kind == serde::LeafKind::String)))
             return mask;
+        if (masked && ps.protobuf)
+            return QByteArray(kMaskedBytesToken);
         return current;
     };
 
@@ -724,14 +712,19 @@ void RecordDecryptor::decrypt(const RecordInput &input, const DecryptOptions &de
 
     if (ps.protobuf) {
         auto decoded = ps.protobuf->decode(out.messageIndexes, body, visitor, options, true,
-                                           decryptOptions.stored || masked);
+                                           decryptOptions.stored && !decryptOptions.jsonText);
         if (!decoded) {
             failAfterFields(decoded.error());
             return;
         }
         memo.fieldCount = fields.size();
-        if (decryptOptions.jsonText && !masked) {
+        if (decryptOptions.jsonText) {
             out.valueJson = std::move(decoded->json);
+            if (masked) {
+                QByteArray quoted;
+                serde::appendJsonString(quoted, decryptOptions.mask);
+                out.valueJson.replace(QByteArrayView(kMaskedBytesJson), quoted);
+            }
             return;
         }
         auto value = parseMessageJson(decoded->json);
@@ -747,10 +740,6 @@ void RecordDecryptor::decrypt(const RecordInput &input, const DecryptOptions &de
                 return;
             }
             stored = *before;
-        }
-        if (decryptOptions.jsonText) {
-            serde::appendJsonValue(out.valueJson, maskChanged(*value, stored, decryptOptions.mask));
-            return;
         }
         out.value = *value;
         if (decryptOptions.stored)

@@ -384,6 +384,15 @@ struct Walker
     const LeafVisitor &visitor;
     const WalkOptions &options;
     bool replaced = false;
+    QString notText = {}; // the first string field given bytes that are not UTF-8
+
+    // Protobuf's JSON printer would drop such a value silently; say so instead.
+    void checkText(const FieldInfo &info, const QString &path, const QByteArray &replacement)
+    {
+        if (info.kind == LeafKind::String && notText.isEmpty() &&
+            !QByteArrayView(replacement).isValidUtf8())
+            notText = path;
+    }
 
     std::optional<QByteArray> visit(const FieldInfo &info, const QString &path,
                                     const QByteArray &value)
@@ -427,6 +436,7 @@ struct Walker
                             visit(info, path,
                                   QByteArray::fromRawData(value.data(), qsizetype(value.size())));
                         if (replacement) {
+                            checkText(info, path, *replacement);
                             r->SetRepeatedString(&message, fd, k, replacement->toStdString());
                             replaced = true;
                         }
@@ -451,6 +461,7 @@ struct Walker
             auto replacement =
                 visit(info, path, QByteArray::fromRawData(value.data(), qsizetype(value.size())));
             if (replacement) {
+                checkText(info, path, *replacement);
                 r->SetString(&message, fd, replacement->toStdString());
                 replaced = true;
             }
@@ -511,6 +522,11 @@ Result<ProtobufSchema::Decoded> ProtobufSchema::decode(const QList<qint32> &inde
     out.replaced = walker.replaced;
     if (!render)
         return out;
+    if (!walker.notText.isEmpty())
+        return makeError(QStringLiteral("serde.bad_value"),
+                         QStringLiteral("String field '%1' of %2 would hold bytes that are not "
+                                        "UTF-8 text, which no Protobuf string can.")
+                             .arg(walker.notText, type));
     auto json = jsonOf(*message);
     if (!json)
         return json.error();
@@ -559,6 +575,11 @@ Result<ProtobufSchema::Encoded> ProtobufSchema::encode(const QJsonValue &value,
                 .arg(qs((*descriptor)->full_name()), qs(std::string(status.message()))));
     Walker walker{m_d->fields, visitor, options};
     walker.walk(*message, {});
+    if (!walker.notText.isEmpty())
+        return makeError(QStringLiteral("serde.bad_value"),
+                         QStringLiteral("String field '%1' of %2 would hold bytes that are not "
+                                        "UTF-8 text, which no Protobuf string can.")
+                             .arg(walker.notText, qs((*descriptor)->full_name())));
     std::string bytes;
     if (!message->SerializeToString(&bytes))
         return makeError(
