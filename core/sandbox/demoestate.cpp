@@ -1,5 +1,6 @@
 #include "core/sandbox/demoestate.h"
 
+#include <QDateTime>
 #include <QJsonArray>
 #include <QJsonDocument>
 #include <QRandomGenerator>
@@ -107,9 +108,11 @@ registry::Schema schema(const QString &text, const QJsonObject &ruleSet,
 {
     registry::Schema s;
     s.schemaType = type;
-    // Registered compact, as serializers send it.
-    s.schema =
-        QString::fromUtf8(QJsonDocument::fromJson(text.toUtf8()).toJson(QJsonDocument::Compact));
+    // Registered compact, as serializers send it; Protobuf as .proto text.
+    s.schema = type == QLatin1String("PROTOBUF")
+                   ? text
+                   : QString::fromUtf8(
+                         QJsonDocument::fromJson(text.toUtf8()).toJson(QJsonDocument::Compact));
     s.ruleSet = ruleSet;
     s.metadata = metadata;
     return s;
@@ -594,6 +597,78 @@ DemoEstate demoEstate()
                                    .arg(name, digits(4, rng))},
                               {QStringLiteral("priority"), int(rng.bounded(3) + 1)}}};
         }));
+
+    // Protobuf: tags from (confluent.field_meta) and from a metadata.tags wildcard, on a nested
+    // message's field and a oneof member; repeated messages, a map and a Timestamp beside them.
+    e.subjects.append(
+        {QStringLiteral("atm-withdrawals-value"),
+         {schema(QStringLiteral(R"(syntax = "proto3";
+package bank.atm;
+
+import "confluent/meta.proto";
+import "google/protobuf/timestamp.proto";
+
+message Withdrawal {
+  string withdrawal_id = 1;
+  Holder holder = 2;
+  int64 amount_minor = 3;
+  string currency = 4;
+  string terminal_id = 5;
+  repeated Note notes = 6;
+  map<string, string> labels = 7;
+  google.protobuf.Timestamp at = 8;
+  // Last on the wire: a receipt always goes somewhere.
+  oneof receipt {
+    string receipt_email = 11 [(confluent.field_meta).tags = "PII"];
+    string receipt_phone = 12 [(confluent.field_meta).tags = "PII"];
+  }
+
+  message Holder {
+    string name = 1 [(confluent.field_meta).tags = "PII"];
+    string account_number = 2;
+  }
+  message Note {
+    int32 value = 1;
+    int32 count = 2;
+  }
+}
+)"),
+                 domainRules({rule(QStringLiteral("encrypt-pii"), encrypt,
+                                   QStringLiteral("retail-pii"), {pii}, expiry(180))}),
+                 QStringLiteral("PROTOBUF"),
+                 {{QStringLiteral("tags"),
+                   QJsonObject{{QStringLiteral("**.account_number"), QJsonArray{pii}}}}})}});
+    e.topics.append(topic(
+        QStringLiteral("atm-withdrawals"), 2, 1800, 400, 0, QStringLiteral("atm-network"),
+        [](int i, QRandomGenerator &rng) {
+            const QString id = QStringLiteral("W-%1").arg(700000 + i);
+            const QString name = fullName(rng);
+            const int notes = int(rng.bounded(5)) + 1;
+            QJsonObject value{
+                {QStringLiteral("withdrawalId"), id},
+                {QStringLiteral("holder"),
+                 QJsonObject{{QStringLiteral("name"), name},
+                             {QStringLiteral("accountNumber"), digits(10, rng)}}},
+                {QStringLiteral("amountMinor"), QString::number(notes * 2000)},
+                {QStringLiteral("currency"), QStringLiteral("EUR")},
+                {QStringLiteral("terminalId"), QStringLiteral("ATM-%1").arg(rng.bounded(40) + 1)},
+                {QStringLiteral("notes"),
+                 QJsonArray{
+                     QJsonObject{{QStringLiteral("value"), 20}, {QStringLiteral("count"), notes}}}},
+                {QStringLiteral("labels"),
+                 QJsonObject{{QStringLiteral("channel"), QStringLiteral("atm")}}},
+                {QStringLiteral("at"),
+                 QDateTime::fromMSecsSinceEpoch(1710000000000 + qint64(i) * 60000)
+                     .toUTC()
+                     .toString(Qt::ISODate)}};
+            if (i % 3 == 0)
+                value.insert(QStringLiteral("receiptEmail"), email(name, rng));
+            else
+                value.insert(QStringLiteral("receiptPhone"),
+                             QString(QStringLiteral("+49") + digits(10, rng)));
+            return DemoValue{id, value};
+        },
+        450));
 
     const QString gcm = QStringLiteral("AES256_GCM");
     e.deletions = {

@@ -7,6 +7,7 @@
 #include "core/domain/registrytypes.h"
 #include "core/domain/result.h"
 #include "core/kms/kms.h"
+#include "core/serde/fieldvisit.h"
 
 #include <QHash>
 #include <QList>
@@ -124,6 +125,10 @@ public:
     // The schema behind an id (no subject/version); 40403 when unknown.
     Result<registry::Schema> getSchemaById(int id);
     Result<registry::Schema> getSchemaByGuid(const QString &guid);
+    // `schema` in the form a `format` query asks for: "serialized" turns a Protobuf schema's
+    // text into a base64 serialized FileDescriptorProto, as Confluent's clients fetch it (a
+    // schema registered in that form is returned as given). Other formats and types: as stored.
+    Result<registry::Schema> inFormat(registry::Schema schema, const QString &format);
     Result<QStringList> subjectsForSchema(int id, bool includeDeleted);
     Result<QList<SubjectVersion>> versionsForSchema(int id, bool includeDeleted);
     Result<QStringList> listSubjects(const QString &subjectPrefix, bool includeDeleted,
@@ -191,8 +196,9 @@ private:
     QList<SubjectRow> readSubject(const QString &subject);
     std::optional<registry::Schema> readSchemaRow(int id);
     registry::Schema subjectVersionSchema(const QString &subject, const SubjectRow &row);
-    Result<QStringList> resolveReferenceTexts(const QList<registry::SchemaReference> &refs,
-                                              int depth);
+    // The schemas `refs` name, each after the ones it references itself, by reference name.
+    Result<QList<serde::NamedSchema>>
+    resolveReferences(const QList<registry::SchemaReference> &refs, int depth);
     Result<void> validateSchema(const registry::Schema &request);
     std::optional<int> findSchemaId(const QString &canonical);
     QList<int> referencingIds(const QString &subject, int version, bool includeDeleted);

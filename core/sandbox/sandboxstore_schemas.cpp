@@ -4,6 +4,7 @@
 #include "core/sandbox/registryerrors.h"
 #include "core/sandbox/sandboxstore.h"
 #include "core/serde/avroschema.h"
+#include "core/serde/protobufschema.h"
 
 #include <QJsonArray>
 #include <QJsonDocument>
@@ -201,13 +202,18 @@ QList<int> SandboxStore::referencingIds(const QString &subject, int version, boo
     return ids;
 }
 
-// Texts of the referenced schemas, dependencies first, as AvroSchema::parse wants them.
-Result<QStringList>
-SandboxStore::resolveReferenceTexts(const QList<registry::SchemaReference> &refs, int depth)
+Result<QList<serde::NamedSchema>>
+SandboxStore::resolveReferences(const QList<registry::SchemaReference> &refs, int depth)
 {
     if (depth > MaxReferenceDepth)
         return invalidSchema(QStringLiteral("references nest too deeply (a cycle?)"));
-    QStringList texts;
+    QList<serde::NamedSchema> out;
+    const auto add = [&out](const serde::NamedSchema &schema) {
+        if (std::none_of(out.cbegin(), out.cend(), [&](const serde::NamedSchema &s) {
+                return s.name == schema.name && s.text == schema.text;
+            }))
+            out.append(schema);
+    };
     for (const registry::SchemaReference &ref : refs) {
         const QList<SubjectRow> rows = readSubject(ref.subject);
         const auto row = std::find_if(rows.cbegin(), rows.cend(), [&](const SubjectRow &r) {
@@ -219,17 +225,14 @@ SandboxStore::resolveReferenceTexts(const QList<registry::SchemaReference> &refs
                                      .arg(ref.name, ref.subject)
                                      .arg(ref.version));
         const registry::Schema target = subjectVersionSchema(ref.subject, *row);
-        auto nested = resolveReferenceTexts(target.references, depth + 1);
+        auto nested = resolveReferences(target.references, depth + 1);
         if (!nested)
             return nested.error();
-        for (const QString &t : std::as_const(*nested)) {
-            if (!texts.contains(t))
-                texts.append(t);
-        }
-        if (!texts.contains(target.schema))
-            texts.append(target.schema);
+        for (const serde::NamedSchema &n : std::as_const(*nested))
+            add(n);
+        add({ref.name, target.schema});
     }
-    return texts;
+    return out;
 }
 
 Result<void> SandboxStore::validateSchema(const registry::Schema &request)
@@ -239,16 +242,21 @@ Result<void> SandboxStore::validateSchema(const registry::Schema &request)
                                  .arg(request.schemaType));
     if (request.schema.trimmed().isEmpty())
         return invalidSchema(QStringLiteral("the schema is empty"));
-    auto refTexts = resolveReferenceTexts(request.references, 0);
-    if (!refTexts)
-        return refTexts.error();
-    if (request.schemaType == QLatin1String("PROTOBUF"))
-        return {}; // not parsed: the sandbox stores Protobuf schemas as given
+    auto references = resolveReferences(request.references, 0);
+    if (!references)
+        return references.error();
+    if (request.schemaType == QLatin1String("PROTOBUF")) {
+        // Stored as given (.proto text or a base64 FileDescriptorProto), once it parses.
+        auto parsed = serde::ProtobufSchema::parse(request.schema, *references);
+        if (!parsed)
+            return invalidSchema(parsed.error().message);
+        return {};
+    }
     QString jsonError;
     if (!parseJsonValue(request.schema, &jsonError))
         return invalidSchema(QStringLiteral("the schema is not valid JSON (%1)").arg(jsonError));
     if (request.schemaType == QLatin1String("AVRO")) {
-        auto parsed = serde::AvroSchema::parse(request.schema, *refTexts);
+        auto parsed = serde::AvroSchema::parse(request.schema, serde::schemaTexts(*references));
         if (!parsed)
             return invalidSchema(parsed.error().message);
     }
@@ -616,6 +624,25 @@ Result<void> SandboxStore::setCompatibility(const QString &subject, const QStrin
     if (!q.exec())
         return sqlError(QStringLiteral("store the compatibility level"), q.lastError().text());
     return {};
+}
+
+Result<registry::Schema> SandboxStore::inFormat(registry::Schema schema, const QString &format)
+{
+    if (format != QLatin1String("serialized") || schema.schemaType != QLatin1String("PROTOBUF"))
+        return schema;
+    QMutexLocker lock(&m_mutex);
+    auto references = resolveReferences(schema.references, 0);
+    if (!references)
+        return references.error();
+    auto parsed = serde::ProtobufSchema::parse(schema.schema, *references);
+    if (!parsed)
+        return invalidSchema(parsed.error().message);
+    // A schema registered serialized goes back byte for byte as it came.
+    const QByteArray given = schema.schema.trimmed().toLatin1();
+    if (QByteArray::fromBase64Encoding(given, QByteArray::AbortOnBase64DecodingErrors))
+        return schema;
+    schema.schema = QString::fromLatin1(parsed->serializedDescriptor());
+    return schema;
 }
 
 } // namespace kw::sandbox

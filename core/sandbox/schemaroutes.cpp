@@ -28,6 +28,15 @@ HttpReply schemaReply(const Result<registry::Schema> &result)
     return result ? jsonReply(result->toJson()) : errorReply(result.error());
 }
 
+// The schema in the form the request's `format` query asks for (Protobuf: serialized).
+Result<registry::Schema> formatted(SandboxStore &store, const Result<registry::Schema> &schema,
+                                   const HttpRequest &request)
+{
+    if (!schema)
+        return schema;
+    return store.inFormat(*schema, request.param(QStringLiteral("format")));
+}
+
 HttpReply listReply(const Result<QStringList> &result)
 {
     return result ? jsonReply(*result) : errorReply(result.error());
@@ -92,7 +101,8 @@ HttpReply versionRoutes(SandboxStore &store, const QString &subject, const QStri
         if (!version)
             return errorReply(version.error());
         if (m == Get)
-            return schemaReply(store.getSubjectVersion(subject, *version, deleted));
+            return schemaReply(
+                formatted(store, store.getSubjectVersion(subject, *version, deleted), request));
         const Result<int> removed = store.deleteSubjectVersion(
             subject, *version, request.flag(QStringLiteral("permanent")));
         if (!removed)
@@ -108,7 +118,8 @@ HttpReply versionRoutes(SandboxStore &store, const QString &subject, const QStri
         return errorReply(version.error());
     if (what == QLatin1String("referencedby"))
         return listReply(store.referencedBy(subject, *version));
-    const Result<registry::Schema> schema = store.getSubjectVersion(subject, *version, deleted);
+    const Result<registry::Schema> schema =
+        formatted(store, store.getSubjectVersion(subject, *version, deleted), request);
     return schema ? rawReply(schema->schema.toUtf8()) : errorReply(schema.error());
 }
 
@@ -135,7 +146,7 @@ HttpReply metadataLookup(SandboxStore &store, const QString &subject, const Http
         for (qsizetype i = 0; i < keys.size() && matches; ++i)
             matches = properties.value(keys.at(i)).toString() == values.at(i);
         if (matches)
-            return schemaReply(schema);
+            return schemaReply(formatted(store, schema, request));
     }
     return errorReply(40402, QStringLiteral("Version not found."));
 }
@@ -185,7 +196,7 @@ HttpReply schemaIdRoutes(SandboxStore &store, const QStringList &rest, const Htt
         return notFoundReply();
     const bool deleted = request.flag(QStringLiteral("deleted"));
     if (rest.size() == 1) {
-        const Result<registry::Schema> schema = store.getSchemaById(id);
+        const Result<registry::Schema> schema = formatted(store, store.getSchemaById(id), request);
         return schema ? jsonReply(schemaString(*schema)) : errorReply(schema.error());
     }
     const QString &what = rest.at(1);
@@ -202,7 +213,7 @@ HttpReply schemaIdRoutes(SandboxStore &store, const QStringList &rest, const Htt
         return jsonReply(array);
     }
     if (what == QLatin1String("schema")) {
-        const Result<registry::Schema> schema = store.getSchemaById(id);
+        const Result<registry::Schema> schema = formatted(store, store.getSchemaById(id), request);
         return schema ? rawReply(schema->schema.toUtf8()) : errorReply(schema.error());
     }
     return notFoundReply();
@@ -256,7 +267,8 @@ HttpReply schemasRoutes(SandboxStore &store, const QStringList &rest, const Http
             return methodNotAllowed();
         if (rest.size() == 3 && rest.at(2) != QLatin1String("ids"))
             return notFoundReply();
-        const Result<registry::Schema> schema = store.getSchemaByGuid(rest.at(1));
+        const Result<registry::Schema> schema =
+            formatted(store, store.getSchemaByGuid(rest.at(1)), request);
         if (!schema)
             return errorReply(schema.error());
         // One schema, one id per guid in this registry (no contexts).

@@ -159,6 +159,11 @@ private Q_SLOTS:
         QTest::newRow("missing reference")
             << QString::fromUtf8("{\"schema\":\"\\\"Other\\\"\",\"references\":[{\"name\":"
                                  "\"Other\",\"subject\":\"x\",\"version\":1}]}");
+        QTest::newRow("protobuf syntax") << QString::fromUtf8(
+            "{\"schemaType\":\"PROTOBUF\",\"schema\":\"message M { string a = ; }\"}");
+        QTest::newRow("protobuf import without reference")
+            << QString::fromUtf8("{\"schemaType\":\"PROTOBUF\",\"schema\":\"syntax = "
+                                 "\\\"proto3\\\"; import \\\"a.proto\\\"; message M {}\"}");
     }
 
     void invalidSchemas()
@@ -225,6 +230,78 @@ private Q_SLOTS:
                  42206);
         QCOMPARE(m_http->del(QStringLiteral("/subjects/customer?permanent=true")).status, 200);
         QCOMPARE(m_http->del(QStringLiteral("/subjects/address?permanent=true")).status, 200);
+    }
+
+    void protobufServedSerializedOnRequest()
+    {
+        // Confluent's clients fetch Protobuf schemas with ?format=serialized: a base64
+        // FileDescriptorProto. A text schema is converted; the plain form stays the text.
+        const QString common =
+            QStringLiteral("syntax = \"proto3\"; package c; message Address { string city = 1; }");
+        QCOMPARE(registerSchema(QStringLiteral("common"),
+                                {{QStringLiteral("schema"), common},
+                                 {QStringLiteral("schemaType"), QStringLiteral("PROTOBUF")}})
+                     .status,
+                 200);
+        const QString text =
+            QStringLiteral("syntax = \"proto3\"; package p; import \"c/common.proto\"; "
+                           "message M { c.Address home = 1; }");
+        const TestReply registered = registerSchema(
+            QStringLiteral("m"),
+            {{QStringLiteral("schema"), text},
+             {QStringLiteral("schemaType"), QStringLiteral("PROTOBUF")},
+             {QStringLiteral("references"),
+              QJsonArray{QJsonObject{{QStringLiteral("name"), QStringLiteral("c/common.proto")},
+                                     {QStringLiteral("subject"), QStringLiteral("common")},
+                                     {QStringLiteral("version"), 1}}}}});
+        QCOMPARE(registered.status, 200);
+        const int id = registered.object().value(QStringLiteral("id")).toInt();
+        QCOMPARE(m_http->get(QStringLiteral("/schemas/ids/%1").arg(id))
+                     .object()
+                     .value(QStringLiteral("schema"))
+                     .toString(),
+                 text);
+        const QString serialized =
+            m_http->get(QStringLiteral("/schemas/ids/%1?format=serialized").arg(id))
+                .object()
+                .value(QStringLiteral("schema"))
+                .toString();
+        QVERIFY(serialized != text);
+        auto decoded = QByteArray::fromBase64Encoding(serialized.toLatin1(),
+                                                      QByteArray::AbortOnBase64DecodingErrors);
+        QVERIFY(decoded);
+        QVERIFY(decoded.decoded.contains("c/common.proto")); // the import, by its name
+        QCOMPARE(m_http->get(QStringLiteral("/subjects/m/versions/1?format=serialized"))
+                     .object()
+                     .value(QStringLiteral("schema"))
+                     .toString(),
+                 serialized);
+        QCOMPARE(QString::fromUtf8(
+                     m_http->get(QStringLiteral("/subjects/m/versions/1/schema?format=serialized"))
+                         .body),
+                 serialized);
+        // A schema registered serialized is accepted (it parses) and returned as it came.
+        const TestReply again = registerSchema(
+            QStringLiteral("m2"),
+            {{QStringLiteral("schema"), serialized},
+             {QStringLiteral("schemaType"), QStringLiteral("PROTOBUF")},
+             {QStringLiteral("references"),
+              QJsonArray{QJsonObject{{QStringLiteral("name"), QStringLiteral("c/common.proto")},
+                                     {QStringLiteral("subject"), QStringLiteral("common")},
+                                     {QStringLiteral("version"), 1}}}}});
+        QCOMPARE(again.status, 200);
+        QCOMPARE(m_http->get(QStringLiteral("/subjects/m2/versions/1?format=serialized"))
+                     .object()
+                     .value(QStringLiteral("schema"))
+                     .toString(),
+                 serialized);
+        // Other types ignore the format.
+        QCOMPARE(registerId(QStringLiteral("avro"), QStringLiteral("\"string\"")), id + 2);
+        QCOMPARE(m_http->get(QStringLiteral("/subjects/avro/versions/1?format=serialized"))
+                     .object()
+                     .value(QStringLiteral("schema"))
+                     .toString(),
+                 QStringLiteral("\"string\""));
     }
 
     void versions()
