@@ -134,6 +134,33 @@ ScreenshotTour::ScreenshotTour(MainWindow *window, QString directory, QObject *p
                  table->selectRow(0);
          },
          QStringLiteral("keywarden-records.png")},
+        // A Protobuf topic: the same preview, decoded with the registry's .proto.
+        {QStringLiteral("protobuf topic listed"),
+         [w] {
+             auto *topic =
+                 w->recordsView()->findChild<QComboBox *>(QStringLiteral("recordsTopicCombo"));
+             return topic &&
+                    topic->findText(QStringLiteral("atm-withdrawals"), Qt::MatchStartsWith) >= 0;
+         },
+         [w] {
+             auto *topic =
+                 w->recordsView()->findChild<QComboBox *>(QStringLiteral("recordsTopicCombo"));
+             topic->setCurrentIndex(
+                 topic->findText(QStringLiteral("atm-withdrawals"), Qt::MatchStartsWith));
+             w->recordsView()->fetch();
+         },
+         {}},
+        {QStringLiteral("protobuf records fetched"),
+         [w] {
+             return !w->recordsView()->isFetching() && w->recordsView()->model()->rowCount() > 0;
+         },
+         [w] {
+             auto *table =
+                 w->recordsView()->findChild<QTableView *>(QStringLiteral("recordsTable"));
+             if (table)
+                 table->selectRow(0);
+         },
+         QStringLiteral("keywarden-records-protobuf.png")},
         {QStringLiteral("rotation schedule loaded"),
          [w] {
              auto *view = w->rotationTab()->view();

@@ -711,6 +711,8 @@ void RecordDecryptor::decrypt(const RecordInput &input, const DecryptOptions &de
     };
 
     if (ps.protobuf) {
+        if (auto name = ps.protobuf->messageNameAt(out.messageIndexes))
+            out.messageType = *name;
         auto decoded = ps.protobuf->decode(out.messageIndexes, body, visitor, options, true,
                                            decryptOptions.stored && !decryptOptions.jsonText);
         if (!decoded) {

@@ -70,6 +70,7 @@ struct RecordOutcome
     QList<FieldOutcome> fields;
     std::optional<FieldOutcome> payload; // the ENCRYPT_PAYLOAD step, when the schema has one
     QList<qint32> messageIndexes;        // Protobuf records: the message path in the schema
+    QString messageType;                 // Protobuf records: that message's full name
 };
 
 // One encrypted value as it is stored: where it sits and which key it names, read from the

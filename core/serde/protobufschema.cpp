@@ -146,6 +146,17 @@ bool builtin(const std::string &name)
     return name.rfind("confluent/", 0) == 0 || name.rfind("google/protobuf/", 0) == 0;
 }
 
+// The messages declared inside `message`, as Confluent's clients number them for message
+// indexes: without the entry types libprotobuf makes for map fields.
+QList<const pb::Descriptor *> declaredNested(const pb::Descriptor *message)
+{
+    QList<const pb::Descriptor *> out;
+    for (int i = 0; i < message->nested_type_count(); ++i)
+        if (!message->nested_type(i)->options().map_entry())
+            out.append(message->nested_type(i));
+    return out;
+}
+
 struct FieldInfo
 {
     QString fullName;
@@ -248,10 +259,11 @@ Result<const pb::Descriptor *> ProtobufSchema::Data::messageAt(const QList<qint3
     const pb::Descriptor *d = file->message_type(first);
     for (qsizetype i = 1; i < indexes.size(); ++i) {
         const qint32 index = indexes.at(i);
-        if (index < 0 || index >= d->nested_type_count())
-            return outOfRange(indexes, index, d->nested_type_count(),
+        const QList<const pb::Descriptor *> nested = declaredNested(d);
+        if (index < 0 || index >= nested.size())
+            return outOfRange(indexes, index, int(nested.size()),
                               QStringLiteral("message %1").arg(qs(d->full_name())));
-        d = d->nested_type(index);
+        d = nested.at(index);
     }
     return d;
 }
@@ -352,12 +364,14 @@ Result<QList<qint32>> ProtobufSchema::messageIndexesOf(const QString &fullName) 
 {
     const pb::Descriptor *d =
         m_d ? m_d->pool->FindMessageTypeByName(fullName.toStdString()) : nullptr;
-    if (!d || d->file() != m_d->file)
+    if (!d || d->file() != m_d->file || d->options().map_entry())
         return makeError(QStringLiteral("serde.unknown_message"),
                          QStringLiteral("The schema declares no message '%1'.").arg(fullName));
     QList<qint32> indexes;
     for (; d; d = d->containing_type())
-        indexes.prepend(d->index());
+        indexes.prepend(d->containing_type()
+                            ? qint32(declaredNested(d->containing_type()).indexOf(d))
+                            : qint32(d->index()));
     return indexes;
 }
 

@@ -82,10 +82,13 @@ QString schemaText(const engine::RecordOutcome &outcome)
         return {};
     if (outcome.schemaSubject.isEmpty())
         return QStringLiteral("id %1").arg(outcome.schemaId);
-    return QStringLiteral("%1 → %2 v%3")
-        .arg(outcome.schemaId)
-        .arg(outcome.schemaSubject)
-        .arg(outcome.schemaVersion);
+    const QString text = QStringLiteral("%1 → %2 v%3")
+                             .arg(outcome.schemaId)
+                             .arg(outcome.schemaSubject)
+                             .arg(outcome.schemaVersion);
+    // Protobuf: which of the file's messages the record is.
+    return outcome.messageType.isEmpty() ? text
+                                         : text + QStringLiteral(" · ") + outcome.messageType;
 }
 
 QString dekVersionsText(const engine::RecordOutcome &outcome)

@@ -428,6 +428,7 @@ message Person {
         const RecordOutcome out = dec.decrypt(input(*bytes, QStringLiteral("people")));
         QVERIFY2(out.ok(), qPrintable(out.error.message));
         QCOMPARE(out.messageIndexes, QList<qint32>{1});
+        QCOMPARE(out.messageType, QStringLiteral("crm.Person"));
         QCOMPARE(out.value.toObject(), value);
         QVERIFY(out.payload && out.payload->status == FieldOutcome::Status::Decrypted);
         QStringList paths;
