@@ -3,7 +3,8 @@
 
 The fuzz_record seeds decrypt successfully with the DEKs of the harness (the test vectors of
 csfle-facts §4.5), so the fuzzer starts deep: AES-SIV and AES-GCM fields, DEK rotation
-prefixes, encrypted payloads around Avro and JSON bodies. Needs the `cryptography` package.
+prefixes, encrypted payloads around Avro, JSON and Protobuf bodies. The Protobuf bodies are
+written here by hand, field by field (proto3 wire format), beside the Avro ones. Needs the `cryptography` package.
 Run it again after changing the harness's schemas; the output is deterministic.
 """
 
@@ -79,6 +80,70 @@ def customer(ssn, card, streets, notes=None):
     return out
 
 
+# --- Protobuf wire format ------------------------------------------------------------------
+def varint(n):
+    n &= (1 << 64) - 1  # negative int32/int64 values take ten bytes, as two's complement
+    out = bytearray()
+    while True:
+        b = n & 0x7F
+        n >>= 7
+        if n:
+            out.append(b | 0x80)
+        else:
+            out.append(b)
+            return bytes(out)
+
+
+def pb_key(number, wire_type):
+    return varint(number << 3 | wire_type)
+
+
+def pb_len(number, data):
+    return pb_key(number, 2) + varint(len(data)) + data
+
+
+def pb_str(number, text):
+    return pb_len(number, text.encode() if isinstance(text, str) else text)
+
+
+def pb_varint(number, n):
+    return pb_key(number, 0) + varint(n)
+
+
+def message_indexes(indexes):
+    """Confluent's message indexes: [0] as the single byte 0, else zig-zag count and indexes."""
+    if indexes == [0]:
+        return b"\x00"
+    return zigzag(len(indexes)) + b"".join(zigzag(i) for i in indexes)
+
+
+def pb_address(street, zip_code):
+    """bank.Customer.Address of the harness: street = 1 (tagged), sint32 zip = 2."""
+    return pb_str(1, street) + pb_varint(2, (zip_code << 1) ^ (zip_code >> 31))
+
+
+def pb_customer(ssn, card, streets, label_street, email=None, phone=None, aliases=(),
+                nickname=None):
+    """bank.Customer of the harness, fields in number order."""
+    out = pb_str(1, ssn) + pb_str(2, card)
+    for i, street in enumerate(streets):
+        out += pb_len(3, pb_address(street, 10000 + i))
+    if label_street is not None:  # map<string, Address>: an entry message (key 1, value 2)
+        out += pb_len(4, pb_str(1, "home") + pb_len(2, pb_address(label_street, -7)))
+    if email is not None:
+        out += pb_str(5, email)
+    if phone is not None:
+        out += pb_varint(6, phone)
+    out += pb_varint(7, 1)  # kind B
+    out += pb_key(8, 1) + struct.pack("<d", 0.5)
+    out += pb_key(9, 5) + struct.pack("<I", 0xC0FFEE)
+    for alias in aliases:
+        out += pb_str(10, alias)
+    if nickname is not None:
+        out += pb_str(11, nickname)
+    return out
+
+
 def framed(schema_id, body):
     return b"\x00" + struct.pack(">i", schema_id) + body
 
@@ -127,6 +192,35 @@ def record_seeds():
     write(t, "sealed_siv_record", seal_siv + framed(6, inner))
     write(t, "sealed_gcm_json", seal + framed(7, json.dumps(doc7).encode()))
     write(t, "sealed_siv_header", b"\xb0" + b"\x01" + guid(6) + inner)
+    # 8: Protobuf, AES256_GCM fields: bank.Customer ([1]) with nested, repeated, map, oneof
+    # and metadata-tagged (nickname) fields; bank.Note ([0]); bank.Customer.Address ([1, 0]).
+    g = lambda p: b64(gcm(p))
+    pb_full = pb_customer(g(b"123-45-6789"), gcm(b"4111111111111111"),
+                          [g(b"1 Main St"), g(b"2 High St")], g(b"3 Mill Ln"),
+                          email=g(b"ada@example.org"), aliases=[g(b"Ada"), g(b"A.")],
+                          nickname=g(b"Addie"))
+    write(t, "protobuf_gcm_fields", plain + framed(8, message_indexes([1]) + pb_full))
+    write(t, "protobuf_gcm_phone", plain + framed(8, message_indexes([1]) + pb_customer(
+        g(b"x"), gcm(b"y"), [], None, phone=-1)))
+    write(t, "protobuf_note", plain + framed(8, message_indexes([0]) + pb_str(1, g(b"a note"))))
+    write(t, "protobuf_address", plain + framed(8, message_indexes([1, 0]) +
+                                                pb_address(g(b"4 Elm Rd"), 42)))
+    write(t, "protobuf_batch", plain + framed(8, message_indexes([2]) + pb_len(1, pb_full) +
+                                              pb_len(2, pb_varint(1, 7) + pb_str(2, b"\xff\x00"))))
+    # 9: Protobuf, AES256_SIV fields with the rotation prefix; by GUID and by header too.
+    r = lambda p: ROTATION_V1 + siv(p)
+    pb_rot = pb_customer(b64(r(b"123-45-6789")), r(b"4111"), [b64(r(b"1 Main St"))],
+                         b64(r(b"2 High St")), email=b64(r(b"e@x")), aliases=[b64(r(b"B"))])
+    write(t, "protobuf_rotated_siv_fields", plain + framed(9, message_indexes([1]) + pb_rot))
+    write(t, "protobuf_rotated_guid", plain + b"\x01" + guid(9) + message_indexes([1]) + pb_rot)
+    write(t, "protobuf_rotated_header", header + b"\x01" + guid(9) + message_indexes([1, 0]) +
+          pb_address(b64(r(b"5 Oak Ct")), 1))
+    # 10: Protobuf, AES256_SIV payload after the message indexes, around AES256_GCM fields.
+    write(t, "protobuf_siv_payload_gcm_fields",
+          plain + framed(10, message_indexes([1]) + siv(pb_full)))
+    write(t, "protobuf_sealed_siv_payload", seal_siv + framed(10, message_indexes([1]) + pb_full))
+    write(t, "protobuf_sealed_siv_address",
+          seal_siv + framed(10, message_indexes([1, 0]) + pb_address(g(b"6 Ash Gr"), 3)))
     # Failures worth starting from: unknown GUID, a payload that does not authenticate.
     write(t, "unknown_guid", plain + b"\x01" + bytes(15) + b"\x02")
     write(t, "bad_payload_tag", plain + framed(3, bytes(40)))
