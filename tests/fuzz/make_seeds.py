@@ -273,9 +273,10 @@ def registry_seeds():
 
 def schema_seeds():
     t = "fuzz_schema"
-    # Byte 0: bit 0 JSON Schema (else Avro). The rest: NUL-separated parts
-    # [schema text, metadata.tags JSON object, reference texts...].
-    avro, js = b"\x00", b"\x01"
+    # Byte 0: bit 1 Protobuf, else bit 0 JSON Schema, else Avro. The rest: NUL-separated parts
+    # [schema text, metadata.tags JSON object, reference texts...]; a Protobuf reference is its
+    # import name, a newline and its text.
+    avro, js, proto = b"\x00", b"\x01", b"\x02"
     customer_schema = (
         '{"type":"record","name":"Customer","namespace":"bank","fields":['
         '{"name":"ssn","type":"string","confluent:tags":["PII"]},'
@@ -324,6 +325,83 @@ def schema_seeds():
     write(t, "json_defs_loop", js +
           b'{"$defs":{"n":{"type":"object","properties":{"v":{"type":"string",'
           b'"confluent:tags":["PII"]},"next":{"$ref":"#/$defs/n"}}}},"$ref":"#/$defs/n"}')
+
+    bank = b"""syntax = "proto3";
+package bank;
+import "confluent/meta.proto";
+import "google/protobuf/timestamp.proto";
+option java_package = "com.example.bank";
+option (confluent.file_meta) = { doc: "customers" };
+message Note { string text = 1 [(confluent.field_meta).tags = "PII"]; }
+message Customer {
+  option (confluent.message_meta).tags = "CUSTOMER";
+  string ssn = 1 [(confluent.field_meta).tags = "PII"];
+  bytes card = 2 [(confluent.field_meta) = { tags: ["PII", "PCI"] }];
+  repeated Address addresses = 3;
+  map<string, Address> by_label = 4;
+  oneof contact {
+    string email = 5 [(confluent.field_meta).tags = "PII"];
+    int64 phone = 6;
+  }
+  Kind kind = 7;
+  double score = 8 [deprecated = true];
+  fixed32 id = 9;
+  repeated string aliases = 10 [(confluent.field_meta).tags = "PII"];
+  optional string nickname = 11;
+  google.protobuf.Timestamp since = 12;
+  message Address {
+    string street = 1 [(confluent.field_meta).tags = "PII"];
+    sint32 zip = 2;
+    reserved 3, 5 to 7;
+  }
+  enum Kind { option allow_alias = true; A = 0; B = 1; BB = 1; }
+}
+"""
+    write(t, "proto_customer", proto + bank)
+    write(t, "proto_metadata_tags", proto + bank + b"\x00" +
+          b'{"bank.Customer.nickname":["PII"],"bank.*.street":["ADDR"],"bank.Note.*":["N"]}')
+    write(t, "proto_reference", proto +
+          b'syntax = "proto3";\npackage shop;\nimport "bank/address.proto";\n'
+          b'import "confluent/meta.proto";\n'
+          b'message Order { bank.Address to = 1; string n = 2 '
+          b'[(confluent.field_meta).tags = "PII"]; repeated bank.Address stops = 3; }\n'
+          b"\x00{}\x00bank/address.proto\n"
+          b'syntax = "proto3"; package bank; import "confluent/meta.proto";\n'
+          b'message Address { string street = 1 [(confluent.field_meta).tags = "PII"]; '
+          b"message Geo { double lat = 1; } Geo geo = 2; }\n")
+    write(t, "proto2_required_groups", proto +
+          b'syntax = "proto2";\npackage legacy;\nimport "confluent/meta.proto";\n'
+          b"message Rec {\n"
+          b'  required string id = 1 [(confluent.field_meta).tags = "PII"];\n'
+          b'  optional bytes blob = 2 [default = "x", (confluent.field_meta).tags = "PII"];\n'
+          b"  repeated group Item = 3 { optional string v = 4 "
+          b'[(confluent.field_meta).tags = "PII"]; }\n'
+          b"  extensions 100 to 199;\n"
+          b"  optional Rec next = 5;\n"
+          b"}\n"
+          b"extend Rec { optional string extra = 100; }\n")
+    write(t, "proto_wellknown", proto +
+          b'syntax = "proto3";\nimport "google/protobuf/any.proto";\n'
+          b'import "google/protobuf/struct.proto";\nimport "google/protobuf/wrappers.proto";\n'
+          b'import "confluent/type/decimal.proto";\n'
+          b"message Event { google.protobuf.Any any = 1; google.protobuf.Struct attrs = 2;\n"
+          b"  google.protobuf.StringValue label = 3; confluent.type.Decimal amount = 4; }\n")
+    # The serialized form Confluent's clients register: base64 of a FileDescriptorProto.
+    meta_tags = pb_len(1088, pb_str(3, "PII"))  # FieldOptions { (confluent.field_meta) }
+    field = lambda name, number, ftype, label=1, extra=b"": (
+        pb_str(1, name) + pb_varint(3, number) + pb_varint(4, label) + pb_varint(5, ftype) + extra)
+    inner = pb_str(1, "Inner") + pb_len(2, field("v", 1, 9, extra=pb_len(8, meta_tags)))
+    descriptor = (pb_str(1, "customer.proto") + pb_str(2, "bank") +
+                  pb_str(3, "confluent/meta.proto") +
+                  pb_len(4, pb_str(1, "Customer") +
+                         pb_len(2, field("ssn", 1, 9, extra=pb_len(8, meta_tags))) +
+                         pb_len(2, field("card", 2, 12, extra=pb_len(8, meta_tags))) +
+                         pb_len(2, field("inner", 3, 11, label=3,
+                                         extra=pb_str(6, ".bank.Customer.Inner"))) +
+                         pb_len(3, inner)) +
+                  pb_len(4, pb_str(1, "Other") + pb_len(2, field("n", 1, 5))) +
+                  pb_str(12, "proto3"))
+    write(t, "proto_descriptor_base64", proto + base64.b64encode(descriptor))
 
 
 if __name__ == "__main__":
