@@ -115,8 +115,9 @@ const QString kJsonSchema = QStringLiteral(
     "items":{"type":"array","items":{"type":"object","properties":{"v":{"type":"string","confluent:tags":["PII"]}}}}}})");
 
 // Three top-level messages: the indexes [0], [1], [2] and [1, 0] (bank.Customer.Address) each
-// name a different one. Address comes first: a map field's entry type is a nested message too,
-// declared where the field is ([1, 1] is bank.Customer.ByLabelEntry).
+// name a different one. Address is declared before the map field, so [1, 0] names it whether
+// or not a map's entry type counts among the nested messages (libprotobuf's descriptors hold it
+// there, where the field is declared).
 const QString kBankProto = QStringLiteral(R"(syntax = "proto3";
 package bank;
 import "confluent/meta.proto";
