@@ -1,23 +1,28 @@
 // libFuzzer target: arbitrary bytes through framing, schema lookup, payload and field
-// decryption, and Avro/JSON decoding. Must never crash, hang or read out of bounds.
+// decryption, and Avro/JSON/Protobuf decoding. Must never crash, hang or read out of bounds.
 //
 // Input layout: byte 0 picks the options, the rest is the record payload.
 //   bit 7: the first 17 payload bytes go to a __value_schema_id (or __key_schema_id) header
 //   bit 6: the record is a key
-//   bit 5: seal: the harness encrypts the body (what follows the framing) with the subject's
-//          DEK before the decryptor sees it, so mutations of a payload-encrypted body reach its
-//          decoding instead of stopping at the authentication tag
+//   bit 5: seal: the harness encrypts the body (what follows the framing, and for a Protobuf
+//          schema the message indexes, which stay in the clear) with the subject's DEK before
+//          the decryptor sees it, so mutations of a payload-encrypted body reach its decoding
+//          instead of stopping at the authentication tag
 //   bit 4: with bit 5, seal with the AES256_SIV DEK instead of the AES256_GCM one
 //
-// The schemas (ids 1-7) cover field encryption with AES256_GCM and AES256_SIV (the algorithm
+// The schemas (ids 1-10) cover field encryption with AES256_GCM and AES256_SIV (the algorithm
 // from the rule's params or from the schema's metadata.properties), DEK rotation prefixes,
-// payload encryption (ENCRYPT_PAYLOAD) alone and around encrypted fields, Avro and JSON.
+// payload encryption (ENCRYPT_PAYLOAD) alone and around encrypted fields, Avro, JSON and
+// Protobuf (ids 8-10: nested, repeated, map and oneof fields tagged through
+// (confluent.field_meta) and metadata.tags, several top-level messages so the message indexes
+// choose). Every input is also inspected (RecordDecryptor::inspect), the key-less path.
 // The seeds in corpus/fuzz_record decrypt successfully (tests/fuzz/make_seeds.py).
 // KW_FUZZ_VERBOSE=1 prints what the decryptor made of each input (for triage).
 
 #include "core/crypto/crypto.h"
 #include "core/engine/memoryregistry.h"
 #include "core/engine/recorddecryptor.h"
+#include "core/serde/framing.h"
 #include "core/serde/jsontext.h"
 #include "reach.h"
 
@@ -109,6 +114,38 @@ const QString kJsonSchema = QStringLiteral(
     R"({"type":"object","properties":{"name":{"type":"string","confluent:tags":["PII"]},
     "items":{"type":"array","items":{"type":"object","properties":{"v":{"type":"string","confluent:tags":["PII"]}}}}}})");
 
+// Three top-level messages: the indexes [0], [1], [2] and [1, 0] (bank.Customer.Address) each
+// name a different one. Address is declared before the map field, so [1, 0] names it whether
+// or not a map's entry type counts among the nested messages (libprotobuf's descriptors hold it
+// there, where the field is declared).
+const QString kBankProto = QStringLiteral(R"(syntax = "proto3";
+package bank;
+import "confluent/meta.proto";
+message Note { string text = 1 [(confluent.field_meta).tags = "PII"]; }
+message Customer {
+  message Address {
+    string street = 1 [(confluent.field_meta).tags = "PII"];
+    sint32 zip = 2;
+  }
+  enum Kind { A = 0; B = 1; }
+  string ssn = 1 [(confluent.field_meta).tags = "PII"];
+  bytes card = 2 [(confluent.field_meta) = { tags: ["PII"] }];
+  repeated Address addresses = 3;
+  map<string, Address> by_label = 4;
+  oneof contact {
+    string email = 5 [(confluent.field_meta).tags = "PII"];
+    int64 phone = 6;
+  }
+  Kind kind = 7;
+  double score = 8;
+  fixed32 id = 9;
+  repeated string aliases = 10 [(confluent.field_meta).tags = "PII"];
+  optional string nickname = 11;
+}
+message Batch { repeated Customer customers = 1; map<int32, bytes> blobs = 2; }
+)");
+constexpr int kFirstProtobufId = 8;
+
 enum Counter
 {
     GcmFieldDecrypted,
@@ -118,11 +155,27 @@ enum Counter
     SivPayloadDecoded,
     PayloadWithFieldsDecoded,
     JsonRecordDecoded,
+    ProtobufFieldDecrypted,
+    ProtobufNestedFieldDecrypted,
+    ProtobufRotatedFieldDecrypted,
+    ProtobufPayloadWithFieldsDecoded,
+    ProtobufNestedMessageDecoded,
+    ProtobufFieldInspected,
 };
 constexpr const char *kCounterNames[] = {
-    "gcm_fields_decrypted", "siv_fields_decrypted", "rotated_fields_decrypted",
-    "gcm_payloads_decoded", "siv_payloads_decoded", "payloads_with_fields_decoded",
+    "gcm_fields_decrypted",
+    "siv_fields_decrypted",
+    "rotated_fields_decrypted",
+    "gcm_payloads_decoded",
+    "siv_payloads_decoded",
+    "payloads_with_fields_decoded",
     "json_records_decoded",
+    "protobuf_fields_decrypted",
+    "protobuf_nested_fields_decrypted",
+    "protobuf_rotated_fields_decrypted",
+    "protobuf_payloads_with_fields_decoded",
+    "protobuf_nested_messages_decoded",
+    "protobuf_fields_inspected",
 };
 
 struct Harness
@@ -191,6 +244,24 @@ struct Harness
             QJsonObject{{QStringLiteral("properties"),
                          QJsonObject{{QStringLiteral("encrypt.kek.name"), QStringLiteral("kek1")},
                                      {QStringLiteral("encrypt.dek.algorithm"), kSiv}}}}));
+        // 8: Protobuf, AES256_GCM fields; bank.Customer.nickname tagged by metadata.tags.
+        const QString protobuf = QStringLiteral("PROTOBUF");
+        registry->addSchema(schema(
+            8, protobuf, kBankProto, domain({fieldRule()}),
+            QJsonObject{
+                {QStringLiteral("tags"),
+                 QJsonObject{{QStringLiteral("bank.Customer.nickname"), QJsonArray{kPii}}}}}));
+        // 9: Protobuf, AES256_SIV fields with the rotation prefix.
+        registry->addSchema(schema(
+            9, protobuf, kBankProto,
+            domain({fieldRule({{QStringLiteral("encrypt.dek.expiry.days"), QStringLiteral("1")},
+                               {QStringLiteral("encrypt.dek.algorithm"), kSiv}})})));
+        // 10: Protobuf, an AES256_SIV encrypted payload (after the message indexes) around
+        // AES256_GCM fields.
+        registry->addSchema(schema(
+            10, protobuf, kBankProto,
+            QJsonObject{{QStringLiteral("domainRules"), QJsonArray{fieldRule()}},
+                        {QStringLiteral("encodingRules"), QJsonArray{payloadRule(sivParams())}}}));
         auto kms = std::make_shared<const kms::KmsRegistry>(kms::KmsRegistry::withBuiltInDrivers());
         decryptor = std::make_unique<engine::RecordDecryptor>(
             registry, registry, kms,
@@ -199,23 +270,36 @@ struct Harness
     }
 
     // Bit 5: replaces the body with its encryption under the chosen DEK (deterministic: a
-    // fixed GCM IV, and SIV is deterministic anyway).
-    void seal(QByteArray &payload, bool headerFraming, bool siv) const
+    // fixed GCM IV, and SIV is deterministic anyway). A Protobuf record's message indexes stay
+    // in front, in the clear, as an encrypted payload keeps them.
+    void seal(engine::RecordInput &in, bool siv) const
     {
-        qsizetype framing = 0;
-        if (!headerFraming) {
-            if (payload.isEmpty())
-                return;
-            framing = payload.at(0) == 1 ? 17 : 5;
-        }
-        if (payload.size() < framing)
+        auto framed = serde::parseFraming(in.payload, in.headers, in.isKey);
+        if (!framed)
             return;
-        const QByteArrayView body = QByteArrayView(payload).sliced(framing);
+        // With header framing, the whole payload follows it.
+        qsizetype clear = in.payload.size() - framed->rest.size();
+        if (isProtobuf(framed->schema)) {
+            auto split = serde::readMessageIndexes(framed->rest);
+            if (!split)
+                return;
+            clear += framed->rest.size() - split->body.size();
+        }
+        const QByteArrayView body = QByteArrayView(in.payload).sliced(clear);
         auto sealed = siv ? crypto::aesSivEncrypt(sivKey, body)
                           : crypto::aesGcmEncryptWithIv(gcmKey, QByteArray(12, '\x5a'), body);
         if (!sealed)
             abort(); // the harness's own keys: cannot fail
-        payload = payload.left(framing) + *sealed;
+        in.payload = in.payload.left(clear) + *sealed;
+    }
+
+    bool isProtobuf(const serde::SchemaRef &ref) const
+    {
+        // The harness's GUIDs end in the id (schema()).
+        const int id = ref.kind == serde::SchemaRef::Kind::Id
+                           ? ref.id
+                           : ref.guid.toString(QUuid::WithoutBraces).right(12).toInt();
+        return id >= kFirstProtobufId;
     }
 
     void count(const engine::RecordOutcome &out)
@@ -230,11 +314,22 @@ struct Harness
             reach.count(f.algorithm == kSiv ? SivFieldDecrypted : GcmFieldDecrypted);
             if (out.schemaId == 2)
                 reach.count(RotatedFieldDecrypted);
+            if (out.schemaType == QLatin1String("PROTOBUF")) {
+                reach.count(ProtobufFieldDecrypted);
+                if (f.path.contains(QLatin1Char('.')))
+                    reach.count(ProtobufNestedFieldDecrypted);
+                if (out.schemaId == 9)
+                    reach.count(ProtobufRotatedFieldDecrypted);
+                if (out.messageIndexes.size() > 1)
+                    reach.count(ProtobufNestedMessageDecoded);
+            }
         }
         if (out.payload && out.payload->status == engine::FieldOutcome::Status::Decrypted) {
             reach.count(out.payload->algorithm == kSiv ? SivPayloadDecoded : GcmPayloadDecoded);
             if (anyField)
-                reach.count(PayloadWithFieldsDecoded);
+                reach.count(out.schemaType == QLatin1String("PROTOBUF")
+                                ? ProtobufPayloadWithFieldsDecoded
+                                : PayloadWithFieldsDecoded);
         }
         if (out.schemaType == QLatin1String("JSON") && anyField)
             reach.count(JsonRecordDecoded);
@@ -264,9 +359,9 @@ extern "C" int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
                            payload.left(17)});
         payload.remove(0, 17);
     }
-    if (control & 0x20)
-        harness.seal(payload, headerFraming, control & 0x10);
     in.payload = payload;
+    if (control & 0x20)
+        harness.seal(in, control & 0x10);
     const engine::RecordOutcome out = harness.decryptor->decrypt(in);
     // Touch everything the outcome holds, so a bad value is noticed here and not in a UI.
     volatile qsizetype sink = out.error.message.size() + out.fields.size();
@@ -274,6 +369,16 @@ extern "C" int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
         sink = sink + f.path.size() + f.error.message.size();
     (void)sink;
     harness.count(out);
+
+    // The key-less path: framing, schema and each encrypted value's KEK and DEK version.
+    const engine::RecordInspection seen = harness.decryptor->inspect(in);
+    sink = sink + seen.error.message.size() + seen.values.size();
+    for (const auto &v : seen.values) {
+        sink = sink + v.path.size() + v.error.message.size();
+        if (seen.ok() && v.error.isEmpty() && seen.schemaType == QLatin1String("PROTOBUF"))
+            harness.reach.count(ProtobufFieldInspected);
+    }
+    (void)sink;
     if (harness.verbose) // triage of a seed or a crash input: what the decryptor made of it
         qInfo().noquote() << "record:" << (out.ok() ? QStringLiteral("ok") : out.error.message)
                           << "fields:" << out.fields.size() << "payload:"
