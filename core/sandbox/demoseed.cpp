@@ -1,8 +1,8 @@
-// The "demo" seed: a bank's CSFLE estate. KEKs across kms types, 16 subjects whose DEK
+// The "demo" seed: a bank's CSFLE estate. KEKs across kms types, 17 subjects whose DEK
 // versions are spread over 18 months (created the way producers create them, at the time of
-// each record), Avro and JSON Schema schemas with ENCRYPT rules and one ENCRYPT_PAYLOAD, and
-// topics with more than 50,000 encrypted records, including corrupt and tampered ones and
-// some under KEKs that cannot be unwrapped offline.
+// each record), Avro, JSON Schema and Protobuf schemas with ENCRYPT rules and one
+// ENCRYPT_PAYLOAD, and topics with more than 50,000 encrypted records, including corrupt and
+// tampered ones and some under KEKs that cannot be unwrapped offline.
 
 #include "core/sandbox/demoseed.h"
 
