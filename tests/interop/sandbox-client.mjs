@@ -382,6 +382,79 @@ const CASES = [
       { value: { accountId: 'acct-p2', email: 'same-proto@example.com', secretBlob: Buffer.from('same-proto-blob'), balanceCents: 2n }, paths: ['email', 'secret_blob'] },
     ],
   },
+  {
+    name: 'proto-gcm128-metadata-tags',
+    covers: `Protobuf ENCRYPT on ${KEK_LOCAL} with AES128_GCM; tags only from metadata.tags wildcards (an exact name, **.email_address, kw.interop.clinic.*.scan; kw.interop.*.ward must not match) and params in metadata.properties; the record type is the second message of its file (message indexes [1]); a nested message, a repeated message and a map, untagged`,
+    format: 'PROTOBUF', topic: 'sbx-proto-metadata-tags',
+    proto: 'kw/interop/clinic.proto', messageType: 'kw.interop.clinic.Patient', messageIndexes: [1],
+    metadata: {
+      tags: {
+        'kw.interop.clinic.Patient.ssn': ['PII'],
+        '**.email_address': ['PII'],
+        'kw.interop.clinic.*.scan': ['PII'],
+        // `*` stays inside one name segment: no match for kw.interop.clinic.Patient.ward.
+        'kw.interop.*.ward': ['PII'],
+      },
+      properties: { 'encrypt.kek.name': KEK_LOCAL, ...KMS_LOCAL, 'encrypt.dek.algorithm': 'AES128_GCM' },
+    },
+    ruleSet: { domainRules: [encryptRule({})] },
+    kek: KEK_LOCAL, algorithm: 'AES128_GCM', dekVersions: [1],
+    records: [
+      {
+        value: {
+          ssn: '123-45-6789', emailAddress: 'sandbox-patient@example.org', ward: 'ward-7',
+          scan: Buffer.from('sandbox-scan-\u0001\u0002', 'latin1'),
+          lastVisit: { day: 3, ward: 'ward-3', attendingEmail: 'sandbox-doctor@example.org' },
+          visits: [{ day: 1, ward: 'ward-1' }, { day: 2, attendingEmail: 'sandbox-nurse@example.org' }],
+          notes: { allergy: 'penicillin-allergy' },
+        },
+        paths: ['ssn', 'email_address', 'scan'],
+      },
+      // Defaults: email_address and scan are empty, and still encrypted.
+      { value: { ssn: '000-00-0001', ward: 'ward-1' }, paths: ['ssn', 'email_address', 'scan'] },
+    ],
+  },
+  {
+    name: 'proto-rotation',
+    covers: `Protobuf ENCRYPT on ${KEK_LOCAL} (AES256_GCM) with encrypt.dek.expiry.days=1 and the injected clock (as avro-rotation): DEK versions 1, 2, 2 with the version prefix; the rule's tag (ROT) is given to email only, by metadata.tags, so one field per record asks for the latest DEK`,
+    format: 'PROTOBUF', topic: 'sbx-proto-rotation',
+    proto: 'kw/interop/account.proto', doc: 'sandbox case proto-rotation',
+    messageType: 'kw.interop.accounts.Account', messageIndexes: [0],
+    metadata: { tags: { 'kw.interop.accounts.Account.email': ['ROT'] } },
+    ruleSet: { domainRules: [encryptRule({
+      'encrypt.kek.name': KEK_LOCAL, ...KMS_LOCAL, 'encrypt.dek.algorithm': 'AES256_GCM', 'encrypt.dek.expiry.days': '1',
+    }, ['ROT'])] },
+    kek: KEK_LOCAL, algorithm: 'AES256_GCM', dekVersions: [1, 2],
+    records: [
+      { clockOffsetMs: 0, value: { accountId: 'acct-r1', email: 'rot-before@example.com', secretBlob: Buffer.from('rot-blob-1'), balanceCents: 1n }, paths: ['email'], dekVersion: 1 },
+      { clockOffsetMs: ROTATE_OFFSET_MS, value: { accountId: 'acct-r2', email: 'rot-after@example.com', secretBlob: Buffer.from('rot-blob-2'), balanceCents: 2n }, paths: ['email'], dekVersion: 2 },
+      // Back to real time: version 2 (server ts = now) is not expired.
+      { clockOffsetMs: 0, value: { accountId: 'acct-r3', email: 'rot-still-two@example.com', secretBlob: Buffer.from('rot-blob-3'), balanceCents: 3n }, paths: ['email'], dekVersion: 2 },
+    ],
+  },
+  {
+    name: 'proto-payload-nested-type',
+    covers: `Protobuf ENCRYPT_PAYLOAD (AES256_GCM) on ${KEK_PAYLOAD}; the record type is a nested message (kw.interop.events.Envelope.AuditEvent, message indexes [0, 1], in the clear before the encrypted body); a nested message, repeated string, map and sint64 inside the payload`,
+    format: 'PROTOBUF', topic: 'sbx-proto-payload',
+    proto: 'kw/interop/events.proto', messageType: 'kw.interop.events.Envelope.AuditEvent', messageIndexes: [0, 1],
+    ruleSet: { encodingRules: [{
+      name: 'encryptPayload', kind: 'TRANSFORM', mode: 'WRITEREAD', type: 'ENCRYPT_PAYLOAD',
+      params: { 'encrypt.kek.name': KEK_PAYLOAD, 'encrypt.kms.type': 'local-kms', 'encrypt.kms.key.id': 'sbx-key-payload', 'encrypt.dek.algorithm': 'AES256_GCM' },
+      onFailure: 'ERROR,ERROR',
+    }] },
+    kek: KEK_PAYLOAD, algorithm: 'AES256_GCM', dekVersions: [1],
+    records: [
+      {
+        value: {
+          eventId: 'evt-sbx-proto-1', actor: 'admin-actor-sandbox', detail: { action: 'login', target: 'console-sandbox' },
+          labels: ['audit-a', 'audit-b'], attrs: { source: 'sso-gateway' },
+          signature: Buffer.from('sig-bytes-sandbox-1'), sequence: -9007199254740993n,
+        },
+        paths: [PAYLOAD_PATH],
+      },
+      { value: { eventId: 'evt-sbx-proto-2' }, paths: [PAYLOAD_PATH] },
+    ],
+  },
 ];
 
 for (const c of CASES) {
@@ -530,7 +603,7 @@ async function registerSchemas() {
     await check(`register ${subjectOf(c)}`, async () => {
       const info = {
         schemaType: c.format,
-        schema: c.format === 'PROTOBUF' ? schemaText(PROTOS, c.proto) : JSON.stringify(c.schema),
+        schema: c.format === 'PROTOBUF' ? schemaText(PROTOS, c.proto, c.doc) : JSON.stringify(c.schema),
         ...(c.references ? { references: c.references.map(({ name, subject, version }) => ({ name, subject, version })) } : {}),
         ...(c.metadata ? { metadata: c.metadata } : {}),
         ruleSet: c.ruleSet,
@@ -803,10 +876,12 @@ async function verifyServerState() {
   }
 
   // Rotation: version 2 is younger than version 1.
-  await check('REST rotation timestamps', async () => {
-    const rot = state.deks.filter((d) => d.subject === 'sbx-avro-rotation-value').sort((a, b) => a.version - b.version);
-    expect(rot.length === 2 && rot[1].ts >= rot[0].ts, `versions ${JSON.stringify(rot.map((d) => [d.version, d.ts]))}`);
-  });
+  for (const c of CASES.filter((x) => x.dekVersions.length > 1)) {
+    await check(`REST rotation timestamps (${subjectOf(c)})`, async () => {
+      const rot = state.deks.filter((d) => d.subject === subjectOf(c)).sort((a, b) => a.version - b.version);
+      expect(rot.length === 2 && rot[1].ts >= rot[0].ts, `versions ${JSON.stringify(rot.map((d) => [d.version, d.ts]))}`);
+    });
+  }
 }
 
 async function dumpSchemas() {
