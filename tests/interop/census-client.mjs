@@ -19,8 +19,13 @@
 // string and nullable fields, each item of a tagged array, each value of a
 // tagged map, a tagged field of each array element) and an encrypted Avro key
 // without expiry (no version prefix: counted against version 1); a JSON
-// Schema with tagged nested and array-item properties, AES256_SIV; and
-// ENCRYPT_PAYLOAD (one per record) framed by the schema GUID header.
+// Schema with tagged nested and array-item properties, AES256_SIV;
+// ENCRYPT_PAYLOAD (one per record) framed by the schema GUID header; and
+// Protobuf (kw/interop/customer.proto, whose reference common.proto is
+// registered under a subject of its own first) with AES128_GCM: tagged
+// top-level string and bytes fields, encrypted also at their proto3 default,
+// and a tagged oneof member when it is the one set; nested, repeated, map and
+// untagged oneof fields in the clear.
 //
 // Every record is checked before it counts: with field decryption disabled,
 // exactly the declared values are ciphertext and each carries the batch's DEK
@@ -43,12 +48,16 @@ import {
   JsonDeserializer,
   JsonSerializer,
   LocalKmsDriver,
+  ProtobufDeserializer,
+  ProtobufSerializer,
   RuleRegistry,
   SchemaRegistryClient,
   SerdeType,
   SubjectNameStrategyType,
 } from '@confluentinc/schemaregistry';
+import { create } from '@bufbuild/protobuf';
 import { PACKAGE_NAME, clientVersion, cloneValue, jsonDiff, toJsonValue, writeJson } from './fixture-util.mjs';
+import { compileProtos, fieldView, schemaText } from './protobuf-util.mjs';
 
 const [registryUrl, localSecret, outPath] = process.argv.slice(2);
 if (!registryUrl || !localSecret || !outPath) {
@@ -86,9 +95,9 @@ const DAY_MS = 24 * 60 * 60 * 1000;
 const BATCHES = [
   // Records per case in each batch: different everywhere, so counts put under the wrong
   // version would not add up by chance.
-  { avro: 5, json: 3, payload: 2 },
-  { avro: 8, json: 1, payload: 4 },
-  { avro: 3, json: 6, payload: 1 },
+  { avro: 5, json: 3, payload: 2, proto: 4 },
+  { avro: 8, json: 1, payload: 4, proto: 2 },
+  { avro: 3, json: 6, payload: 1, proto: 7 },
 ];
 
 const encryptRule = (params) => ({
@@ -175,6 +184,34 @@ function event(batch, i) {
   return { value: { id: n, body: `payload event ${n}` }, encrypted: 1, payload: true };
 }
 
+// Tagged (customer.proto): full_name, avatar and nickname, encrypted in every record even when
+// empty (proto3 default), and the oneof members email and phone when set (desk_extension is not
+// tagged). Confluent's JS client ignores tags below the top level, so there are none there.
+function customer(batch, i) {
+  const n = batch * 100 + i;
+  const reach = [
+    { case: 'email', value: `c${n}@example.org` },
+    { case: 'phone', value: `+45-${n}` },
+    { case: 'deskExtension', value: n },
+    undefined,
+  ][(i + batch) % 4];
+  const value = {
+    id: BigInt(n),
+    fullName: `Proto Customer ${n} Ünïcødé`,
+    avatar: i % 3 === 0 ? Buffer.alloc(0) : Buffer.from(`avatar-${n}\u0000\u00ff`, 'latin1'),
+    nickname: i % 2 === 0 ? '' : `nick-${n}`,
+    status: (i % 3),
+    address: { line1: `${n} Protocol Road`, postcode: `PB${n}`, countryCode: 'DK' },
+    contacts: Array.from({ length: (i + batch) % 3 }, (_, k) => ({ kind: k % 2 ? 'phone' : 'email', value: `contact-${n}-${k}`, channel: 1 + (k % 2) })),
+    labels: Object.fromEntries(Array.from({ length: i % 3 }, (_, k) => [`l${k}`, `label-${n}-${k}`])),
+    contactsByKind: i % 2 ? { home: { kind: 'home', value: `home-${n}` } } : {},
+    ...(reach ? { reach } : {}),
+    aliases: Array.from({ length: i % 2 }, (_, k) => `alias-${n}-${k}`),
+    loyaltyPoints: BigInt(n) * 1000n,
+  };
+  return { value, encrypted: 3 + (reach?.case === 'email' || reach?.case === 'phone' ? 1 : 0) };
+}
+
 const CASES = [
   {
     name: 'avro-fields', size: 'avro', format: 'AVRO', topic: 'census-avro', schema: patientSchema,
@@ -200,7 +237,27 @@ const CASES = [
       onFailure: 'ERROR,ERROR',
     }] },
   },
+  {
+    name: 'proto-fields', size: 'proto', format: 'PROTOBUF', topic: 'census-proto',
+    proto: 'kw/interop/customer.proto', messageType: 'kw.interop.Customer',
+    references: [{ name: 'kw/interop/common.proto', subject: 'census-proto-common', version: 1, proto: 'kw/interop/common.proto' }],
+    algorithm: 'AES128_GCM', make: customer,
+    ruleSet: { domainRules: [encryptRule({ 'encrypt.kek.name': KEK, ...KMS, 'encrypt.dek.algorithm': 'AES128_GCM', 'encrypt.dek.expiry.days': '1' })] },
+  },
 ];
+
+// Protobuf: compiled from proto/ and registered as base64 FileDescriptorProtos (as in
+// sandbox-client.mjs); values are messages, compared through their proto3 JSON with every
+// field present (fieldView), where ciphertexts are base64 strings.
+const PROTOS = compileProtos([...new Set(CASES.filter((c) => c.proto).map((c) => c.proto))]);
+const protoDesc = (c) => PROTOS.registry.getMessage(c.messageType);
+const isProto = (c) => c.format === 'PROTOBUF';
+/** A fresh copy to serialize (serialize() rewrites it in place), a message for Protobuf. */
+const valueOf = (c, v) => (isProto(c) ? create(protoDesc(c), cloneValue(v)) : cloneValue(v));
+/** A value as the JSON tree the checks compare. */
+const viewOf = (c, v) => (isProto(c) ? fieldView(protoDesc(c), v) : toJsonValue(v));
+const SERIALIZERS = { AVRO: AvroSerializer, JSON: JsonSerializer, PROTOBUF: ProtobufSerializer };
+const DESERIALIZERS = { AVRO: AvroDeserializer, JSON: JsonDeserializer, PROTOBUF: ProtobufDeserializer };
 
 // ---------------------------------------------------------------------------
 // Client sets
@@ -229,8 +286,9 @@ function newClientSet(clock, rawFields = false) {
 }
 
 function serializer(set, c, isKey) {
-  const Ser = c.format === 'AVRO' ? AvroSerializer : JsonSerializer;
+  const Ser = SERIALIZERS[c.format];
   return new Ser(set.sr, isKey ? SerdeType.KEY : SerdeType.VALUE, {
+    ...(isProto(c) ? { registry: PROTOS.registry } : {}),
     autoRegisterSchemas: false, useLatestVersion: true, ruleConfig,
     subjectNameStrategyType: SubjectNameStrategyType.TOPIC,
     ...(c.headerId ? { schemaIdSerializer: HeaderSchemaIdSerializer } : {}),
@@ -238,7 +296,7 @@ function serializer(set, c, isKey) {
 }
 
 function deserializer(set, c, isKey) {
-  const Deser = c.format === 'AVRO' ? AvroDeserializer : JsonDeserializer;
+  const Deser = DESERIALIZERS[c.format];
   return new Deser(set.sr, isKey ? SerdeType.KEY : SerdeType.VALUE,
     { ruleConfig, subjectNameStrategyType: SubjectNameStrategyType.TOPIC }, set.registry);
 }
@@ -268,11 +326,12 @@ function versionOf(ciphertext, prefixed) {
 }
 
 async function checkFields(raw, c, isKey, bytes, headers, original, want, wantVersion) {
-  const stored = toJsonValue(await deserializer(raw, c, isKey).deserialize(c.topic, bytes, headers));
-  const leaves = differingLeaves(toJsonValue(original), stored);
+  const stored = viewOf(c, await deserializer(raw, c, isKey).deserialize(c.topic, bytes, headers));
+  const leaves = differingLeaves(viewOf(c, valueOf(c, original)), stored);
   expect(leaves.length === want, `${leaves.length} values are ciphertext, ${want} were to be encrypted`);
   for (const [path, ct] of leaves) {
-    // Avro bytes and JSON strings both hold the ciphertext as base64 here.
+    // Avro bytes, JSON strings and Protobuf string and bytes fields all hold the
+    // ciphertext as base64 here.
     const v = versionOf(Buffer.from(ct, 'base64'), wantVersion != null);
     expect(v === wantVersion, `${path} carries DEK version ${v}, expected ${wantVersion}`);
   }
@@ -296,11 +355,22 @@ function tally(c, subject, algorithm, version, n, prefixed) {
 }
 
 async function register(set) {
+  for (const ref of CASES.flatMap((c) => c.references ?? [])) {
+    await check(`register reference ${ref.subject} (${ref.name})`, async () => {
+      const info = { schemaType: 'PROTOBUF', schema: schemaText(PROTOS, ref.proto) };
+      const id = await set.sr.register(ref.subject, info);
+      const version = await set.sr.getVersion(ref.subject, info);
+      expect(version === ref.version, `registered as version ${version}, the case names ${ref.version}`);
+      return `id ${id}`;
+    });
+  }
   for (const c of CASES) {
+    const text = (schema) => (isProto(c) ? schemaText(PROTOS, c.proto) : JSON.stringify(schema));
+    const references = c.references ? { references: c.references.map(({ name, subject, version }) => ({ name, subject, version })) } : {};
     const subjects = [[`${c.topic}-value`, c.schema, c.ruleSet], ...(c.key ? [[`${c.topic}-key`, c.key.schema, c.key.ruleSet]] : [])];
     for (const [subject, schema, ruleSet] of subjects) {
       await check(`register ${subject}`, async () => {
-        const id = await set.sr.register(subject, { schemaType: c.format, schema: JSON.stringify(schema), ruleSet });
+        const id = await set.sr.register(subject, { schemaType: c.format, schema: text(schema), ...references, ruleSet });
         expect(Number.isInteger(id) && id > 0, `register() returned ${JSON.stringify(id)}`);
         return `id ${id}`;
       });
@@ -325,7 +395,7 @@ async function runBatch(b) {
       await check(`batch ${version} ${c.name}#${i}`, async () => {
         const headers = {};
         const keyBytes = keySer ? await keySer.serialize(c.topic, cloneValue(rec.key), headers) : null;
-        const bytes = await ser.serialize(c.topic, cloneValue(rec.value), headers);
+        const bytes = await ser.serialize(c.topic, valueOf(c, rec.value), headers);
         if (rec.payload) {
           // No framing in the body (the schema GUID is in the header): it is the ciphertext.
           const v = versionOf(bytes, true);
@@ -335,7 +405,7 @@ async function runBatch(b) {
         }
         if (keyBytes) await checkFields(raw, c, true, keyBytes, headers, rec.key, rec.keyEncrypted, null);
         const back = await deserializer(reader, c, false).deserialize(c.topic, bytes, headers);
-        const d = jsonDiff(toJsonValue(rec.value), toJsonValue(back));
+        const d = jsonDiff(viewOf(c, valueOf(c, rec.value)), viewOf(c, back));
         expect(d === null, `round trip differs: ${d}`);
         if (keyBytes) {
           const k = await deserializer(reader, c, true).deserialize(c.topic, keyBytes, headers);

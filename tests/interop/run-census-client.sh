@@ -32,7 +32,7 @@ echo "=== Keywarden produces the client's bytes to $bootstrap ==="
 echo "=== keywarden-cli census ==="
 census=$work/census.jsonl
 "$cli" census --registry "$registry" --bootstrap "$bootstrap" --topic census-avro \
-    --topic census-json --topic census-payload --state "$work/state" --format json >"$census"
+    --topic census-json --topic census-payload --topic census-proto --state "$work/state" --format json >"$census"
 cat "$census"
 
 echo "=== census against the client's tally ==="
