@@ -3,6 +3,7 @@
 #include "core/domain/rules.h"
 #include "core/serde/avroschema.h"
 #include "core/serde/jsonschema.h"
+#include "core/serde/protobufschema.h"
 
 #include <QCryptographicHash>
 #include <QMap>
@@ -120,8 +121,9 @@ QString keyMaterialFingerprint(const QByteArray &encryptedKeyMaterial)
 }
 
 Result<QList<TaggedFieldKeys>> taggedFieldKeys(const Schema &schema,
-                                               const QStringList &referenceTexts)
+                                               const QList<serde::NamedSchema> &references)
 {
+    const QStringList referenceTexts = serde::schemaTexts(references);
     const serde::MetadataTags metaTags = metadataTags(schema.metadata);
     QList<serde::FieldVisit> fields;
     if (schema.schemaType == QLatin1String("AVRO") || schema.schemaType.isEmpty()) {
@@ -136,10 +138,16 @@ Result<QList<TaggedFieldKeys>> taggedFieldKeys(const Schema &schema,
         if (!parsed)
             return parsed.error();
         fields = parsed->taggedFields();
+    } else if (schema.schemaType == QLatin1String("PROTOBUF")) {
+        const Result<serde::ProtobufSchema> parsed =
+            serde::ProtobufSchema::parse(schema.schema, references, metaTags);
+        if (!parsed)
+            return parsed.error();
+        fields = parsed->taggedFields();
     } else {
         return makeError(QStringLiteral("serde.unsupported"),
-                         QStringLiteral("Tagged fields of %1 schemas are not shown; only AVRO and "
-                                        "JSON schemas are walked.")
+                         QStringLiteral("Tagged fields of %1 schemas are not shown; only AVRO, "
+                                        "JSON and PROTOBUF schemas are walked.")
                              .arg(schema.schemaType));
     }
 

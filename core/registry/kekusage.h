@@ -4,6 +4,7 @@
 
 #include "core/domain/registrytypes.h"
 #include "core/domain/result.h"
+#include "core/serde/fieldvisit.h"
 
 #include <QList>
 #include <QString>
@@ -66,10 +67,11 @@ struct TaggedFieldKeys
     bool operator==(const TaggedFieldKeys &) const = default;
 };
 
-// Parses the schema (AVRO or JSON; `referenceTexts` are the texts of its references) and
-// lists its tagged fields (confluent:tags plus metadata.tags patterns) with the ENCRYPT rules
-// whose tags include a tag of the field. PROTOBUF: error "serde.unsupported".
+// Parses the schema (AVRO, JSON or PROTOBUF; `references` are its references by name, each
+// after the ones it references itself) and lists its tagged fields (confluent:tags,
+// (confluent.field_meta).tags, plus metadata.tags patterns) with the ENCRYPT rules whose tags
+// include a tag of the field. Other types: error "serde.unsupported".
 Result<QList<TaggedFieldKeys>> taggedFieldKeys(const Schema &schema,
-                                               const QStringList &referenceTexts = {});
+                                               const QList<serde::NamedSchema> &references = {});
 
 } // namespace kw::registry

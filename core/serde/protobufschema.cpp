@@ -5,6 +5,7 @@
 #include <QHash>
 #include <QJsonDocument>
 
+#include <functional>
 #include <google/protobuf/compiler/parser.h>
 #include <google/protobuf/descriptor.h>
 #include <google/protobuf/descriptor.pb.h>
@@ -601,6 +602,45 @@ Result<ProtobufSchema::Encoded> ProtobufSchema::encode(const QJsonValue &value,
             QStringLiteral("The %1 message cannot be serialized: %2")
                 .arg(qs((*descriptor)->full_name()), qs(message->InitializationErrorString())));
     out.body = QByteArray(bytes.data(), qsizetype(bytes.size()));
+    return out;
+}
+
+QList<FieldVisit> ProtobufSchema::taggedFields() const
+{
+    QList<FieldVisit> out;
+    if (!m_d)
+        return out;
+    QList<const pb::Descriptor *> open; // the messages on the current path
+    std::function<void(const pb::Descriptor *, const QString &)> walk =
+        [&](const pb::Descriptor *message, const QString &prefix) {
+            if (open.contains(message))
+                return;
+            open.append(message);
+            for (int i = 0; i < message->field_count(); ++i) {
+                const pb::FieldDescriptor *fd = message->field(i);
+                const QString path =
+                    prefix.isEmpty() ? qs(fd->name()) : prefix + QLatin1Char('.') + qs(fd->name());
+                if (fd->cpp_type() == pb::FieldDescriptor::CPPTYPE_MESSAGE) {
+                    walk(fd->message_type(), path);
+                    continue;
+                }
+                const auto found = m_d->fields.constFind(fd);
+                if (found == m_d->fields.cend() || found->tags.isEmpty())
+                    continue;
+                FieldVisit v;
+                v.path = path;
+                v.fullName = found->fullName;
+                v.tags = found->tags;
+                v.kind = found->kind;
+                out.append(v);
+            }
+            open.removeLast();
+        };
+    for (int i = 0; i < m_d->file->message_type_count(); ++i) {
+        const pb::Descriptor *message = m_d->file->message_type(i);
+        // Several top-level messages: each field's path names its message.
+        walk(message, m_d->file->message_type_count() > 1 ? qs(message->name()) : QString());
+    }
     return out;
 }
 

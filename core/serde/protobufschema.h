@@ -81,6 +81,11 @@ public:
                                              const LeafVisitor &visitor,
                                              const WalkOptions &options = {}) const;
 
+    // Every tagged field reachable from the file's top-level messages, depth first in
+    // declaration order, with the paths decode() visits them under (a message type that
+    // contains itself is followed once per path). No record needed: for the schema pane.
+    [[nodiscard]] QList<FieldVisit> taggedFields() const;
+
     // The schema's own file as a serialized FileDescriptorProto (options such as
     // (confluent.field_meta) resolved), base64: what `?format=serialized` returns.
     [[nodiscard]] QByteArray serializedDescriptor() const;

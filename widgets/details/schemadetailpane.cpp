@@ -263,7 +263,7 @@ void SchemaDetailPane::fetchReferencesThenAnalyse(quint64 job, const registry::S
     // old records); they are fetched in parallel and collected in reference order.
     struct Gather
     {
-        QStringList texts;
+        QList<serde::NamedSchema> texts;
         int pending = 0;
         bool failed = false;
     };
@@ -289,7 +289,7 @@ void SchemaDetailPane::fetchReferencesThenAnalyse(quint64 job, const registry::S
                             .arg(r.error().message));
                     return;
                 }
-                gather->texts[i] = r->schema;
+                gather->texts[i] = {ref.name, r->schema};
                 if (--gather->pending == 0)
                     analyse(job, schema, gather->texts);
             });
@@ -297,12 +297,12 @@ void SchemaDetailPane::fetchReferencesThenAnalyse(quint64 job, const registry::S
 }
 
 void SchemaDetailPane::analyse(quint64 job, const registry::Schema &schema,
-                               const QStringList &referenceTexts)
+                               const QList<serde::NamedSchema> &references)
 {
     // Parsing is CPU work of unbounded size (large schemas, many references): off the UI thread.
     kw::whenFinished(
         QtConcurrent::run(
-            [schema, referenceTexts] { return registry::taggedFieldKeys(schema, referenceTexts); }),
+            [schema, references] { return registry::taggedFieldKeys(schema, references); }),
         this, [this, job](const Result<QList<registry::TaggedFieldKeys>> &fields) {
             if (!m_load.isCurrent(job))
                 return;

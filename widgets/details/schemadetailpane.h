@@ -2,6 +2,7 @@
 // The detail pane for one schema version: identity, the highlighted schema text, its rules,
 // the tagged fields with the KEK that protects each, references and metadata.
 
+#include "core/serde/fieldvisit.h"
 #include "widgets/details/detailwidgets.h"
 
 #include <QWidget>
@@ -52,7 +53,8 @@ private:
     void resetFields();
     void showLoadedSchema(quint64 job, const registry::Schema &schema);
     void fetchReferencesThenAnalyse(quint64 job, const registry::Schema &schema);
-    void analyse(quint64 job, const registry::Schema &schema, const QStringList &referenceTexts);
+    void analyse(quint64 job, const registry::Schema &schema,
+                 const QList<serde::NamedSchema> &references);
 
     std::shared_ptr<registry::DekRegistryClient> m_keys;
     std::shared_ptr<registry::SchemaRegistryClient> m_schemas;

@@ -94,7 +94,7 @@ private Q_SLOTS:
     void fingerprint();
     void taggedFields_data();
     void taggedFields();
-    void protobufIsUnsupported();
+    void unknownTypesAreUnsupported();
 };
 
 void TestKekUsage::usages_data()
@@ -239,6 +239,33 @@ void TestKekUsage::taggedFields_data()
     QTest::newRow("json schema tags")
         << QStringLiteral("JSON") << json << QJsonObject()
         << QStringList{QStringLiteral("other|PUBLIC|"), QStringLiteral("ssn|PII|kek-pii")};
+
+    // Protobuf: field options and metadata.tags, at any depth; a message that contains itself
+    // is followed once; several top-level messages name theirs in the path.
+    const QString proto = QStringLiteral(R"(syntax = "proto3";
+package bank;
+import "confluent/meta.proto";
+message Customer {
+  string id = 1;
+  string ssn = 2 [(confluent.field_meta).tags = "PII"];
+  Card card = 3;
+  repeated Customer referrals = 4;
+  oneof contact { string email = 5 [(confluent.field_meta).tags = "PII"]; int32 desk = 6; }
+  string note = 7;
+  message Card { bytes pan = 1 [(confluent.field_meta).tags = "PCI"]; }
+}
+message Audit { string who = 1 [(confluent.field_meta).tags = "PUBLIC"]; }
+)");
+    const QJsonObject notes{
+        {QStringLiteral("tags"),
+         QJsonObject{{QStringLiteral("bank.Customer.note"), QJsonArray{QStringLiteral("PII")}}}}};
+    QTest::newRow("protobuf field_meta and metadata.tags")
+        << QStringLiteral("PROTOBUF") << proto << notes
+        << QStringList{QStringLiteral("Customer.ssn|PII|kek-pii"),
+                       QStringLiteral("Customer.card.pan|PCI|kek-pci,kek-pii"),
+                       QStringLiteral("Customer.email|PII|kek-pii"),
+                       QStringLiteral("Customer.note|PII|kek-pii"),
+                       QStringLiteral("Audit.who|PUBLIC|")};
 }
 
 void TestKekUsage::taggedFields()
@@ -273,14 +300,21 @@ void TestKekUsage::taggedFields()
     QCOMPARE(got, expected);
 }
 
-void TestKekUsage::protobufIsUnsupported()
+void TestKekUsage::unknownTypesAreUnsupported()
 {
     Schema s;
-    s.schemaType = QStringLiteral("PROTOBUF");
-    s.schema = QStringLiteral("syntax = \"proto3\"; message M { string a = 1; }");
+    s.schemaType = QStringLiteral("XML");
+    s.schema = QStringLiteral("<a/>");
     const Result<QList<TaggedFieldKeys>> fields = taggedFieldKeys(s);
     QVERIFY(!fields);
     QCOMPARE(fields.error().code, QStringLiteral("serde.unsupported"));
+
+    // A Protobuf schema whose import has no reference says which.
+    s.schemaType = QStringLiteral("PROTOBUF");
+    s.schema = QStringLiteral("syntax = \"proto3\"; import \"a.proto\"; message M {}");
+    const Result<QList<TaggedFieldKeys>> unresolved = taggedFieldKeys(s);
+    QVERIFY(!unresolved);
+    QVERIFY(unresolved.error().message.contains(QStringLiteral("'a.proto'")));
 
     s.schemaType = QStringLiteral("AVRO");
     s.schema = QStringLiteral("{not json");
