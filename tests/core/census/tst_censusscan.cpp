@@ -4,6 +4,7 @@
 
 #include "core/census/censusscan.h"
 #include "core/census/schedule.h"
+#include "core/crypto/crypto.h"
 #include "core/engine/recorddecryptor.h"
 #include "core/net/resttransport.h"
 #include "core/registry/dekregistryclient.h"
@@ -64,7 +65,15 @@ class TestCensusScan : public QObject
     template<typename T, typename F>
     T onWorker(F work)
     {
-        QFuture<T> future = QtConcurrent::run(std::move(work));
+        // Unwrapping and decrypting leave OpenSSL state on the pool thread, which outlives the
+        // test: release it there, as Job does for the app.
+        QFuture<T> future = QtConcurrent::run([work = std::move(work)]() mutable {
+            struct Release
+            {
+                ~Release() { kw::crypto::releaseThreadState(); }
+            } release;
+            return work();
+        });
         if (!QTest::qWaitFor([&] { return future.isFinished(); }, 120000))
             qFatal("a census test's worker did not finish in 120 s");
         return future.result();

@@ -35,7 +35,15 @@ class TestWorkflows : public QObject
     template<typename F>
     auto onWorker(F work) -> decltype(work())
     {
-        auto future = QtConcurrent::run(std::move(work));
+        // The workflows draw DEKs with OpenSSL's per-thread generator: release it on the pool
+        // thread, which outlives the test, as Job does for the app.
+        auto future = QtConcurrent::run([work = std::move(work)]() mutable {
+            struct Release
+            {
+                ~Release() { kw::crypto::releaseThreadState(); }
+            } release;
+            return work();
+        });
         if (!QTest::qWaitFor([&] { return future.isFinished(); }, 120000))
             qFatal("a workflow test's worker did not finish in 120 s");
         return future.result();
