@@ -30,6 +30,7 @@ void openSandbox(MainWindow &window, const sandbox::SandboxEndpoints &endpoints)
     profile.name = tr("Demo sandbox");
     profile.registry.baseUrl = QUrl(endpoints.registryUrl);
     profile.bootstrapServers = endpoints.bootstrapServers;
+    profile.kms = endpoints.kms; // every KMS double of the sandbox
     profile.kms.insert(QStringLiteral("local-kms"),
                        kms::KmsConfig{{QStringLiteral("secret"), endpoints.localSecret}});
     profile.sandbox = true;

@@ -10,6 +10,7 @@
 #include <QElapsedTimer>
 #include <QJsonArray>
 #include <QJsonDocument>
+#include <QJsonObject>
 #include <QSocketNotifier>
 
 #include <csignal>
@@ -19,6 +20,19 @@
 #include <unistd.h>
 
 namespace {
+
+// {"aws-kms": {"setting": "value", ...}, ...}: the settings that reach the KMS doubles.
+QByteArray kmsJson(const kw::kms::KmsSettings &settings)
+{
+    QJsonObject all;
+    for (auto type = settings.cbegin(); type != settings.cend(); ++type) {
+        QJsonObject config;
+        for (auto it = type->cbegin(); it != type->cend(); ++it)
+            config.insert(it.key(), it.value());
+        all.insert(type.key(), config);
+    }
+    return QJsonDocument(all).toJson(QJsonDocument::Compact);
+}
 
 int g_signalPipe[2] = {-1, -1};
 
@@ -179,7 +193,8 @@ int main(int argc, char *argv[])
     };
     const QByteArray line = "{\"registry\":" + jsonString(sandbox.registryUrl()) +
                             ",\"bootstrap\":" + jsonString(sandbox.bootstrapServers()) +
-                            ",\"localSecret\":" + jsonString(sandbox.localSecret()) + "}";
+                            ",\"localSecret\":" + jsonString(sandbox.localSecret()) +
+                            ",\"kms\":" + kmsJson(sandbox.kmsSettings()) + "}";
     std::fputs(line.constData(), stdout);
     std::fputc('\n', stdout);
     std::fflush(stdout);

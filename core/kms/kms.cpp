@@ -1,7 +1,10 @@
 #include "core/kms/kms.h"
 
+#include "core/domain/readyfuture.h"
 #include "core/domain/secretproperty.h"
 #include "core/kms/localkms.h"
+
+#include <QDateTime>
 
 #include <algorithm>
 
@@ -140,6 +143,51 @@ KmsAead::~KmsAead() = default;
 
 KmsDriver::~KmsDriver() = default;
 
+QFuture<kw::Result<KmsKeyState>> KmsDriver::keyState(const KekRef &, const KmsConfig &) const
+{
+    KmsKeyState state;
+    state.notes.append(QStringLiteral("%1 keys have no state to ask a KMS about.").arg(kmsType()));
+    return kw::readyFuture(kw::Result<KmsKeyState>(state));
+}
+
+bool KmsKeyState::isRevoked() const
+{
+    return status == Status::Disabled || status == Status::PendingDeletion ||
+           status == Status::Destroyed;
+}
+
+QString KmsKeyState::statusName(Status status)
+{
+    switch (status) {
+    case Status::Unknown:
+        return QStringLiteral("Unknown");
+    case Status::Enabled:
+        return QStringLiteral("Enabled");
+    case Status::Disabled:
+        return QStringLiteral("Disabled");
+    case Status::PendingDeletion:
+        return QStringLiteral("Pending deletion");
+    case Status::Destroyed:
+        return QStringLiteral("Destroyed");
+    case Status::Transitional:
+        return QStringLiteral("Not ready");
+    }
+    return QStringLiteral("Unknown");
+}
+
+QString KmsKeyState::summary() const
+{
+    QString text = statusName(status);
+    if (status == Status::PendingDeletion && deletionMs > 0)
+        text +=
+            QStringLiteral(" on %1").arg(QDateTime::fromMSecsSinceEpoch(deletionMs)
+                                             .toUTC()
+                                             .toString(QStringLiteral("yyyy-MM-dd HH:mm 'UTC'")));
+    if (!providerState.isEmpty() && providerState != statusName(status))
+        text += QStringLiteral(" (%1)").arg(providerState);
+    return text;
+}
+
 void KmsRegistry::add(std::shared_ptr<KmsDriver> driver)
 {
     if (!driver)
@@ -172,6 +220,18 @@ kw::Result<std::shared_ptr<KmsAead>> KmsRegistry::aeadFor(const KekRef &kek,
                                  .arg(kek.name, kek.kmsType, known));
     }
     return it.value()->create(kek, configFor(kek, settings));
+}
+
+QFuture<kw::Result<KmsKeyState>> KmsRegistry::keyStateFor(const KekRef &kek,
+                                                          const KmsSettings &settings) const
+{
+    const auto it = m_drivers.constFind(kek.kmsType);
+    if (it == m_drivers.cend()) {
+        // The same message aeadFor gives.
+        auto aead = aeadFor(kek, settings);
+        return kw::readyFuture(kw::Result<KmsKeyState>(aead.error()));
+    }
+    return it.value()->keyState(kek, configFor(kek, settings));
 }
 
 QStringList KmsRegistry::types() const

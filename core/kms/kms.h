@@ -14,6 +14,7 @@
 #include <QStringView>
 
 #include <memory>
+#include <optional>
 
 namespace kw::kms {
 
@@ -27,6 +28,14 @@ inline constexpr QLatin1String ErrorBadCiphertext{"kms.bad_ciphertext"};
 inline constexpr QLatin1String ErrorNotConfigured{"kms.not_configured"};
 // No driver for the KEK's kmsType.
 inline constexpr QLatin1String ErrorUnsupportedType{"kms.unsupported_type"};
+// The KMS key exists but is disabled (AWS Disabled, Azure enabled=false, GCP DISABLED).
+inline constexpr QLatin1String ErrorKeyDisabled{"kms.key_disabled"};
+// The KMS key is scheduled for deletion or destruction; the message carries the date.
+inline constexpr QLatin1String ErrorKeyPendingDeletion{"kms.key_pending_deletion"};
+// The KMS kept refusing for rate limits after the bounded retries.
+inline constexpr QLatin1String ErrorThrottled{"kms.throttled"};
+// The KMS answered something its API does not define (a malformed reply, a bad CRC32C).
+inline constexpr QLatin1String ErrorBadReply{"kms.bad_reply"};
 
 // Driver settings ("secret", "access.key.id", ...), as in Confluent's rule-executor params.
 using KmsConfig = QMap<QString, QString>;
@@ -96,6 +105,38 @@ public:
     [[nodiscard]] virtual QFuture<kw::Result<QByteArray>> unwrap(QByteArray ciphertext) = 0;
 };
 
+// The state of a KEK's key as its KMS reports it, normalised across providers
+// (kms-facts.md section 5). Times are epoch milliseconds, 0 when unknown.
+struct KmsKeyState
+{
+    enum class Status
+    {
+        Unknown,         // the KMS does not say (local-kms has no key to ask about)
+        Enabled,         // wraps and unwraps
+        Disabled,        // exists, refuses to wrap and unwrap until enabled again
+        PendingDeletion, // scheduled for deletion or destruction at deletionMs
+        Destroyed,       // gone: whatever it wrapped is lost
+        Transitional,    // being created, imported, updated; not usable yet
+    };
+
+    Status status = Status::Unknown;
+    QString providerState;            // the KMS's own word: "Enabled", "DESTROY_SCHEDULED", ...
+    qint64 deletionMs = 0;            // PendingDeletion: when the key goes
+    QString keyName = {};             // what the KMS calls the key (ARN, resource name, key URL)
+    QString currentVersion;           // the version new wraps use, where the KMS has versions
+    std::optional<bool> autoRotation; // the KMS rotates the key itself; nullopt: it does not say
+    int rotationPeriodDays = 0;
+    qint64 lastRotationMs = 0;
+    qint64 nextRotationMs = 0;
+    QStringList notes = {}; // further facts worth a line ("deletion_allowed is true", ...)
+
+    // Disabled, pending deletion or destroyed: the KEK's DEKs cannot be unwrapped (or soon not).
+    [[nodiscard]] bool isRevoked() const;
+    // "Enabled", "Disabled", "Pending deletion on 2027-01-04", ...
+    [[nodiscard]] QString summary() const;
+    [[nodiscard]] static QString statusName(Status status);
+};
+
 class KmsDriver
 {
 public:
@@ -107,6 +148,10 @@ public:
     // Builds the AEAD for `kek` from the already merged config (see mergeKmsConfig()).
     [[nodiscard]] virtual kw::Result<std::shared_ptr<KmsAead>>
     create(const KekRef &kek, const KmsConfig &mergedConfig) const = 0;
+    // The state of the KEK's key as the KMS reports it. The default answers Status::Unknown
+    // with a note that the type has no key state (local-kms); cloud drivers ask the KMS.
+    [[nodiscard]] virtual QFuture<kw::Result<KmsKeyState>>
+    keyState(const KekRef &kek, const KmsConfig &mergedConfig) const;
 };
 
 // The available drivers by kmsType. Adding drivers is not thread-safe; lookups are.
@@ -122,6 +167,9 @@ public:
                                                                const KmsSettings &settings) const;
     // What the driver of `kek` is given: settings[kek.kmsType] overlaid with kek.kmsProps.
     [[nodiscard]] static KmsConfig configFor(const KekRef &kek, const KmsSettings &settings);
+    // The state of the KEK's key from its driver (KmsDriver::keyState), same config as aeadFor.
+    [[nodiscard]] QFuture<kw::Result<KmsKeyState>> keyStateFor(const KekRef &kek,
+                                                               const KmsSettings &settings) const;
     // Sorted kmsType names.
     [[nodiscard]] QStringList types() const;
     // The declarations of the registered drivers, sorted by kmsType.

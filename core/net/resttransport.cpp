@@ -142,7 +142,8 @@ RestRequest &RestRequest::setService(const QString &name)
 
 bool RestRequest::isIdempotent() const
 {
-    return method == "GET" || method == "PUT" || method == "DELETE" || method == "HEAD";
+    return retrySafe || method == "GET" || method == "PUT" || method == "DELETE" ||
+           method == "HEAD";
 }
 
 QByteArray RestRequest::encodedTarget(const QByteArray &basePath) const
@@ -441,14 +442,16 @@ void RestTransport::attempt(const std::shared_ptr<Call> &call)
                          QNetworkRequest::AlwaysNetwork);
     request.setAttribute(QNetworkRequest::CacheSaveControlAttribute, false);
     const QByteArray agent = "keywarden/" + applicationVersion().toUtf8();
-    request.setRawHeader("Content-Type", "application/vnd.schemaregistry.v1+json");
-    request.setRawHeader(
-        "Accept", "application/vnd.schemaregistry.v1+json, application/vnd.schemaregistry+json, "
-                  "application/json");
-    request.setRawHeader("Confluent-Accept-Unknown-Properties", "true");
-    request.setRawHeader("Confluent-Client-Version", agent);
+    const bool registry = call->request.registryHeaders;
     request.setRawHeader("User-Agent", agent);
-    const AuthSettings &auth = m_settings.auth;
+    if (registry) {
+        request.setRawHeader("Content-Type", "application/vnd.schemaregistry.v1+json");
+        request.setRawHeader("Accept", "application/vnd.schemaregistry.v1+json, "
+                                       "application/vnd.schemaregistry+json, application/json");
+        request.setRawHeader("Confluent-Accept-Unknown-Properties", "true");
+        request.setRawHeader("Confluent-Client-Version", agent);
+    }
+    const AuthSettings &auth = registry ? m_settings.auth : AuthSettings::none();
     switch (auth.kind) {
     case AuthSettings::Kind::None:
         break;
@@ -468,10 +471,13 @@ void RestTransport::attempt(const std::shared_ptr<Call> &call)
     }
     for (const auto &header : m_settings.extraHeaders)
         request.setRawHeader(header.first, header.second);
+    for (const auto &header : call->request.headers)
+        request.setRawHeader(header.first, header.second);
     if (m_sslConfig)
         request.setSslConfiguration(*m_sslConfig);
 
-    const QByteArray payload = call->request.body.isNull()
+    const QByteArray payload = call->request.rawBody ? *call->request.rawBody
+                               : call->request.body.isNull()
                                    ? QByteArray()
                                    : call->request.body.toJson(QJsonDocument::Compact);
     QNetworkReply *reply = m_nam->sendCustomRequest(request, call->request.method, payload);
@@ -635,6 +641,16 @@ void RestTransport::onFinished(const std::shared_ptr<Call> &call, QNetworkReply 
     if (isRetryableStatus(status) &&
         retryIfAllowed(call, QStringLiteral("HTTP %1").arg(status), error, retryAfterMs))
         return;
+    if (rq.answerEveryStatus) {
+        Reply out;
+        out.httpStatus = status;
+        out.body = body;
+        out.json = QJsonDocument::fromJson(body); // null when the body is not JSON
+        qCDebug(lcNet).noquote() << call->what << "->" << status << "in" << call->clock.elapsed()
+                                 << "ms";
+        finish(call, std::move(out));
+        return;
+    }
     finish(call, std::move(error));
 }
 

@@ -36,6 +36,21 @@ struct RestRequest
     bool expectJson = true;                              // false for raw schema text
     QList<int> passThroughStatuses;                      // answered as a Reply instead of an error
 
+    // For services other than the registry (KMS APIs):
+    // Sent after every default header, replacing one of the same name (Content-Type, ...).
+    // Values are never logged: they carry signatures and bearer tokens.
+    QList<QPair<QByteArray, QByteArray>> headers;
+    // Sent byte for byte instead of `body`: what a request signature covers.
+    std::optional<QByteArray> rawBody;
+    // False: no registry headers (Confluent-*, the registry's Accept and Content-Type) and no
+    // connection auth; the request's own `headers` say everything.
+    bool registryHeaders = true;
+    // Every status is answered as a Reply (after the usual retries of 408/429/5xx), so the
+    // caller maps the service's own error bodies.
+    bool answerEveryStatus = false;
+    // Retried like an idempotent request although it is a POST (KMS encrypt and decrypt are).
+    bool retrySafe = false;
+
     static RestRequest make(QByteArray method, QStringList path);
     RestRequest &addQuery(const QString &name, const QString &value);
     RestRequest &addQuery(const QString &name, bool value);

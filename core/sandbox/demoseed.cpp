@@ -10,6 +10,7 @@
 #include "core/engine/recordencryptor.h"
 #include "core/kms/localkms.h"
 #include "core/sandbox/demoestate.h"
+#include "core/sandbox/kmsdouble.h"
 #include "core/sandbox/mockkafkacluster.h"
 #include "core/sandbox/sandboxstore.h"
 #include "core/serde/framing.h"
@@ -141,7 +142,7 @@ QByteArray damage(const QByteArray &record, int kind, QRandomGenerator &rng)
 } // namespace
 
 Result<void> seedDemo(SandboxStore &store, MockKafkaCluster &cluster, const QString &localSecret,
-                      const Clock &clock)
+                      const Clock &clock, const QList<std::shared_ptr<KmsDouble>> &kmsDoubles)
 {
     QElapsedTimer timer;
     timer.start();
@@ -158,6 +159,8 @@ Result<void> seedDemo(SandboxStore &store, MockKafkaCluster &cluster, const QStr
     auto kmsRegistry = std::make_shared<kms::KmsRegistry>(kms::KmsRegistry::withBuiltInDrivers());
     for (const char *type : {"aws-kms", "gcp-kms", "azure-kms", "hcvault"})
         kmsRegistry->add(std::make_shared<OfflineKmsDriver>(QLatin1String(type)));
+    for (const auto &kms : kmsDoubles)
+        kmsRegistry->add(kms->seedingDriver()); // replaces the offline stand-in of its type
     const kms::KmsSettings kmsSettings{
         {QStringLiteral("local-kms"), {{QString(kms::LocalKmsDriver::SecretKey), localSecret}}}};
 

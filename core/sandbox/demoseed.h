@@ -5,10 +5,14 @@
 #include "core/domain/clock.h"
 #include "core/domain/result.h"
 
+#include <QList>
 #include <QString>
+
+#include <memory>
 
 namespace kw::sandbox {
 
+class KmsDouble;
 class SandboxStore;
 class MockKafkaCluster;
 
@@ -16,7 +20,10 @@ class MockKafkaCluster;
 // creates should be local-kms so the sandbox can unwrap them). `clock` is the sandbox's clock
 // ("now"); to backdate rows, switch the store to a ManualClock with store.setClock() and set
 // it back to `clock` before returning.
+// `kmsDoubles` wrap the DEKs of their kmsType's KEKs (seedingDriver()) so the sandbox's
+// doubles unwrap them later; a cloud type without a double gets DEKs nobody can unwrap.
 kw::Result<void> seedDemo(SandboxStore &store, MockKafkaCluster &cluster,
-                          const QString &localSecret, const Clock &clock);
+                          const QString &localSecret, const Clock &clock,
+                          const QList<std::shared_ptr<KmsDouble>> &kmsDoubles = {});
 
 } // namespace kw::sandbox

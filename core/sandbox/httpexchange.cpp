@@ -35,6 +35,15 @@ bool HttpRequest::hasParam(const QString &key) const
     return query.hasQueryItem(key);
 }
 
+QByteArray HttpRequest::header(QByteArrayView name) const
+{
+    for (const auto &h : headers) {
+        if (name.compare(h.first, Qt::CaseInsensitive) == 0)
+            return h.second;
+    }
+    return {};
+}
+
 HttpReply jsonReply(const QJsonObject &object, int status)
 {
     return HttpReply{status, QJsonDocument(object).toJson(QJsonDocument::Compact),

@@ -24,6 +24,11 @@ struct HttpRequest
     QStringList segments; // the path split at '/', each segment percent-decoded
     QUrlQuery query;
     QByteArray body;
+    // For the KMS doubles, which check signatures and tokens: the headers as received, and
+    // the path and query exactly as sent (still percent-encoded).
+    QList<QPair<QByteArray, QByteArray>> headers;
+    QByteArray rawPath;
+    QByteArray rawQuery;
 
     // Query parameters, fully decoded.
     [[nodiscard]] QString param(const QString &key) const;
@@ -32,6 +37,8 @@ struct HttpRequest
     [[nodiscard]] bool flag(const QString &key) const;
     [[nodiscard]] int intParam(const QString &key, int fallback) const;
     [[nodiscard]] bool hasParam(const QString &key) const;
+    // The value of header `name` (any case), empty when absent.
+    [[nodiscard]] QByteArray header(QByteArrayView name) const;
 };
 
 struct HttpReply

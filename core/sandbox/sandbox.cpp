@@ -2,6 +2,7 @@
 
 #include "core/crypto/crypto.h"
 #include "core/sandbox/demoseed.h"
+#include "core/sandbox/kmsdouble.h"
 #include "core/sandbox/mockkafkacluster.h"
 #include "core/sandbox/sandboxserver.h"
 #include "core/sandbox/sandboxstore.h"
@@ -62,8 +63,11 @@ Result<void> Sandbox::start(const SandboxOptions &options)
     if (auto started = cluster->start(options.brokers); !started)
         return started;
 
+    QList<std::shared_ptr<KmsDouble>> kmsDoubles = makeKmsDoubles(m_clock);
     if (options.seed == QLatin1String("demo")) {
-        if (auto seeded = seedDemo(*store, *cluster, m_localSecret, m_clock); !seeded)
+        for (const auto &kms : kmsDoubles)
+            kms->seedDemoKeys(m_clock);
+        if (auto seeded = seedDemo(*store, *cluster, m_localSecret, m_clock, kmsDoubles); !seeded)
             return seeded;
     }
 
@@ -77,6 +81,8 @@ Result<void> Sandbox::start(const SandboxOptions &options)
     auto server = std::make_unique<SandboxServer>(store);
     server->setBasicAuth(options.basicAuthUser, options.basicAuthSecret);
     server->setFaultInjector(faults);
+    for (const auto &kms : kmsDoubles)
+        server->addKmsDouble(kms);
     if (auto listening = server->listen(options.port); !listening)
         return listening;
 
@@ -84,6 +90,7 @@ Result<void> Sandbox::start(const SandboxOptions &options)
     m_cluster = std::move(cluster);
     m_server = std::move(server);
     m_faults = std::move(faults);
+    m_kmsDoubles = std::move(kmsDoubles);
     return {};
 }
 
@@ -93,6 +100,19 @@ void Sandbox::stop()
     m_cluster.reset();
     m_store.reset();
     m_faults.reset();
+    m_kmsDoubles.clear();
+}
+
+kms::KmsSettings Sandbox::kmsSettings() const
+{
+    kms::KmsSettings settings;
+    settings.insert(QStringLiteral("local-kms"), {{QStringLiteral("secret"), m_localSecret}});
+    const QString base = registryUrl();
+    if (base.isEmpty())
+        return settings;
+    for (const auto &kms : m_kmsDoubles)
+        settings.insert(kms->kmsType(), kms->clientSettings(base));
+    return settings;
 }
 
 bool Sandbox::isRunning() const

@@ -4,8 +4,10 @@
 
 #include "core/domain/clock.h"
 #include "core/domain/result.h"
+#include "core/kms/kms.h"
 #include "core/sandbox/faults.h"
 
+#include <QList>
 #include <QString>
 
 #include <memory>
@@ -13,6 +15,7 @@
 namespace kw::sandbox {
 
 class FaultInjector;
+class KmsDouble;
 class MockKafkaCluster;
 class SandboxServer;
 class SandboxStore;
@@ -49,6 +52,9 @@ public:
     [[nodiscard]] QString registryUrl() const;
     [[nodiscard]] QString bootstrapServers() const;
     [[nodiscard]] QString localSecret() const;
+    // The KMS settings that point each driver at the sandbox's KMS doubles (kmsdouble.h), by
+    // kmsType; with local-kms's secret. A profile of the sandbox takes them as they are.
+    [[nodiscard]] kms::KmsSettings kmsSettings() const;
 
     // Valid after a successful start().
     [[nodiscard]] std::shared_ptr<SandboxStore> store() const;
@@ -64,6 +70,7 @@ private:
     std::unique_ptr<MockKafkaCluster> m_cluster;
     std::shared_ptr<FaultInjector> m_faults;
     QString m_localSecret;
+    QList<std::shared_ptr<KmsDouble>> m_kmsDoubles;
 };
 
 } // namespace kw::sandbox

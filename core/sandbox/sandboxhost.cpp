@@ -53,9 +53,9 @@ void SandboxHost::start(const SandboxOptions &options)
             QMetaObject::invokeMethod(this, [this, message] { Q_EMIT failed(message); });
             return;
         }
-        const SandboxEndpoints endpoints{worker->sandbox->registryUrl(),
-                                         worker->sandbox->bootstrapServers(),
-                                         worker->sandbox->localSecret(), timer.elapsed()};
+        const SandboxEndpoints endpoints{
+            worker->sandbox->registryUrl(), worker->sandbox->bootstrapServers(),
+            worker->sandbox->localSecret(), timer.elapsed(), worker->sandbox->kmsSettings()};
         QMetaObject::invokeMethod(this, [this, endpoints] {
             m_ready = true;
             m_endpoints = endpoints;

@@ -16,6 +16,8 @@ struct SandboxEndpoints
     QString bootstrapServers;
     QString localSecret;
     qint64 startupMs = 0;
+    // Per kmsType, the settings that reach the sandbox's KMS doubles (Sandbox::kmsSettings).
+    kms::KmsSettings kms = {};
 };
 
 class SandboxHost final : public QObject

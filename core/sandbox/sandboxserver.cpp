@@ -3,6 +3,7 @@
 #include "core/sandbox/dekroutes.h"
 #include "core/sandbox/faults.h"
 #include "core/sandbox/httpexchange.h"
+#include "core/sandbox/kmsdouble.h"
 #include "core/sandbox/registryerrors.h"
 #include "core/sandbox/schemaroutes.h"
 
@@ -193,6 +194,12 @@ void SandboxServer::setFaultInjector(std::shared_ptr<FaultInjector> faults)
     m_faults = std::move(faults);
 }
 
+void SandboxServer::addKmsDouble(std::shared_ptr<KmsDouble> kms)
+{
+    if (kms)
+        m_kmsDoubles.append(std::move(kms));
+}
+
 HttpReply SandboxServer::dispatch(const HttpRequest &request)
 {
     if (m_faults && m_faults->isEligible(request.segments.value(0)))
@@ -247,6 +254,24 @@ HttpReply SandboxServer::reply(const QHttpServerRequest &request)
     exchange.segments = pathSegments(request.url());
     exchange.query = request.query();
     exchange.body = request.body();
+    exchange.rawPath = request.url().path(QUrl::FullyEncoded).toUtf8();
+    exchange.rawQuery = request.url().query(QUrl::FullyEncoded).toUtf8();
+#if QT_VERSION >= QT_VERSION_CHECK(6, 8, 0)
+    exchange.headers = request.headers().toListOfPairs();
+#else
+    exchange.headers = request.headers();
+#endif
+
+    // A KMS double checks its own credentials and answers its own content types.
+    for (const auto &kms : m_kmsDoubles) {
+        if (exchange.segments.value(0) == kms->pathPrefix() &&
+            exchange.body.size() <= MaxRequestBodyBytes) {
+            HttpReply reply = kms->route(exchange);
+            qCDebug(lcSandboxHttp)
+                << exchange.method << exchange.segments.join(QLatin1Char('/')) << reply.status;
+            return reply;
+        }
+    }
 
     HttpReply reply;
     const bool authorised =

@@ -5,6 +5,7 @@
 #include "core/domain/result.h"
 
 #include <QAbstractHttpServer>
+#include <QList>
 #include <QString>
 
 #include <memory>
@@ -12,6 +13,7 @@
 namespace kw::sandbox {
 
 class FaultInjector;
+class KmsDouble;
 class SandboxStore;
 struct HttpRequest;
 struct HttpReply;
@@ -32,6 +34,8 @@ public:
     // (the default). Set it before listen(), in the server's thread.
     void setFaultInjector(std::shared_ptr<FaultInjector> faults);
     [[nodiscard]] const std::shared_ptr<FaultInjector> &faultInjector() const { return m_faults; }
+    // Serves `kms` under its path prefix (kmsdouble.h). Before listen(), in the server's thread.
+    void addKmsDouble(std::shared_ptr<KmsDouble> kms);
 
     // Listens on 127.0.0.1:`port`; 0 picks a free port.
     Result<void> listen(quint16 port = 0);
@@ -61,6 +65,7 @@ private:
 
     std::shared_ptr<SandboxStore> m_store;
     std::shared_ptr<FaultInjector> m_faults;
+    QList<std::shared_ptr<KmsDouble>> m_kmsDoubles;
     QByteArray m_expectedAuthorization;
     quint16 m_port = 0;
 };

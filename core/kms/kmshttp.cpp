@@ -1,0 +1,136 @@
+#include "core/kms/kmshttp.h"
+
+#include "core/crypto/crypto.h"
+#include "core/domain/readyfuture.h"
+
+#include <QHash>
+#include <QMutex>
+#include <QMutexLocker>
+#include <QObject>
+#include <QThread>
+
+namespace kw::kms {
+
+struct KmsHttp::Impl
+{
+    QMutex mutex;
+    QThread *thread = nullptr;  // started on first use
+    QObject *context = nullptr; // lives in `thread`, parent of the transports
+    QHash<QString, registry::RestTransport *> transports;
+};
+
+namespace {
+
+QString endpointKey(const KmsEndpoint &e)
+{
+    return e.baseUrl.toString(QUrl::FullyEncoded) + QLatin1Char('\n') + e.caFile +
+           QLatin1Char('\n') + QString::number(int(e.insecureSkipVerify)) + QLatin1Char('\n') +
+           QString::number(e.timeoutMs) + QLatin1Char('/') + QString::number(e.maxRetries) +
+           QLatin1Char('/') + QString::number(e.retryBaseMs) + QLatin1Char('/') +
+           QString::number(e.retryMaxMs);
+}
+
+registry::ConnectionSettings settingsFor(const KmsEndpoint &e)
+{
+    registry::ConnectionSettings s;
+    s.baseUrl = e.baseUrl;
+    s.tls.caFile = e.caFile;
+    s.tls.insecureSkipVerify = e.insecureSkipVerify;
+    s.timeoutMs = e.timeoutMs;
+    s.maxRetries = e.maxRetries;
+    s.retryBaseMs = e.retryBaseMs;
+    s.retryMaxMs = e.retryMaxMs;
+    s.maxResponseBytes = qint64(4) * 1024 * 1024; // KMS answers are small
+    return s;
+}
+
+} // namespace
+
+KmsHttp::KmsHttp()
+    : d(std::make_unique<Impl>())
+{}
+
+KmsHttp::~KmsHttp()
+{
+    QThread *thread = nullptr;
+    {
+        QMutexLocker lock(&d->mutex);
+        thread = d->thread;
+    }
+    if (!thread)
+        return;
+    thread->quit();
+    if (QThread::currentThread() == thread) {
+        // The last user let go in a reply's continuation: the thread ends once this returns.
+        QObject::connect(thread, &QThread::finished, thread, &QObject::deleteLater);
+        return;
+    }
+    thread->wait();
+    delete thread;
+}
+
+QFuture<Result<registry::Reply>> KmsHttp::send(const KmsEndpoint &endpoint,
+                                               registry::RestRequest request)
+{
+    const QString key = endpointKey(endpoint);
+    QThread *thread = nullptr;
+    QObject *context = nullptr;
+    registry::RestTransport *transport = nullptr;
+    {
+        QMutexLocker lock(&d->mutex);
+        if (!d->thread) {
+            d->thread = new QThread;
+            d->thread->setObjectName(QStringLiteral("kw-kms-http"));
+            d->context = new QObject;
+            d->context->moveToThread(d->thread);
+            QObject *ctx = d->context;
+            // finished() runs in the ending thread: the transports (and their sockets) go
+            // there, then OpenSSL's per-thread state of the TLS handshakes.
+            QObject::connect(
+                d->thread, &QThread::finished, d->thread,
+                [ctx] {
+                    delete ctx;
+                    crypto::releaseThreadState();
+                },
+                Qt::DirectConnection);
+            d->thread->start();
+        }
+        thread = d->thread;
+        context = d->context;
+        transport = d->transports.value(key);
+    }
+    if (!transport) {
+        // Made in the transports' thread, without the lock: that thread may be sending too.
+        registry::RestTransport *made = nullptr;
+        const auto make = [&] {
+            made = new registry::RestTransport(settingsFor(endpoint), context);
+        };
+        if (QThread::currentThread() == thread)
+            make();
+        else
+            QMetaObject::invokeMethod(context, make, Qt::BlockingQueuedConnection);
+        QMutexLocker lock(&d->mutex);
+        transport = d->transports.value(key);
+        if (transport) {
+            made->deleteLater(); // another caller made it meanwhile
+        } else {
+            d->transports.insert(key, made);
+            transport = made;
+        }
+    }
+    return transport->send(std::move(request));
+}
+
+std::shared_ptr<KmsHttp> KmsHttp::shared()
+{
+    static QMutex mutex;
+    static std::weak_ptr<KmsHttp> current;
+    QMutexLocker lock(&mutex);
+    if (auto existing = current.lock())
+        return existing;
+    auto made = std::make_shared<KmsHttp>();
+    current = made;
+    return made;
+}
+
+} // namespace kw::kms

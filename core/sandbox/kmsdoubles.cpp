@@ -1,0 +1,15 @@
+#include "core/sandbox/kmsdouble.h"
+
+namespace kw::sandbox {
+
+KmsDouble::~KmsDouble() = default;
+
+QList<std::shared_ptr<KmsDouble>> makeKmsDoubles(const Clock &clock)
+{
+    Q_UNUSED(clock);
+    QList<std::shared_ptr<KmsDouble>> doubles;
+    // One line per double, e.g. doubles.append(std::make_shared<AwsKmsDouble>(clock));
+    return doubles;
+}
+
+} // namespace kw::sandbox
