@@ -71,6 +71,8 @@ void addConnectionOptions(QCommandLineParser &parser, Needs needs)
              QStringLiteral("A librdkafka property, e.g. -X security.protocol=SASL_SSL "
                             "(repeatable)."),
              QStringLiteral("property=value")});
+    }
+    if (needs != Needs::Registry) {
         parser.addOption({OptKms,
                           QStringLiteral("KMS settings for a kms type, e.g. "
                                          "--kms local-kms:secret=S (repeatable). LOCAL_SECRET in "
@@ -141,6 +143,8 @@ Result<profiles::ConnectionProfile> connectionFromOptions(const QCommandLinePars
                 return usage(QStringLiteral("-X '%1' is not property=value.").arg(kv));
             profile.kafkaProperties.insert(kv.left(eq).trimmed(), kv.mid(eq + 1));
         }
+    }
+    if (hasOption(parser, OptKms)) {
         for (const QString &spec : parser.values(OptKms)) {
             const qsizetype colon = spec.indexOf(QLatin1Char(':'));
             if (colon <= 0)
@@ -279,7 +283,9 @@ int exitCodeFor(const Error &error)
         c == QLatin1String("registry.40101") || c == QLatin1String("registry.40301") ||
         c.startsWith(QLatin1String("kafka.unreachable")) ||
         c.startsWith(QLatin1String("kafka.authentication")) ||
-        c.startsWith(QLatin1String("profiles.no_keychain")))
+        c.startsWith(QLatin1String("profiles.no_keychain")) ||
+        c == QLatin1String("kms.unavailable") || c == QLatin1String("kms.access_denied") ||
+        c == QLatin1String("kms.throttled"))
         return ExitUnavailable;
     return ExitFailure;
 }

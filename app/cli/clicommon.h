@@ -24,7 +24,8 @@ namespace kw::cli {
 enum class Needs
 {
     Registry,
-    RegistryAndKafka
+    RegistryAndKms,  // --kms as well, for commands that call a KMS themselves
+    RegistryAndKafka // --bootstrap, -X and --kms as well
 };
 
 enum ExitCode

@@ -735,7 +735,8 @@ int runDekCommand(const QStringList &arguments)
 int runKekCommand(const QStringList &arguments)
 {
     return dispatch(arguments, QStringLiteral("kek"),
-                    {{QStringLiteral("rewrap"), kekRewrap},
+                    {{QStringLiteral("test"), runKekTestCommand},
+                     {QStringLiteral("rewrap"), kekRewrap},
                      {QStringLiteral("switch"), kekSwitch},
                      {QStringLiteral("delete"),
                       [](const QStringList &a) {

@@ -20,6 +20,8 @@ int runCensusCommand(const QStringList &arguments);
 int runScheduleCommand(const QStringList &arguments);
 int runDekCommand(const QStringList &arguments);
 int runKekCommand(const QStringList &arguments);
+// `kek test K` (cmd_kektest.cpp): wraps and unwraps through the KEK's KMS, step by step.
+int runKekTestCommand(const QStringList &arguments);
 int runJournalCommand(const QStringList &arguments);
 int runReportCommand(const QStringList &arguments);
 // `report` without verify or key: writes a report (cmd_reportgenerate.cpp).

@@ -58,10 +58,11 @@ const Command Commands[] = {
      "DEK versions, with a plan and blast radius first.",
      runDekCommand},
     {"kek",
-     "kek rewrap K [--subject S] | switch --subject S --to K2 | delete K [--permanent] | "
-     "undelete K",
-     "Rewrap a KEK's DEKs under its KMS key's current material, switch a subject to another "
-     "KEK, or delete and undelete KEKs, with a plan and blast radius first.",
+     "kek test K | rewrap K [--subject S] | switch --subject S --to K2 | delete K "
+     "[--permanent] | undelete K",
+     "Test a KEK (wrap and unwrap through its KMS, and its key's state), rewrap its DEKs under "
+     "its KMS key's current material, switch a subject to another KEK, or delete and undelete "
+     "KEKs, with a plan and blast radius first.",
      runKekCommand},
     {"journal", "journal list|show ID|resume ID",
      "The journal of workflow runs: list them, show one step by step, resume one that stopped.",

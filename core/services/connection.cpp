@@ -49,7 +49,14 @@ Connection::Connection(profiles::ConnectionProfile profile, QObject *parent)
     , m_dekClient(std::make_shared<registry::DekRegistryClient>(m_transport.get()))
     , m_schemaClient(std::make_shared<registry::SchemaRegistryClient>(m_transport.get()))
     , m_dekCache(std::make_shared<engine::DekCache>())
+    , m_kmsDrivers(std::make_shared<const kms::KmsRegistry>(kms::KmsRegistry::withBuiltInDrivers()))
 {}
+
+QFuture<Result<kms::KmsKeyState>> Connection::kmsKeyState(const registry::Kek &kek) const
+{
+    return m_kmsDrivers->keyStateFor(
+        {kek.name, kek.kmsType, kek.kmsKeyId, kek.kmsProps, kek.shared}, m_profile.kms);
+}
 
 Connection::~Connection()
 {

@@ -11,8 +11,10 @@
 // still in flight on its thread; a fetch still running keeps the decryptor's thread alive
 // until it ends.
 
+#include "core/domain/registrytypes.h"
 #include "core/engine/dekcache.h"
 #include "core/kafka/kafkasettings.h"
+#include "core/kms/kms.h"
 #include "core/services/connectionprofile.h"
 
 #include <QObject>
@@ -69,6 +71,10 @@ public:
     // KMS unwraps and DEK cache hits of the decryptor so far (DEKs stay cached across fetches).
     [[nodiscard]] engine::DekCache::Stats decryptorStats() const { return m_dekCache->stats(); }
 
+    // The state of `kek`'s key as its KMS reports it, with this profile's KMS settings (the
+    // KEK's kmsProps win). Thread-safe; the future may finish on any thread.
+    [[nodiscard]] QFuture<Result<kms::KmsKeyState>> kmsKeyState(const registry::Kek &kek) const;
+
 private:
     profiles::ConnectionProfile m_profile;
     std::unique_ptr<registry::RestTransport> m_transport;
@@ -76,6 +82,7 @@ private:
     std::shared_ptr<registry::SchemaRegistryClient> m_schemaClient;
     std::shared_ptr<engine::DekCache> m_dekCache;
     std::shared_ptr<engine::RecordDecryptor> m_decryptor;
+    std::shared_ptr<const kms::KmsRegistry> m_kmsDrivers;
 };
 
 } // namespace kw::services

@@ -5,6 +5,7 @@
 #include "core/crypto/crypto.h"
 #include "core/domain/clock.h"
 #include "core/domain/displaytext.h"
+#include "core/domain/readyfuture.h"
 #include "core/net/resttransport.h"
 #include "core/registry/dekregistryclient.h"
 #include "core/registry/schemaregistryclient.h"
@@ -27,6 +28,7 @@
 #include <QTableWidget>
 #include <QTest>
 #include <QThread>
+#include <QTimeZone>
 
 #include <memory>
 
@@ -107,6 +109,7 @@ private Q_SLOTS:
     void kekPaneUnknownKekShowsInlineError();
     void kekPaneDropsStaleAnswers();
     void kekPaneShowsRegistryTextPlainAndEscaped();
+    void kekPaneShowsTheKmsKeysState();
     void dekPaneFingerprintsWrappedKeyOnly_data();
     void dekPaneFingerprintsWrappedKeyOnly();
     void dekPaneDueDateFollowsClock_data();
@@ -205,6 +208,93 @@ void TestDetailPanes::kekPaneShowsFieldsUsageAndSubjectCount()
     QCOMPARE(labelText(&pane, "kekDekSubjectCount"),
              QString::number(
                  m_store->listDekSubjects(QStringLiteral("legacy-crm"), true).value().size()));
+}
+
+void TestDetailPanes::kekPaneShowsTheKmsKeysState()
+{
+    KekDetailPane pane;
+    pane.setClients(m_keys, m_schemas);
+    pane.show();
+    // Without a source there is nobody to ask, and the row says so.
+    pane.showKek(QStringLiteral("retail-pii"), false);
+    QTRY_VERIFY_WITH_TIMEOUT(!busy(&pane), 20000);
+    QVERIFY(labelText(&pane, "kekKeyState").contains(QLatin1String("no connection")));
+
+    // What the KMS answers, per KEK: the pane shows it with its dates, and a revoked key
+    // in bold with what it means for the DEKs.
+    QList<registry::Kek> asked;
+    const qint64 deletion =
+        QDateTime(QDate(2027, 1, 4), QTime(9, 30), QTimeZone::utc()).toMSecsSinceEpoch();
+    pane.setKeyStateSource([&asked, deletion](const registry::Kek &kek) {
+        asked.append(kek);
+        if (kek.name == QLatin1String("retail-pii")) {
+            kms::KmsKeyState state;
+            state.status = kms::KmsKeyState::Status::Enabled;
+            state.providerState = QStringLiteral("Enabled");
+            state.currentVersion = QStringLiteral("3");
+            state.autoRotation = true;
+            state.rotationPeriodDays = 365;
+            state.lastRotationMs =
+                QDateTime(QDate(2026, 3, 1), QTime(0, 0), QTimeZone::utc()).toMSecsSinceEpoch();
+            state.nextRotationMs =
+                QDateTime(QDate(2027, 3, 1), QTime(0, 0), QTimeZone::utc()).toMSecsSinceEpoch();
+            return kw::readyFuture(Result<kms::KmsKeyState>(state));
+        }
+        if (kek.name == QLatin1String("legacy-crm")) {
+            kms::KmsKeyState state;
+            state.status = kms::KmsKeyState::Status::PendingDeletion;
+            state.providerState = QStringLiteral("PendingDeletion");
+            state.deletionMs = deletion;
+            state.autoRotation = false;
+            return kw::readyFuture(Result<kms::KmsKeyState>(state));
+        }
+        return kw::readyFuture(Result<kms::KmsKeyState>(makeError(
+            QString(kms::ErrorAccessDenied),
+            QStringLiteral("AWS KMS refused DescribeKey on the key to arn:aws:iam::1:user/ops."))));
+    });
+    pane.showKek(QStringLiteral("retail-pii"), false);
+    QTRY_VERIFY_WITH_TIMEOUT(labelText(&pane, "kekKeyState").startsWith(QLatin1String("Enabled")),
+                             20000);
+    QCOMPARE(asked.size(), 1);
+    QCOMPARE(asked.first().kmsKeyId, QStringLiteral("retail-pii-2024")); // the KEK as loaded
+    QCOMPARE(labelText(&pane, "kekKeyState"), QStringLiteral("Enabled · current version 3"));
+    QCOMPARE(labelText(&pane, "kekKeyRotation"),
+             QStringLiteral("automatic, every 365 days; last 2026-03-01; next 2027-03-01"));
+
+    pane.showKek(QStringLiteral("legacy-crm"), true);
+    QTRY_VERIFY_WITH_TIMEOUT(labelText(&pane, "kekKeyState").startsWith(QLatin1String("Pending")),
+                             20000);
+    QCOMPARE(labelText(&pane, "kekKeyState"),
+             QStringLiteral("Pending deletion on 2027-01-04 09:30 UTC (PendingDeletion) — once "
+                            "deleted, its DEKs are lost for good"));
+    QVERIFY(pane.findChild<QLabel *>(QStringLiteral("kekKeyState"))
+                ->styleSheet()
+                .contains(QLatin1String("bold")));
+    QCOMPARE(labelText(&pane, "kekKeyRotation"), QStringLiteral("off (rotate in the KMS by hand)"));
+
+    // A KMS that refuses: the reason is on the row, the rest of the pane is unaffected.
+    pane.showKek(QStringLiteral("payments-pci"), false);
+    QTRY_VERIFY_WITH_TIMEOUT(labelText(&pane, "kekKeyState").startsWith(QLatin1String("unknown")),
+                             20000);
+    QVERIFY(labelText(&pane, "kekKeyState").contains(QLatin1String("arn:aws:iam::1:user/ops")));
+    QVERIFY(pane.findChild<QLabel *>(QStringLiteral("kekKeyState"))->styleSheet().isEmpty());
+    QTRY_VERIFY_WITH_TIMEOUT(!busy(&pane), 20000);
+    QVERIFY(pane.findChild<QWidget *>(QStringLiteral("kekDetailMessage"))->isHidden());
+
+    // The real local-kms driver has no key state, and says so rather than "enabled".
+    const auto drivers =
+        std::make_shared<const kms::KmsRegistry>(kms::KmsRegistry::withBuiltInDrivers());
+    pane.setKeyStateSource([drivers](const registry::Kek &kek) {
+        return drivers->keyStateFor({kek.name, kek.kmsType, kek.kmsKeyId, kek.kmsProps, kek.shared},
+                                    {});
+    });
+    pane.showKek(QStringLiteral("retail-pii"), false);
+    QTRY_VERIFY_WITH_TIMEOUT(labelText(&pane, "kekKeyState").startsWith(QLatin1String("Unknown")),
+                             20000);
+    QVERIFY(pane.findChild<QLabel *>(QStringLiteral("kekKeyState"))
+                ->toolTip()
+                .contains(QLatin1String("local-kms keys have no state")));
+    QCOMPARE(labelText(&pane, "kekKeyRotation"), QStringLiteral("not reported by the KMS"));
 }
 
 void TestDetailPanes::kekPaneOpensSchemas()

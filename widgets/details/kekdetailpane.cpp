@@ -6,6 +6,7 @@
 #include "core/registry/schemaregistryclient.h"
 #include "widgets/details/detailwidgets.h"
 
+#include <QDateTime>
 #include <QFormLayout>
 #include <QHeaderView>
 #include <QLabel>
@@ -54,6 +55,9 @@ KekDetailPane::KekDetailPane(QWidget *parent)
     m_name = details::addFormRow(form, tr("&Name:"), QStringLiteral("kekName"));
     m_kmsType = details::addFormRow(form, tr("KMS &type:"), QStringLiteral("kekKmsType"));
     m_kmsKeyId = details::addFormRow(form, tr("KMS &key id:"), QStringLiteral("kekKmsKeyId"));
+    m_keyState = details::addFormRow(form, tr("KMS key s&tate:"), QStringLiteral("kekKeyState"));
+    m_keyRotation =
+        details::addFormRow(form, tr("KMS key &rotation:"), QStringLiteral("kekKeyRotation"));
     m_doc = details::addFormRow(form, tr("&Doc:"), QStringLiteral("kekDoc"));
     m_shared = details::addFormRow(form, tr("&Shared:"), QStringLiteral("kekShared"));
     m_deleted = details::addFormRow(form, tr("De&leted:"), QStringLiteral("kekDeleted"));
@@ -102,6 +106,52 @@ void KekDetailPane::setClients(std::shared_ptr<registry::DekRegistryClient> keys
     clear();
 }
 
+void KekDetailPane::setKeyStateSource(KeyStateSource source)
+{
+    m_keyStateSource = std::move(source);
+}
+
+void KekDetailPane::showKeyState(const Result<kms::KmsKeyState> &state)
+{
+    m_keyState->setStyleSheet({});
+    if (!state) {
+        details::setValueText(m_keyState, tr("unknown: %1").arg(state.error().message));
+        m_keyRotation->setText(tr("unknown"));
+        return;
+    }
+    QString text = state->summary();
+    if (!state->currentVersion.isEmpty())
+        text += tr(" · current version %1").arg(state->currentVersion);
+    if (state->isRevoked()) {
+        text += tr(" — its DEKs cannot be unwrapped by anyone while this lasts");
+        if (state->status == kms::KmsKeyState::Status::PendingDeletion)
+            text = state->summary() + tr(" — once deleted, its DEKs are lost for good");
+        m_keyState->setStyleSheet(QStringLiteral("font-weight: bold"));
+    }
+    details::setValueText(m_keyState, text);
+    m_keyState->setToolTip(details::plainToolTip(
+        (QStringList{state->keyName} + state->notes).join(QLatin1Char('\n')).trimmed()));
+
+    const auto day = [](qint64 ms) {
+        return QDateTime::fromMSecsSinceEpoch(ms).toUTC().toString(QStringLiteral("yyyy-MM-dd"));
+    };
+    QStringList rotation;
+    if (!state->autoRotation) {
+        rotation.append(tr("not reported by the KMS"));
+    } else if (*state->autoRotation) {
+        rotation.append(state->rotationPeriodDays > 0
+                            ? tr("automatic, every %1 days").arg(state->rotationPeriodDays)
+                            : tr("automatic"));
+    } else {
+        rotation.append(tr("off (rotate in the KMS by hand)"));
+    }
+    if (state->lastRotationMs > 0)
+        rotation.append(tr("last %1").arg(day(state->lastRotationMs)));
+    if (state->nextRotationMs > 0)
+        rotation.append(tr("next %1").arg(day(state->nextRotationMs)));
+    m_keyRotation->setText(rotation.join(QStringLiteral("; ")));
+}
+
 void KekDetailPane::clear()
 {
     m_load.reset(); // answers still on their way belong to no selection now
@@ -112,11 +162,12 @@ void KekDetailPane::clear()
 
 void KekDetailPane::resetFields()
 {
-    for (QLabel *label : {m_name, m_kmsType, m_kmsKeyId, m_doc, m_shared, m_deleted, m_created,
-                          m_dekSubjects, m_encryptions, m_usageSummary}) {
+    for (QLabel *label : {m_name, m_kmsType, m_kmsKeyId, m_keyState, m_keyRotation, m_doc, m_shared,
+                          m_deleted, m_created, m_dekSubjects, m_encryptions, m_usageSummary}) {
         label->clear();
         label->setToolTip({});
     }
+    m_keyState->setStyleSheet({});
     m_kmsProps->setRowCount(0);
     m_usage->setRowCount(0);
 }
@@ -205,6 +256,17 @@ void KekDetailPane::showKek(const QString &kekName, bool includeDeleted)
                 setCell(m_kmsProps, row, 1, it.value());
             }
             m_kmsProps->resizeColumnToContents(0);
+            if (!m_keyStateSource) {
+                m_keyState->setText(tr("unknown: no connection to ask the KMS with"));
+                return;
+            }
+            // Not counted by the load tracker: a slow KMS never holds up the rest of the pane.
+            m_keyState->setText(tr("asking the KMS…"));
+            kw::whenFinished(m_keyStateSource(*kek), this,
+                             [this, job](const Result<kms::KmsKeyState> &state) {
+                                 if (m_load.isCurrent(job))
+                                     showKeyState(state);
+                             });
         });
 
     kw::whenFinished(m_keys->listAllDekSubjects(kekName, 1000, includeDeleted), this,

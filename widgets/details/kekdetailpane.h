@@ -1,12 +1,17 @@
 #pragma once
-// The detail pane for one KEK: its fields, KMS properties, how many DEK subjects it wraps and
-// which schema versions name it in their encryption rules. Loads asynchronously.
+// The detail pane for one KEK: its fields, its KMS key's state as the KMS reports it, KMS
+// properties, how many DEK subjects it wraps and which schema versions name it in their
+// encryption rules. Loads asynchronously.
 
 #include "core/census/censustally.h"
+#include "core/domain/registrytypes.h"
+#include "core/kms/kms.h"
 #include "widgets/details/detailwidgets.h"
 
+#include <QFuture>
 #include <QWidget>
 
+#include <functional>
 #include <memory>
 
 class QLabel;
@@ -35,6 +40,11 @@ public:
 
     void setClients(std::shared_ptr<registry::DekRegistryClient> keys,
                     std::shared_ptr<registry::SchemaRegistryClient> schemas);
+    // Asks the KEK's KMS for its key's state (services::Connection::kmsKeyState); empty: the
+    // state rows say there is no connection to ask with.
+    using KeyStateSource =
+        std::function<QFuture<Result<kms::KmsKeyState>>(const registry::Kek &kek)>;
+    void setKeyStateSource(KeyStateSource source);
     // Starts loading; an answer for an earlier selection that arrives later is dropped.
     void showKek(const QString &kekName, bool includeDeleted);
     void clear();
@@ -47,6 +57,7 @@ Q_SIGNALS:
 
 private:
     void resetFields();
+    void showKeyState(const Result<kms::KmsKeyState> &state);
     void updateCensus();
 
     std::shared_ptr<registry::DekRegistryClient> m_keys;
@@ -62,6 +73,9 @@ private:
     QLabel *m_name;
     QLabel *m_kmsType;
     QLabel *m_kmsKeyId;
+    QLabel *m_keyState;
+    QLabel *m_keyRotation;
+    KeyStateSource m_keyStateSource;
     QLabel *m_doc;
     QLabel *m_shared;
     QLabel *m_deleted;

@@ -73,6 +73,11 @@ void DetailArea::setConnection(const services::Connection *connection)
         m_schemaPane->clear();
     }
     m_kekPane->setClients(keys, schemas);
+    if (connection)
+        m_kekPane->setKeyStateSource(
+            [connection](const registry::Kek &kek) { return connection->kmsKeyState(kek); });
+    else
+        m_kekPane->setKeyStateSource({});
     m_dekPane->setClients(keys, schemas);
     m_schemaPane->setClients(keys, schemas);
     updateForSelection();

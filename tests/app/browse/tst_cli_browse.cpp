@@ -235,6 +235,69 @@ private Q_SLOTS:
         QCOMPARE(ok.exitCode, 0);
         QVERIFY(ok.out.contains("retail-pii"));
     }
+
+    void kekTestWrapsAndUnwrapsThroughTheKms()
+    {
+        // retail-pii is a local-kms KEK: the secret comes from --kms, as for any KMS.
+        const Run r =
+            cli({QStringLiteral("kek"), QStringLiteral("test"), QStringLiteral("retail-pii"),
+                 QStringLiteral("--registry"), m_sandbox.registryUrl(), QStringLiteral("--kms"),
+                 QStringLiteral("local-kms:secret=") + m_sandbox.localSecret(),
+                 QStringLiteral("--format"), QStringLiteral("json")});
+        QCOMPARE(r.exitCode, 0);
+        QVERIFY2(r.err.isEmpty(), r.err.constData());
+        const auto lines = jsonLines(r.out);
+        QCOMPARE(lines.size(), 1);
+        const QJsonObject test = lines.first();
+        QCOMPARE(test.value(QStringLiteral("kek")).toString(), QStringLiteral("retail-pii"));
+        QVERIFY(test.value(QStringLiteral("passed")).toBool());
+        QStringList steps;
+        for (const QJsonValue &step : test.value(QStringLiteral("steps")).toArray()) {
+            steps.append(step.toObject().value(QStringLiteral("step")).toString());
+            QVERIFY(step.toObject().value(QStringLiteral("passed")).toBool());
+        }
+        QCOMPARE(steps, (QStringList{QStringLiteral("KMS driver"), QStringLiteral("Wrap"),
+                                     QStringLiteral("Unwrap"), QStringLiteral("Compare"),
+                                     QStringLiteral("Key state")}));
+        // local-kms has no key to ask a KMS about, and says so rather than "enabled".
+        const QJsonObject state = test.value(QStringLiteral("keyState")).toObject();
+        QCOMPARE(state.value(QStringLiteral("status")).toString(), QStringLiteral("Unknown"));
+        QVERIFY(!state.value(QStringLiteral("revoked")).toBool());
+        // The secret never reaches the output.
+        QVERIFY(!r.out.contains(m_sandbox.localSecret().toUtf8()));
+    }
+
+    void kekTestNamesTheStepThatFailed()
+    {
+        QProcessEnvironment env = QProcessEnvironment::systemEnvironment();
+        env.remove(QStringLiteral("LOCAL_SECRET"));
+        // No secret at all: the driver step fails and nothing is wrapped.
+        const Run none =
+            cli({QStringLiteral("kek"), QStringLiteral("test"), QStringLiteral("retail-pii"),
+                 QStringLiteral("--registry"), m_sandbox.registryUrl()},
+                env);
+        QCOMPARE(none.exitCode, 1);
+        QVERIFY2(none.err.contains("failed the kms driver step"), none.err.constData());
+        QVERIFY(none.out.contains("KMS driver") && none.out.contains("FAILED"));
+        QVERIFY(!none.out.contains("Wrap"));
+        // A misspelt --kms setting is a usage error that names the settings there are.
+        const Run typo =
+            cli({QStringLiteral("kek"), QStringLiteral("test"), QStringLiteral("retail-pii"),
+                 QStringLiteral("--registry"), m_sandbox.registryUrl(), QStringLiteral("--kms"),
+                 QStringLiteral("local-kms:secrett=x")},
+                env);
+        QCOMPARE(typo.exitCode, 64);
+        QVERIFY2(typo.err.contains("has no setting 'secrett'") && typo.err.contains("secret"),
+                 typo.err.constData());
+        // An unknown KEK is the registry's 40470, before any KMS call.
+        const Run unknown =
+            cli({QStringLiteral("kek"), QStringLiteral("test"), QStringLiteral("no-such-kek"),
+                 QStringLiteral("--registry"), m_sandbox.registryUrl()},
+                env);
+        QCOMPARE(unknown.exitCode, 1);
+        QVERIFY2(unknown.err.contains("40470"), unknown.err.constData());
+        QVERIFY(unknown.out.isEmpty());
+    }
 };
 
 QTEST_GUILESS_MAIN(TestCliBrowse)

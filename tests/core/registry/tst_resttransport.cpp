@@ -77,6 +77,8 @@ private Q_SLOTS:
     void sendsBasicAuth();
     void sendsBearerAuth();
     void sendsJsonBody();
+    void sendsAnotherServicesRequestAsGiven();
+    void answersEveryStatusAfterTheRetries();
     void mapsErrorBodies_data();
     void mapsErrorBodies();
     void rejectsMalformedSuccessJson();
@@ -247,6 +249,52 @@ void TestRestTransport::sendsJsonBody()
     QCOMPARE(reply->json.object().value(QStringLiteral("id")).toInt(), 7);
     QCOMPARE(server.requests.first().method, QByteArray("POST"));
     QCOMPARE(server.requests.first().body, QByteArray(R"({"schema":"\"string\""})"));
+}
+
+void TestRestTransport::sendsAnotherServicesRequestAsGiven()
+{
+    // A KMS call: its own headers (one replacing the default Content-Type), the body bytes a
+    // signature covers, no registry headers and none of the connection's credentials.
+    FakeHttpServer server;
+    QVERIFY(server.listen());
+    server.enqueue(FakeResponse::json(200, "{}"));
+    ConnectionSettings s = settingsFor(server);
+    s.auth = AuthSettings::basic(QStringLiteral("APIKEY"), QStringLiteral("registry-secret"));
+    RestTransport transport(s);
+    RestRequest r = RestRequest::make("POST", {});
+    r.registryHeaders = false;
+    r.rawBody = QByteArray("{\"KeyId\": \"k\",  \"Plaintext\":\"AA==\"}");
+    r.headers.append(
+        qMakePair(QByteArray("Content-Type"), QByteArray("application/x-amz-json-1.1")));
+    r.headers.append(qMakePair(QByteArray("X-Amz-Target"), QByteArray("TrentService.Encrypt")));
+    KW_VERIFY_OK(wait(transport.send(r)));
+    const auto &rq = server.requests.first();
+    QCOMPARE(rq.body, *r.rawBody); // byte for byte, not re-serialised JSON
+    QCOMPARE(rq.header("Content-Type"), QByteArray("application/x-amz-json-1.1"));
+    QCOMPARE(rq.header("X-Amz-Target"), QByteArray("TrentService.Encrypt"));
+    QVERIFY(rq.header("User-Agent").startsWith("keywarden/"));
+    QVERIFY(!rq.hasHeader("Authorization"));
+    QVERIFY(!rq.hasHeader("Confluent-Accept-Unknown-Properties"));
+    QVERIFY(!rq.hasHeader("Confluent-Client-Version"));
+}
+
+void TestRestTransport::answersEveryStatusAfterTheRetries()
+{
+    FakeHttpServer server;
+    QVERIFY(server.listen());
+    server.enqueue(FakeResponse::text(503, "busy"));
+    server.enqueue(FakeResponse::json(400, R"({"__type":"ThrottlingException","message":"slow"})"));
+    RestTransport transport(settingsFor(server));
+    RestRequest r = RestRequest::make("POST", {});
+    r.registryHeaders = false;
+    r.answerEveryStatus = true;
+    r.retrySafe = true; // a POST retried like a GET: the 503 is tried again
+    auto reply = wait(transport.send(r));
+    KW_VERIFY_OK(reply);
+    QCOMPARE(server.requests.size(), 2);
+    QCOMPARE(reply->httpStatus, 400); // the service's own error, for the caller to map
+    QCOMPARE(reply->json.object().value(QStringLiteral("__type")).toString(),
+             QStringLiteral("ThrottlingException"));
 }
 
 void TestRestTransport::mapsErrorBodies_data()
