@@ -305,8 +305,10 @@ private Q_SLOTS:
         auto a = aead(keyId(QStringLiteral("orders")), tokenConfig());
         auto wrapped = take(a->wrap(QByteArray("dek")));
         QVERIFY(wrapped);
-        QByteArray tampered = *wrapped;
-        tampered[tampered.size() - 4] = tampered.at(tampered.size() - 4) == 'A' ? 'B' : 'A';
+        // Flip one bit of the GCM tag inside vault:v1:<base64>.
+        QByteArray raw = QByteArray::fromBase64(wrapped->mid(9));
+        raw[raw.size() - 1] = char(raw.at(raw.size() - 1) ^ 0x01);
+        const QByteArray tampered = wrapped->left(9) + raw.toBase64();
         auto plain = take(a->unwrap(tampered));
         QVERIFY(!plain);
         QCOMPARE(plain.error().code, QString(ErrorBadCiphertext));
