@@ -2,6 +2,7 @@
 
 #include "core/domain/readyfuture.h"
 #include "core/domain/secretproperty.h"
+#include "core/kms/hcvault.h"
 #include "core/kms/localkms.h"
 
 #include <QDateTime>
@@ -58,16 +59,6 @@ QList<KmsDriverInfo> plannedDrivers()
                  "private_key of the service-account key; without the four, application "
                  "default credentials.")},
          false},
-        {QStringLiteral("hcvault"),
-         QStringLiteral("HashiCorp Vault transit"),
-         {secret("token.id", "Token", "Vault token (VAULT_TOKEN)."),
-          plain("namespace", "Namespace",
-                "Enterprise namespace, sent as a header (VAULT_NAMESPACE)."),
-          plain("approle.role.id", "AppRole role id",
-                "Role id for an AppRole login (VAULT_APPROLE_ROLE_ID)."),
-          secret("approle.secret.id", "AppRole secret id",
-                 "Secret id for an AppRole login (VAULT_APPROLE_SECRET_ID).")},
-         false},
     };
 }
 
@@ -97,10 +88,6 @@ const QList<KmsDriverInfo> &knownDrivers()
         QList<KmsDriverInfo> all = KmsRegistry::withBuiltInDrivers().infos();
         for (KmsDriverInfo &info : all)
             info.hasDriver = true;
-        // local-kms first: it is the one a new user meets (the demo sandbox uses it).
-        std::stable_partition(all.begin(), all.end(), [](const KmsDriverInfo &info) {
-            return info.type == QLatin1String("local-kms");
-        });
         for (const KmsDriverInfo &planned : plannedDrivers()) {
             const bool built = std::any_of(all.cbegin(), all.cend(), [&](const KmsDriverInfo &i) {
                 return i.type == planned.type;
@@ -108,6 +95,18 @@ const QList<KmsDriverInfo> &knownDrivers()
             if (!built)
                 all.append(planned);
         }
+        // A fixed order, whichever of them have drivers yet: local-kms first (the one a new
+        // user meets, the demo sandbox uses it), then the clouds and Vault.
+        static const QStringList order{QStringLiteral("local-kms"), QStringLiteral("aws-kms"),
+                                       QStringLiteral("azure-kms"), QStringLiteral("gcp-kms"),
+                                       QStringLiteral("hcvault")};
+        const auto rank = [](const KmsDriverInfo &info) {
+            const qsizetype at = order.indexOf(info.type);
+            return at < 0 ? order.size() : at;
+        };
+        std::stable_sort(
+            all.begin(), all.end(),
+            [&](const KmsDriverInfo &a, const KmsDriverInfo &b) { return rank(a) < rank(b); });
         return all;
     }();
     return known;
@@ -251,6 +250,7 @@ KmsRegistry KmsRegistry::withBuiltInDrivers()
 {
     KmsRegistry registry;
     registry.add(std::make_shared<LocalKmsDriver>());
+    registry.add(std::make_shared<HcVaultDriver>());
     return registry;
 }
 

@@ -186,6 +186,10 @@ DemoEstate demoEstate()
         kek(QStringLiteral("loans-vault"), QStringLiteral("hcvault"),
             QStringLiteral("https://vault.northwind.internal:8200/transit/keys/loans"),
             QStringLiteral("Lending, key in HashiCorp Vault transit")),
+        kek(QStringLiteral("loans-vault-archive"), QStringLiteral("hcvault"),
+            QStringLiteral("https://vault.northwind.internal:8200/transit/keys/loans-archive"),
+            QStringLiteral("Closed loans; the key's min_decryption_version is above the version "
+                           "that wrapped its DEK")),
     };
 
     const QString customerV1 =
@@ -474,6 +478,25 @@ DemoEstate demoEstate()
                  {QStringLiteral("annualIncome"), QString::number(rng.bounded(150000) + 20000)},
                  {QStringLiteral("amountRequested"), double(rng.bounded(400000) + 5000)},
                  {QStringLiteral("status"), pick(status, rng)}}};
+        }));
+
+    // Under loans-vault-archive: one DEK, wrapped with key version 1, which the key no longer
+    // decrypts (min_decryption_version 3 in the sandbox's Vault).
+    e.subjects.append(
+        {QStringLiteral("loan-archive-value"),
+         {schema(QStringLiteral(
+                     R"({"type":"record","name":"ArchivedLoan","namespace":"bank.lending","fields":[
+        {"name":"loanId","type":"string"},{"name":"borrowerName","type":"string","confluent:tags":["PII"]},
+        {"name":"closedAt","type":"long"}]})"),
+                 domainRules({rule(QStringLiteral("encrypt-pii"), encrypt,
+                                   QStringLiteral("loans-vault-archive"), {pii})}))}});
+    e.topics.append(topic(
+        QStringLiteral("loan-archive"), 1, 60, 540, 420, QStringLiteral("loan-archiver"),
+        [](int i, QRandomGenerator &rng) {
+            return DemoValue{QStringLiteral("A-%1").arg(i),
+                             {{QStringLiteral("loanId"), QStringLiteral("A-%1").arg(10000 + i)},
+                              {QStringLiteral("borrowerName"), fullName(rng)},
+                              {QStringLiteral("closedAt"), 1690000000000.0 + i * 86400000.0}}};
         }));
 
     e.subjects.append(

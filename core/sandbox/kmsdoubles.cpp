@@ -1,4 +1,5 @@
 #include "core/sandbox/kmsdouble.h"
+#include "core/sandbox/vaultdouble.h"
 
 namespace kw::sandbox {
 
@@ -6,9 +7,9 @@ KmsDouble::~KmsDouble() = default;
 
 QList<std::shared_ptr<KmsDouble>> makeKmsDoubles(const Clock &clock)
 {
-    Q_UNUSED(clock);
     QList<std::shared_ptr<KmsDouble>> doubles;
     // One line per double, e.g. doubles.append(std::make_shared<AwsKmsDouble>(clock));
+    doubles.append(std::make_shared<VaultDouble>(clock));
     return doubles;
 }
 

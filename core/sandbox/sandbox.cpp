@@ -115,6 +115,15 @@ kms::KmsSettings Sandbox::kmsSettings() const
     return settings;
 }
 
+std::shared_ptr<KmsDouble> Sandbox::kmsDouble(const QString &kmsType) const
+{
+    for (const auto &kms : m_kmsDoubles) {
+        if (kms->kmsType() == kmsType)
+            return kms;
+    }
+    return nullptr;
+}
+
 bool Sandbox::isRunning() const
 {
     return m_server != nullptr;

@@ -4,6 +4,7 @@
 // current when it was written; damaged records and cloud KEKs fail with precise reasons.
 
 #include "core/engine/recorddecryptor.h"
+#include "core/kms/kms.h"
 #include "core/sandbox/mockkafkacluster.h"
 #include "core/sandbox/sandbox.h"
 #include "core/sandbox/sandboxstore.h"
@@ -212,6 +213,42 @@ private Q_SLOTS:
         QCOMPARE(*versionsOf(QStringLiteral("retail-pii"), QStringLiteral("accounts-value"),
                              QStringLiteral("AES256_GCM")),
                  QList<int>{1});
+    }
+
+    // The Vault KEKs' DEKs go through the hcvault driver to the sandbox's Vault double: the
+    // loans DEKs unwrap; loans-vault-archive's one DEK is refused as the key's
+    // min_decryption_version is above the version that wrapped it.
+    void vaultDeksUnwrapThroughTheDouble()
+    {
+        auto store = m_sandbox.store();
+        const kms::KmsRegistry registry = kms::KmsRegistry::withBuiltInDrivers();
+        const auto unwrapFirst = [&](const QString &kekName) -> Result<QByteArray> {
+            auto kek = store->getKek(kekName, false);
+            if (!kek)
+                return kek.error();
+            const QStringList subjects = *store->listDekSubjects(kekName, false);
+            if (subjects.isEmpty())
+                return makeError(QStringLiteral("test.no_dek"), kekName);
+            auto dek =
+                store->getDek(kekName, subjects.first(), 1, QStringLiteral("AES256_GCM"), false);
+            if (!dek)
+                return dek.error();
+            const kms::KekRef ref{kek->name, kek->kmsType, kek->kmsKeyId, kek->kmsProps,
+                                  kek->shared};
+            auto aead = registry.aeadFor(ref, m_sandbox.kmsSettings());
+            if (!aead)
+                return aead.error();
+            QFuture<Result<QByteArray>> future = (*aead)->unwrap(dek->encryptedKeyMaterial);
+            if (!QTest::qWaitFor([&] { return future.isFinished(); }, 30000))
+                return makeError(QStringLiteral("test.timeout"), kekName);
+            return future.result();
+        };
+        const auto loans = unwrapFirst(QStringLiteral("loans-vault"));
+        QVERIFY2(loans, qPrintable(loans ? QString() : loans.error().message));
+        QCOMPARE(loans->size(), 34); // the Tink AesGcmKey proto of a 256-bit key
+        const auto archive = unwrapFirst(QStringLiteral("loans-vault-archive"));
+        QVERIFY(!archive);
+        QCOMPARE(archive.error().code, QString(kms::ErrorKeyDisabled));
     }
 
     void recordsDecryptWithTheirTimesDek()

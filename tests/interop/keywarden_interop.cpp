@@ -17,6 +17,7 @@
 #include "core/engine/memoryregistry.h"
 #include "core/engine/recorddecryptor.h"
 #include "core/engine/recordencryptor.h"
+#include "core/kms/hcvault.h"
 #include "core/kms/kms.h"
 #include "core/serde/fieldvisit.h"
 #include "core/serde/framing.h"
@@ -344,6 +345,65 @@ int produce(const QString &bootstrap, const QString &path)
     return 0;
 }
 
+// Keywarden's hcvault driver against a Vault at `address` (the sandbox's double), for
+// run-vault-kms.sh. The KEK's key id is `keyId`; keywarden.vault.address points at `address`.
+std::shared_ptr<kms::KmsAead> vaultAead(const QString &address, const QString &token,
+                                        const QString &keyId)
+{
+    kms::HcVaultDriver driver; // its AEADs keep what they need
+    const kms::KmsConfig config{{QString::fromLatin1(kms::HcVaultDriver::TokenKey), token},
+                                {QString::fromLatin1(kms::HcVaultDriver::AddressKey), address}};
+    auto aead = driver.create(
+        {QStringLiteral("interop-vault"), QStringLiteral("hcvault"), keyId, {}, false}, config);
+    if (!aead) {
+        std::fprintf(stderr, "%s\n", qPrintable(aead.error().message));
+        return nullptr;
+    }
+    return *aead;
+}
+
+template<typename T>
+Result<T> await(QFuture<Result<T>> future)
+{
+    future.waitForFinished(); // the driver's futures finish on the KMS thread
+    return future.result();
+}
+
+// vault-unwrap ADDRESS TOKEN KEYID WRAPPED_B64 DEK_HEX: unwraps what Confluent's client wrapped.
+int vaultUnwrap(const QStringList &a)
+{
+    auto aead = vaultAead(a.at(2), a.at(3), a.at(4));
+    if (!aead)
+        return 1;
+    auto plain = await(aead->unwrap(QByteArray::fromBase64(a.at(5).toLatin1())));
+    if (!plain) {
+        std::fprintf(stderr, "unwrap failed: %s\n", qPrintable(plain.error().message));
+        return 1;
+    }
+    if (plain->toHex() != a.at(6).toLatin1()) {
+        std::fprintf(stderr, "unwrapped %s, expected %s\n", plain->toHex().constData(),
+                     qPrintable(a.at(6)));
+        return 1;
+    }
+    std::printf("keywarden unwrapped the official client's DEK\n");
+    return 0;
+}
+
+// vault-wrap ADDRESS TOKEN KEYID DEK_HEX: prints the stored bytes (base64) of a Keywarden wrap.
+int vaultWrap(const QStringList &a)
+{
+    auto aead = vaultAead(a.at(2), a.at(3), a.at(4));
+    if (!aead)
+        return 1;
+    auto wrapped = await(aead->wrap(QByteArray::fromHex(a.at(5).toLatin1())));
+    if (!wrapped) {
+        std::fprintf(stderr, "wrap failed: %s\n", qPrintable(wrapped.error().message));
+        return 1;
+    }
+    std::printf("%s\n", wrapped->toBase64().constData());
+    return 0;
+}
+
 } // namespace
 
 int main(int argc, char *argv[])
@@ -356,7 +416,12 @@ int main(int argc, char *argv[])
         return encrypt(args.at(2), args.at(3));
     if (args.size() == 4 && args.at(1) == QLatin1String("produce"))
         return produce(args.at(2), args.at(3));
+    if (args.size() == 7 && args.at(1) == QLatin1String("vault-unwrap"))
+        return vaultUnwrap(args);
+    if (args.size() == 6 && args.at(1) == QLatin1String("vault-wrap"))
+        return vaultWrap(args);
     std::fprintf(stderr, "usage: keywarden-interop decrypt FIXTURE | encrypt FIXTURE OUT | "
-                         "produce BOOTSTRAP FILE\n");
+                         "produce BOOTSTRAP FILE | vault-unwrap ADDRESS TOKEN KEYID B64 HEX | "
+                         "vault-wrap ADDRESS TOKEN KEYID HEX\n");
     return 64;
 }
