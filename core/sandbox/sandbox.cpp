@@ -103,6 +103,15 @@ void Sandbox::stop()
     m_kmsDoubles.clear();
 }
 
+std::shared_ptr<KmsDouble> Sandbox::kmsDouble(const QString &kmsType) const
+{
+    for (const auto &kms : m_kmsDoubles) {
+        if (kms->kmsType() == kmsType)
+            return kms;
+    }
+    return nullptr;
+}
+
 kms::KmsSettings Sandbox::kmsSettings() const
 {
     kms::KmsSettings settings;

@@ -55,6 +55,8 @@ public:
     // The KMS settings that point each driver at the sandbox's KMS doubles (kmsdouble.h), by
     // kmsType; with local-kms's secret. A profile of the sandbox takes them as they are.
     [[nodiscard]] kms::KmsSettings kmsSettings() const;
+    // The double serving `kmsType`, or null (tests change its keys' states with it).
+    [[nodiscard]] std::shared_ptr<KmsDouble> kmsDouble(const QString &kmsType) const;
 
     // Valid after a successful start().
     [[nodiscard]] std::shared_ptr<SandboxStore> store() const;
