@@ -2,6 +2,7 @@
 
 #include "core/domain/readyfuture.h"
 #include "core/domain/secretproperty.h"
+#include "core/kms/awskms.h"
 #include "core/kms/hcvault.h"
 #include "core/kms/localkms.h"
 
@@ -29,18 +30,6 @@ KmsSetting secret(const char *key, const char *label, const char *help)
 QList<KmsDriverInfo> plannedDrivers()
 {
     return {
-        {QStringLiteral("aws-kms"),
-         QStringLiteral("AWS KMS"),
-         {plain("access.key.id", "Access key id",
-                "With the secret access key; without both, the profile or the default chain."),
-          secret("secret.access.key", "Secret access key", "The secret of the access key id."),
-          plain("profile", "Profile", "A named profile of the AWS shared credentials file."),
-          plain("role.arn", "Role ARN", "A role to assume with STS (AWS_ROLE_ARN)."),
-          plain("role.session.name", "Role session name",
-                "Session name of the assumed role (default confluent-encrypt)."),
-          plain("role.external.id", "Role external id",
-                "External id the role's trust policy asks for (AWS_ROLE_EXTERNAL_ID).")},
-         false},
         {QStringLiteral("azure-kms"),
          QStringLiteral("Azure Key Vault"),
          {plain("tenant.id", "Tenant id", "Directory (tenant) of the app registration."),
@@ -251,6 +240,7 @@ KmsRegistry KmsRegistry::withBuiltInDrivers()
     KmsRegistry registry;
     registry.add(std::make_shared<LocalKmsDriver>());
     registry.add(std::make_shared<HcVaultDriver>());
+    registry.add(std::make_shared<AwsKmsDriver>());
     return registry;
 }
 

@@ -1,3 +1,4 @@
+#include "core/sandbox/awskmsdouble.h"
 #include "core/sandbox/kmsdouble.h"
 #include "core/sandbox/vaultdouble.h"
 
@@ -10,6 +11,7 @@ QList<std::shared_ptr<KmsDouble>> makeKmsDoubles(const Clock &clock)
     QList<std::shared_ptr<KmsDouble>> doubles;
     // One line per double, e.g. doubles.append(std::make_shared<AwsKmsDouble>(clock));
     doubles.append(std::make_shared<VaultDouble>(clock));
+    doubles.append(std::make_shared<AwsKmsDouble>(clock));
     return doubles;
 }
 

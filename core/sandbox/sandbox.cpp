@@ -103,6 +103,15 @@ void Sandbox::stop()
     m_kmsDoubles.clear();
 }
 
+std::shared_ptr<KmsDouble> Sandbox::kmsDouble(const QString &kmsType) const
+{
+    for (const auto &kms : m_kmsDoubles) {
+        if (kms->kmsType() == kmsType)
+            return kms;
+    }
+    return nullptr;
+}
+
 kms::KmsSettings Sandbox::kmsSettings() const
 {
     kms::KmsSettings settings;
@@ -113,15 +122,6 @@ kms::KmsSettings Sandbox::kmsSettings() const
     for (const auto &kms : m_kmsDoubles)
         settings.insert(kms->kmsType(), kms->clientSettings(base));
     return settings;
-}
-
-std::shared_ptr<KmsDouble> Sandbox::kmsDouble(const QString &kmsType) const
-{
-    for (const auto &kms : m_kmsDoubles) {
-        if (kms->kmsType() == kmsType)
-            return kms;
-    }
-    return nullptr;
 }
 
 bool Sandbox::isRunning() const

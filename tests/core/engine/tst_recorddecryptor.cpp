@@ -599,7 +599,7 @@ message Person {
     {
         Setup s = vectorSetup(QStringLiteral("AES256_GCM"), kGcmKek, {});
         registry::Kek aws = localKek(QStringLiteral("kek1"));
-        aws.kmsType = QStringLiteral("aws-kms");
+        aws.kmsType = QStringLiteral("oracle-kms");
         aws.kmsKeyId = QStringLiteral("arn:aws:kms:eu-west-1:123456789012:key/abc");
         s.registry->addKek(aws);
         RecordDecryptor d = s.decryptor();
