@@ -1,3 +1,4 @@
+#include "core/sandbox/gcpkmsdouble.h"
 #include "core/sandbox/kmsdouble.h"
 
 namespace kw::sandbox {
@@ -6,9 +7,9 @@ KmsDouble::~KmsDouble() = default;
 
 QList<std::shared_ptr<KmsDouble>> makeKmsDoubles(const Clock &clock)
 {
-    Q_UNUSED(clock);
     QList<std::shared_ptr<KmsDouble>> doubles;
     // One line per double, e.g. doubles.append(std::make_shared<AwsKmsDouble>(clock));
+    doubles.append(std::make_shared<GcpKmsDouble>(clock));
     return doubles;
 }
 
