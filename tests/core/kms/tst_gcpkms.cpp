@@ -1,8 +1,16 @@
+#include "core/crypto/crypto.h"
 #include "core/crypto/rsasign.h"
 #include "core/kms/gcpjwt.h"
+#include "core/kms/gcpkms.h"
+#include "core/sandbox/gcpkmsdouble.h"
+#include "core/sandbox/sandbox.h"
 
+#include <QDateTime>
 #include <QJsonDocument>
 #include <QJsonObject>
+#include <QLoggingCategory>
+#include <QMutex>
+#include <QTemporaryFile>
 #include <QTest>
 
 using namespace kw::kms;
@@ -48,13 +56,67 @@ GcpServiceAccount testAccount()
     return account;
 }
 
+QMutex g_logMutex;
+QStringList g_logLines;
+
+void captureLog(QtMsgType, const QMessageLogContext &context, const QString &message)
+{
+    QMutexLocker lock(&g_logMutex);
+    g_logLines.append(QString::fromLatin1(context.category) + QLatin1Char(' ') + message);
+}
+
+// Waits for a driver future with the event loop running (the sandbox serves from this thread).
+template<typename T>
+T await(QFuture<T> future)
+{
+    QDeadlineTimer deadline(60000);
+    while (!future.isFinished() && !deadline.hasExpired())
+        QCoreApplication::processEvents(QEventLoop::AllEvents, 50);
+    return future.result();
+}
+
+KekRef gcpKek(const QString &keyName)
+{
+    KekRef kek;
+    kek.name = QStringLiteral("kek-under-test");
+    kek.kmsType = QStringLiteral("gcp-kms");
+    kek.kmsKeyId = keyName;
+    return kek;
+}
+
 } // namespace
 
 class TestGcpKms : public QObject
 {
     Q_OBJECT
 
+private:
+    std::unique_ptr<kw::sandbox::Sandbox> m_sandbox;
+    KmsConfig m_settings;
+
+    kw::Result<QByteArray> wrapWith(const QString &key, const KmsConfig &settings,
+                                    const QByteArray &plaintext = QByteArray(32, 'k'))
+    {
+        const auto aead = GcpKmsDriver().create(gcpKek(key), settings);
+        if (!aead)
+            return aead.error();
+        return await((*aead)->wrap(plaintext));
+    }
+
 private Q_SLOTS:
+    void initTestCase()
+    {
+        m_sandbox = std::make_unique<kw::sandbox::Sandbox>();
+        kw::sandbox::SandboxOptions options;
+        options.seed = QStringLiteral("demo");
+        const auto started = m_sandbox->start(options);
+        QVERIFY2(started, qPrintable(started.error().message));
+        m_settings = m_sandbox->kmsSettings().value(QStringLiteral("gcp-kms"));
+        QVERIFY(m_settings.contains(QStringLiteral("private.key")));
+    }
+    void cleanupTestCase() { m_sandbox.reset(); }
+    void init() { GcpKmsDriver::clearTokenCache(); }
+
     void crc32cCheckValues_data()
     {
         QTest::addColumn<QByteArray>("input");
@@ -181,6 +243,176 @@ private Q_SLOTS:
         QVERIFY(noKey.error().message.contains(QLatin1String("private_key")));
         file.insert(QStringLiteral("type"), QStringLiteral("authorized_user"));
         QVERIFY(!parseServiceAccountJson(QJsonDocument(file).toJson()));
+    }
+
+    void driverRoundTripWithOneToken()
+    {
+        qInstallMessageHandler(captureLog);
+        QLoggingCategory::setFilterRules(QStringLiteral("*.debug=true"));
+        const QByteArray dek = kw::crypto::randomBytes(32).view().toByteArray();
+        const auto aead = GcpKmsDriver().create(
+            gcpKek(QString(kw::sandbox::GcpKmsDouble::EventsKey)), m_settings);
+        QVERIFY2(aead, qPrintable(aead.error().message));
+        const auto wrapped = await((*aead)->wrap(dek));
+        QVERIFY2(wrapped, qPrintable(wrapped.error().message));
+        const auto unwrapped = await((*aead)->unwrap(*wrapped));
+        QVERIFY2(unwrapped, qPrintable(unwrapped.error().message));
+        QCOMPARE(*unwrapped, dek);
+        // An error path logs too.
+        QVERIFY(!wrapWith(QString(kw::sandbox::GcpKmsDouble::ForbiddenKey), m_settings));
+        QLoggingCategory::setFilterRules(QString());
+        qInstallMessageHandler(nullptr);
+
+        QMutexLocker lock(&g_logMutex);
+        const QString pem = m_settings.value(QStringLiteral("private.key"));
+        const QString pemLine = pem.split(QLatin1Char('\n')).value(3);
+        QVERIFY(pemLine.size() > 40);
+        int tokenRequests = 0;
+        for (const QString &line : std::as_const(g_logLines)) {
+            // The sandbox's server is Qt's QHttpServer, whose own debug lines print whole
+            // requests, headers included: the server side of this test, not the driver.
+            if (line.startsWith(QLatin1String("qt.httpserver")))
+                continue;
+            QVERIFY2(!line.contains(QLatin1String("ya29.")), qPrintable(line));
+            QVERIFY2(!line.contains(QLatin1String("Bearer")), qPrintable(line));
+            QVERIFY2(!line.contains(QLatin1String("assertion")), qPrintable(line));
+            QVERIFY2(!line.contains(QLatin1String("eyJ")), qPrintable(line)); // a JWT segment
+            QVERIFY2(!line.contains(pemLine), qPrintable(line));
+            if (line.contains(QLatin1String("requesting an access token")))
+                ++tokenRequests;
+        }
+        QVERIFY(!g_logLines.isEmpty());
+        // Three calls, one token: the cache holds it until shortly before it expires.
+        QCOMPARE(tokenRequests, 1);
+    }
+
+    void driverKeyState()
+    {
+        const KmsConfig settings = m_settings;
+        auto state = await(GcpKmsDriver().keyState(
+            gcpKek(QString(kw::sandbox::GcpKmsDouble::EventsKey)), settings));
+        QVERIFY2(state, qPrintable(state.error().message));
+        QCOMPARE(state->status, KmsKeyState::Status::Enabled);
+        QCOMPARE(state->providerState, QStringLiteral("ENABLED"));
+        QCOMPARE(state->currentVersion, QStringLiteral("2"));
+        QCOMPARE(state->autoRotation, std::optional<bool>(true));
+        QCOMPARE(state->rotationPeriodDays, 90);
+        QVERIFY(state->nextRotationMs > QDateTime::currentMSecsSinceEpoch());
+
+        state = await(GcpKmsDriver().keyState(
+            gcpKek(QString(kw::sandbox::GcpKmsDouble::ArchiveKey)), settings));
+        QVERIFY2(state, qPrintable(state.error().message));
+        QCOMPARE(state->status, KmsKeyState::Status::PendingDeletion);
+        QCOMPARE(state->providerState, QStringLiteral("DESTROY_SCHEDULED"));
+        QVERIFY(state->deletionMs > QDateTime::currentMSecsSinceEpoch() + 11 * 86400000LL);
+        QCOMPARE(state->autoRotation, std::optional<bool>(false));
+
+        state = await(GcpKmsDriver().keyState(
+            gcpKek(QString(kw::sandbox::GcpKmsDouble::DisabledKey)), settings));
+        QVERIFY2(state, qPrintable(state.error().message));
+        QCOMPARE(state->status, KmsKeyState::Status::Disabled);
+    }
+
+    void driverErrors_data()
+    {
+        QTest::addColumn<QString>("key");
+        QTest::addColumn<QString>("code");
+        QTest::addColumn<QStringList>("inMessage");
+        using D = kw::sandbox::GcpKmsDouble;
+        QTest::newRow("pending deletion")
+            << QString(D::ArchiveKey) << QString(ErrorKeyPendingDeletion)
+            << QStringList{QStringLiteral("DESTROY_SCHEDULED"),
+                           QStringLiteral("cryptoKeys/archive")};
+        QTest::newRow("disabled") << QString(D::DisabledKey) << QString(ErrorKeyDisabled)
+                                  << QStringList{QStringLiteral("disabled"),
+                                                 QStringLiteral("cryptoKeys/paused")};
+        QTest::newRow("access denied")
+            << QString(D::ForbiddenKey) << QString(ErrorAccessDenied)
+            << QStringList{QString(D::ServiceAccountEmail), QString(D::ForbiddenKey),
+                           QStringLiteral("Encrypter/Decrypter")};
+        QTest::newRow("throttled")
+            << QString(D::ThrottledKey) << QString(ErrorThrottled)
+            << QStringList{QStringLiteral("quota"), QStringLiteral("cryptoKeys/busy")};
+        QTest::newRow("not found")
+            << QStringLiteral("projects/northwind-analytics/locations/europe-west1/keyRings/"
+                              "csfle/cryptoKeys/missing")
+            << QString(ErrorKeyNotFound) << QStringList{QStringLiteral("cryptoKeys/missing")};
+        QTest::newRow("not a key name")
+            << QStringLiteral("projects/p/locations/l/keyRings/r/cryptoKeys/k/cryptoKeyVersions/1")
+            << QString(ErrorKeyNotFound) << QStringList{QStringLiteral("projects/P/locations")};
+    }
+    void driverErrors()
+    {
+        QFETCH(QString, key);
+        QFETCH(QString, code);
+        QFETCH(QStringList, inMessage);
+        const auto wrapped = wrapWith(key, m_settings);
+        QVERIFY(!wrapped);
+        QCOMPARE(wrapped.error().code, code);
+        for (const QString &part : inMessage)
+            QVERIFY2(wrapped.error().message.contains(part, Qt::CaseInsensitive),
+                     qPrintable(wrapped.error().message));
+        QVERIFY(!wrapped.error().message.contains(QLatin1String("ya29.")));
+    }
+
+    void driverBadCiphertext()
+    {
+        const QString events = QString(kw::sandbox::GcpKmsDouble::EventsKey);
+        const auto aead = GcpKmsDriver().create(gcpKek(events), m_settings);
+        QVERIFY(aead);
+        const auto unwrapped = await((*aead)->unwrap("not a Cloud KMS ciphertext at all"));
+        QVERIFY(!unwrapped);
+        QCOMPARE(unwrapped.error().code, QString(ErrorBadCiphertext));
+        QVERIFY2(unwrapped.error().message.contains(events), qPrintable(unwrapped.error().message));
+    }
+
+    void driverCredentials()
+    {
+        const QString events = QString(kw::sandbox::GcpKmsDouble::EventsKey);
+        // A key Google does not know for this account: the token endpoint refuses.
+        KmsConfig wrongKey = m_settings;
+        wrongKey.insert(QStringLiteral("private.key"),
+                        QString::fromUtf8(kw::crypto::newRsaPrivateKeyPem(1024)->view()));
+        auto wrapped = wrapWith(events, wrongKey);
+        QVERIFY(!wrapped);
+        QCOMPARE(wrapped.error().code, QString(ErrorAccessDenied));
+        QVERIFY2(wrapped.error().message.contains(
+                     QString(kw::sandbox::GcpKmsDouble::ServiceAccountEmail)),
+                 qPrintable(wrapped.error().message));
+        QVERIFY(wrapped.error().message.contains(QLatin1String("invalid_grant")));
+
+        // No settings and no GOOGLE_APPLICATION_CREDENTIALS.
+        const QByteArray saved = qgetenv(GcpKmsDriver::CredentialsEnvVar);
+        qunsetenv(GcpKmsDriver::CredentialsEnvVar);
+        KmsConfig none = m_settings;
+        none.remove(QStringLiteral("client.email"));
+        none.remove(QStringLiteral("private.key"));
+        wrapped = wrapWith(events, none);
+        QVERIFY(!wrapped);
+        QCOMPARE(wrapped.error().code, QString(ErrorNotConfigured));
+        QVERIFY(wrapped.error().message.contains(QLatin1String("GOOGLE_APPLICATION_CREDENTIALS")));
+
+        // The same account from a key file named by GOOGLE_APPLICATION_CREDENTIALS.
+        QTemporaryFile file;
+        QVERIFY(file.open());
+        file.write(QJsonDocument(QJsonObject{
+                                     {QStringLiteral("type"), QStringLiteral("service_account")},
+                                     {QStringLiteral("client_email"),
+                                      m_settings.value(QStringLiteral("client.email"))},
+                                     {QStringLiteral("private_key_id"),
+                                      m_settings.value(QStringLiteral("private.key.id"))},
+                                     {QStringLiteral("private_key"),
+                                      m_settings.value(QStringLiteral("private.key"))},
+                                 })
+                       .toJson());
+        file.close();
+        qputenv(GcpKmsDriver::CredentialsEnvVar, file.fileName().toLocal8Bit());
+        wrapped = wrapWith(events, none);
+        if (saved.isNull())
+            qunsetenv(GcpKmsDriver::CredentialsEnvVar);
+        else
+            qputenv(GcpKmsDriver::CredentialsEnvVar, saved);
+        QVERIFY2(wrapped, qPrintable(wrapped.error().message));
     }
 };
 

@@ -99,7 +99,7 @@ private Q_SLOTS:
     void registryKnowsLocalKms()
     {
         const KmsRegistry registry = KmsRegistry::withBuiltInDrivers();
-        QCOMPARE(registry.types(), QStringList{QStringLiteral("local-kms")});
+        QVERIFY(registry.types().contains(QStringLiteral("local-kms")));
         QCOMPARE(LocalKmsDriver().kmsType(), QStringLiteral("local-kms"));
         QVERIFY(KmsRegistry().types().isEmpty());
     }
@@ -283,8 +283,8 @@ private Q_SLOTS:
         };
         KmsRegistry registry = KmsRegistry::withBuiltInDrivers();
         registry.add(std::make_shared<FakeDriver>());
-        QCOMPARE(registry.types(),
-                 (QStringList{QStringLiteral("fake-kms"), QStringLiteral("local-kms")}));
+        QVERIFY(registry.types().contains(QStringLiteral("fake-kms")));
+        QCOMPARE(registry.types().size(), KmsRegistry::withBuiltInDrivers().types().size() + 1);
         KekRef kek = localKek(QStringLiteral("f"));
         kek.kmsType = QStringLiteral("fake-kms");
         kek.kmsProps.insert(QStringLiteral("k"), QStringLiteral("from-kek"));
@@ -356,10 +356,13 @@ private Q_SLOTS:
         QStringList types;
         for (const KmsDriverInfo &info : known)
             types.append(info.type);
-        QCOMPARE(types, (QStringList{QStringLiteral("local-kms"), QStringLiteral("aws-kms"),
-                                     QStringLiteral("azure-kms"), QStringLiteral("gcp-kms"),
-                                     QStringLiteral("hcvault")}));
-        // Only local-kms has a driver; the declaration says so rather than pretend.
+        // local-kms first, then the built-in drivers, then the planned ones.
+        QCOMPARE(types.first(), QStringLiteral("local-kms"));
+        types.sort();
+        QCOMPARE(types, (QStringList{QStringLiteral("aws-kms"), QStringLiteral("azure-kms"),
+                                     QStringLiteral("gcp-kms"), QStringLiteral("hcvault"),
+                                     QStringLiteral("local-kms")}));
+        // The declaration says which types have a driver rather than pretend.
         const QStringList built = KmsRegistry::withBuiltInDrivers().types();
         for (const KmsDriverInfo &info : known) {
             QCOMPARE(info.hasDriver, built.contains(info.type));
@@ -384,7 +387,8 @@ private Q_SLOTS:
         QCOMPARE(driverInfo(u"gcp-kms")->keys(),
                  (QStringList{QStringLiteral("account.type"), QStringLiteral("client.id"),
                               QStringLiteral("client.email"), QStringLiteral("private.key.id"),
-                              QStringLiteral("private.key")}));
+                              QStringLiteral("private.key"), QStringLiteral("keywarden.endpoint"),
+                              QStringLiteral("keywarden.token.uri")}));
         QCOMPARE(
             driverInfo(u"hcvault")->keys(),
             (QStringList{QStringLiteral("token.id"), QStringLiteral("namespace"),
@@ -430,7 +434,7 @@ private Q_SLOTS:
     void aTypeWithoutDriverSaysSo()
     {
         const auto aead = KmsRegistry::withBuiltInDrivers().aeadFor(
-            kekOfType(QStringLiteral("gcp-kms")), KmsSettings{});
+            kekOfType(QStringLiteral("azure-kms")), KmsSettings{});
         QVERIFY(!aead);
         QCOMPARE(aead.error().code, QString(ErrorUnsupportedType));
         QVERIFY2(aead.error().message.contains(QStringLiteral("no driver in Keywarden yet")),
