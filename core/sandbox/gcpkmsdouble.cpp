@@ -396,14 +396,19 @@ HttpReply GcpKmsDouble::kmsCall(const HttpRequest &request)
                                           "credential. Expected OAuth 2 access token, login "
                                           "cookie or other valid authentication credential."));
     const QString token = QString::fromLatin1(authorization.mid(7).trimmed());
+    // Google's client libraries (google-auth-library's useJWTAccessWithScope) skip the token
+    // endpoint and send a self-signed JWT as the bearer: the service account's RS256
+    // assertion with a scope claim, at most an hour long.
+    const QString selfSigned = selfSignedPrincipal(token.toLatin1());
     QMutexLocker lock(&m_mutex);
     const auto tokenIt = m_tokens.constFind(token);
-    if (tokenIt == m_tokens.constEnd() || tokenIt->second <= m_clock.nowMs())
+    if (selfSigned.isEmpty() &&
+        (tokenIt == m_tokens.constEnd() || tokenIt->second <= m_clock.nowMs()))
         return googleError(401, QStringLiteral("UNAUTHENTICATED"),
                            QStringLiteral("Request had invalid authentication credentials. "
                                           "Expected OAuth 2 access token, login cookie or other "
                                           "valid authentication credential."));
-    const QString principal = tokenIt->first;
+    const QString principal = selfSigned.isEmpty() ? tokenIt->first : selfSigned;
 
     const QString keyResource = parts.mid(0, 8).join(QLatin1Char('/'));
     const auto keyIt = m_keys.constFind(keyResource);
@@ -534,6 +539,31 @@ HttpReply GcpKmsDouble::kmsCall(const HttpRequest &request)
         {QStringLiteral("verifiedCiphertextCrc32c"), dataCrcPresent},
         {QStringLiteral("verifiedAdditionalAuthenticatedDataCrc32c"), aadCrcPresent},
     });
+}
+
+QString GcpKmsDouble::selfSignedPrincipal(const QByteArray &token) const
+{
+    if (token.count('.') != 2)
+        return {};
+    const Result<kms::VerifiedJwt> jwt = kms::verifyJwtAssertion(token, m_publicKeyPem);
+    if (!jwt)
+        return {};
+    const QString issuer = jwt->claims.value(QLatin1String("iss")).toString();
+    const qint64 now = m_clock.nowMs() / 1000;
+    const qint64 iat = jwt->claims.value(QLatin1String("iat")).toInteger(-1);
+    const qint64 exp = jwt->claims.value(QLatin1String("exp")).toInteger(-1);
+    const QStringList scopes =
+        jwt->claims.value(QLatin1String("scope")).toString().split(QLatin1Char(' '));
+    const bool scoped =
+        scopes.contains(QLatin1String(kms::GcpKmsScope)) ||
+        scopes.contains(QStringLiteral("https://www.googleapis.com/auth/cloud-platform")) ||
+        jwt->claims.value(QLatin1String("aud"))
+            .toString()
+            .startsWith(QLatin1String("https://cloudkms.googleapis.com"));
+    if (issuer != QLatin1String(ServiceAccountEmail) || !scoped || iat < 0 || exp <= iat ||
+        exp - iat > 3600 || iat > now + 300 || exp < now)
+        return {};
+    return issuer;
 }
 
 QString GcpKmsDouble::versionNameOf(const QString &key, int number)

@@ -90,6 +90,8 @@ public:
 private:
     Result<QByteArray> directCall(const QString &keyName, const QString &verb, const QString &field,
                                   const QByteArray &data);
+    // The service account of a valid self-signed JWT bearer token, or empty.
+    [[nodiscard]] QString selfSignedPrincipal(const QByteArray &token) const;
     HttpReply token(const HttpRequest &request);
     HttpReply kmsCall(const HttpRequest &request);
 

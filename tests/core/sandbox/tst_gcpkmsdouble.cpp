@@ -169,6 +169,21 @@ private Q_SLOTS:
         m_clock.ms -= 3600 * 1000;
     }
 
+    void selfSignedJwtBearer()
+    {
+        // What Google's client libraries send instead of an OAuth2 access token.
+        m_token = *kw::kms::makeJwtAssertion(account(), QString(kw::kms::GcpKmsScope),
+                                             QStringLiteral("https://cloudkms.googleapis.com/"),
+                                             m_clock.ms / 1000);
+        QCOMPARE(call("GET", keyPath(GcpKmsDouble::EventsKey)).status, 200);
+        GcpServiceAccount impostor = account();
+        impostor.privateKeyPem = *kw::crypto::newRsaPrivateKeyPem(1024);
+        m_token = *kw::kms::makeJwtAssertion(impostor, QString(kw::kms::GcpKmsScope),
+                                             QStringLiteral("https://cloudkms.googleapis.com/"),
+                                             m_clock.ms / 1000);
+        QCOMPARE(call("GET", keyPath(GcpKmsDouble::EventsKey)).status, 401);
+    }
+
     void encryptDecryptRoundTrip()
     {
         const QByteArray plaintext("\x1a\x20 a Tink AES-GCM key proto....", 32);
