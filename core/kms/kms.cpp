@@ -3,6 +3,7 @@
 #include "core/domain/readyfuture.h"
 #include "core/domain/secretproperty.h"
 #include "core/kms/awskms.h"
+#include "core/kms/gcpkms.h"
 #include "core/kms/hcvault.h"
 #include "core/kms/localkms.h"
 
@@ -36,17 +37,6 @@ QList<KmsDriverInfo> plannedDrivers()
           plain("client.id", "Client id", "Application (client) id of the app registration."),
           secret("client.secret", "Client secret",
                  "Secret of the app registration; without the three, the default credential.")},
-         false},
-        {QStringLiteral("gcp-kms"),
-         QStringLiteral("Google Cloud KMS"),
-         {plain("account.type", "Account type", "Kind of credential (default service_account)."),
-          plain("client.id", "Client id", "client_id of the service-account key."),
-          plain("client.email", "Client email", "client_email of the service-account key."),
-          // Names the key, like a key id elsewhere; only the key itself is a credential.
-          plain("private.key.id", "Private key id", "private_key_id of the service-account key."),
-          secret("private.key", "Private key (PEM)",
-                 "private_key of the service-account key; without the four, application "
-                 "default credentials.")},
          false},
     };
 }
@@ -241,6 +231,7 @@ KmsRegistry KmsRegistry::withBuiltInDrivers()
     registry.add(std::make_shared<LocalKmsDriver>());
     registry.add(std::make_shared<HcVaultDriver>());
     registry.add(std::make_shared<AwsKmsDriver>());
+    registry.add(std::make_shared<GcpKmsDriver>());
     return registry;
 }
 

@@ -1,4 +1,5 @@
 #include "core/sandbox/awskmsdouble.h"
+#include "core/sandbox/gcpkmsdouble.h"
 #include "core/sandbox/kmsdouble.h"
 #include "core/sandbox/vaultdouble.h"
 
@@ -12,6 +13,7 @@ QList<std::shared_ptr<KmsDouble>> makeKmsDoubles(const Clock &clock)
     // One line per double, e.g. doubles.append(std::make_shared<AwsKmsDouble>(clock));
     doubles.append(std::make_shared<VaultDouble>(clock));
     doubles.append(std::make_shared<AwsKmsDouble>(clock));
+    doubles.append(std::make_shared<GcpKmsDouble>(clock));
     return doubles;
 }
 

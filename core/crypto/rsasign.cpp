@@ -1,0 +1,162 @@
+#include "core/crypto/rsasign.h"
+
+#include "core/crypto/crypto.h"
+
+#include <openssl/bio.h>
+#include <openssl/evp.h>
+#include <openssl/pem.h>
+
+#include <array>
+#include <memory>
+
+namespace kw::crypto {
+
+namespace {
+
+struct PkeyFree
+{
+    void operator()(EVP_PKEY *key) const { EVP_PKEY_free(key); }
+};
+using PkeyPtr = std::unique_ptr<EVP_PKEY, PkeyFree>;
+
+struct MdCtxFree
+{
+    void operator()(EVP_MD_CTX *ctx) const { EVP_MD_CTX_free(ctx); }
+};
+using MdCtxPtr = std::unique_ptr<EVP_MD_CTX, MdCtxFree>;
+
+struct BioFree
+{
+    void operator()(BIO *bio) const { BIO_free(bio); }
+};
+using BioPtr = std::unique_ptr<BIO, BioFree>;
+
+const unsigned char *bytesOf(QByteArrayView view)
+{
+    return reinterpret_cast<const unsigned char *>(view.data());
+}
+
+Error internal(const char *what)
+{
+    return makeError(QString(ErrorInternal),
+                     QStringLiteral("OpenSSL refused to %1.").arg(QLatin1String(what)));
+}
+
+Error badPrivateKey()
+{
+    return makeError(QString(ErrorBadKeyFormat),
+                     QStringLiteral("The private key is not an RSA key in PEM form "
+                                    "(\"-----BEGIN PRIVATE KEY-----\")."));
+}
+
+BioPtr memoryBio(QByteArrayView bytes)
+{
+    return BioPtr(BIO_new_mem_buf(bytes.data(), int(bytes.size())));
+}
+
+PkeyPtr loadPrivateKey(const SecureBytes &pem)
+{
+    // Service-account JSON files carry the PEM with "\n" escapes already decoded; a PEM
+    // with no passphrase never prompts (the callback refuses).
+    const BioPtr bio = memoryBio(pem.view());
+    if (!bio)
+        return {};
+    PkeyPtr key(PEM_read_bio_PrivateKey(
+        bio.get(), nullptr, [](char *, int, int, void *) { return 0; }, nullptr));
+    if (key && EVP_PKEY_base_id(key.get()) != EVP_PKEY_RSA)
+        return {};
+    return key;
+}
+
+QByteArray bioContents(BIO *bio)
+{
+    char *data = nullptr;
+    const long size = BIO_get_mem_data(bio, &data);
+    return QByteArray(data, qsizetype(size));
+}
+
+constexpr std::array<quint32, 256> crc32cTable()
+{
+    std::array<quint32, 256> table{};
+    for (quint32 i = 0; i < 256; ++i) {
+        quint32 crc = i;
+        for (int bit = 0; bit < 8; ++bit)
+            crc = (crc & 1U) ? (crc >> 1) ^ 0x82F63B78U : crc >> 1;
+        table[i] = crc;
+    }
+    return table;
+}
+
+} // namespace
+
+quint32 crc32c(QByteArrayView data)
+{
+    static constexpr std::array<quint32, 256> table = crc32cTable();
+    quint32 crc = 0xFFFFFFFFU;
+    for (const char byte : data)
+        crc = table[(crc ^ quint8(byte)) & 0xFFU] ^ (crc >> 8);
+    return crc ^ 0xFFFFFFFFU;
+}
+
+Result<SecureBytes> newRsaPrivateKeyPem(int bits)
+{
+    const PkeyPtr key(EVP_RSA_gen(static_cast<unsigned int>(bits)));
+    if (!key)
+        return internal("generate an RSA key");
+    const BioPtr bio(BIO_new(BIO_s_mem()));
+    if (!bio || PEM_write_bio_PKCS8PrivateKey(bio.get(), key.get(), nullptr, nullptr, 0, nullptr,
+                                              nullptr) != 1)
+        return internal("write an RSA private key");
+    char *data = nullptr;
+    const long size = BIO_get_mem_data(bio.get(), &data);
+    SecureBytes pem = SecureBytes::fromBytes(QByteArrayView(data, qsizetype(size)));
+    OPENSSL_cleanse(data, size_t(size));
+    return pem;
+}
+
+Result<QByteArray> rsaPublicKeyPem(const SecureBytes &privateKeyPem)
+{
+    const PkeyPtr key = loadPrivateKey(privateKeyPem);
+    if (!key)
+        return badPrivateKey();
+    const BioPtr bio(BIO_new(BIO_s_mem()));
+    if (!bio || PEM_write_bio_PUBKEY(bio.get(), key.get()) != 1)
+        return internal("write an RSA public key");
+    return bioContents(bio.get());
+}
+
+Result<QByteArray> rs256Sign(const SecureBytes &privateKeyPem, QByteArrayView message)
+{
+    const PkeyPtr key = loadPrivateKey(privateKeyPem);
+    if (!key)
+        return badPrivateKey();
+    const MdCtxPtr ctx(EVP_MD_CTX_new());
+    size_t size = 0;
+    // RSA keys sign with PKCS#1 v1.5 padding by default: exactly RS256.
+    if (!ctx || EVP_DigestSignInit(ctx.get(), nullptr, EVP_sha256(), nullptr, key.get()) != 1 ||
+        EVP_DigestSign(ctx.get(), nullptr, &size, bytesOf(message), size_t(message.size())) != 1)
+        return internal("sign with RS256");
+    QByteArray signature(qsizetype(size), '\0');
+    if (EVP_DigestSign(ctx.get(), reinterpret_cast<unsigned char *>(signature.data()), &size,
+                       bytesOf(message), size_t(message.size())) != 1)
+        return internal("sign with RS256");
+    signature.resize(qsizetype(size));
+    return signature;
+}
+
+bool rs256Verify(QByteArrayView publicKeyPem, QByteArrayView message, QByteArrayView signature)
+{
+    const BioPtr bio = memoryBio(publicKeyPem);
+    if (!bio)
+        return false;
+    const PkeyPtr key(PEM_read_bio_PUBKEY(bio.get(), nullptr, nullptr, nullptr));
+    if (!key || EVP_PKEY_base_id(key.get()) != EVP_PKEY_RSA)
+        return false;
+    const MdCtxPtr ctx(EVP_MD_CTX_new());
+    if (!ctx || EVP_DigestVerifyInit(ctx.get(), nullptr, EVP_sha256(), nullptr, key.get()) != 1)
+        return false;
+    return EVP_DigestVerify(ctx.get(), bytesOf(signature), size_t(signature.size()),
+                            bytesOf(message), size_t(message.size())) == 1;
+}
+
+} // namespace kw::crypto
