@@ -90,7 +90,7 @@ private Q_SLOTS:
         QTest::newRow("kms unknown type")
             << records({QStringLiteral("--kms"), QStringLiteral("vault-kms:token.id=hunter2")})
             << QStringLiteral("--kms: unknown KMS type 'vault-kms' (known types: local-kms, "
-                              "gcp-kms, aws-kms, azure-kms, hcvault).");
+                              "aws-kms, azure-kms, gcp-kms, hcvault).");
         QTest::newRow("unknown option of a command")
             << QStringList{QStringLiteral("keks"), QStringLiteral("--frobnicate")}
             << QStringLiteral("frobnicate");
