@@ -229,7 +229,6 @@ private Q_SLOTS:
         QByteArray raw = QByteArray::fromBase64(ct.mid(9).toLatin1());
         raw[raw.size() - 1] = char(raw.at(raw.size() - 1) ^ 0x01);
         const QString tampered = ct.left(9) + QString::fromLatin1(raw.toBase64());
-        ? QLatin1Char('B') : QLatin1Char('A');
         const HttpReply bad =
             vault.route(request("POST", QStringLiteral("vault/v1/transit/decrypt/k"),
                                 {{QStringLiteral("ciphertext"), tampered}}));
