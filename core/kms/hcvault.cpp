@@ -22,7 +22,6 @@ namespace kw::kms {
 namespace {
 
 constexpr auto Service = "HashiCorp Vault";
-constexpr char AlternateKeyIds[] = "encrypt.alternate.kms.key.ids";
 
 // Everything one call needs: where, as whom, which key.
 struct VaultTarget
@@ -476,12 +475,8 @@ KmsDriverInfo HcVaultDriver::info() const
 Result<std::shared_ptr<KmsAead>> HcVaultDriver::create(const KekRef &kek,
                                                        const KmsConfig &mergedConfig) const
 {
-    QStringList ids{kek.kmsKeyId};
-    for (const QString &alt : mergedConfig.value(QString::fromLatin1(AlternateKeyIds))
-                                  .split(QLatin1Char(','), Qt::SkipEmptyParts)) {
-        if (!alt.trimmed().isEmpty())
-            ids.append(alt.trimmed());
-    }
+    // encrypt.alternate.kms.key.ids is KmsRegistry::aeadFor's, for every type.
+    const QStringList ids{kek.kmsKeyId};
     QList<VaultTarget> targets;
     for (const QString &id : ids) {
         auto target = resolveTarget(id, mergedConfig);

@@ -8,6 +8,7 @@
 #include "core/kms/localkms.h"
 
 #include <QDateTime>
+#include <QPromise>
 
 #include <algorithm>
 
@@ -24,6 +25,90 @@ KmsSetting secret(const char *key, const char *label, const char *help)
 {
     return {QString::fromLatin1(key), QString::fromLatin1(label), true, QString::fromLatin1(help)};
 }
+
+// Confluent's clients read this from the KEK's kmsProps, else from the client's config, for
+// every KMS type: comma-separated key ids tried in order after the KEK's own, for wrap and
+// unwrap alike (csfle-facts.md §6).
+constexpr QLatin1String AlternateKeyIds{"encrypt.alternate.kms.key.ids"};
+
+// The KEK's own key, then its alternates: each call tries them in order and answers with the
+// first that succeeds; when all fail, with the KEK's own key's error, naming the alternates.
+class AlternatesAead final : public KmsAead
+{
+public:
+    AlternatesAead(QList<std::shared_ptr<KmsAead>> aeads, QStringList ids)
+        : m_aeads(std::move(aeads))
+        , m_ids(std::move(ids))
+    {}
+
+    QFuture<kw::Result<QByteArray>> wrap(QByteArray plaintext) override
+    {
+        return start(&KmsAead::wrap, std::move(plaintext));
+    }
+    QFuture<kw::Result<QByteArray>> unwrap(QByteArray ciphertext) override
+    {
+        return start(&KmsAead::unwrap, std::move(ciphertext));
+    }
+
+private:
+    using Op = QFuture<kw::Result<QByteArray>> (KmsAead::*)(QByteArray);
+    struct Call
+    {
+        QList<std::shared_ptr<KmsAead>> aeads;
+        QStringList ids;
+        Op op;
+        QByteArray input;
+        std::optional<kw::Error> first;
+        QPromise<kw::Result<QByteArray>> promise;
+    };
+
+    QFuture<kw::Result<QByteArray>> start(Op op, QByteArray input)
+    {
+        auto call = std::make_shared<Call>(Call{m_aeads, m_ids, op, std::move(input), {}, {}});
+        call->promise.start();
+        QFuture<kw::Result<QByteArray>> future = call->promise.future();
+        attempt(call, 0);
+        return future;
+    }
+
+    static void finish(const std::shared_ptr<Call> &call, kw::Result<QByteArray> result)
+    {
+        call->input.fill('\0'); // a DEK on its way to a wrap
+        call->promise.addResult(std::move(result));
+        call->promise.finish();
+    }
+
+    static void attempt(const std::shared_ptr<Call> &call, qsizetype index)
+    {
+        KmsAead *aead = call->aeads.at(index).get();
+        (aead->*(call->op))(call->input)
+            .then([call, index](kw::Result<QByteArray> result) {
+                if (result) {
+                    finish(call, std::move(result));
+                    return;
+                }
+                if (!call->first)
+                    call->first = result.error();
+                if (index + 1 < call->aeads.size()) {
+                    attempt(call, index + 1);
+                    return;
+                }
+                kw::Error error = *call->first;
+                error.message +=
+                    QStringLiteral(" The alternate KMS key ids (%1) failed too; the "
+                                   "last said: %2")
+                        .arg(call->ids.mid(1).join(QStringLiteral(", ")), result.error().message);
+                finish(call, kw::Result<QByteArray>(std::move(error)));
+            })
+            .onCanceled([call] {
+                finish(call, kw::makeError(QStringLiteral("kms.cancelled"),
+                                           QStringLiteral("The KMS call was cancelled.")));
+            });
+    }
+
+    QList<std::shared_ptr<KmsAead>> m_aeads;
+    QStringList m_ids;
+};
 
 // The types Keywarden will ship drivers for, declared now with the property names Confluent's
 // drivers read (kms-facts.md §1.5, §2.4, §3.5, §4.5) so that profiles can hold their settings
@@ -197,7 +282,29 @@ kw::Result<std::shared_ptr<KmsAead>> KmsRegistry::aeadFor(const KekRef &kek,
                                             "support (supported: %3).")
                                  .arg(kek.name, kek.kmsType, known));
     }
-    return it.value()->create(kek, configFor(kek, settings));
+    const KmsConfig config = configFor(kek, settings);
+    auto primary = it.value()->create(kek, config);
+    if (!primary)
+        return primary;
+    QStringList ids{kek.kmsKeyId};
+    for (const QString &id : config.value(AlternateKeyIds).split(QLatin1Char(','))) {
+        if (!id.trimmed().isEmpty())
+            ids.append(id.trimmed());
+    }
+    if (ids.size() == 1)
+        return primary;
+    QList<std::shared_ptr<KmsAead>> aeads{*primary};
+    for (const QString &id : ids.mid(1)) {
+        KekRef alternate = kek;
+        alternate.kmsKeyId = id;
+        auto aead = it.value()->create(alternate, config);
+        if (!aead)
+            return kw::makeError(aead.error().code,
+                                 QStringLiteral("KEK '%1', alternate KMS key id '%2': %3")
+                                     .arg(kek.name, id, aead.error().message));
+        aeads.append(*aead);
+    }
+    return std::shared_ptr<KmsAead>(std::make_shared<AlternatesAead>(std::move(aeads), ids));
 }
 
 QFuture<kw::Result<KmsKeyState>> KmsRegistry::keyStateFor(const KekRef &kek,

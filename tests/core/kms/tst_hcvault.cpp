@@ -188,15 +188,42 @@ private Q_SLOTS:
             QStringLiteral("none"));
     }
 
+    // encrypt.alternate.kms.key.ids, as KmsRegistry::aeadFor applies it to every type: the
+    // KEK's own key first, then the alternates in order, for wrap and unwrap; when all fail,
+    // the KEK's own key's error, naming the alternates.
     void alternateKeyIdsAreTriedInOrder()
     {
+        KmsRegistry registry;
+        registry.add(std::make_shared<HcVaultDriver>());
         KmsConfig config = tokenConfig();
         config.insert(QStringLiteral("encrypt.alternate.kms.key.ids"),
-                      keyId(QStringLiteral("orders")));
-        auto a = aead(keyId(QStringLiteral("gone")), config);
-        auto wrapped = take(a->wrap(QByteArray("x")));
+                      QStringLiteral(" %1 ,%2").arg(keyId(QStringLiteral("missing-too")),
+                                                    keyId(QStringLiteral("orders"))));
+        const KmsSettings settings{{QStringLiteral("hcvault"), config}};
+        auto a = registry.aeadFor(kek(keyId(QStringLiteral("gone"))), settings);
+        QVERIFY2(a, qPrintable(a ? QString() : a.error().message));
+        auto wrapped = take((*a)->wrap(QByteArray("x")));
         QVERIFY2(wrapped, qPrintable(wrapped ? QString() : wrapped.error().message));
-        QCOMPARE(*take(a->unwrap(*wrapped)), QByteArray("x"));
+        QCOMPARE(*take((*a)->unwrap(*wrapped)), QByteArray("x"));
+        // What the alternate wrapped, its key alone opens.
+        QCOMPARE(*take(aead(keyId(QStringLiteral("orders")), tokenConfig())->unwrap(*wrapped)),
+                 QByteArray("x"));
+
+        KmsConfig none = tokenConfig();
+        none.insert(QStringLiteral("encrypt.alternate.kms.key.ids"),
+                    keyId(QStringLiteral("missing-too")));
+        auto b = registry.aeadFor(kek(keyId(QStringLiteral("gone"))),
+                                  KmsSettings{{QStringLiteral("hcvault"), none}});
+        QVERIFY(b);
+        const auto failed = take((*b)->wrap(QByteArray("x")));
+        QVERIFY(!failed);
+        QCOMPARE(failed.error().code, QString(ErrorKeyNotFound));
+        QVERIFY2(failed.error().message.contains(QLatin1String("gone")),
+                 qPrintable(failed.error().message));
+        QVERIFY2(failed.error().message.contains(
+                     QStringLiteral("The alternate KMS key ids (%1) failed too")
+                         .arg(keyId(QStringLiteral("missing-too")))),
+                 qPrintable(failed.error().message));
     }
 
     void keyStateFromTheKeysEndpoint()
