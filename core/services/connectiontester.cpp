@@ -1,5 +1,6 @@
 #include "core/services/connectiontester.h"
 
+#include "core/crypto/crypto.h"
 #include "core/domain/readyfuture.h"
 #include "core/kafka/kafkaclient.h"
 #include "core/registry/dekregistryclient.h"
@@ -7,7 +8,9 @@
 
 #include <QElapsedTimer>
 #include <QPromise>
+#include <QtConcurrent/QtConcurrentMap>
 
+#include <algorithm>
 #include <memory>
 
 namespace kw::profiles {
@@ -69,6 +72,102 @@ bool isNotFound(const Error &error)
            error.code == QLatin1String("registry.40401");
 }
 
+// What the KMS check says once every KEK was tested.
+ConnectionCheck kmsCheck(QList<services::KekTest> tests, qint64 ms)
+{
+    using Target = ConnectionCheck::Target;
+    QStringList failures;
+    Error first;
+    for (const services::KekTest &t : tests) {
+        if (t.passed())
+            continue;
+        const services::KekTestStep *step = t.failedStep();
+        const Error e = step ? step->error
+                             : makeError(QStringLiteral("kms.not_configured"),
+                                         QStringLiteral("KEK '%1' was not tested.").arg(t.kekName));
+        if (first.isEmpty())
+            first = e;
+        failures.append(step ? QStringLiteral("%1 (%2: %3)")
+                                   .arg(t.kekName, services::stepName(step->kind), e.message)
+                             : QStringLiteral("%1 (%2)").arg(t.kekName, e.message));
+    }
+    const auto total = tests.size();
+    ConnectionCheck c;
+    if (failures.isEmpty()) {
+        c = passed(
+            Target::Kms,
+            total == 1
+                ? QStringLiteral("The KEK wraps and unwraps through its KMS.")
+                : QStringLiteral("All %1 KEKs wrap and unwrap through their KMS.").arg(total),
+            ms);
+    } else {
+        constexpr int Named = 3;
+        QString names = failures.mid(0, Named).join(QStringLiteral("; "));
+        if (failures.size() > Named)
+            names += QStringLiteral("; and %1 more").arg(failures.size() - Named);
+        c = failed(Target::Kms, first, ms);
+        c.summary = QStringLiteral("%1 of %2 KEKs cannot wrap and unwrap now: %3.")
+                        .arg(failures.size())
+                        .arg(total)
+                        .arg(names);
+    }
+    c.kekTests = std::move(tests);
+    return c;
+}
+
+// Reads every live KEK, then runs `kek test` on each on the global pool. Finishes check 3.
+void testKeks(const std::shared_ptr<Shared> &shared, const QStringList &names,
+              const kms::KmsSettings &settings, QObject *context,
+              const std::shared_ptr<QElapsedTimer> &timer)
+{
+    using Target = ConnectionCheck::Target;
+    if (names.isEmpty()) {
+        shared->done(3, skipped(Target::Kms, QStringLiteral("No KEKs in the DEK Registry.")));
+        return;
+    }
+    struct Fetch
+    {
+        QList<registry::Kek> keks;
+        QList<services::KekTest> unread; // KEKs the registry would not give
+        qsizetype pending = 0;
+    };
+    auto fetch = std::make_shared<Fetch>();
+    fetch->pending = names.size();
+    registry::DekRegistryClient keys(shared->transport.get());
+    for (const QString &name : names) {
+        keys.getKek(name).then(context, [=](Result<registry::Kek> kek) {
+            if (kek) {
+                fetch->keks.append(*kek);
+            } else {
+                services::KekTest t;
+                t.kekName = name;
+                services::KekTestStep read;
+                read.error = kek.error();
+                t.steps.append(read);
+                fetch->unread.append(t);
+            }
+            if (--fetch->pending > 0)
+                return;
+            auto drivers =
+                std::make_shared<const kms::KmsRegistry>(kms::KmsRegistry::withBuiltInDrivers());
+            std::function<services::KekTest(const registry::Kek &)> one =
+                [drivers, settings](const registry::Kek &k) {
+                    services::KekTest t = services::testKek(*drivers, k, settings);
+                    crypto::releaseThreadState(); // a pool thread, outliving the check
+                    return t;
+                };
+            QtConcurrent::mapped(fetch->keks, one)
+                .then(context, [shared, fetch, timer](QFuture<services::KekTest> done) {
+                    QList<services::KekTest> tests = done.results();
+                    tests.append(fetch->unread);
+                    std::sort(tests.begin(), tests.end(),
+                              [](const auto &a, const auto &b) { return a.kekName < b.kekName; });
+                    shared->done(3, kmsCheck(std::move(tests), timer->elapsed()));
+                });
+        });
+    }
+}
+
 } // namespace
 
 QString targetName(ConnectionCheck::Target target)
@@ -80,6 +179,8 @@ QString targetName(ConnectionCheck::Target target)
         return QStringLiteral("DEK Registry");
     case ConnectionCheck::Target::Kafka:
         break;
+    case ConnectionCheck::Target::Kms:
+        return QStringLiteral("KMS keys");
     }
     return QStringLiteral("Kafka");
 }
@@ -89,8 +190,8 @@ QFuture<QList<ConnectionCheck>> testConnection(const ConnectionProfile &profile,
 {
     using Target = ConnectionCheck::Target;
     auto shared = std::make_shared<Shared>();
-    shared->checks = {ConnectionCheck{}, ConnectionCheck{}, ConnectionCheck{}};
-    shared->pending = 3;
+    shared->checks = {ConnectionCheck{}, ConnectionCheck{}, ConnectionCheck{}, ConnectionCheck{}};
+    shared->pending = 4;
     shared->promise.start();
     QFuture<QList<ConnectionCheck>> result = shared->promise.future();
 
@@ -99,9 +200,12 @@ QFuture<QList<ConnectionCheck>> testConnection(const ConnectionProfile &profile,
             0, skipped(Target::SchemaRegistry, QStringLiteral("No registry URL in the profile.")));
         shared->done(
             1, skipped(Target::DekRegistry, QStringLiteral("No registry URL in the profile.")));
+        shared->done(3, skipped(Target::Kms, QStringLiteral("No registry URL in the profile.")));
     } else if (const auto valid = profile.registry.validate(); !valid) {
         shared->done(0, failed(Target::SchemaRegistry, valid.error(), 0));
         shared->done(1, skipped(Target::DekRegistry,
+                                QStringLiteral("Not checked: the registry settings are invalid.")));
+        shared->done(3, skipped(Target::Kms,
                                 QStringLiteral("Not checked: the registry settings are invalid.")));
     } else {
         // The transport lives in the caller's thread; both registry checks share it.
@@ -144,6 +248,20 @@ QFuture<QList<ConnectionCheck>> testConnection(const ConnectionProfile &profile,
                                        .arg(r->size()),
                                    timer->elapsed()));
         });
+        // The KMS check: the live KEKs only (a deleted KEK wraps nothing new).
+        auto kmsTimer = std::make_shared<QElapsedTimer>();
+        kmsTimer->start();
+        keys.listKeks(registry::KekListOptions{})
+            .then(context, [shared, kmsTimer, context,
+                            settings = profile.kms](Result<QStringList> r) {
+                if (!r) {
+                    shared->done(3, skipped(ConnectionCheck::Target::Kms,
+                                            QStringLiteral("Not checked: the DEK Registry did "
+                                                           "not list its KEKs.")));
+                    return;
+                }
+                testKeks(shared, *r, settings, context, kmsTimer);
+            });
     }
 
     if (profile.bootstrapServers.trimmed().isEmpty()) {

@@ -4,6 +4,7 @@
 
 #include "core/domain/result.h"
 #include "core/services/connectionprofile.h"
+#include "core/services/kektest.h"
 
 #include <QFuture>
 #include <QList>
@@ -17,7 +18,8 @@ struct ConnectionCheck
     {
         SchemaRegistry,
         DekRegistry,
-        Kafka
+        Kafka,
+        Kms // every live KEK the profile can see: wrap, unwrap and key state (kek test)
     };
     enum class Outcome
     {
@@ -30,12 +32,17 @@ struct ConnectionCheck
     QString summary; // "reachable; 16 subjects visible", "no bootstrap servers in the profile"
     Error error;     // when Failed
     qint64 elapsedMs = 0;
+    QList<services::KekTest> kekTests; // Kms only: one per KEK, in name order
 };
 
-QString targetName(ConnectionCheck::Target target); // "Schema Registry", "DEK Registry", "Kafka"
+// "Schema Registry", "DEK Registry", "Kafka", "KMS keys".
+QString targetName(ConnectionCheck::Target target);
 
-// Runs the three checks at once; the future finishes (in `context`'s thread) when all are done,
-// in the order Schema Registry, DEK Registry, Kafka. Never blocks the calling thread.
+// Runs the checks at once; the future finishes (in `context`'s thread) when all are done, in
+// the order Schema Registry, DEK Registry, Kafka, KMS keys. The KMS check runs `kek test` on
+// every live KEK of the DEK Registry with the profile's KMS settings, a few at a time on the
+// global thread pool; it fails when any KEK cannot wrap and unwrap or its key is revoked.
+// Never blocks the calling thread.
 QFuture<QList<ConnectionCheck>> testConnection(const ConnectionProfile &profile, QObject *context,
                                                int kafkaTimeoutMs = 10000);
 

@@ -355,7 +355,8 @@ private Q_SLOTS:
         setText(&dialog, "kafkaBootstrap", QStringLiteral("127.0.0.1:1"));
         QTest::mouseClick(find<QPushButton>(&dialog, "testConnection"), Qt::LeftButton);
         auto *results = find<QTreeWidget>(&dialog, "testResults");
-        QCOMPARE(results->topLevelItemCount(), 3);
+        QCOMPARE(results->topLevelItemCount(), 4);
+        QCOMPARE(results->topLevelItem(3)->text(0), QStringLiteral("KMS keys"));
         QTRY_VERIFY_WITH_TIMEOUT(results->topLevelItem(2)->data(0, Qt::UserRole).isValid(), 30000);
         QVERIFY2(results->topLevelItem(0)->text(1).startsWith(QLatin1String("Passed")),
                  qPrintable(results->topLevelItem(0)->text(1)));

@@ -1,5 +1,6 @@
 #include "widgets/profiles/profilesdialog.h"
 
+#include "core/domain/displaytext.h"
 #include "core/domain/futurewatch.h"
 #include "core/kms/kms.h"
 #include "core/services/connectiontester.h"
@@ -174,9 +175,9 @@ void ProfilesDialog::buildUi()
     m_testResults = new QTreeWidget(m_form);
     m_testResults->setObjectName(QStringLiteral("testResults"));
     m_testResults->setHeaderLabels({tr("Check"), tr("Result"), tr("Time")});
-    m_testResults->setRootIsDecorated(false);
+    m_testResults->setRootIsDecorated(true); // "KMS keys" has a row per KEK
     m_testResults->setWordWrap(true);
-    m_testResults->setMaximumHeight(110);
+    m_testResults->setMaximumHeight(180);
     m_testResults->header()->setSectionResizeMode(1, QHeaderView::Stretch);
     m_testResults->hide();
     formLayout->addWidget(m_testResults);
@@ -734,9 +735,10 @@ void ProfilesDialog::testConnection()
     m_test->setEnabled(false);
     m_testResults->clear();
     m_testResults->show();
-    for (const auto target : {profiles::ConnectionCheck::Target::SchemaRegistry,
-                              profiles::ConnectionCheck::Target::DekRegistry,
-                              profiles::ConnectionCheck::Target::Kafka}) {
+    for (const auto target :
+         {profiles::ConnectionCheck::Target::SchemaRegistry,
+          profiles::ConnectionCheck::Target::DekRegistry, profiles::ConnectionCheck::Target::Kafka,
+          profiles::ConnectionCheck::Target::Kms}) {
         auto *item =
             new QTreeWidgetItem(m_testResults, {profiles::targetName(target), tr("Checking…")});
         item->setIcon(0, style()->standardIcon(QStyle::SP_BrowserReload));
@@ -761,6 +763,34 @@ void ProfilesDialog::testConnection()
                                                        : skipped ? QStyle::SP_MessageBoxInformation
                                                                  : QStyle::SP_MessageBoxCritical));
                 item->setData(0, Qt::UserRole, int(c.outcome));
+                // One row per KEK under "KMS keys": which step failed and why.
+                for (const services::KekTest &t : c.kekTests) {
+                    const services::KekTestStep *bad = t.failedStep();
+                    const bool kekOk = t.passed();
+                    QString text;
+                    if (kekOk) {
+                        text = tr("Passed: wraps and unwraps");
+                        if (t.keyState)
+                            text += QStringLiteral("; ") + t.keyState->summary();
+                    } else if (bad) {
+                        text = tr("Failed at %1: %2")
+                                   .arg(services::stepName(bad->kind), bad->error.message);
+                    } else {
+                        text = tr("Not tested");
+                    }
+                    // KEK names and KMS messages come from elsewhere: control characters escaped.
+                    text = displaySafe(text);
+                    auto *kekItem = new QTreeWidgetItem(item, {displaySafe(t.kekName), text});
+                    kekItem->setToolTip(1,
+                                        bad ? bad->error.code + QStringLiteral(": ") + text : text);
+                    kekItem->setIcon(0,
+                                     style()->standardIcon(kekOk ? QStyle::SP_DialogApplyButton
+                                                                 : QStyle::SP_MessageBoxCritical));
+                    kekItem->setData(0, Qt::UserRole, kekOk);
+                }
+                if (c.kekTests.size() > 0 &&
+                    c.outcome == profiles::ConnectionCheck::Outcome::Failed)
+                    item->setExpanded(true);
             }
         });
 }

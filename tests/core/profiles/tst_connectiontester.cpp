@@ -1,7 +1,9 @@
 #include "core/sandbox/sandbox.h"
+#include "core/sandbox/sandboxstore.h"
 #include "core/services/connectiontester.h"
 
 #include <QFutureWatcher>
+#include <QScopeGuard>
 #include <QSignalSpy>
 #include <QTest>
 
@@ -42,6 +44,7 @@ private:
             registry::AuthSettings::basic(QStringLiteral("admin"), QStringLiteral("s3cret"));
         p.registry.maxRetries = 0;
         p.bootstrapServers = m_sandbox.bootstrapServers();
+        p.kms = m_sandbox.kmsSettings();
         return p;
     }
 
@@ -56,17 +59,64 @@ private Q_SLOTS:
         QVERIFY2(started, qPrintable(started.error().message));
     }
 
-    void allThreePass()
+    void allThreePassAndNoKekIsSkipped()
     {
         const auto checks = run(sandboxProfile(), this);
-        QCOMPARE(checks.size(), 3);
+        QCOMPARE(checks.size(), 4);
         QCOMPARE(checks[0].target, ConnectionCheck::Target::SchemaRegistry);
         QCOMPARE(checks[1].target, ConnectionCheck::Target::DekRegistry);
         QCOMPARE(checks[2].target, ConnectionCheck::Target::Kafka);
-        for (const auto &c : checks)
+        QCOMPARE(checks[3].target, ConnectionCheck::Target::Kms);
+        for (const auto &c : checks.mid(0, 3))
             QVERIFY2(c.outcome == Outcome::Passed,
                      qPrintable(targetName(c.target) + QStringLiteral(": ") + c.summary));
         QVERIFY(checks[2].summary.contains(QLatin1String("topics visible")));
+        QCOMPARE(checks[3].outcome, Outcome::Skipped);
+        QCOMPARE(checks[3].summary, QStringLiteral("No KEKs in the DEK Registry."));
+    }
+
+    // Test connection runs `kek test` on every live KEK: the ones that wrap and unwrap pass,
+    // the others are named with the step that failed and why; a deleted KEK is not tested.
+    void testsEveryLiveKek()
+    {
+        const auto store = m_sandbox.store();
+        const auto kek = [](const QString &name, const QString &type, const QString &keyId) {
+            return registry::Kek{name, type, keyId, {}, {}, false};
+        };
+        QVERIFY(store->createKek(kek(QStringLiteral("alpha-local"), QStringLiteral("local-kms"),
+                                     QStringLiteral("alpha-key"))));
+        QVERIFY(store->createKek(kek(QStringLiteral("beta-vault"), QStringLiteral("hcvault"),
+                                     QStringLiteral("http://127.0.0.1:1/transit/keys/beta"))));
+        QVERIFY(store->createKek(kek(QStringLiteral("gamma-gone"), QStringLiteral("local-kms"),
+                                     QStringLiteral("gamma-key"))));
+        QVERIFY(store->deleteKek(QStringLiteral("gamma-gone"), false));
+        const auto cleanup = qScopeGuard([&] {
+            for (const char *name : {"alpha-local", "beta-vault", "gamma-gone"}) {
+                (void)store->deleteKek(QLatin1String(name), false); // absent: nothing to do
+                (void)store->deleteKek(QLatin1String(name), true);
+            }
+        });
+
+        ConnectionProfile p = sandboxProfile();
+        p.kms.remove(QStringLiteral("hcvault")); // beta-vault's driver has no token to use
+        const auto checks = run(p, this);
+        QCOMPARE(checks.size(), 4);
+        const ConnectionCheck &kms = checks[3];
+        QCOMPARE(kms.target, ConnectionCheck::Target::Kms);
+        QCOMPARE(kms.outcome, Outcome::Failed);
+        QCOMPARE(kms.kekTests.size(), 2);
+        QCOMPARE(kms.kekTests[0].kekName, QStringLiteral("alpha-local"));
+        QVERIFY(kms.kekTests[0].passed());
+        QCOMPARE(kms.kekTests[1].kekName, QStringLiteral("beta-vault"));
+        const services::KekTestStep *bad = kms.kekTests[1].failedStep();
+        QVERIFY(bad);
+        QCOMPARE(bad->kind, services::KekTestStep::Kind::Driver);
+        QCOMPARE(bad->error.code, QStringLiteral("kms.not_configured"));
+        QCOMPARE(kms.error.code, QStringLiteral("kms.not_configured"));
+        QVERIFY2(kms.summary.startsWith(QLatin1String("1 of 2 KEKs cannot wrap and unwrap now: "
+                                                      "beta-vault (KMS driver: ")),
+                 qPrintable(kms.summary));
+        QVERIFY2(!kms.summary.contains(QLatin1String("alpha-local")), qPrintable(kms.summary));
     }
 
     void wrongRegistrySecretFailsTheRegistriesOnly()
@@ -74,9 +124,10 @@ private Q_SLOTS:
         ConnectionProfile p = sandboxProfile();
         p.registry.auth.basicSecret = QStringLiteral("wrong");
         const auto checks = run(p, this);
-        QCOMPARE(checks.size(), 3);
+        QCOMPARE(checks.size(), 4);
         QCOMPARE(checks[0].outcome, Outcome::Failed);
         QCOMPARE(checks[1].outcome, Outcome::Failed);
+        QCOMPARE(checks[3].outcome, Outcome::Skipped); // no KEK list, nothing to test
         QVERIFY2(checks[0].error.code.contains(QLatin1String("401")),
                  qPrintable(checks[0].error.code));
         QVERIFY(!checks[0].summary.isEmpty());
@@ -89,7 +140,7 @@ private Q_SLOTS:
         ConnectionProfile p = sandboxProfile();
         p.bootstrapServers = QStringLiteral("127.0.0.1:1");
         const auto checks = run(p, this, 3000);
-        QCOMPARE(checks.size(), 3);
+        QCOMPARE(checks.size(), 4);
         QCOMPARE(checks[0].outcome, Outcome::Passed);
         QCOMPARE(checks[1].outcome, Outcome::Passed);
         QCOMPARE(checks[2].outcome, Outcome::Failed);
@@ -115,7 +166,7 @@ private Q_SLOTS:
     void nothingConfigured()
     {
         const auto checks = run(ConnectionProfile{}, this);
-        QCOMPARE(checks.size(), 3);
+        QCOMPARE(checks.size(), 4);
         for (const auto &c : checks)
             QCOMPARE(c.outcome, Outcome::Skipped);
     }
