@@ -62,6 +62,7 @@ void NavigatorModel::buildSections()
 void NavigatorModel::setSource(std::shared_ptr<NavigatorSource> source)
 {
     m_source = std::move(source);
+    m_keyFlags.clear(); // another registry's KEKs of the same name are other keys
     reload();
 }
 
@@ -421,6 +422,10 @@ QVariant NavigatorModel::data(const QModelIndex &index, int role) const
         case Kind::Section:
             return node->section == Section::Keys ? tr("Keys") : tr("Schemas");
         case Kind::Kek:
+            if (const auto flag = m_keyFlags.constFind(node->name); flag != m_keyFlags.cend())
+                return QString(displaySafe(node->name) + deletedSuffix + QStringLiteral(" — ") +
+                               flag->flag);
+            [[fallthrough]];
         case Kind::DekSubject:
         case Kind::SchemaSubject:
             // Names are the registry's: shown with their control characters escaped.
@@ -446,6 +451,13 @@ QVariant NavigatorModel::data(const QModelIndex &index, int role) const
         case Kind::Error:
             return tr("%1\nPress F5, or collapse and expand the parent, to try again.")
                 .arg(displaySafe(node->text));
+        case Kind::Kek:
+            if (const auto flag = m_keyFlags.constFind(node->name); flag != m_keyFlags.cend())
+                return tr("%1: %2\nIts DEKs cannot be unwrapped while the key stays so; "
+                          "records encrypted under it are lost once the key is deleted.")
+                    .arg(flag->flag, flag->details);
+            return node->deleted ? tr("Soft-deleted: shown because Show Deleted is on")
+                                 : QVariant();
         case Kind::DekVersion:
             return tr("DEK version %1 of %2 under KEK %3, %4%5")
                 .arg(node->version)
@@ -461,7 +473,8 @@ QVariant NavigatorModel::data(const QModelIndex &index, int role) const
             return QIcon(node->section == Section::Keys ? QStringLiteral(":/icons/key.svg")
                                                         : QStringLiteral(":/icons/schema.svg"));
         case Kind::Kek:
-            return QIcon(QStringLiteral(":/icons/kek.svg"));
+            return QIcon(m_keyFlags.contains(node->name) ? QStringLiteral(":/icons/error.svg")
+                                                         : QStringLiteral(":/icons/kek.svg"));
         case Kind::DekSubject:
             return QIcon(QStringLiteral(":/icons/dek.svg"));
         case Kind::DekVersion:
@@ -485,11 +498,16 @@ QVariant NavigatorModel::data(const QModelIndex &index, int role) const
     case Qt::ForegroundRole:
         if (node->deleted || node->kind == Kind::Loading)
             return QGuiApplication::palette().brush(QPalette::Disabled, QPalette::Text);
-        if (node->kind == Kind::Error)
+        if (node->kind == Kind::Error ||
+            (node->kind == Kind::Kek && m_keyFlags.contains(node->name)))
             return QColor(0xc0, 0x39, 0x2b);
         return {};
     case Qt::AccessibleDescriptionRole:
+        if (node->kind == Kind::Kek && m_keyFlags.contains(node->name))
+            return m_keyFlags.value(node->name).flag;
         return node->deleted ? tr("deleted") : QVariant();
+    case KeyRevokedRole:
+        return node->kind == Kind::Kek && m_keyFlags.contains(node->name);
     case SectionRole:
         return int(node->section);
     case KindRole:
@@ -515,6 +533,33 @@ QVariant NavigatorModel::data(const QModelIndex &index, int role) const
     default:
         return {};
     }
+}
+
+void NavigatorModel::setKekKeyFlag(const QString &kek, const QString &flag, const QString &details)
+{
+    const bool had = m_keyFlags.contains(kek);
+    if (flag.isEmpty()) {
+        if (!had)
+            return;
+        m_keyFlags.remove(kek);
+    } else {
+        // Texts come from a KMS: shown with their control characters escaped.
+        m_keyFlags.insert(kek, KeyFlag{displaySafe(flag), displaySafe(details)});
+    }
+    if (m_sections.empty())
+        return;
+    const Node *keys = m_sections.front().get();
+    for (const auto &child : keys->children) {
+        if (child->kind == Kind::Kek && child->name == kek) {
+            const QModelIndex index = indexOf(child.get());
+            Q_EMIT dataChanged(index, index);
+        }
+    }
+}
+
+QString NavigatorModel::kekKeyFlag(const QString &kek) const
+{
+    return m_keyFlags.value(kek).flag;
 }
 
 QVariant NavigatorModel::headerData(int section, Qt::Orientation orientation, int role) const

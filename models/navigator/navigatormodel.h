@@ -46,6 +46,7 @@ public:
         AlgorithmRole, // DEK versions only
         DeletedRole,
         FilterRole, // the name the filter matches; empty for rows that never match by themselves
+        KeyRevokedRole, // KEKs only: its KMS key is disabled, pending deletion or destroyed
     };
 
     explicit NavigatorModel(QObject *parent = nullptr);
@@ -62,6 +63,13 @@ public:
     bool retry(const QModelIndex &index);
     // KEK pages: the first is small so the first rows show fast, the rest are larger.
     void setKekPageSizes(int first, int rest);
+
+    // What the KEK's KMS says of its key, for the KEK's row: `flag` ("KMS key disabled") is
+    // shown beside the name with a warning icon, `details` in its tooltip. An empty flag
+    // clears it. Kept across reloads (the row gets it back when it loads again); dropped with
+    // the source.
+    void setKekKeyFlag(const QString &kek, const QString &flag, const QString &details);
+    [[nodiscard]] QString kekKeyFlag(const QString &kek) const;
 
     [[nodiscard]] bool isLoading() const { return !m_jobs.isEmpty(); }
 
@@ -117,6 +125,12 @@ private:
     QHash<quint64, Node *> m_jobs;
     quint64 m_nextJob = 1;
     bool m_showDeleted = false;
+    struct KeyFlag
+    {
+        QString flag;
+        QString details;
+    };
+    QHash<QString, KeyFlag> m_keyFlags; // by KEK name
     int m_firstPage = 200;
     int m_nextPages = 2000;
 };

@@ -425,6 +425,57 @@ private Q_SLOTS:
             QVERIFY(!name.contains(QChar(0x1b)) && !name.contains(QChar(0x202e)));
     }
 
+    // A KEK whose KMS key is revoked shows it beside its name, with a warning icon and a
+    // tooltip; the flag comes back after a reload, can be cleared, and goes with the source.
+    void revokedKeyFlagsTheKekRow()
+    {
+        auto fake = makeFake();
+        NavigatorModel model;
+        QAbstractItemModelTester tester(&model,
+                                        QAbstractItemModelTester::FailureReportingMode::Fatal);
+        model.setSource(fake);
+        const QModelIndex keys = model.sectionIndex(NavigatorModel::Section::Keys);
+        fetchAll(model);
+        const QModelIndex kek = model.index(1, 0, keys);
+        QCOMPARE(kek.data().toString(), QStringLiteral("kek-0001"));
+        QVERIFY(!kek.data(NavigatorModel::KeyRevokedRole).toBool());
+        QVERIFY(kek.data(Qt::ToolTipRole).isNull());
+
+        QSignalSpy changed(&model, &QAbstractItemModel::dataChanged);
+        model.setKekKeyFlag(QStringLiteral("kek-0001"), QStringLiteral("KMS key disabled"),
+                            QStringLiteral("Disabled (\x1b[31mDISABLED)"));
+        QCOMPARE(changed.count(), 1);
+        QCOMPARE(changed.first().first().toModelIndex(), kek);
+        QCOMPARE(kek.data().toString(), QStringLiteral("kek-0001 — KMS key disabled"));
+        QVERIFY(kek.data(NavigatorModel::KeyRevokedRole).toBool());
+        QCOMPARE(kek.data(NavigatorModel::FilterRole).toString(), QStringLiteral("kek-0001"));
+        QCOMPARE(kek.data(NavigatorModel::KekNameRole).toString(), QStringLiteral("kek-0001"));
+        const QString tip = kek.data(Qt::ToolTipRole).toString();
+        QVERIFY2(tip.startsWith(QLatin1String("KMS key disabled: Disabled (")), qPrintable(tip));
+        QVERIFY2(!tip.contains(QChar(0x1b)), qPrintable(tip)); // the KMS's words, escaped
+        QVERIFY(kek.data(Qt::ForegroundRole).isValid());
+        QCOMPARE(kek.data(Qt::AccessibleDescriptionRole).toString(),
+                 QStringLiteral("KMS key disabled"));
+        // Other KEKs are untouched.
+        QCOMPARE(model.index(0, 0, keys).data().toString(), QStringLiteral("kek-0000"));
+        QVERIFY(!model.index(0, 0, keys).data(NavigatorModel::KeyRevokedRole).toBool());
+
+        model.reload();
+        fetchAll(model);
+        const QModelIndex reloaded = model.sectionIndex(NavigatorModel::Section::Keys);
+        QCOMPARE(model.index(1, 0, reloaded).data().toString(),
+                 QStringLiteral("kek-0001 — KMS key disabled"));
+
+        model.setKekKeyFlag(QStringLiteral("kek-0001"), {}, {});
+        QCOMPARE(model.index(1, 0, reloaded).data().toString(), QStringLiteral("kek-0001"));
+        QVERIFY(model.kekKeyFlag(QStringLiteral("kek-0001")).isEmpty());
+
+        model.setKekKeyFlag(QStringLiteral("kek-0002"), QStringLiteral("KMS key pending deletion"),
+                            QStringLiteral("Pending deletion on 2026-12-13 00:00 UTC"));
+        model.setSource(makeFake());
+        QVERIFY(model.kekKeyFlag(QStringLiteral("kek-0002")).isEmpty());
+    }
+
     void filterMatchesLoadedNamesWithAncestorsAndChildren()
     {
         NavigatorModel model;

@@ -4,6 +4,7 @@
 
 #include "app/gui/demo.h"
 #include "core/audit/auditlog.h"
+#include "core/sandbox/demoestate.h"
 #include "core/sandbox/sandboxhost.h"
 #include "core/services/profilestore.h"
 #include "models/audit/auditlogmodel.h"
@@ -19,6 +20,7 @@
 #include "widgets/details/schemadetailpane.h"
 #include "widgets/dialogs/aboutdialog.h"
 #include "widgets/dialogs/confirmationdialog.h"
+#include "widgets/mainwindow/kekkeyflags.h"
 #include "widgets/mainwindow/mainwindow.h"
 #include "widgets/mainwindow/navigatorpane.h"
 #include "widgets/profiles/profilesdialog.h"
@@ -67,6 +69,16 @@ QStringList rowNames(QTreeView *view, const QModelIndex &parent)
     for (int r = 0; r < view->model()->rowCount(parent); ++r)
         names << view->model()->index(r, 0, parent).data().toString();
     return names;
+}
+
+// How many KEKs the demo lists: all of them, or those not soft-deleted.
+int demoKeks(bool withDeleted)
+{
+    const sandbox::DemoEstate estate = sandbox::demoEstate();
+    const auto deleted = std::count_if(
+        estate.deletions.cbegin(), estate.deletions.cend(),
+        [](const sandbox::DemoDeletion &d) { return d.kind == sandbox::DemoDeletion::Kind::Kek; });
+    return int(estate.keks.size() - (withDeleted ? 0 : deleted));
 }
 
 void clickRow(QTreeView *view, const QModelIndex &index)
@@ -219,7 +231,7 @@ private Q_SLOTS:
         const QModelIndex keys = view->model()->index(0, 0);
         QTRY_VERIFY(view->isExpanded(keys));
         QTRY_VERIFY(rowNamed(view, keys, QStringLiteral("retail-pii")).isValid());
-        QCOMPARE(rowNames(view, keys).size(), 7); // 8 KEKs, one soft-deleted
+        QCOMPARE(rowNames(view, keys).size(), demoKeks(false)); // legacy-crm is soft-deleted
 
         const QModelIndex kek = rowNamed(view, keys, QStringLiteral("retail-pii"));
         clickRow(view, kek);
@@ -242,6 +254,47 @@ private Q_SLOTS:
         clickRow(view, v1);
         QTRY_COMPARE(detail->currentWidget()->objectName(), QStringLiteral("dekDetailPane"));
         QCOMPARE(v1.data(NavigatorModel::AlgorithmRole).toString(), QStringLiteral("AES256_GCM"));
+    }
+
+    // The navigator flags the KEKs whose KMS key is revoked, as the sandbox's doubles report
+    // them: the retired AWS key pending deletion, the GCP key whose only version is scheduled
+    // for destruction, the disabled Vault key; KEKs whose keys are fine stay unmarked.
+    void revokedKmsKeysAreFlaggedInTheNavigator()
+    {
+        auto window = demoWindow();
+        QVERIFY(window);
+        auto *view = window->findChild<QTreeView *>(QStringLiteral("navigatorView"));
+        QVERIFY(view);
+        const QModelIndex keys = view->model()->index(0, 0);
+        QTRY_VERIFY(view->isExpanded(keys));
+        const auto kekRow = [&](const QString &name) {
+            for (int r = 0; r < view->model()->rowCount(keys); ++r) {
+                const QModelIndex index = view->model()->index(r, 0, keys);
+                if (index.data(NavigatorModel::KekNameRole).toString() == name)
+                    return index;
+            }
+            return QModelIndex();
+        };
+        QTRY_VERIFY(kekRow(QStringLiteral("treasury-aws-retired")).isValid());
+        QTRY_VERIFY_WITH_TIMEOUT(window->kekKeyFlags()->pending() == 0, 60000);
+        const QModelIndex retired = kekRow(QStringLiteral("treasury-aws-retired"));
+        QVERIFY(retired.data(NavigatorModel::KeyRevokedRole).toBool());
+        QCOMPARE(retired.data().toString(),
+                 QStringLiteral("treasury-aws-retired — KMS key pending deletion"));
+        QVERIFY2(retired.data(Qt::ToolTipRole)
+                     .toString()
+                     .contains(QLatin1String("Pending deletion on ")),
+                 qPrintable(retired.data(Qt::ToolTipRole).toString()));
+        const QModelIndex archive = kekRow(QStringLiteral("analytics-gcp-archive"));
+        QVERIFY(archive.data(NavigatorModel::KeyRevokedRole).toBool());
+        QVERIFY2(archive.data().toString().endsWith(u" — KMS key pending deletion"),
+                 qPrintable(archive.data().toString()));
+        for (const char *fine : {"treasury-aws", "analytics-gcp", "loans-vault", "retail-pii"}) {
+            const QModelIndex row = kekRow(QLatin1String(fine));
+            QVERIFY2(row.isValid(), fine);
+            QVERIFY2(!row.data(NavigatorModel::KeyRevokedRole).toBool(), fine);
+            QCOMPARE(row.data().toString(), QLatin1String(fine));
+        }
     }
 
     void navigatorContextMenuActsOnTheSelection()
@@ -339,14 +392,14 @@ private Q_SLOTS:
                         .isValid());
         QVERIFY(deleted.data(NavigatorModel::DeletedRole).toBool());
         QVERIFY(deleted.data(Qt::FontRole).value<QFont>().italic());
-        QCOMPARE(rowNames(view, view->model()->index(0, 0)).size(), 8);
+        QCOMPARE(rowNames(view, view->model()->index(0, 0)).size(), demoKeks(true));
 
         // Ctrl+Shift+D turns it off again, and the checkbox follows.
         view->setFocus();
         QTest::keyClick(window.get(), Qt::Key_D, Qt::ControlModifier | Qt::ShiftModifier);
         QVERIFY(!action->isChecked());
         QVERIFY(!check->isChecked());
-        QTRY_COMPARE(rowNames(view, view->model()->index(0, 0)).size(), 7);
+        QTRY_COMPARE(rowNames(view, view->model()->index(0, 0)).size(), demoKeks(false));
         QVERIFY(!rowNamed(view, view->model()->index(0, 0), QStringLiteral("legacy-crm (deleted)"))
                      .isValid());
 
@@ -354,7 +407,7 @@ private Q_SLOTS:
         QVERIFY(window->commands()->trigger(QStringLiteral("actionShowDeleted")));
         QVERIFY(action->isChecked());
         QVERIFY(check->isChecked());
-        QTRY_COMPARE(rowNames(view, view->model()->index(0, 0)).size(), 8);
+        QTRY_COMPARE(rowNames(view, view->model()->index(0, 0)).size(), demoKeks(true));
     }
 
     void filterNarrowsTheTree()
@@ -366,7 +419,7 @@ private Q_SLOTS:
         QVERIFY(view && filter);
         QTRY_VERIFY(rowNamed(view, view->model()->index(1, 0), QStringLiteral("customers-value"))
                         .isValid());
-        QTRY_COMPARE(rowNames(view, view->model()->index(0, 0)).size(), 7);
+        QTRY_COMPARE(rowNames(view, view->model()->index(0, 0)).size(), demoKeks(false));
 
         // Ctrl+F moves focus to the filter from anywhere in the window.
         view->setFocus();
@@ -381,7 +434,7 @@ private Q_SLOTS:
         QTest::keyClick(filter, Qt::Key_Tab);
         QTRY_VERIFY(view->hasFocus());
         filter->clear();
-        QCOMPARE(rowNames(view, view->model()->index(0, 0)).size(), 7);
+        QCOMPARE(rowNames(view, view->model()->index(0, 0)).size(), demoKeks(false));
     }
 
     void schemaOpensItsDetailPane()

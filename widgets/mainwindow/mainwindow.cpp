@@ -18,6 +18,7 @@
 #include "widgets/mainwindow/auditbanner.h"
 #include "widgets/mainwindow/connectionstatus.h"
 #include "widgets/mainwindow/detailarea.h"
+#include "widgets/mainwindow/kekkeyflags.h"
 #include "widgets/mainwindow/navigatorpane.h"
 #include "widgets/profiles/profilesdialog.h"
 #include "widgets/records/recordstab.h"
@@ -60,6 +61,7 @@ MainWindow::MainWindow(const Options &options, QWidget *parent)
     setWindowIcon(QIcon(QStringLiteral(":/icons/keywarden.svg")));
 
     m_navigator = new NavigatorPane(this);
+    m_kekKeyFlags = new KekKeyFlags(m_navigator->model(), this);
     m_commands = new CommandController(
         [this] {
             return CommandContext{m_connection.get(),
@@ -319,6 +321,7 @@ void MainWindow::openConnection(const profiles::ConnectionProfile &profile)
 {
     closeConnection();
     m_connection = std::make_shared<services::Connection>(profile);
+    m_kekKeyFlags->setConnection(m_connection);
     m_navigator->setSource(std::make_shared<RegistryNavigatorSource>(
         m_connection->dekRegistry(), m_connection->schemaRegistry()));
     m_detail->setConnection(m_connection.get());
@@ -336,6 +339,7 @@ void MainWindow::closeConnection()
         return;
     // Drop every consumer first: the model forgets its jobs, the panes their loads, so the
     // "cancelled" answers the transport gives on destruction land nowhere.
+    m_kekKeyFlags->setConnection(nullptr);
     m_navigator->setSource(nullptr);
     m_detail->setConnection(nullptr);
     m_connection.reset();

@@ -50,6 +50,7 @@ class WorkflowDialog;
 class CommandController;
 class ConnectionStatus;
 class DetailArea;
+class KekKeyFlags;
 class NavigatorPane;
 class RecordsTab;
 
@@ -87,6 +88,7 @@ public:
     [[nodiscard]] std::shared_ptr<registry::DekRegistryClient> dekRegistryClient() const;
     [[nodiscard]] std::shared_ptr<registry::SchemaRegistryClient> schemaRegistryClient() const;
     [[nodiscard]] NavigatorPane *navigatorPane() const { return m_navigator; }
+    [[nodiscard]] KekKeyFlags *kekKeyFlags() const { return m_kekKeyFlags; }
     [[nodiscard]] DetailArea *detailArea() const { return m_detail; }
     // The Records tab's view for the open connection; null without Kafka in the profile.
     [[nodiscard]] records::RecordsView *recordsView() const;
@@ -161,6 +163,7 @@ private:
     QTabWidget *m_tabs = nullptr;
     QSplitter *m_splitter = nullptr;
     NavigatorPane *m_navigator = nullptr;
+    KekKeyFlags *m_kekKeyFlags = nullptr; // revoked KMS keys, flagged in the navigator
     DetailArea *m_detail = nullptr;
     RecordsTab *m_recordsTab = nullptr;
     rotation::RotationTab *m_rotationTab = nullptr;
