@@ -438,9 +438,6 @@ Result<QByteArray> AwsKmsDouble::encryptLocally(const QString &keyId, const QByt
     if (!key)
         return Error{QString(kms::ErrorKeyNotFound),
                      QStringLiteral("Key '%1' does not exist").arg(keyId)};
-    if (key->keyState != QLatin1String("Enabled"))
-        return Error{QString(kms::ErrorKeyDisabled),
-                     QStringLiteral("%1 is %2.").arg(key->arn(), key->keyState)};
     auto sealed = crypto::aesGcmEncrypt(key->material, plain);
     if (!sealed)
         return sealed.error();

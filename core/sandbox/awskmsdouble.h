@@ -73,7 +73,9 @@ public:
     // How many requests passed the signature check (tests count retries with it).
     [[nodiscard]] int acceptedRequests() const;
 
-    // Encrypt/Decrypt in-process, as the API would (the seeding driver's path).
+    // Encrypt/Decrypt in-process, as the API would (the seeding driver's path). The seeding
+    // writes history: encryptLocally wraps under a key whatever its state now, as its DEKs
+    // were wrapped while the key was still enabled.
     [[nodiscard]] Result<QByteArray> encryptLocally(const QString &keyId, const QByteArray &plain);
     [[nodiscard]] Result<QByteArray> decryptLocally(const QByteArray &blob);
 

@@ -175,10 +175,20 @@ DemoEstate demoEstate()
             QStringLiteral(
                 "arn:aws:kms:eu-west-1:111122223333:key/5f1c2a7e-8d4b-4c39-9b1e-2a6f0d3c7e11"),
             QStringLiteral("Treasury trades, key in AWS KMS (eu-west-1)")),
+        kek(QStringLiteral("treasury-aws-retired"), QStringLiteral("aws-kms"),
+            QStringLiteral(
+                "arn:aws:kms:eu-west-1:111122223333:key/0c7d9e4b-3a21-4f6e-8b5d-7e2a1c9f4b60"),
+            QStringLiteral("Trades of the closed Frankfurt desk; its AWS key is scheduled for "
+                           "deletion")),
         kek(QStringLiteral("analytics-gcp"), QStringLiteral("gcp-kms"),
             QStringLiteral("projects/northwind-analytics/locations/europe-west1/keyRings/csfle/"
                            "cryptoKeys/events"),
             QStringLiteral("Digital analytics, key in Google Cloud KMS")),
+        kek(QStringLiteral("analytics-gcp-archive"), QStringLiteral("gcp-kms"),
+            QStringLiteral("projects/northwind-analytics/locations/europe-west1/keyRings/csfle/"
+                           "cryptoKeys/archive"),
+            QStringLiteral("Archived sessions; the key's only version is scheduled for "
+                           "destruction")),
         kek(QStringLiteral("risk-azure"), QStringLiteral("azure-kms"),
             QStringLiteral("https://northwind-risk.vault.azure.net/keys/csfle-kek/"
                            "0a1b2c3d4e5f60718293a4b5c6d7e8f9"),
@@ -411,6 +421,26 @@ DemoEstate demoEstate()
                   QStringLiteral("2026-%1").arg(rng.bounded(12) + 1)}}};
         }));
 
+    // Under treasury-aws-retired: one DEK, wrapped while the key was enabled; the key is now
+    // pending deletion in the sandbox's AWS KMS, so no client can unwrap it.
+    e.subjects.append(
+        {QStringLiteral("fra-trades-value"),
+         {schema(QStringLiteral(
+                     R"({"type":"record","name":"FraTrade","namespace":"bank.treasury","fields":[
+        {"name":"tradeId","type":"string"},{"name":"counterparty","type":"string","confluent:tags":["CONFIDENTIAL"]},
+        {"name":"notional","type":"string","confluent:tags":["CONFIDENTIAL"]}]})"),
+                 domainRules({rule(QStringLiteral("encrypt-confidential"), encrypt,
+                                   QStringLiteral("treasury-aws-retired"), {conf})}))}});
+    e.topics.append(topic(
+        QStringLiteral("fra-trades"), 1, 40, 520, 430, QStringLiteral("fra-desk"),
+        [](int i, QRandomGenerator &rng) {
+            return DemoValue{QStringLiteral("F-%1").arg(i),
+                             {{QStringLiteral("tradeId"), QStringLiteral("F-%1").arg(5000 + i)},
+                              {QStringLiteral("counterparty"), fullName(rng)},
+                              {QStringLiteral("notional"),
+                               QStringLiteral("%1000000").arg(rng.bounded(40) + 1)}}};
+        }));
+
     e.subjects.append(
         {QStringLiteral("clickstream-value"),
          {schema(
@@ -436,6 +466,27 @@ DemoEstate demoEstate()
                               {QStringLiteral("ts"), 1720000000000.0 + i * 500.0}}};
         },
         1000));
+
+    // Under analytics-gcp-archive: one DEK, wrapped by the key's version 1, which is now
+    // scheduled for destruction in the sandbox's Cloud KMS.
+    e.subjects.append(
+        {QStringLiteral("sessions-archive-value"),
+         {schema(
+             QStringLiteral(
+                 R"({"$schema":"http://json-schema.org/draft-07/schema#","title":"Session","type":"object",
+        "properties":{"sessionId":{"type":"string"},"userId":{"type":"string","confluent:tags":["PII"]},
+        "pages":{"type":"integer"}}})"),
+             domainRules({rule(QStringLiteral("encrypt-user"), encrypt,
+                               QStringLiteral("analytics-gcp-archive"), {pii})}),
+             QStringLiteral("JSON"))}});
+    e.topics.append(topic(QStringLiteral("sessions-archive"), 1, 40, 800, 600,
+                          QStringLiteral("web-archiver"), [](int i, QRandomGenerator &rng) {
+                              return DemoValue{
+                                  QStringLiteral("S-%1").arg(i),
+                                  {{QStringLiteral("sessionId"), QStringLiteral("S-%1").arg(i)},
+                                   {QStringLiteral("userId"), customerId(rng)},
+                                   {QStringLiteral("pages"), int(rng.bounded(30) + 1)}}};
+                          }));
 
     e.subjects.append(
         {QStringLiteral("risk-scores-value"),

@@ -143,6 +143,21 @@ Error replyError(const HttpReply &reply)
                      error.value(QLatin1String("message")).toString());
 }
 
+// A version's ciphertext: magic, version number, hashes of the key name and the AAD, then
+// AES-256-GCM under the version's material.
+Result<QByteArray> seal(const GcpKmsDouble::Key &key, const GcpKmsDouble::Version &version,
+                        const QByteArray &aad, const QByteArray &plaintext)
+{
+    QByteArray header(CiphertextMagic.data(), CiphertextMagic.size());
+    header.append(4, '\0');
+    qToBigEndian(quint32(version.number), header.data() + 4);
+    header += shortHash(key.name.toUtf8()) + shortHash(aad);
+    const Result<QByteArray> sealed = crypto::aesGcmEncrypt(version.material, plaintext);
+    if (!sealed)
+        return sealed.error();
+    return QByteArray(header + *sealed);
+}
+
 // The seeding's stand-in for the gcp-kms driver: the double's :encrypt/:decrypt in process.
 class SeedingAead final : public kms::KmsAead
 {
@@ -493,14 +508,10 @@ HttpReply GcpKmsDouble::kmsCall(const HttpRequest &request)
         const Version &version = *findVersion(key, versionNumber);
         if (version.state != QLatin1String("ENABLED"))
             return notEnabled(key.name, version);
-        QByteArray header(CiphertextMagic.data(), CiphertextMagic.size());
-        header.append(4, '\0');
-        qToBigEndian(quint32(version.number), header.data() + 4);
-        header += shortHash(key.name.toUtf8()) + shortHash(*aad);
-        const Result<QByteArray> sealed = crypto::aesGcmEncrypt(version.material, *data);
+        const Result<QByteArray> sealed = seal(key, version, *aad, *data);
         if (!sealed)
             return googleError(500, QStringLiteral("INTERNAL"), sealed.error().message);
-        const QByteArray ciphertext = header + *sealed;
+        const QByteArray &ciphertext = *sealed;
         return jsonReply(QJsonObject{
             {QStringLiteral("name"), GcpKmsDouble::versionNameOf(key.name, version.number)},
             {QStringLiteral("ciphertext"), QString::fromLatin1(ciphertext.toBase64())},
@@ -573,6 +584,17 @@ QString GcpKmsDouble::versionNameOf(const QString &key, int number)
 
 Result<QByteArray> GcpKmsDouble::encryptDirect(const QString &keyName, const QByteArray &plaintext)
 {
+    {
+        // The seeding writes history: a key whose primary version is no longer enabled wrapped
+        // its DEKs while it still was.
+        QMutexLocker lock(&m_mutex);
+        const auto key = m_keys.constFind(keyName);
+        if (key != m_keys.cend()) {
+            const Version *primary = findVersion(*key, key->primary);
+            if (primary && primary->state != QLatin1String("ENABLED"))
+                return seal(*key, *primary, {}, plaintext);
+        }
+    }
     return directCall(keyName, QStringLiteral("encrypt"), QStringLiteral("plaintext"), plaintext);
 }
 

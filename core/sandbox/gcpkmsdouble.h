@@ -56,7 +56,9 @@ public:
     void throttleNext(int count);
     // How many access tokens the token endpoint has issued (tests check caching).
     [[nodiscard]] int tokensIssued() const;
-    // Encrypts as :encrypt does, in process (the seeding's path); "" key errors as the API.
+    // Encrypts as :encrypt does, in process (the seeding's path), errors as the API gives
+    // them; a key whose primary version is no longer enabled still wraps here, as it did when
+    // the demo's DEKs were made.
     [[nodiscard]] Result<QByteArray> encryptDirect(const QString &keyName,
                                                    const QByteArray &plaintext);
     [[nodiscard]] Result<QByteArray> decryptDirect(const QString &keyName,

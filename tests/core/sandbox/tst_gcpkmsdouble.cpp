@@ -336,8 +336,18 @@ private Q_SLOTS:
         const auto unwrapped = (*aead)->unwrap(*wrapped).result();
         QVERIFY2(unwrapped, qPrintable(unwrapped.error().message));
         QCOMPARE(*unwrapped, QByteArray("dek bytes"));
+        // The seeding writes history: the archive key's version 1 wrapped its DEKs before it
+        // was scheduled for destruction. Unwrapping them now goes through the API, which
+        // refuses.
         kek.kmsKeyId = QString(GcpKmsDouble::ArchiveKey);
-        QVERIFY(!(*m_kms->seedingDriver()->create(kek, {}))->wrap("x").result());
+        const auto archive = m_kms->seedingDriver()->create(kek, {});
+        QVERIFY(archive);
+        const auto history = (*archive)->wrap("x").result();
+        QVERIFY2(history, qPrintable(history.error().message));
+        const auto refused = (*archive)->unwrap(*history).result();
+        QVERIFY(!refused);
+        QVERIFY2(refused.error().message.contains(QLatin1String("DESTROY_SCHEDULED")),
+                 qPrintable(refused.error().message));
     }
 };
 
