@@ -18,8 +18,30 @@
 #include <QUrl>
 
 #include <memory>
+#include <mutex>
 
 Q_LOGGING_CATEGORY(lcSandboxHttp, "keywarden.sandbox.http", QtInfoMsg)
+
+// Qt HTTP Server's own categories (qt.httpserver, qt.httpserver.request, ...) print whole
+// requests at debug level, Authorization headers included. The sandbox is handed secrets (the
+// registry's basic auth, the KMS doubles' tokens, signatures and credentials): its debug
+// output stays free of them whatever QT_LOGGING_RULES say.
+QLoggingCategory::CategoryFilter g_earlierFilter = nullptr;
+
+void keepHttpServerQuiet(QLoggingCategory *category)
+{
+    if (g_earlierFilter)
+        g_earlierFilter(category);
+    if (QByteArrayView(category->categoryName()).startsWith("qt.httpserver"))
+        category->setEnabled(QtDebugMsg, false);
+}
+
+void installQuietHttpServer()
+{
+    static std::once_flag once;
+    std::call_once(once,
+                   [] { g_earlierFilter = QLoggingCategory::installFilter(keepHttpServerQuiet); });
+}
 
 namespace kw::sandbox {
 
@@ -146,7 +168,9 @@ bool acceptedContentType(const QByteArray &header)
 SandboxServer::SandboxServer(std::shared_ptr<SandboxStore> store, QObject *parent)
     : QAbstractHttpServer(parent)
     , m_store(std::move(store))
-{}
+{
+    installQuietHttpServer();
+}
 
 SandboxServer::~SandboxServer() = default;
 
