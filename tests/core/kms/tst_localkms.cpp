@@ -255,11 +255,11 @@ private Q_SLOTS:
     void unknownKmsType()
     {
         KekRef kek = localKek(QStringLiteral("cloud-kek"));
-        kek.kmsType = QStringLiteral("aws-kms");
+        kek.kmsType = QStringLiteral("thales-kms");
         const auto aead = KmsRegistry::withBuiltInDrivers().aeadFor(kek, KmsSettings{});
         QVERIFY(!aead);
         QCOMPARE(aead.error().code, QString(ErrorUnsupportedType));
-        QVERIFY(aead.error().message.contains(QStringLiteral("aws-kms")));
+        QVERIFY(aead.error().message.contains(QStringLiteral("thales-kms")));
         QVERIFY(aead.error().message.contains(QStringLiteral("cloud-kek")));
 
         const auto none = KmsRegistry().aeadFor(localKek(), secretConfig(QStringLiteral("x")));
