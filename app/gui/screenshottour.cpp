@@ -6,6 +6,9 @@
 #include "models/rotation/schedulemodel.h"
 #include "widgets/audit/audittab.h"
 #include "widgets/commands/command.h"
+#include "widgets/details/kekdetailpane.h"
+#include "widgets/mainwindow/detailarea.h"
+#include "widgets/mainwindow/kekkeyflags.h"
 #include "widgets/mainwindow/mainwindow.h"
 #include "widgets/mainwindow/navigatorpane.h"
 #include "widgets/records/recordsview.h"
@@ -17,6 +20,7 @@
 #include <QAbstractProxyModel>
 #include <QComboBox>
 #include <QDir>
+#include <QLabel>
 #include <QPushButton>
 #include <QTabWidget>
 #include <QTableView>
@@ -52,6 +56,17 @@ bool expand(MainWindow *w, const QStringList &path)
     return true;
 }
 
+// The KEK pane shows `kek` with its KMS key's state and rotation answered, and the
+// navigator has its flags for every KEK asked so far.
+bool kekKeyStateShown(MainWindow *w, const QString &kek)
+{
+    auto *pane = w->detailArea()->kekPane();
+    auto *name = pane->findChild<QLabel *>(QStringLiteral("kekName"));
+    auto *state = pane->findChild<QLabel *>(QStringLiteral("kekKeyState"));
+    return pane->isVisible() && name && state && name->text() == kek &&
+           !state->text().contains(QStringLiteral("asking")) && w->kekKeyFlags()->pending() == 0;
+}
+
 } // namespace
 
 ScreenshotTour::ScreenshotTour(MainWindow *window, QString directory, QObject *parent)
@@ -85,6 +100,34 @@ ScreenshotTour::ScreenshotTour(MainWindow *window, QString directory, QObject *p
          [w, dekSubject] { return expand(w, dekSubject); },
          {},
          QStringLiteral("keywarden-kek.png")},
+        // A cloud KEK whose key rotates by itself, then one whose key is scheduled for
+        // destruction: the KMS key state rows filled from the sandbox's doubles.
+        {QStringLiteral("AWS KEK listed"),
+         [w] {
+             return viewIndex(w, {QStringLiteral("keys"), QStringLiteral("treasury-aws")})
+                 .isValid();
+         },
+         [select] {
+             select({QStringLiteral("keys"), QStringLiteral("treasury-aws")});
+         },
+         {}},
+        {QStringLiteral("AWS key state shown"),
+         [w] { return kekKeyStateShown(w, QStringLiteral("treasury-aws")); },
+         {},
+         QStringLiteral("keywarden-kek-aws.png")},
+        {QStringLiteral("GCP archive KEK listed"),
+         [w] {
+             return viewIndex(w, {QStringLiteral("keys"), QStringLiteral("analytics-gcp-archive")})
+                 .isValid();
+         },
+         [select] {
+             select({QStringLiteral("keys"), QStringLiteral("analytics-gcp-archive")});
+         },
+         {}},
+        {QStringLiteral("GCP key state shown"),
+         [w] { return kekKeyStateShown(w, QStringLiteral("analytics-gcp-archive")); },
+         {},
+         QStringLiteral("keywarden-kek-gcp.png")},
         {QStringLiteral("DEK versions listed"),
          [w, dekSubject] {
              return w->navigatorPane()->model()->rowCount(
