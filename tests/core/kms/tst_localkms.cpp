@@ -255,11 +255,12 @@ private Q_SLOTS:
     void unknownKmsType()
     {
         KekRef kek = localKek(QStringLiteral("cloud-kek"));
-        kek.kmsType = QStringLiteral("aws-kms");
+        // azure-kms is declared but has no driver yet (aws-kms has one since the integration).
+        kek.kmsType = QStringLiteral("azure-kms");
         const auto aead = KmsRegistry::withBuiltInDrivers().aeadFor(kek, KmsSettings{});
         QVERIFY(!aead);
         QCOMPARE(aead.error().code, QString(ErrorUnsupportedType));
-        QVERIFY(aead.error().message.contains(QStringLiteral("aws-kms")));
+        QVERIFY(aead.error().message.contains(QStringLiteral("azure-kms")));
         QVERIFY(aead.error().message.contains(QStringLiteral("cloud-kek")));
 
         const auto none = KmsRegistry().aeadFor(localKek(), secretConfig(QStringLiteral("x")));
