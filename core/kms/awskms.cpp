@@ -647,11 +647,15 @@ Result<sigv4::Credentials> AwsKmsDriver::credentials(const KmsConfig &config)
     const QString envProfile = env("AWS_PROFILE");
     if (!envProfile.isEmpty())
         return profileCredentials(envProfile, QStringLiteral("AWS_PROFILE"));
+    // Last in the SDKs' default chain that Keywarden follows: the [default] profile, if any.
+    if (auto fallback = profileCredentials(QStringLiteral("default"), QStringLiteral("default")))
+        return fallback;
     return fail(ErrorNotConfigured,
                 QStringLiteral("No AWS credentials: set access.key.id and secret.access.key, or "
                                "profile, in the connection's aws-kms settings or the KEK's "
                                "kmsProps, or AWS_ACCESS_KEY_ID and AWS_SECRET_ACCESS_KEY or "
-                               "AWS_PROFILE in the environment."));
+                               "AWS_PROFILE in the environment (the shared credentials and "
+                               "config files have no [default] profile with keys either)."));
 }
 
 AwsKmsDriver::Role AwsKmsDriver::role(const KmsConfig &config)

@@ -54,8 +54,8 @@ public:
     // The master credentials, in Confluent's order: the settings' access.key.id and
     // secret.access.key (with session.token); else the `profile` setting's section of the
     // shared credentials/config files; else AWS_ACCESS_KEY_ID / AWS_SECRET_ACCESS_KEY /
-    // AWS_SESSION_TOKEN; else AWS_PROFILE's section. Errors name files and profile, never a
-    // secret.
+    // AWS_SESSION_TOKEN; else AWS_PROFILE's section; else the [default] profile when it has
+    // keys. Errors name files and profile, never a secret.
     [[nodiscard]] static kw::Result<sigv4::Credentials> credentials(const KmsConfig &config);
     // The role to assume with the master credentials: role.arn (else AWS_ROLE_ARN), unless
     // AWS_WEB_IDENTITY_TOKEN_FILE is set (web identity is not supported, as in Confluent's

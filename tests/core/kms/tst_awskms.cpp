@@ -151,6 +151,14 @@ private Q_SLOTS:
         qunsetenv("AWS_ACCESS_KEY_ID");
         qunsetenv("AWS_SECRET_ACCESS_KEY");
         QCOMPARE(AwsKmsDriver::credentials({})->accessKeyId, QByteArray("AKIAOTHER"));
+        // Nothing named: the [default] profile, when the files have one.
+        qunsetenv("AWS_PROFILE");
+        QCOMPARE(AwsKmsDriver::credentials({}).error().code, QString(ErrorNotConfigured));
+        qputenv("AWS_SHARED_CREDENTIALS_FILE",
+                writeCredentialsFile("[default]\naws_access_key_id = AKIADEFAULT\n"
+                                     "aws_secret_access_key = default-secret\n")
+                    .toUtf8());
+        QCOMPARE(AwsKmsDriver::credentials({})->accessKeyId, QByteArray("AKIADEFAULT"));
     }
 
     void profileFromFilesWrapsAndUnwraps()
