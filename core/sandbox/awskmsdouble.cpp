@@ -212,6 +212,15 @@ void AwsKmsDouble::addRole(const QString &roleArn, const QString &externalId)
     m_roles.insert(roleArn, externalId);
 }
 
+void AwsKmsDouble::expireTemporaryCredentials()
+{
+    QMutexLocker lock(&m_mutex);
+    for (AccessKey &key : m_accessKeys) {
+        if (key.expiresMs > 0)
+            key.expiresMs = m_clock.nowMs();
+    }
+}
+
 int AwsKmsDouble::assumeRoleCalls() const
 {
     QMutexLocker lock(&m_mutex);

@@ -77,6 +77,9 @@ public:
     void denyAccess(const QString &accessKeyId, const QString &keyArn);
     // Another assumable role (or the demo role again); a non-empty `externalId` must be sent.
     void addRole(const QString &roleArn, const QString &externalId = {});
+    // Every temporary credential issued so far expires now (as if the sandbox clock had
+    // passed their Expiration).
+    void expireTemporaryCredentials();
     // How many AssumeRole requests passed the signature check.
     [[nodiscard]] int assumeRoleCalls() const;
     // The next `calls` signed requests answer ThrottlingException.

@@ -256,11 +256,20 @@ private Q_SLOTS:
         QCOMPARE(state->status, KmsKeyState::Status::Enabled);
         QCOMPARE(m_kms->assumeRoleCalls() - before, 1);
 
+        // Credentials KMS calls expired are dropped from the cache: the next call assumes again.
+        m_kms->expireTemporaryCredentials();
+        const auto expired = wrap(Treasury, "z", roleConfig());
+        QCOMPARE(expired.error().code, QString(ErrorAccessDenied));
+        QVERIFY2(expired.error().message.contains(QStringLiteral("ExpiredTokenException")),
+                 qPrintable(expired.error().message));
+        QVERIFY2(wrap(Treasury, "z", roleConfig()), "a fresh AssumeRole");
+        QCOMPARE(m_kms->assumeRoleCalls() - before, 2);
+
         // Another session name is another set of credentials.
         KmsConfig other = roleConfig();
         other.insert(QStringLiteral("role.session.name"), QStringLiteral("keywarden-audit"));
         QVERIFY(wrap(Treasury, "y", other));
-        QCOMPARE(m_kms->assumeRoleCalls() - before, 2);
+        QCOMPARE(m_kms->assumeRoleCalls() - before, 3);
     }
 
     void assumeRoleWithWrongExternalIdIsDenied()
