@@ -7,6 +7,8 @@
 #include <QDateTime>
 #include <QJsonDocument>
 #include <QMutexLocker>
+#include <QRandomGenerator>
+#include <QUrlQuery>
 #include <QUuid>
 
 namespace kw::sandbox {
@@ -28,6 +30,30 @@ HttpReply awsError(const QString &type, const QString &message, int status = 400
     HttpReply reply = jsonReply(body, status);
     reply.contentType = JsonType;
     return reply;
+}
+
+constexpr char StsNamespace[] = "https://sts.amazonaws.com/doc/2011-06-15/";
+constexpr char ExpiredCode[] = "expired";
+constexpr char ExpiredMessage[] = "The security token included in the request is expired";
+
+// STS's query-protocol error body.
+HttpReply stsError(const QString &code, const QString &message, int status = 403)
+{
+    const QString xml =
+        QStringLiteral("<ErrorResponse xmlns=\"%1\">\n  <Error>\n    <Type>Sender</Type>\n"
+                       "    <Code>%2</Code>\n    <Message>%3</Message>\n  </Error>\n"
+                       "  <RequestId>%4</RequestId>\n</ErrorResponse>\n")
+            .arg(QLatin1String(StsNamespace), code, message.toHtmlEscaped(),
+                 QUuid::createUuid().toString(QUuid::WithoutBraces));
+    return HttpReply{status, xml.toUtf8(), "text/xml"};
+}
+
+QByteArray randomBase64(int bytes)
+{
+    QByteArray raw(bytes, Qt::Uninitialized);
+    for (char &c : raw)
+        c = char(QRandomGenerator::system()->bounded(256));
+    return raw.toBase64();
 }
 
 HttpReply awsReply(const QJsonObject &body)
@@ -114,6 +140,7 @@ AwsKmsDouble::AwsKmsDouble(const Clock &clock)
     : m_clock(clock)
 {
     addAccessKey(AccessKeyId, SecretAccessKey, PrincipalArn);
+    addRole(RoleArn);
 }
 
 AwsKmsDouble::~AwsKmsDouble() = default;
@@ -179,6 +206,27 @@ void AwsKmsDouble::throttleNextCalls(int calls)
     m_throttleCalls = calls;
 }
 
+void AwsKmsDouble::addRole(const QString &roleArn, const QString &externalId)
+{
+    QMutexLocker lock(&m_mutex);
+    m_roles.insert(roleArn, externalId);
+}
+
+void AwsKmsDouble::expireTemporaryCredentials()
+{
+    QMutexLocker lock(&m_mutex);
+    for (AccessKey &key : m_accessKeys) {
+        if (key.expiresMs > 0)
+            key.expiresMs = m_clock.nowMs();
+    }
+}
+
+int AwsKmsDouble::assumeRoleCalls() const
+{
+    QMutexLocker lock(&m_mutex);
+    return m_assumeRoleCalls;
+}
+
 int AwsKmsDouble::acceptedRequests() const
 {
     QMutexLocker lock(&m_mutex);
@@ -202,7 +250,9 @@ kms::KmsConfig AwsKmsDouble::clientSettings(const QString &baseUrl) const
 {
     return {{QStringLiteral("access.key.id"), QString(AccessKeyId)},
             {QStringLiteral("secret.access.key"), QString(SecretAccessKey)},
-            {QString(EndpointSetting), baseUrl + QLatin1Char('/') + Prefix}};
+            {QString(EndpointSetting), baseUrl + QLatin1Char('/') + Prefix},
+            {QString(StsEndpointSetting),
+             baseUrl + QLatin1Char('/') + Prefix + QLatin1Char('/') + StsSegment}};
 }
 
 const AwsKmsDouble::Key *AwsKmsDouble::resolve(const QString &keyId, const QString &region) const
@@ -222,28 +272,25 @@ const AwsKmsDouble::Key *AwsKmsDouble::resolve(const QString &keyId, const QStri
     return it == m_keys.constEnd() ? nullptr : &*it;
 }
 
-HttpReply AwsKmsDouble::route(const HttpRequest &request)
+// The scope of a request's Authorization header: access key id, date, region, service.
+static QByteArrayList credentialScope(const HttpRequest &request)
 {
-    if (request.method != "POST" || request.segments.size() > 2 ||
-        (request.segments.size() == 2 && !request.segments.at(1).isEmpty()))
-        return awsError(QStringLiteral("UnknownOperationException"), {}, 404);
+    const QByteArray authorization = request.header("Authorization");
+    const qsizetype credentialAt = authorization.indexOf("Credential=");
+    return credentialAt < 0 ? QByteArrayList()
+                            : authorization.mid(credentialAt + 11).split(',').value(0).split('/');
+}
 
+Result<QByteArray> AwsKmsDouble::verifySignature(const HttpRequest &request,
+                                                 const QByteArray &region,
+                                                 QByteArrayView service) const
+{
     kms::sigv4::Request signedRequest;
     signedRequest.method = request.method;
     signedRequest.rawPath = request.rawPath;
     signedRequest.rawQuery = request.rawQuery;
     signedRequest.headers = request.headers;
     signedRequest.body = request.body;
-
-    // The double answers for every region its keys live in: the signature's scope says which
-    // regional endpoint the client meant.
-    const QByteArray authorization = request.header("Authorization");
-    const qsizetype credentialAt = authorization.indexOf("Credential=");
-    const QByteArrayList scope =
-        credentialAt < 0 ? QByteArrayList()
-                         : authorization.mid(credentialAt + 11).split(',').value(0).split('/');
-
-    QMutexLocker lock(&m_mutex);
     const kms::sigv4::KeyLookup lookup =
         [this](const QByteArray &id) -> std::optional<kms::sigv4::KnownKey> {
         const auto it = m_accessKeys.constFind(QString::fromLatin1(id));
@@ -251,12 +298,38 @@ HttpReply AwsKmsDouble::route(const HttpRequest &request)
             return std::nullopt;
         return kms::sigv4::KnownKey{it->secret.toUtf8(), it->sessionToken.toUtf8()};
     };
-    const kms::sigv4::VerifyOptions options{
-        scope.value(2), "kms", QDateTime::fromMSecsSinceEpoch(m_clock.nowMs()).toUTC(), 5 * 60};
-    const auto verified = kms::sigv4::verify(signedRequest, lookup, options);
+    const kms::sigv4::VerifyOptions options{region, service.toByteArray(),
+                                            QDateTime::fromMSecsSinceEpoch(m_clock.nowMs()).toUTC(),
+                                            5 * 60};
+    auto verified = kms::sigv4::verify(signedRequest, lookup, options);
+    if (verified) {
+        const qint64 expiresMs = m_accessKeys.value(QString::fromLatin1(*verified)).expiresMs;
+        if (expiresMs > 0 && expiresMs <= m_clock.nowMs())
+            return Error{QLatin1String(ExpiredCode), QLatin1String(ExpiredMessage)};
+    }
+    return verified;
+}
+
+HttpReply AwsKmsDouble::route(const HttpRequest &request)
+{
+    if (request.method == "POST" && request.segments.size() == 2 &&
+        request.segments.at(1) == StsSegment)
+        return assumeRole(request);
+    if (request.method != "POST" || request.segments.size() > 2 ||
+        (request.segments.size() == 2 && !request.segments.at(1).isEmpty()))
+        return awsError(QStringLiteral("UnknownOperationException"), {}, 404);
+
+    // The double answers for every region its keys live in: the signature's scope says which
+    // regional endpoint the client meant.
+    const QByteArrayList scope = credentialScope(request);
+
+    QMutexLocker lock(&m_mutex);
+    const auto verified = verifySignature(request, scope.value(2), "kms");
     if (!verified) {
         const QString &code = verified.error().code;
         const QString &message = verified.error().message;
+        if (code == QLatin1String(ExpiredCode))
+            return awsError(QStringLiteral("ExpiredTokenException"), message);
         if (code == kms::sigv4::ErrorMissingAuth)
             return awsError(QStringLiteral("MissingAuthenticationTokenException"), message);
         if (code == kms::sigv4::ErrorUnknownKey)
@@ -294,6 +367,91 @@ HttpReply AwsKmsDouble::route(const HttpRequest &request)
     if (target == "TrentService.GetKeyRotationStatus")
         return rotationStatus(call);
     return awsError(QStringLiteral("UnknownOperationException"), {});
+}
+
+HttpReply AwsKmsDouble::assumeRole(const HttpRequest &request)
+{
+    const QByteArrayList scope = credentialScope(request);
+    QMutexLocker lock(&m_mutex);
+    const auto verified = verifySignature(request, scope.value(2), "sts");
+    if (!verified) {
+        const QString &code = verified.error().code;
+        const QString &message = verified.error().message;
+        if (code == QLatin1String(ExpiredCode))
+            return stsError(QStringLiteral("ExpiredToken"), message, 400);
+        if (code == kms::sigv4::ErrorMissingAuth)
+            return stsError(QStringLiteral("MissingAuthenticationToken"), message);
+        if (code == kms::sigv4::ErrorUnknownKey || code == kms::sigv4::ErrorBadToken)
+            return stsError(QStringLiteral("InvalidClientTokenId"),
+                            QStringLiteral("The security token included in the request is "
+                                           "invalid."));
+        return stsError(QStringLiteral("SignatureDoesNotMatch"), message);
+    }
+    ++m_assumeRoleCalls;
+
+    const QUrlQuery form(QString::fromUtf8(request.body));
+    const auto field = [&form](const char *name) {
+        return form.queryItemValue(QLatin1String(name), QUrl::FullyDecoded);
+    };
+    if (field("Action") != QLatin1String("AssumeRole") ||
+        field("Version") != QLatin1String("2011-06-15"))
+        return stsError(QStringLiteral("InvalidAction"),
+                        QStringLiteral("Could not find operation %1 for version %2")
+                            .arg(field("Action"), field("Version")),
+                        400);
+    const QString roleArn = field("RoleArn");
+    const QString sessionName = field("RoleSessionName");
+    if (roleArn.isEmpty() || sessionName.isEmpty())
+        return stsError(QStringLiteral("ValidationError"),
+                        QStringLiteral("1 validation error detected: RoleArn and RoleSessionName "
+                                       "are required"),
+                        400);
+    const int duration =
+        field("DurationSeconds").isEmpty() ? 3600 : field("DurationSeconds").toInt();
+    if (duration < 900 || duration > 43200)
+        return stsError(QStringLiteral("ValidationError"),
+                        QStringLiteral("1 validation error detected: Value at 'durationSeconds' "
+                                       "failed to satisfy constraint: Member must have value "
+                                       "between 900 and 43200"),
+                        400);
+
+    const QString caller = m_accessKeys.value(QString::fromLatin1(*verified)).principalArn;
+    const auto role = m_roles.constFind(roleArn);
+    if (role == m_roles.constEnd() || (!role->isEmpty() && *role != field("ExternalId")))
+        return stsError(QStringLiteral("AccessDenied"),
+                        QStringLiteral("User: %1 is not authorized to perform: sts:AssumeRole on "
+                                       "resource: %2")
+                            .arg(caller, roleArn));
+
+    const QString accessKeyId =
+        QStringLiteral("ASIA") +
+        QString::fromLatin1(QUuid::createUuid().toRfc4122().toHex().toUpper().left(16));
+    const QString secret = QString::fromLatin1(randomBase64(30));
+    const QString token =
+        QStringLiteral("IQoJb3JpZ2luX2VjE") + QString::fromLatin1(randomBase64(96));
+    const QString roleName = roleArn.section(QLatin1Char('/'), -1);
+    const QString assumedArn = QStringLiteral("arn:aws:sts::%1:assumed-role/%2/%3")
+                                   .arg(QString(AccountId), roleName, sessionName);
+    const qint64 expiresMs = m_clock.nowMs() + qint64(duration) * 1000;
+    AccessKey temporary{secret, token, assumedArn, {}};
+    temporary.expiresMs = expiresMs;
+    m_accessKeys.insert(accessKeyId, temporary);
+
+    const QString expiration =
+        QDateTime::fromMSecsSinceEpoch(expiresMs).toUTC().toString(Qt::ISODate);
+    const QString xml =
+        QStringLiteral(
+            "<AssumeRoleResponse xmlns=\"%1\">\n  <AssumeRoleResult>\n"
+            "    <AssumedRoleUser>\n      <AssumedRoleId>AROAKEYWARDENDEMOROLE:%2</AssumedRoleId>\n"
+            "      <Arn>%3</Arn>\n    </AssumedRoleUser>\n    <Credentials>\n"
+            "      <AccessKeyId>%4</AccessKeyId>\n      <SecretAccessKey>%5</SecretAccessKey>\n"
+            "      <SessionToken>%6</SessionToken>\n      <Expiration>%7</Expiration>\n"
+            "    </Credentials>\n  </AssumeRoleResult>\n  <ResponseMetadata>\n"
+            "    <RequestId>%8</RequestId>\n  </ResponseMetadata>\n</AssumeRoleResponse>\n")
+            .arg(QLatin1String(StsNamespace), sessionName.toHtmlEscaped(),
+                 assumedArn.toHtmlEscaped(), accessKeyId, secret, token, expiration,
+                 QUuid::createUuid().toString(QUuid::WithoutBraces));
+    return HttpReply{200, xml.toUtf8(), "text/xml"};
 }
 
 namespace {

@@ -2,6 +2,9 @@
 // The sandbox's AWS KMS: the JSON 1.1 API of kms-facts.md §2 (TrentService.Encrypt, Decrypt,
 // DescribeKey, GetKeyRotationStatus) under /aws-kms, every request's SigV4 signature verified
 // against the double's access keys, keys with states, rotation facts and AWS's error bodies.
+// STS AssumeRole answers under /aws-kms/sts (form body, XML answers as STS gives them): it
+// issues temporary credentials for the demo role that KMS accepts until they expire on the
+// sandbox clock.
 
 #include "core/crypto/securebytes.h"
 #include "core/sandbox/kmsdouble.h"
@@ -33,6 +36,10 @@ public:
     // A Keywarden-only setting of aws-kms: the base URL the driver sends to instead of
     // https://kms.<region>.amazonaws.com (the SigV4 region still comes from the ARN).
     static constexpr QLatin1String EndpointSetting{"endpoint.override"};
+    // The demo role any of the account's principals may assume, and where STS answers.
+    static constexpr QLatin1String RoleArn{"arn:aws:iam::111122223333:role/keywarden-csfle"};
+    static constexpr QLatin1String StsSegment{"sts"};
+    static constexpr QLatin1String StsEndpointSetting{"keywarden.sts.endpoint"};
 
     struct Key
     {
@@ -68,6 +75,13 @@ public:
                       const QString &principalArn, const QString &sessionToken = {});
     // The principal of `accessKeyId` gets AccessDeniedException on `keyArn`.
     void denyAccess(const QString &accessKeyId, const QString &keyArn);
+    // Another assumable role (or the demo role again); a non-empty `externalId` must be sent.
+    void addRole(const QString &roleArn, const QString &externalId = {});
+    // Every temporary credential issued so far expires now (as if the sandbox clock had
+    // passed their Expiration).
+    void expireTemporaryCredentials();
+    // How many AssumeRole requests passed the signature check.
+    [[nodiscard]] int assumeRoleCalls() const;
     // The next `calls` signed requests answer ThrottlingException.
     void throttleNextCalls(int calls);
     // How many requests passed the signature check (tests count retries with it).
@@ -86,9 +100,16 @@ private:
         QString sessionToken;
         QString principalArn;
         QSet<QString> deniedKeyArns;
+        qint64 expiresMs = 0; // temporary credentials from AssumeRole only
     };
     struct Call;
 
+    // The access key id of a correctly signed request for `service`, else an Error whose
+    // code is a sigv4 code or "expired" (temporary credentials past their expiry).
+    [[nodiscard]] Result<QByteArray> verifySignature(const HttpRequest &request,
+                                                     const QByteArray &region,
+                                                     QByteArrayView service) const;
+    [[nodiscard]] HttpReply assumeRole(const HttpRequest &request);
     [[nodiscard]] HttpReply encrypt(const Call &call);
     [[nodiscard]] HttpReply decrypt(const Call &call);
     [[nodiscard]] HttpReply describeKey(const Call &call);
@@ -101,6 +122,8 @@ private:
     QHash<QString, Key> m_keys;        // by ARN
     QHash<QString, QString> m_aliases; // alias ARN -> key ARN
     QHash<QString, AccessKey> m_accessKeys;
+    QHash<QString, QString> m_roles; // role ARN -> required ExternalId (empty: none)
+    int m_assumeRoleCalls = 0;
     int m_throttleCalls = 0;
     int m_accepted = 0;
 };

@@ -81,7 +81,9 @@ private Q_SLOTS:
             << records({QStringLiteral("--kms"), QStringLiteral("aws-kms:secret=hunter2")})
             << QStringLiteral("--kms: aws-kms has no setting 'secret' (its settings: "
                               "access.key.id, secret.access.key, profile, role.arn, "
-                              "role.session.name, role.external.id).");
+                              "role.session.name, role.external.id, session.token, region, "
+                              "aws.disable.dynamic.mrk, endpoint.override, "
+                              "keywarden.sts.endpoint).");
         QTest::newRow("kms setting of another type")
             << records({QStringLiteral("--kms"),
                         QStringLiteral("local-kms:client.id=app,secret=hunter2")})

@@ -375,11 +375,14 @@ private Q_SLOTS:
         QCOMPARE(driverInfo(u"local-kms")->keys(), QStringList{secretKey()});
         QVERIFY(driverInfo(u"local-kms")->setting(u"secret")->secret);
         // Confluent's property names, per kms-facts.md.
-        QCOMPARE(
-            driverInfo(u"aws-kms")->keys(),
-            (QStringList{QStringLiteral("access.key.id"), QStringLiteral("secret.access.key"),
-                         QStringLiteral("profile"), QStringLiteral("role.arn"),
-                         QStringLiteral("role.session.name"), QStringLiteral("role.external.id")}));
+        QCOMPARE(driverInfo(u"aws-kms")->keys(),
+                 (QStringList{QStringLiteral("access.key.id"), QStringLiteral("secret.access.key"),
+                              QStringLiteral("profile"), QStringLiteral("role.arn"),
+                              QStringLiteral("role.session.name"),
+                              QStringLiteral("role.external.id"), QStringLiteral("session.token"),
+                              QStringLiteral("region"), QStringLiteral("aws.disable.dynamic.mrk"),
+                              QStringLiteral("endpoint.override"),
+                              QStringLiteral("keywarden.sts.endpoint")}));
         QCOMPARE(driverInfo(u"azure-kms")->keys(),
                  (QStringList{QStringLiteral("tenant.id"), QStringLiteral("client.id"),
                               QStringLiteral("client.secret")}));

@@ -5,6 +5,7 @@
 #include <QJsonDocument>
 #include <QJsonObject>
 #include <QTest>
+#include <QUrl>
 
 using namespace kw;
 using namespace kw::sandbox;
@@ -54,6 +55,42 @@ HttpRequest signedCall(const QByteArray &operation, const QJsonObject &body,
     return http;
 }
 
+HttpRequest signedAssumeRole(const QByteArray &form, const kms::sigv4::Credentials &credentials,
+                             qint64 signedAtMs)
+{
+    kms::sigv4::Request request;
+    request.method = "POST";
+    request.rawPath = "/aws-kms/sts";
+    request.headers = {{"Host", "127.0.0.1:8081"},
+                       {"Content-Type", "application/x-www-form-urlencoded; charset=utf-8"}};
+    request.body = form;
+    kms::sigv4::sign(request, credentials, "eu-west-1", "sts",
+                     QDateTime::fromMSecsSinceEpoch(signedAtMs).toUTC());
+    HttpRequest http;
+    http.method = request.method;
+    http.segments = {QStringLiteral("aws-kms"), QStringLiteral("sts")};
+    http.rawPath = request.rawPath;
+    http.headers = request.headers;
+    http.body = request.body;
+    return http;
+}
+
+// The text of the first <tag> in an XML body.
+QString element(const QByteArray &xml, const char *tag)
+{
+    const QByteArray open = QByteArray("<") + tag + ">";
+    const QByteArray close = QByteArray("</") + tag + ">";
+    const qsizetype from = xml.indexOf(open);
+    if (from < 0)
+        return {};
+    const qsizetype to = xml.indexOf(close, from);
+    return QString::fromUtf8(xml.mid(from + open.size(), to - from - open.size()));
+}
+
+const QByteArray RoleForm = QByteArray("Action=AssumeRole&Version=2011-06-15&RoleArn=") +
+                            QUrl::toPercentEncoding(QString(AwsKmsDouble::RoleArn)) +
+                            QByteArray("&RoleSessionName=confluent-encrypt");
+
 } // namespace
 
 class TestAwsKmsDouble : public QObject
@@ -94,6 +131,8 @@ private Q_SLOTS:
     void badCiphertext();
     void signatureChecks();
     void seedingDriverMatchesTheApi();
+    void assumeRoleIssuesCredentialsThatExpire();
+    void assumeRoleErrors();
 };
 
 void TestAwsKmsDouble::init()
@@ -317,6 +356,70 @@ void TestAwsKmsDouble::seedingDriverMatchesTheApi()
         QByteArray::fromBase64(dec.body.value(QStringLiteral("Plaintext")).toString().toLatin1()),
         QByteArray("dek-bytes"));
     QCOMPARE((*aead)->unwrap(*wrapped).result().value(), QByteArray("dek-bytes"));
+}
+
+void TestAwsKmsDouble::assumeRoleIssuesCredentialsThatExpire()
+{
+    const HttpReply assumed =
+        m_kms->route(signedAssumeRole(RoleForm, demoCredentials(), m_clock.nowMs()));
+    QCOMPARE(assumed.status, 200);
+    QVERIFY(assumed.body.startsWith("<AssumeRoleResponse"));
+    QCOMPARE(m_kms->assumeRoleCalls(), 1);
+    const kms::sigv4::Credentials temporary{element(assumed.body, "AccessKeyId").toUtf8(),
+                                            element(assumed.body, "SecretAccessKey").toUtf8(),
+                                            element(assumed.body, "SessionToken").toUtf8()};
+    QVERIFY(temporary.accessKeyId.startsWith("ASIA"));
+    QVERIFY(!temporary.sessionToken.isEmpty());
+    QCOMPARE(element(assumed.body, "Expiration"), QStringLiteral("2026-12-06T13:00:00Z"));
+    QCOMPARE(element(assumed.body, "Arn"),
+             QStringLiteral("arn:aws:sts::111122223333:assumed-role/keywarden-csfle/"
+                            "confluent-encrypt"));
+
+    const QJsonObject body{{QStringLiteral("KeyId"), Treasury},
+                           {QStringLiteral("Plaintext"), QStringLiteral("ZGVr")}};
+    QCOMPARE(call("Encrypt", body, temporary).status, 200);
+    // The token is part of the credentials.
+    kms::sigv4::Credentials tokenless = temporary;
+    tokenless.sessionToken.clear();
+    QCOMPARE(call("Encrypt", body, tokenless).type(),
+             QStringLiteral("UnrecognizedClientException"));
+
+    m_clock.advanceMs(3600 * 1000);
+    const Reply expired = call("Encrypt", body, temporary);
+    QCOMPARE(expired.status, 400);
+    QCOMPARE(expired.type(), QStringLiteral("ExpiredTokenException"));
+    const HttpReply again = m_kms->route(signedAssumeRole(RoleForm, temporary, m_clock.nowMs()));
+    QCOMPARE(again.status, 400);
+    QCOMPARE(element(again.body, "Code"), QStringLiteral("ExpiredToken"));
+    QVERIFY(again.body.startsWith("<ErrorResponse"));
+}
+
+void TestAwsKmsDouble::assumeRoleErrors()
+{
+    m_kms->addRole(QString(AwsKmsDouble::RoleArn), QStringLiteral("treasury-7f3a"));
+    const QString expected =
+        QStringLiteral("User: %1 is not authorized to perform: "
+                       "sts:AssumeRole on resource: %2")
+            .arg(QString(AwsKmsDouble::PrincipalArn), QString(AwsKmsDouble::RoleArn));
+    for (const QByteArray &extra : {QByteArray(), QByteArray("&ExternalId=guess")}) {
+        const HttpReply denied =
+            m_kms->route(signedAssumeRole(RoleForm + extra, demoCredentials(), m_clock.nowMs()));
+        QCOMPARE(denied.status, 403);
+        QCOMPARE(element(denied.body, "Code"), QStringLiteral("AccessDenied"));
+        QCOMPARE(element(denied.body, "Message"), expected);
+    }
+    QCOMPARE(m_kms
+                 ->route(signedAssumeRole(RoleForm + "&ExternalId=treasury-7f3a", demoCredentials(),
+                                          m_clock.nowMs()))
+                 .status,
+             200);
+
+    kms::sigv4::Credentials wrong = demoCredentials();
+    wrong.secretAccessKey = "not-the-secret";
+    const HttpReply unsigned_ = m_kms->route(signedAssumeRole(RoleForm, wrong, m_clock.nowMs()));
+    QCOMPARE(unsigned_.status, 403);
+    QCOMPARE(element(unsigned_.body, "Code"), QStringLiteral("SignatureDoesNotMatch"));
+    QCOMPARE(m_kms->assumeRoleCalls(), 3);
 }
 
 QTEST_GUILESS_MAIN(TestAwsKmsDouble)
