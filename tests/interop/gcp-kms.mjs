@@ -1,0 +1,115 @@
+// gcp-kms.mjs wrap GCP_SETTINGS_JSON KEY_NAME
+// gcp-kms.mjs unwrap GCP_SETTINGS_JSON KEY_NAME WRAPPED_B64 DEK_HEX
+//
+// Google's official Cloud KMS client (@google-cloud/kms KeyManagementServiceClient) against the
+// sandbox's GCP KMS double. GCP_SETTINGS_JSON is the sandbox's "kms"."gcp-kms" entry (the
+// service account Confluent's driver would be given, keywarden.endpoint).
+//
+// Why not Confluent's own GcpKmsDriver: it builds `new KeyManagementServiceClient({credentials})`
+// and nothing else, so the client talks gRPC (HTTP/2, TLS) to cloudkms.googleapis.com:443. The
+// only environment knob the client reads is GOOGLE_CLOUD_UNIVERSE_DOMAIN (which changes the
+// host name, still gRPC over TLS on 443); the double speaks the REST API over plain HTTP.
+// So this script uses the same SDK with what the driver leaves at their defaults: fallback
+// (HTTP/1.1 REST) mode, apiEndpoint/port/protocol pointed at a proxy that maps /v1/... to
+// <keywarden.endpoint>/v1/... byte for byte, and the same credentials object Confluent's driver
+// builds from account.type, client.id, client.email, private.key.id, private.key. With those,
+// google-auth-library signs its own bearer JWT (useJWTAccessWithScope: the service account's
+// RS256 assertion with the cloudkms scope, no token endpoint), as it does against Google.
+//
+// wrap: the SDK encrypts a fresh DEK (asserting Google's CRC32C integrity fields) and decrypts
+// it again; prints {"wrapped": b64, "dekHex": hex}. unwrap: the SDK decrypts WRAPPED_B64 (e.g.
+// what Keywarden's gcp-kms driver made) and must give DEK_HEX. Either way the proxy asserts
+// each call carried a bearer JWT and that the double answered it with 200.
+import http from 'node:http';
+import assert from 'node:assert/strict';
+import { randomBytes } from 'node:crypto';
+import { KeyManagementServiceClient } from '@google-cloud/kms';
+
+const [mode, settingsJson, keyName, wrappedB64, dekHex] = process.argv.slice(2);
+if (!['wrap', 'unwrap'].includes(mode) || !settingsJson || !keyName || (mode === 'unwrap' && !dekHex)) {
+  console.error('usage: node gcp-kms.mjs wrap GCP_SETTINGS_JSON KEY_NAME\n'
+    + '       node gcp-kms.mjs unwrap GCP_SETTINGS_JSON KEY_NAME WRAPPED_B64 DEK_HEX');
+  process.exit(2);
+}
+const settings = JSON.parse(settingsJson);
+const target = new URL(settings['keywarden.endpoint']);
+
+// --- the proxy: /v1/... -> <endpoint>/v1/..., bytes untouched --------------------------------
+const seen = []; // { path, authorization, status, answer }
+const proxy = http.createServer((req, res) => {
+  const chunks = [];
+  req.on('data', (c) => chunks.push(c));
+  req.on('end', () => {
+    const body = Buffer.concat(chunks);
+    const call = { path: req.url, authorization: req.headers.authorization ?? '', status: 0, answer: '' };
+    seen.push(call);
+    const out = http.request({
+      host: target.hostname, port: target.port, method: req.method,
+      path: target.pathname.replace(/\/$/, '') + req.url, headers: { ...req.headers, host: target.host },
+    }, (up) => {
+      const answer = [];
+      up.on('data', (c) => answer.push(c));
+      up.on('end', () => {
+        call.status = up.statusCode;
+        call.answer = Buffer.concat(answer).toString('utf8');
+        res.writeHead(up.statusCode, up.headers);
+        res.end(Buffer.concat(answer));
+      });
+    });
+    out.on('error', (e) => { res.writeHead(502); res.end(String(e)); });
+    out.end(body);
+  });
+});
+await new Promise((resolve) => proxy.listen(0, '127.0.0.1', resolve));
+
+function checkSeen(verbs) {
+  assert.deepEqual(seen.map((c) => c.path.split('?')[0]), verbs.map((v) => `/v1/${keyName}:${v}`),
+    'the calls the SDK made');
+  for (const c of seen) {
+    assert.match(c.authorization, /^Bearer [\w-]+\.[\w-]+\.[\w-]+$/, 'a bearer JWT');
+    const claims = JSON.parse(Buffer.from(c.authorization.split('.')[1], 'base64url').toString('utf8'));
+    assert.equal(claims.iss, settings['client.email']);
+    assert.equal(c.status, 200, `the double answered ${c.path} with ${c.status} ${c.answer}`);
+  }
+  console.log(`ok the double accepted ${seen.length} SDK calls (${verbs.join(', ')}), `
+    + 'each with the SDK\'s self-signed service-account JWT');
+  seen.length = 0;
+}
+
+// The credentials object Confluent's GcpKmsDriver builds from the same settings.
+const credentials = {
+  type: settings['account.type'] ?? 'service_account',
+  private_key_id: settings['private.key.id'],
+  private_key: settings['private.key'],
+  client_email: settings['client.email'],
+  client_id: settings['client.id'],
+};
+const client = new KeyManagementServiceClient({
+  credentials,
+  fallback: true, // HTTP/1.1 + JSON (the REST API) instead of gRPC
+  protocol: 'http',
+  apiEndpoint: '127.0.0.1',
+  port: proxy.address().port,
+});
+
+try {
+  if (mode === 'wrap') {
+    const dek = randomBytes(32);
+    const [enc] = await client.encrypt({ name: keyName, plaintext: dek });
+    assert.ok(enc.name.startsWith(`${keyName}/cryptoKeyVersions/`), `name ${enc.name}`);
+    assert.equal(enc.verifiedPlaintextCrc32c, false, 'no plaintext CRC32C was sent');
+    const ciphertext = Buffer.from(enc.ciphertext);
+    const [dec] = await client.decrypt({ name: keyName, ciphertext });
+    assert.deepEqual(Buffer.from(dec.plaintext), dek);
+    checkSeen(['encrypt', 'decrypt']);
+    console.log(JSON.stringify({ wrapped: ciphertext.toString('base64'), dekHex: dek.toString('hex') }));
+  } else {
+    const [dec] = await client.decrypt({ name: keyName, ciphertext: Buffer.from(wrappedB64, 'base64') });
+    assert.equal(Buffer.from(dec.plaintext).toString('hex'), dekHex);
+    checkSeen(['decrypt']);
+    console.log('@google-cloud/kms decrypted the DEK Keywarden wrapped');
+  }
+} finally {
+  await client.close();
+  proxy.close();
+}
