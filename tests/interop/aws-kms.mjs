@@ -23,18 +23,9 @@
 // WRAPPED_B64 (a CiphertextBlob, e.g. one Keywarden's driver made) and must give DEK_HEX.
 import http from 'node:http';
 import assert from 'node:assert/strict';
-import { randomBytes } from 'node:crypto';
-import {
-  AvroDeserializer,
-  AvroSerializer,
-  FieldEncryptionExecutor,
-  RuleRegistry,
-  SchemaRegistryClient,
-  SerdeType,
-} from '@confluentinc/schemaregistry';
 import { AwsKmsDriver } from '@confluentinc/schemaregistry/dist/rules/encryption/awskms/aws-driver.js';
 import { DecryptCommand, KMSClient } from '@aws-sdk/client-kms';
-import { toJsonValue, writeJson } from './fixture-util.mjs';
+import { serializerRoundTrip } from './kms-serde.mjs';
 
 const args = process.argv.slice(2);
 const unwrapMode = args[0] === 'unwrap';
@@ -109,99 +100,17 @@ async function unwrap() {
 }
 
 // --- serializer round trip ----------------------------------------------------------------
-const BASE = (registryUrl ?? '').replace(/\/+$/, '');
-const TOPIC = 'aws-interop';
-const SUBJECT = `${TOPIC}-value`;
-const KEK = 'interop-aws';
-
-async function restOk(path) {
-  const r = await fetch(`${BASE}${path}`, { headers: { Accept: 'application/json' } });
-  const text = await r.text();
-  assert.equal(r.status, 200, `GET ${path} -> ${r.status} ${text.slice(0, 200)}`);
-  return JSON.parse(text);
-}
-
 async function roundTrip() {
   AwsKmsDriver.register();
-  const ruleConfig = Object.fromEntries(driverConfig);
-  const schema = {
-    type: 'record', name: 'Payment', namespace: 'com.acme.aws',
-    fields: [
-      { name: 'paymentId', type: 'string' },
-      { name: 'iban', type: 'string', 'confluent:tags': ['PII'] },
-      { name: 'cardToken', type: 'bytes', 'confluent:tags': ['PII'] },
-      { name: 'amountCents', type: 'long' },
-    ],
-  };
-  const rule = {
-    name: 'encryptPII', kind: 'TRANSFORM', mode: 'WRITEREAD', type: 'ENCRYPT', tags: ['PII'],
-    params: { 'encrypt.kek.name': KEK, 'encrypt.kms.type': 'aws-kms', 'encrypt.kms.key.id': keyArn },
-    onFailure: 'ERROR,ERROR',
-  };
-  const newSet = () => {
-    const sr = SchemaRegistryClient.newClient({ baseURLs: [BASE], cacheCapacity: 100 });
-    const registry = new RuleRegistry();
-    registry.registerExecutor(new FieldEncryptionExecutor());
-    return { sr, registry };
-  };
-  const writer = newSet();
-  await writer.sr.register(SUBJECT, {
-    schemaType: 'AVRO', schema: JSON.stringify(schema), ruleSet: { domainRules: [rule] },
+  await serializerRoundTrip({
+    registryUrl, kmsType: 'aws-kms', keyId: keyArn, outPath: outOrWrapped,
+    ruleConfig: Object.fromEntries(driverConfig),
+    kmsSettings: { 'endpoint.override': endpoint, 'access.key.id': accessKeyId, 'secret.access.key': secret },
+    // One DEK: the executor generates it, wraps it with Encrypt, registers it, and unwraps the
+    // registered copy again with Decrypt (GenerateDataKey is not used); the reader unwraps it.
+    afterWrite: () => checkSeen(['Encrypt', 'Decrypt']),
+    afterRead: () => checkSeen(['Decrypt']),
   });
-  const ser = new AvroSerializer(writer.sr, SerdeType.VALUE,
-    { autoRegisterSchemas: false, useLatestVersion: true, ruleConfig }, writer.registry);
-  const values = [1, 2, 3].map((n) => ({
-    paymentId: `pay-${n}`, iban: `DE89370400440532013${n.toString().padStart(3, '0')}`,
-    cardToken: randomBytes(12 + n), amountCents: 1250 * n,
-  }));
-  const records = [];
-  for (const v of values) {
-    const bytes = await ser.serialize(TOPIC, { ...v, cardToken: Buffer.from(v.cardToken) });
-    records.push({ v, bytes });
-  }
-  // One DEK: the executor generates it, wraps it with Encrypt, registers it, and unwraps the
-  // registered copy again with Decrypt (GenerateDataKey is not used).
-  checkSeen(['Encrypt', 'Decrypt']);
-
-  const reader = newSet();
-  const deser = new AvroDeserializer(reader.sr, SerdeType.VALUE, { ruleConfig }, reader.registry);
-  for (const { v, bytes } of records) {
-    const got = await deser.deserialize(TOPIC, bytes);
-    assert.deepEqual(toJsonValue(got), toJsonValue(v));
-  }
-  checkSeen(['Decrypt']);
-  console.log(`ok the official serializer wrote and a fresh deserializer read ${records.length} records`);
-
-  const kek = await restOk(`/dek-registry/v1/keks/${KEK}`);
-  assert.equal(kek.kmsType, 'aws-kms');
-  assert.equal(kek.kmsKeyId, keyArn);
-  const dek = await restOk(`/dek-registry/v1/keks/${KEK}/deks/${SUBJECT}/versions/1?algorithm=AES256_GCM`);
-  const { keyMaterial, ...storedDek } = dek; // Keywarden must unwrap it itself
-  assert.equal(keyMaterial, undefined, 'a non-shared KEK\'s DEK carries no keyMaterial');
-  const schemas = [];
-  for (const version of await restOk(`/subjects/${SUBJECT}/versions`)) {
-    const s = await restOk(`/subjects/${SUBJECT}/versions/${version}`);
-    schemas.push({
-      id: s.id, ...(s.guid ? { guid: s.guid } : {}), subject: SUBJECT, version: s.version,
-      schemaType: s.schemaType ?? 'AVRO', schema: s.schema, references: s.references ?? [],
-      metadata: s.metadata ?? null, ruleSet: s.ruleSet ?? null,
-    });
-  }
-  await writeJson(outOrWrapped, {
-    generator: '@confluentinc/schemaregistry AwsKmsDriver against keywarden-sandbox',
-    localSecret: '',
-    // Keywarden's aws-kms settings: the double's endpoint and the same demo credentials.
-    kmsSettings: { 'aws-kms': { 'endpoint.override': endpoint, 'access.key.id': accessKeyId, 'secret.access.key': secret } },
-    keks: [{ ...kek, kmsProps: kek.kmsProps ?? {}, deleted: Boolean(kek.deleted) }],
-    deks: [{ ...storedDek, deleted: Boolean(storedDek.deleted) }],
-    schemas,
-    records: records.map(({ v, bytes }, i) => ({
-      case: `aws-kms record ${i + 1}`, topic: TOPIC, subject: SUBJECT, isKey: false,
-      value: bytes.toString('base64'), headers: [], expected: toJsonValue(v),
-      encryptedPaths: ['iban', 'cardToken'],
-    })),
-  });
-  console.log(`wrote ${outOrWrapped}: ${records.length} records under KEK ${KEK} (${keyArn})`);
 }
 
 try {

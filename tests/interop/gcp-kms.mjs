@@ -1,5 +1,6 @@
 // gcp-kms.mjs wrap GCP_SETTINGS_JSON KEY_NAME
 // gcp-kms.mjs unwrap GCP_SETTINGS_JSON KEY_NAME WRAPPED_B64 DEK_HEX
+// gcp-kms.mjs serde GCP_SETTINGS_JSON KEY_NAME REGISTRY_URL OUT_FIXTURE
 //
 // Google's official Cloud KMS client (@google-cloud/kms KeyManagementServiceClient) against the
 // sandbox's GCP KMS double. GCP_SETTINGS_JSON is the sandbox's "kms"."gcp-kms" entry (the
@@ -18,17 +19,26 @@
 //
 // wrap: the SDK encrypts a fresh DEK (asserting Google's CRC32C integrity fields) and decrypts
 // it again; prints {"wrapped": b64, "dekHex": hex}. unwrap: the SDK decrypts WRAPPED_B64 (e.g.
-// what Keywarden's gcp-kms driver made) and must give DEK_HEX. Either way the proxy asserts
-// each call carried a bearer JWT and that the double answered it with 200.
+// what Keywarden's gcp-kms driver made) and must give DEK_HEX. serde: Confluent's serializer
+// writes records under a gcp-kms KEK (kms-serde.mjs) with Confluent's GcpKmsDriver and
+// GcpKmsClient unchanged except for the one thing they cannot be told: the KMS client each
+// GcpKmsClient built (gRPC, same credentials) is replaced by the REST-mode client above, made
+// from the very credentials object the driver built; OUT_FIXTURE is for `keywarden-interop
+// decrypt`. Every mode's proxy asserts each call carried a bearer JWT of the service account
+// and that the double answered it with 200.
 import http from 'node:http';
 import assert from 'node:assert/strict';
 import { randomBytes } from 'node:crypto';
 import { KeyManagementServiceClient } from '@google-cloud/kms';
+import { registerKmsDriver } from '@confluentinc/schemaregistry';
+import { GcpKmsDriver } from '@confluentinc/schemaregistry/dist/rules/encryption/gcpkms/gcp-driver.js';
+import { serializerRoundTrip } from './kms-serde.mjs';
 
 const [mode, settingsJson, keyName, wrappedB64, dekHex] = process.argv.slice(2);
-if (!['wrap', 'unwrap'].includes(mode) || !settingsJson || !keyName || (mode === 'unwrap' && !dekHex)) {
+if (!['wrap', 'unwrap', 'serde'].includes(mode) || !settingsJson || !keyName || (mode !== 'wrap' && !dekHex)) {
   console.error('usage: node gcp-kms.mjs wrap GCP_SETTINGS_JSON KEY_NAME\n'
-    + '       node gcp-kms.mjs unwrap GCP_SETTINGS_JSON KEY_NAME WRAPPED_B64 DEK_HEX');
+    + '       node gcp-kms.mjs unwrap GCP_SETTINGS_JSON KEY_NAME WRAPPED_B64 DEK_HEX\n'
+    + '       node gcp-kms.mjs serde GCP_SETTINGS_JSON KEY_NAME REGISTRY_URL OUT_FIXTURE');
   process.exit(2);
 }
 const settings = JSON.parse(settingsJson);
@@ -84,16 +94,45 @@ const credentials = {
   client_email: settings['client.email'],
   client_id: settings['client.id'],
 };
-const client = new KeyManagementServiceClient({
-  credentials,
-  fallback: true, // HTTP/1.1 + JSON (the REST API) instead of gRPC
-  protocol: 'http',
-  apiEndpoint: '127.0.0.1',
-  port: proxy.address().port,
-});
+const clients = [];
+function restClient(creds) {
+  const c = new KeyManagementServiceClient({
+    credentials: creds,
+    fallback: true, // HTTP/1.1 + JSON (the REST API) instead of gRPC
+    protocol: 'http',
+    apiEndpoint: '127.0.0.1',
+    port: proxy.address().port,
+  });
+  clients.push(c);
+  return c;
+}
+const client = restClient(credentials);
+
+// Confluent's driver, with the KMS client of each GcpKmsClient it makes re-pointed at the proxy.
+class RestGcpKmsDriver extends GcpKmsDriver {
+  newKmsClient(config, keyUrl) {
+    const gcpClient = super.newKmsClient(config, keyUrl);
+    const built = gcpClient.kmsClient._opts.credentials; // what the driver made of the config
+    assert.deepEqual(built, credentials, 'the credentials Confluent\'s driver built');
+    gcpClient.kmsClient.close(); // never used: nothing was connected yet
+    gcpClient.kmsClient = restClient(built);
+    return gcpClient;
+  }
+}
 
 try {
-  if (mode === 'wrap') {
+  if (mode === 'serde') {
+    registerKmsDriver(new RestGcpKmsDriver());
+    const ruleConfig = Object.fromEntries(['account.type', 'client.id', 'client.email', 'private.key.id',
+      'private.key'].map((k) => [k, settings[k]]));
+    await serializerRoundTrip({
+      registryUrl: wrappedB64, kmsType: 'gcp-kms', keyId: keyName, outPath: dekHex, ruleConfig,
+      kmsSettings: settings,
+      // The executor wraps the new DEK (encrypt), registers it and unwraps the registered copy.
+      afterWrite: () => checkSeen(['encrypt', 'decrypt']),
+      afterRead: () => checkSeen(['decrypt']),
+    });
+  } else if (mode === 'wrap') {
     const dek = randomBytes(32);
     const [enc] = await client.encrypt({ name: keyName, plaintext: dek });
     assert.ok(enc.name.startsWith(`${keyName}/cryptoKeyVersions/`), `name ${enc.name}`);
@@ -110,6 +149,6 @@ try {
     console.log('@google-cloud/kms decrypted the DEK Keywarden wrapped');
   }
 } finally {
-  await client.close();
+  await Promise.all(clients.map((c) => c.close()));
   proxy.close();
 }
