@@ -17,14 +17,14 @@
 // google-auth-library signs its own bearer JWT (useJWTAccessWithScope: the service account's
 // RS256 assertion with the cloudkms scope, no token endpoint), as it does against Google.
 //
-// wrap: the SDK encrypts a fresh DEK (asserting Google's CRC32C integrity fields) and decrypts
-// it again; prints {"wrapped": b64, "dekHex": hex}. unwrap: the SDK decrypts WRAPPED_B64 (e.g.
-// what Keywarden's gcp-kms driver made) and must give DEK_HEX. serde: Confluent's serializer
-// writes records under a gcp-kms KEK (kms-serde.mjs) with Confluent's GcpKmsDriver and
-// GcpKmsClient unchanged except for the one thing they cannot be told: the KMS client each
-// GcpKmsClient built (gRPC, same credentials) is replaced by the REST-mode client above, made
-// from the very credentials object the driver built; OUT_FIXTURE is for `keywarden-interop
-// decrypt`. Every mode's proxy asserts each call carried a bearer JWT of the service account
+// wrap: the SDK encrypts a fresh DEK and decrypts it again, then once more with Google's CRC32C
+// integrity fields (and a wrong one, refused); prints {"wrapped": b64, "dekHex": hex}.
+// unwrap: the SDK decrypts WRAPPED_B64 (e.g. what Keywarden's gcp-kms driver made) and must
+// give DEK_HEX. serde: Confluent's serializer writes records under a gcp-kms KEK
+// (kms-serde.mjs) with Confluent's GcpKmsDriver and GcpKmsClient unchanged except for the one
+// thing they cannot be told: the KMS client each GcpKmsClient built (gRPC, same credentials) is
+// replaced by the REST-mode client above, made from the very credentials object the driver
+// built; OUT_FIXTURE is for `keywarden-interop decrypt`. Every mode's proxy asserts each call carried a bearer JWT of the service account
 // and that the double answered it with 200.
 import http from 'node:http';
 import assert from 'node:assert/strict';
@@ -108,6 +108,16 @@ function restClient(creds) {
 }
 const client = restClient(credentials);
 
+// CRC32C (Castagnoli), as Google's integrity fields carry it.
+function crc32c(bytes) {
+  let crc = 0xffffffff;
+  for (const b of bytes) {
+    crc ^= b;
+    for (let k = 0; k < 8; k++) crc = (crc >>> 1) ^ (0x82f63b78 & -(crc & 1));
+  }
+  return (crc ^ 0xffffffff) >>> 0;
+}
+
 // Confluent's driver, with the KMS client of each GcpKmsClient it makes re-pointed at the proxy.
 class RestGcpKmsDriver extends GcpKmsDriver {
   newKmsClient(config, keyUrl) {
@@ -140,7 +150,22 @@ try {
     const ciphertext = Buffer.from(enc.ciphertext);
     const [dec] = await client.decrypt({ name: keyName, ciphertext });
     assert.deepEqual(Buffer.from(dec.plaintext), dek);
-    checkSeen(['encrypt', 'decrypt']);
+    // Google's integrity fields, as the SDK sends them (Int64Value: a JSON string) and reads
+    // them back: the double verifies what it is sent and checksums what it answers.
+    const [checked] = await client.encrypt({ name: keyName, plaintext: dek, plaintextCrc32c: { value: crc32c(dek) } });
+    assert.equal(checked.verifiedPlaintextCrc32c, true, 'verifiedPlaintextCrc32c');
+    assert.equal(Number(checked.ciphertextCrc32c.value), crc32c(Buffer.from(checked.ciphertext)), 'ciphertextCrc32c');
+    const [opened] = await client.decrypt({
+      name: keyName, ciphertext: checked.ciphertext, ciphertextCrc32c: { value: crc32c(Buffer.from(checked.ciphertext)) },
+    });
+    assert.deepEqual(Buffer.from(opened.plaintext), dek);
+    assert.equal(Number(opened.plaintextCrc32c.value), crc32c(dek), 'plaintextCrc32c');
+    // A wrong checksum is refused, as Google refuses it (400 INVALID_ARGUMENT).
+    await assert.rejects(client.decrypt({
+      name: keyName, ciphertext: checked.ciphertext, ciphertextCrc32c: { value: (crc32c(Buffer.from(checked.ciphertext)) ^ 1) >>> 0 },
+    }), (e) => e.code === 3 || /INVALID_ARGUMENT|400/.test(String(e.message)));
+    seen.pop(); // the refused call: not a 200
+    checkSeen(['encrypt', 'decrypt', 'encrypt', 'decrypt']);
     console.log(JSON.stringify({ wrapped: ciphertext.toString('base64'), dekHex: dek.toString('hex') }));
   } else {
     const [dec] = await client.decrypt({ name: keyName, ciphertext: Buffer.from(wrappedB64, 'base64') });

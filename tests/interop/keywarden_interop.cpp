@@ -13,6 +13,16 @@
 //       as base64, key null for none) to Kafka at BOOTSTRAP, in order, and waits until every
 //       one is acknowledged. The JS client has no Kafka client here: this puts its bytes on
 //       the sandbox's broker for the census test.
+//   keywarden-interop vault-wrap / vault-unwrap ...
+//       Keywarden's hcvault driver against the sandbox's Vault double (run-vault-kms.sh).
+//   keywarden-interop {aws,gcp}-wrap SETTINGS_JSON KEYID DEK_HEX
+//   keywarden-interop {aws,gcp}-unwrap SETTINGS_JSON KEYID WRAPPED_B64 DEK_HEX
+//       Keywarden's aws-kms / gcp-kms driver with SETTINGS_JSON (the sandbox's "kms" entry of
+//       that type) wraps DEK_HEX and prints the stored bytes as base64, or unwraps WRAPPED_B64
+//       and checks it gives DEK_HEX (run-aws-kms.sh, run-gcp-kms.sh, run-sigv4-check.sh).
+//
+// A fixture's optional "kmsSettings" ({"aws-kms": {...}}) adds settings per KMS type to the
+// local-kms secret, for KEKs of a cloud type served by the sandbox's doubles.
 
 #include "core/engine/memoryregistry.h"
 #include "core/engine/recorddecryptor.h"
@@ -439,7 +449,7 @@ std::shared_ptr<kms::KmsAead> cloudAead(const QString &kmsType, const QString &s
     return *aead;
 }
 
-// KMS-unwrap SETTINGS KEYID WRAPPED_B64 DEK_HEX: unwraps what the official SDK wrapped.
+// {aws,gcp}-unwrap SETTINGS KEYID WRAPPED_B64 DEK_HEX: unwraps what the official SDK wrapped.
 int cloudUnwrap(const QString &kmsType, const QStringList &a)
 {
     auto aead = cloudAead(kmsType, a.at(2), a.at(3));
@@ -459,7 +469,7 @@ int cloudUnwrap(const QString &kmsType, const QStringList &a)
     return 0;
 }
 
-// KMS-wrap SETTINGS KEYID DEK_HEX: prints the stored bytes (base64) of a Keywarden wrap.
+// {aws,gcp}-wrap SETTINGS KEYID DEK_HEX: prints the stored bytes (base64) of a Keywarden wrap.
 int cloudWrap(const QString &kmsType, const QStringList &a)
 {
     auto aead = cloudAead(kmsType, a.at(2), a.at(3));
