@@ -13,6 +13,16 @@
 //       as base64, key null for none) to Kafka at BOOTSTRAP, in order, and waits until every
 //       one is acknowledged. The JS client has no Kafka client here: this puts its bytes on
 //       the sandbox's broker for the census test.
+//   keywarden-interop vault-wrap / vault-unwrap ...
+//       Keywarden's hcvault driver against the sandbox's Vault double (run-vault-kms.sh).
+//   keywarden-interop {aws,gcp}-wrap SETTINGS_JSON KEYID DEK_HEX
+//   keywarden-interop {aws,gcp}-unwrap SETTINGS_JSON KEYID WRAPPED_B64 DEK_HEX
+//       Keywarden's aws-kms / gcp-kms driver with SETTINGS_JSON (the sandbox's "kms" entry of
+//       that type) wraps DEK_HEX and prints the stored bytes as base64, or unwraps WRAPPED_B64
+//       and checks it gives DEK_HEX (run-aws-kms.sh, run-gcp-kms.sh, run-sigv4-check.sh).
+//
+// A fixture's optional "kmsSettings" ({"aws-kms": {...}}) adds settings per KMS type to the
+// local-kms secret, for KEKs of a cloud type served by the sandbox's doubles.
 
 #include "core/engine/memoryregistry.h"
 #include "core/engine/recorddecryptor.h"
@@ -92,6 +102,22 @@ Result<void> collectReferences(engine::MemoryRegistry &registry,
     return {};
 }
 
+// The fixture's local-kms secret plus its optional "kmsSettings" ({"aws-kms": {...}}): the
+// settings a cloud KEK's driver needs to reach the sandbox's double.
+kms::KmsSettings kmsSettingsOf(const QJsonObject &fixture)
+{
+    kms::KmsSettings settings{
+        {QStringLiteral("local-kms"),
+         {{QStringLiteral("secret"), fixture.value(QStringLiteral("localSecret")).toString()}}}};
+    const QJsonObject extra = fixture.value(QStringLiteral("kmsSettings")).toObject();
+    for (auto type = extra.constBegin(); type != extra.constEnd(); ++type) {
+        const QJsonObject values = type.value().toObject();
+        for (auto v = values.constBegin(); v != values.constEnd(); ++v)
+            settings[type.key()].insert(v.key(), v.value().toString());
+    }
+    return settings;
+}
+
 int decrypt(const QString &path)
 {
     auto fixture = readFixture(path);
@@ -105,11 +131,7 @@ int decrypt(const QString &path)
         return 2;
     }
     auto kms = std::make_shared<const kms::KmsRegistry>(kms::KmsRegistry::withBuiltInDrivers());
-    engine::RecordDecryptor decryptor(
-        registry, registry, kms,
-        kms::KmsSettings{{QStringLiteral("local-kms"),
-                          {{QStringLiteral("secret"),
-                            fixture->value(QStringLiteral("localSecret")).toString()}}}});
+    engine::RecordDecryptor decryptor(registry, registry, kms, kmsSettingsOf(*fixture));
     int passed = 0, failed = 0;
     for (const QJsonValue &v : fixture->value(QStringLiteral("records")).toArray()) {
         const QJsonObject r = v.toObject();
@@ -404,6 +426,64 @@ int vaultWrap(const QStringList &a)
     return 0;
 }
 
+// aws-wrap / aws-unwrap / gcp-wrap / gcp-unwrap: Keywarden's aws-kms or gcp-kms driver with
+// the settings SETTINGS_JSON (the sandbox's "kms" entry of that type) and the KEK's key id.
+std::shared_ptr<kms::KmsAead> cloudAead(const QString &kmsType, const QString &settingsJson,
+                                        const QString &keyId)
+{
+    const QJsonDocument doc = QJsonDocument::fromJson(settingsJson.toUtf8());
+    if (!doc.isObject()) {
+        std::fprintf(stderr, "the settings are not a JSON object\n");
+        return nullptr;
+    }
+    kms::KmsConfig config;
+    const QJsonObject o = doc.object();
+    for (auto it = o.constBegin(); it != o.constEnd(); ++it)
+        config.insert(it.key(), it.value().toString());
+    auto aead = kms::KmsRegistry::withBuiltInDrivers().aeadFor(
+        {QStringLiteral("interop-") + kmsType, kmsType, keyId, {}, false}, {{kmsType, config}});
+    if (!aead) {
+        std::fprintf(stderr, "%s\n", qPrintable(aead.error().message));
+        return nullptr;
+    }
+    return *aead;
+}
+
+// {aws,gcp}-unwrap SETTINGS KEYID WRAPPED_B64 DEK_HEX: unwraps what the official SDK wrapped.
+int cloudUnwrap(const QString &kmsType, const QStringList &a)
+{
+    auto aead = cloudAead(kmsType, a.at(2), a.at(3));
+    if (!aead)
+        return 1;
+    auto plain = await(aead->unwrap(QByteArray::fromBase64(a.at(4).toLatin1())));
+    if (!plain) {
+        std::fprintf(stderr, "unwrap failed: %s\n", qPrintable(plain.error().message));
+        return 1;
+    }
+    if (plain->toHex() != a.at(5).toLatin1()) {
+        std::fprintf(stderr, "unwrapped %s, expected %s\n", plain->toHex().constData(),
+                     qPrintable(a.at(5)));
+        return 1;
+    }
+    std::printf("keywarden's %s driver unwrapped the official SDK's DEK\n", qPrintable(kmsType));
+    return 0;
+}
+
+// {aws,gcp}-wrap SETTINGS KEYID DEK_HEX: prints the stored bytes (base64) of a Keywarden wrap.
+int cloudWrap(const QString &kmsType, const QStringList &a)
+{
+    auto aead = cloudAead(kmsType, a.at(2), a.at(3));
+    if (!aead)
+        return 1;
+    auto wrapped = await(aead->wrap(QByteArray::fromHex(a.at(4).toLatin1())));
+    if (!wrapped) {
+        std::fprintf(stderr, "wrap failed: %s\n", qPrintable(wrapped.error().message));
+        return 1;
+    }
+    std::printf("%s\n", wrapped->toBase64().constData());
+    return 0;
+}
+
 } // namespace
 
 int main(int argc, char *argv[])
@@ -420,8 +500,15 @@ int main(int argc, char *argv[])
         return vaultUnwrap(args);
     if (args.size() == 6 && args.at(1) == QLatin1String("vault-wrap"))
         return vaultWrap(args);
+    for (const QString &type : {QStringLiteral("aws"), QStringLiteral("gcp")}) {
+        if (args.size() == 6 && args.at(1) == type + QLatin1String("-unwrap"))
+            return cloudUnwrap(type + QLatin1String("-kms"), args);
+        if (args.size() == 5 && args.at(1) == type + QLatin1String("-wrap"))
+            return cloudWrap(type + QLatin1String("-kms"), args);
+    }
     std::fprintf(stderr, "usage: keywarden-interop decrypt FIXTURE | encrypt FIXTURE OUT | "
                          "produce BOOTSTRAP FILE | vault-unwrap ADDRESS TOKEN KEYID B64 HEX | "
-                         "vault-wrap ADDRESS TOKEN KEYID HEX\n");
+                         "vault-wrap ADDRESS TOKEN KEYID HEX | {aws,gcp}-unwrap SETTINGS_JSON "
+                         "KEYID B64 HEX | {aws,gcp}-wrap SETTINGS_JSON KEYID HEX\n");
     return 64;
 }
