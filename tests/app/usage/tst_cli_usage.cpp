@@ -80,8 +80,8 @@ private Q_SLOTS:
         QTest::newRow("kms unknown setting")
             << records({QStringLiteral("--kms"), QStringLiteral("aws-kms:secret=hunter2")})
             << QStringLiteral("--kms: aws-kms has no setting 'secret' (its settings: "
-                              "access.key.id, secret.access.key, profile, role.arn, "
-                              "role.session.name, role.external.id).");
+                              "access.key.id, secret.access.key, session.token, region, "
+                              "aws.disable.dynamic.mrk, endpoint.override).");
         QTest::newRow("kms setting of another type")
             << records({QStringLiteral("--kms"),
                         QStringLiteral("local-kms:client.id=app,secret=hunter2")})
@@ -192,7 +192,7 @@ private Q_SLOTS:
         QVERIFY(r.out.isEmpty());
     }
 
-    // Declared settings pass, for types with a driver and for those still without one, and the
+    // Declared settings pass (every declared type has its driver now), and the
     // run goes on to the (absent) registry: exit 69, not a usage error.
     void declaredKmsSettingsAreAccepted()
     {
