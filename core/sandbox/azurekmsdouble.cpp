@@ -361,7 +361,10 @@ HttpReply AzureKmsDouble::vaultCall(const HttpRequest &request)
         return vaultError(400, QStringLiteral("MissingApiVersionParameter"),
                           QStringLiteral("The api-version query parameter (?api-version=) is "
                                          "required for all requests."));
-    if (!apiVersion.startsWith(QLatin1String("7.")))
+    // 7.x, and the dated versions that followed 7.6 (the JS SDK 4.10 sends 2025-07-01).
+    static const QRegularExpression knownVersion(
+        QStringLiteral(R"(^(7\.\d+|20\d\d-\d\d-\d\d)(-preview)?$)"));
+    if (!knownVersion.match(apiVersion).hasMatch())
         return vaultError(400, QStringLiteral("BadParameter"),
                           QStringLiteral("The specified version (%1) is not recognized. "
                                          "Consider using the latest supported version "
@@ -369,9 +372,17 @@ HttpReply AzureKmsDouble::vaultCall(const HttpRequest &request)
                               .arg(apiVersion));
 
     const QByteArray authorization = request.header("Authorization");
-    if (!authorization.startsWith("Bearer "))
-        return vaultError(401, QStringLiteral("Unauthorized"),
-                          QStringLiteral("AKV10000: Request is missing a Bearer or PoP token."));
+    if (!authorization.startsWith("Bearer ")) {
+        // The challenge Azure's SDKs start with: where to sign in, for which resource.
+        HttpReply reply =
+            vaultError(401, QStringLiteral("Unauthorized"),
+                       QStringLiteral("AKV10000: Request is missing a Bearer or PoP token."));
+        reply.headers = {
+            {"WWW-Authenticate", "Bearer authorization=\"https://login.microsoftonline.com/" +
+                                     QByteArray(TenantId.data()) +
+                                     "\", resource=\"https://vault.azure.net\""}};
+        return reply;
+    }
     const QString token = QString::fromLatin1(authorization.mid(7).trimmed());
     QMutexLocker lock(&m_mutex);
     const qint64 now = m_clock.nowMs();

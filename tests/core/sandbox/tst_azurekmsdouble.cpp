@@ -171,6 +171,9 @@ private Q_SLOTS:
         const QString path = keyPath(D::DemoKey);
         HttpReply reply = m_kms->route(request("GET", path));
         QCOMPARE(reply.status, 401);
+        QCOMPARE(reply.headers.value(0).first, QByteArray("WWW-Authenticate"));
+        QVERIFY(reply.headers.value(0).second.startsWith(
+            "Bearer authorization=\"https://login.microsoftonline.com/"));
         QCOMPARE(errorOf(reply).value(QLatin1String("code")).toString(),
                  QStringLiteral("Unauthorized"));
         reply = m_kms->route(request("GET", path, {}, "forged"));
