@@ -3,8 +3,11 @@
 #include "core/crypto/crypto.h"
 
 #include <openssl/bio.h>
+#include <openssl/bn.h>
+#include <openssl/core_names.h>
 #include <openssl/evp.h>
 #include <openssl/pem.h>
+#include <openssl/rsa.h>
 
 #include <array>
 #include <memory>
@@ -157,6 +160,94 @@ bool rs256Verify(QByteArrayView publicKeyPem, QByteArrayView message, QByteArray
         return false;
     return EVP_DigestVerify(ctx.get(), bytesOf(signature), size_t(signature.size()),
                             bytesOf(message), size_t(message.size())) == 1;
+}
+
+namespace {
+
+struct PkeyCtxFree
+{
+    void operator()(EVP_PKEY_CTX *ctx) const { EVP_PKEY_CTX_free(ctx); }
+};
+using PkeyCtxPtr = std::unique_ptr<EVP_PKEY_CTX, PkeyCtxFree>;
+
+bool setOaepSha256(EVP_PKEY_CTX *ctx)
+{
+    return EVP_PKEY_CTX_set_rsa_padding(ctx, RSA_PKCS1_OAEP_PADDING) == 1 &&
+           EVP_PKEY_CTX_set_rsa_oaep_md(ctx, EVP_sha256()) == 1 &&
+           EVP_PKEY_CTX_set_rsa_mgf1_md(ctx, EVP_sha256()) == 1;
+}
+
+QByteArray bignumBytes(const BIGNUM *bn)
+{
+    QByteArray out(qsizetype(BN_num_bytes(bn)), '\0');
+    BN_bn2bin(bn, reinterpret_cast<unsigned char *>(out.data()));
+    return out;
+}
+
+} // namespace
+
+Result<QByteArray> rsaOaepSha256Encrypt(QByteArrayView publicKeyPem, QByteArrayView plaintext)
+{
+    const BioPtr bio = memoryBio(publicKeyPem);
+    const PkeyPtr key(bio ? PEM_read_bio_PUBKEY(bio.get(), nullptr, nullptr, nullptr) : nullptr);
+    if (!key || EVP_PKEY_base_id(key.get()) != EVP_PKEY_RSA)
+        return makeError(QString(ErrorBadKeyFormat),
+                         QStringLiteral("The public key is not an RSA key in PEM form."));
+    const PkeyCtxPtr ctx(EVP_PKEY_CTX_new(key.get(), nullptr));
+    size_t size = 0;
+    if (!ctx || EVP_PKEY_encrypt_init(ctx.get()) != 1 || !setOaepSha256(ctx.get()) ||
+        EVP_PKEY_encrypt(ctx.get(), nullptr, &size, bytesOf(plaintext), size_t(plaintext.size())) !=
+            1)
+        return internal("encrypt with RSA-OAEP-256");
+    QByteArray out(qsizetype(size), '\0');
+    if (EVP_PKEY_encrypt(ctx.get(), reinterpret_cast<unsigned char *>(out.data()), &size,
+                         bytesOf(plaintext), size_t(plaintext.size())) != 1)
+        return internal("encrypt with RSA-OAEP-256 (the plaintext may be too long)");
+    out.resize(qsizetype(size));
+    return out;
+}
+
+Result<SecureBytes> rsaOaepSha256Decrypt(const SecureBytes &privateKeyPem,
+                                         QByteArrayView ciphertext)
+{
+    const PkeyPtr key = loadPrivateKey(privateKeyPem);
+    if (!key)
+        return badPrivateKey();
+    const PkeyCtxPtr ctx(EVP_PKEY_CTX_new(key.get(), nullptr));
+    size_t size = 0;
+    if (!ctx || EVP_PKEY_decrypt_init(ctx.get()) != 1 || !setOaepSha256(ctx.get()) ||
+        EVP_PKEY_decrypt(ctx.get(), nullptr, &size, bytesOf(ciphertext),
+                         size_t(ciphertext.size())) != 1)
+        return internal("decrypt with RSA-OAEP-256");
+    QByteArray out(qsizetype(size), '\0');
+    if (EVP_PKEY_decrypt(ctx.get(), reinterpret_cast<unsigned char *>(out.data()), &size,
+                         bytesOf(ciphertext), size_t(ciphertext.size())) != 1) {
+        OPENSSL_cleanse(out.data(), size_t(out.size()));
+        return makeError(QString(ErrorAuthenticationFailed),
+                         QStringLiteral("The ciphertext is not RSA-OAEP-256 output of this key."));
+    }
+    SecureBytes plaintext = SecureBytes::fromBytes(QByteArrayView(out).first(qsizetype(size)));
+    OPENSSL_cleanse(out.data(), size_t(out.size()));
+    return plaintext;
+}
+
+Result<std::pair<QByteArray, QByteArray>> rsaPublicNumbers(const SecureBytes &privateKeyPem)
+{
+    const PkeyPtr key = loadPrivateKey(privateKeyPem);
+    if (!key)
+        return badPrivateKey();
+    BIGNUM *n = nullptr;
+    BIGNUM *e = nullptr;
+    if (EVP_PKEY_get_bn_param(key.get(), OSSL_PKEY_PARAM_RSA_N, &n) != 1 ||
+        EVP_PKEY_get_bn_param(key.get(), OSSL_PKEY_PARAM_RSA_E, &e) != 1) {
+        BN_free(n);
+        BN_free(e);
+        return internal("read the RSA public numbers");
+    }
+    std::pair<QByteArray, QByteArray> out{bignumBytes(n), bignumBytes(e)};
+    BN_free(n);
+    BN_free(e);
+    return out;
 }
 
 } // namespace kw::crypto

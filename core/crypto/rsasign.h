@@ -9,6 +9,8 @@
 #include <QByteArray>
 #include <QByteArrayView>
 
+#include <utility>
+
 namespace kw::crypto {
 
 // CRC32C: reflected polynomial 0x82F63B78, init and xor-out 0xFFFFFFFF (RFC 3720 B.4).
@@ -27,5 +29,19 @@ namespace kw::crypto {
 // (SubjectPublicKeyInfo); false for any malformed input.
 [[nodiscard]] bool rs256Verify(QByteArrayView publicKeyPem, QByteArrayView message,
                                QByteArrayView signature);
+
+// RSA-OAEP with SHA-256 and MGF1-SHA-256, empty label (JWA "RSA-OAEP-256", as Azure Key Vault
+// encrypts): `plaintext` under a SubjectPublicKeyInfo PEM key, the output as long as the
+// modulus. ErrorBadKeyFormat when the key does not parse or is not RSA.
+[[nodiscard]] Result<QByteArray> rsaOaepSha256Encrypt(QByteArrayView publicKeyPem,
+                                                      QByteArrayView plaintext);
+// The inverse with the PEM private key; ErrorAuthenticationFailed when the ciphertext is not OAEP
+// output of that key.
+[[nodiscard]] Result<SecureBytes> rsaOaepSha256Decrypt(const SecureBytes &privateKeyPem,
+                                                       QByteArrayView ciphertext);
+// The modulus and public exponent of a PEM private key, big-endian without leading zeros (the
+// JWK "n" and "e" before base64url).
+[[nodiscard]] Result<std::pair<QByteArray, QByteArray>>
+rsaPublicNumbers(const SecureBytes &privateKeyPem);
 
 } // namespace kw::crypto

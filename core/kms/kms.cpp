@@ -3,6 +3,7 @@
 #include "core/domain/readyfuture.h"
 #include "core/domain/secretproperty.h"
 #include "core/kms/awskms.h"
+#include "core/kms/azurekms.h"
 #include "core/kms/gcpkms.h"
 #include "core/kms/hcvault.h"
 #include "core/kms/localkms.h"
@@ -15,16 +16,6 @@
 namespace kw::kms {
 
 namespace {
-
-KmsSetting plain(const char *key, const char *label, const char *help)
-{
-    return {QString::fromLatin1(key), QString::fromLatin1(label), false, QString::fromLatin1(help)};
-}
-
-KmsSetting secret(const char *key, const char *label, const char *help)
-{
-    return {QString::fromLatin1(key), QString::fromLatin1(label), true, QString::fromLatin1(help)};
-}
 
 // Confluent's clients read this from the KEK's kmsProps, else from the client's config, for
 // every KMS type: comma-separated key ids tried in order after the KEK's own, for wrap and
@@ -110,20 +101,13 @@ private:
     QStringList m_ids;
 };
 
-// The types Keywarden will ship drivers for, declared now with the property names Confluent's
-// drivers read (kms-facts.md §1.5, §2.4, §3.5, §4.5) so that profiles can hold their settings
-// already. A built-in driver of the same type replaces its entry here (see knownDrivers()).
+// The types Keywarden will ship drivers for, declared ahead of their drivers with the property
+// names Confluent's drivers read, so that profiles can hold their settings already. A built-in
+// driver of the same type replaces its entry here (see knownDrivers()). Every type Keywarden
+// knows has its driver now.
 QList<KmsDriverInfo> plannedDrivers()
 {
-    return {
-        {QStringLiteral("azure-kms"),
-         QStringLiteral("Azure Key Vault"),
-         {plain("tenant.id", "Tenant id", "Directory (tenant) of the app registration."),
-          plain("client.id", "Client id", "Application (client) id of the app registration."),
-          secret("client.secret", "Client secret",
-                 "Secret of the app registration; without the three, the default credential.")},
-         false},
-    };
+    return {};
 }
 
 } // namespace
@@ -339,6 +323,7 @@ KmsRegistry KmsRegistry::withBuiltInDrivers()
     registry.add(std::make_shared<HcVaultDriver>());
     registry.add(std::make_shared<AwsKmsDriver>());
     registry.add(std::make_shared<GcpKmsDriver>());
+    registry.add(std::make_shared<AzureKmsDriver>());
     return registry;
 }
 

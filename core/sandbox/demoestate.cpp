@@ -193,6 +193,9 @@ DemoEstate demoEstate()
             QStringLiteral("https://northwind-risk.vault.azure.net/keys/csfle-kek/"
                            "0a1b2c3d4e5f60718293a4b5c6d7e8f9"),
             QStringLiteral("Credit risk models, key in Azure Key Vault")),
+        kek(QStringLiteral("risk-azure-2023"), QStringLiteral("azure-kms"),
+            QStringLiteral("https://northwind-risk.vault.azure.net/keys/csfle-kek-2023"),
+            QStringLiteral("Last year's risk models; the key is disabled in Azure Key Vault")),
         kek(QStringLiteral("loans-vault"), QStringLiteral("hcvault"),
             QStringLiteral("https://vault.northwind.internal:8200/transit/keys/loans"),
             QStringLiteral("Lending, key in HashiCorp Vault transit")),
@@ -504,6 +507,22 @@ DemoEstate demoEstate()
                                    {QStringLiteral("score"), int(rng.bounded(550) + 300)},
                                    {QStringLiteral("model"), QStringLiteral("pd-v7")},
                                    {QStringLiteral("computedAt"), 1705000000000.0 + i * 600000.0}}};
+                          }));
+
+    // Under risk-azure-2023: one DEK, which the disabled key no longer decrypts.
+    e.subjects.append(
+        {QStringLiteral("risk-scores-2023-value"),
+         {schema(QStringLiteral(
+                     R"({"type":"record","name":"Score2023","namespace":"bank.risk","fields":[
+        {"name":"customerRef","type":"string","confluent:tags":["PII"]},{"name":"score","type":"int"}]})"),
+                 domainRules({rule(QStringLiteral("encrypt-pii"), encrypt,
+                                   QStringLiteral("risk-azure-2023"), {pii})}))}});
+    e.topics.append(topic(QStringLiteral("risk-scores-2023"), 1, 40, 540, 420,
+                          QStringLiteral("risk-engine"), [](int, QRandomGenerator &rng) {
+                              return DemoValue{
+                                  customerId(rng),
+                                  {{QStringLiteral("customerRef"), customerId(rng)},
+                                   {QStringLiteral("score"), int(rng.bounded(550) + 300)}}};
                           }));
 
     e.subjects.append(

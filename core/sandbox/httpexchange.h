@@ -46,6 +46,8 @@ struct HttpReply
     int status = 200;
     QByteArray body;
     QByteArray contentType;
+    // Further headers (the KMS doubles' Retry-After).
+    QList<QPair<QByteArray, QByteArray>> headers = {};
 };
 
 inline constexpr char RegistryContentType[] = "application/vnd.schemaregistry.v1+json";

@@ -1,4 +1,5 @@
 #include "core/sandbox/awskmsdouble.h"
+#include "core/sandbox/azurekmsdouble.h"
 #include "core/sandbox/gcpkmsdouble.h"
 #include "core/sandbox/kmsdouble.h"
 #include "core/sandbox/vaultdouble.h"
@@ -14,6 +15,7 @@ QList<std::shared_ptr<KmsDouble>> makeKmsDoubles(const Clock &clock)
     doubles.append(std::make_shared<VaultDouble>(clock));
     doubles.append(std::make_shared<AwsKmsDouble>(clock));
     doubles.append(std::make_shared<GcpKmsDouble>(clock));
+    doubles.append(std::make_shared<AzureKmsDouble>(clock));
     return doubles;
 }
 

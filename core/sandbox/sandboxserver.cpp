@@ -141,8 +141,20 @@ void writeReply(QHttpServerResponder &responder, const HttpReply &reply)
     if (reply.status == 401)
         headers.append(QHttpHeaders::WellKnownHeader::WWWAuthenticate,
                        "Basic realm=\"SchemaRegistry\"");
+    for (const auto &[name, value] : reply.headers)
+        headers.append(name, value);
     responder.write(reply.body, headers, status);
 #else
+    if (!reply.headers.isEmpty()) {
+        responder.writeStatusLine(status);
+        responder.writeHeader(QByteArrayLiteral("Content-Type"), reply.contentType);
+        responder.writeHeader(QByteArrayLiteral("Content-Length"),
+                              QByteArray::number(reply.body.size()));
+        for (const auto &[name, value] : reply.headers)
+            responder.writeHeader(name, value);
+        responder.writeBody(reply.body.constData(), reply.body.size());
+        return;
+    }
     if (reply.status == 401)
         responder.write(reply.body,
                         {{QByteArrayLiteral("Content-Type"), reply.contentType},

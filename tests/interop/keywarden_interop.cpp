@@ -27,6 +27,7 @@
 #include "core/engine/memoryregistry.h"
 #include "core/engine/recorddecryptor.h"
 #include "core/engine/recordencryptor.h"
+#include "core/kms/azurekms.h"
 #include "core/kms/hcvault.h"
 #include "core/kms/kms.h"
 #include "core/serde/fieldvisit.h"
@@ -486,6 +487,62 @@ int cloudWrap(const QString &kmsType, const QStringList &a)
 
 } // namespace
 
+// The azure-kms driver with the credentials of AZURE_TENANT_ID, AZURE_CLIENT_ID and
+// AZURE_CLIENT_SECRET (the driver's own environment fallback) and the sandbox's endpoints from
+// KEYWARDEN_AZURE_AUTHORITY and KEYWARDEN_AZURE_VAULT_URL.
+std::shared_ptr<kms::KmsAead> azureAead(const QString &keyId)
+{
+    kms::AzureKmsDriver driver; // its AEADs keep what they need
+    const kms::KmsConfig config{{QString(kms::AzureKmsDriver::AuthorityKey),
+                                 qEnvironmentVariable("KEYWARDEN_AZURE_AUTHORITY")},
+                                {QString(kms::AzureKmsDriver::VaultUrlKey),
+                                 qEnvironmentVariable("KEYWARDEN_AZURE_VAULT_URL")}};
+    auto aead = driver.create(
+        {QStringLiteral("interop-azure"), QStringLiteral("azure-kms"), keyId, {}, false}, config);
+    if (!aead) {
+        std::fprintf(stderr, "%s\n", qPrintable(aead.error().message));
+        return nullptr;
+    }
+    return *aead;
+}
+
+// azure-unwrap KEYID WRAPPED_B64 DEK_HEX: unwraps what the Azure SDK wrapped.
+int azureUnwrap(const QStringList &a)
+{
+    auto aead = azureAead(a.at(2));
+    if (!aead)
+        return 1;
+    auto plain = await(aead->unwrap(QByteArray::fromBase64(a.at(3).toLatin1())));
+    if (!plain) {
+        std::fprintf(stderr, "unwrap failed: %s\n", qPrintable(plain.error().message));
+        return 1;
+    }
+    if (plain->toHex() != a.at(4).toLatin1()) {
+        std::fprintf(stderr, "unwrapped %s, expected %s\n", plain->toHex().constData(),
+                     qPrintable(a.at(4)));
+        return 1;
+    }
+    std::printf("keywarden unwrapped the Azure SDK's DEK with %s\n", qPrintable(a.at(2)));
+    return 0;
+}
+
+// azure-wrap KEYID DEK_HEX: prints the stored bytes (base64) of a Keywarden wrap.
+int azureWrap(const QStringList &a)
+{
+    auto aead = azureAead(a.at(2));
+    if (!aead)
+        return 1;
+    auto wrapped = await(aead->wrap(QByteArray::fromHex(a.at(3).toLatin1())));
+    if (!wrapped) {
+        std::fprintf(stderr, "wrap failed: %s\n", qPrintable(wrapped.error().message));
+        return 1;
+    }
+    std::printf("%s\n", wrapped->toBase64().constData());
+    return 0;
+}
+
+} // namespace
+
 int main(int argc, char *argv[])
 {
     QCoreApplication app(argc, argv);
@@ -506,9 +563,14 @@ int main(int argc, char *argv[])
         if (args.size() == 5 && args.at(1) == type + QLatin1String("-wrap"))
             return cloudWrap(type + QLatin1String("-kms"), args);
     }
+    if (args.size() == 5 && args.at(1) == QLatin1String("azure-unwrap"))
+        return azureUnwrap(args);
+    if (args.size() == 4 && args.at(1) == QLatin1String("azure-wrap"))
+        return azureWrap(args);
     std::fprintf(stderr, "usage: keywarden-interop decrypt FIXTURE | encrypt FIXTURE OUT | "
                          "produce BOOTSTRAP FILE | vault-unwrap ADDRESS TOKEN KEYID B64 HEX | "
                          "vault-wrap ADDRESS TOKEN KEYID HEX | {aws,gcp}-unwrap SETTINGS_JSON "
-                         "KEYID B64 HEX | {aws,gcp}-wrap SETTINGS_JSON KEYID HEX\n");
+                         "KEYID B64 HEX | {aws,gcp}-wrap SETTINGS_JSON KEYID HEX | "
+                         "azure-unwrap KEYID B64 HEX | azure-wrap KEYID HEX\n");
     return 64;
 }

@@ -194,7 +194,7 @@ private Q_SLOTS:
         QVERIFY(r.out.isEmpty());
     }
 
-    // Declared settings pass, for types with a driver and for those still without one, and the
+    // Declared settings pass (every declared type has its driver now), and the
     // run goes on to the (absent) registry: exit 69, not a usage error.
     void declaredKmsSettingsAreAccepted()
     {
