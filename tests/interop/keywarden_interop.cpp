@@ -485,8 +485,6 @@ int cloudWrap(const QString &kmsType, const QStringList &a)
     return 0;
 }
 
-} // namespace
-
 // The azure-kms driver with the credentials of AZURE_TENANT_ID, AZURE_CLIENT_ID and
 // AZURE_CLIENT_SECRET (the driver's own environment fallback) and the sandbox's endpoints from
 // KEYWARDEN_AZURE_AUTHORITY and KEYWARDEN_AZURE_VAULT_URL.

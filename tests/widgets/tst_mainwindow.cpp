@@ -289,7 +289,10 @@ private Q_SLOTS:
         QVERIFY(archive.data(NavigatorModel::KeyRevokedRole).toBool());
         QVERIFY2(archive.data().toString().endsWith(u" — KMS key pending deletion"),
                  qPrintable(archive.data().toString()));
-        for (const char *fine : {"treasury-aws", "analytics-gcp", "loans-vault", "retail-pii"}) {
+        const QModelIndex azure2023 = kekRow(QStringLiteral("risk-azure-2023"));
+        QCOMPARE(azure2023.data().toString(), QStringLiteral("risk-azure-2023 — KMS key disabled"));
+        for (const char *fine :
+             {"treasury-aws", "analytics-gcp", "risk-azure", "loans-vault", "retail-pii"}) {
             const QModelIndex row = kekRow(QLatin1String(fine));
             QVERIFY2(row.isValid(), fine);
             QVERIFY2(!row.data(NavigatorModel::KeyRevokedRole).toBool(), fine);
