@@ -1,6 +1,7 @@
-// kms-serde.mjs: the serializer round trip aws-kms.mjs and gcp-kms.mjs share.
+// kms-serde.mjs: the serializer round trip aws-kms.mjs, gcp-kms.mjs, vault-kms.mjs and
+// azure-kms.mjs share.
 //
-// serializerRoundTrip() registers an Avro schema with an ENCRYPT rule whose KEK is of a cloud
+// serializerRoundTrip() registers an Avro schema with an ENCRYPT rule whose KEK is of a remote
 // KMS type, has Confluent's official serializer write records (its executor auto-creates the
 // KEK and a DEK, wrapped by the registered KMS driver), reads them back with a fresh client,
 // and writes a fixture in produce.mjs's format, built from the sandbox's REST answers, plus
@@ -19,7 +20,7 @@ import { toJsonValue, writeJson } from './fixture-util.mjs';
 
 /**
  * @param o.registryUrl   the sandbox's registry
- * @param o.kmsType       "aws-kms", "gcp-kms"
+ * @param o.kmsType       "aws-kms", "gcp-kms", "hcvault", "azure-kms"
  * @param o.keyId         the KEK's kmsKeyId
  * @param o.ruleConfig    what the serializers get as ruleConfig (the driver's credentials)
  * @param o.kmsSettings   Keywarden's settings of kmsType, written into the fixture

@@ -1,5 +1,5 @@
 #!/usr/bin/env bash
-# run-azure-kms.sh SANDBOX NODE INTEROP
+# run-azure-kms.sh SANDBOX NODE INTEROP FIXTURE
 #
 # Starts `SANDBOX --seed demo --port 0` (the demo seed makes the Azure Key Vault double's
 # keys), takes the azure-kms settings from its JSON line (tenant.id, client.id, client.secret,
@@ -8,15 +8,20 @@
 #   1. azure-kms.mjs: the official Azure SDK's CryptographyClient (through an https proxy; see
 #      the script for why not Confluent's AzureKmsDriver itself) wraps a DEK with
 #      RSA-OAEP-256; `INTEROP azure-unwrap` (Keywarden's azure-kms driver) unwraps it;
-#   2. `INTEROP azure-wrap` wraps a DEK; azure-kms.mjs unwrap opens it with the SDK.
+#   2. `INTEROP azure-wrap` wraps a DEK; azure-kms.mjs unwrap opens it with the SDK;
+#   3. azure-kms.mjs serde: Confluent's serializer with its AzureKmsDriver (whose
+#      CryptographyClient is swapped for the proxied one above) writes records under an
+#      azure-kms KEK of the demo's key; `INTEROP decrypt FIXTURE` (Keywarden's azure-kms driver,
+#      with only the fixture's kmsSettings: the AZURE_* variables are unset for it) decrypts
+#      every record.
 # The credentials travel in the environment (AZURE_*), never on a command line.
 set -euo pipefail
 
-if [[ $# -ne 3 ]]; then
-    echo "usage: $0 SANDBOX NODE INTEROP" >&2
+if [[ $# -ne 4 ]]; then
+    echo "usage: $0 SANDBOX NODE INTEROP FIXTURE" >&2
     exit 2
 fi
-sandbox=$1 node=$2 interop=$3
+sandbox=$1 node=$2 interop=$3 fixture=$4
 here=$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)
 # shellcheck source=sandbox-lib.sh
 source "$here/sandbox-lib.sh"
@@ -44,8 +49,9 @@ export TLS_KEY=$work/tls-key.pem TLS_CERT=$work/tls-cert.pem NODE_EXTRA_CA_CERTS
 
 echo "=== the Azure SDK wraps, Keywarden unwraps ==="
 out=$(cd "$here" && "$node" azure-kms.mjs "$token_url" "$vault" "$key" "$version")
+echo "$out"
 read -r wrapped dek < <("$node" -e '
-    const j = JSON.parse(process.argv[1]); console.log(j.jsWrapped, j.dekHex);' "$out")
+    const j = JSON.parse(process.argv[1].trim().split("\n").pop()); console.log(j.jsWrapped, j.dekHex);' "$out")
 "$interop" azure-unwrap "$keyid" "$wrapped" "$dek"
 # The versionless id resolves to the same (current) version.
 "$interop" azure-unwrap "https://northwind-risk.vault.azure.net/keys/$key" "$wrapped" "$dek"
@@ -54,3 +60,9 @@ echo "=== Keywarden wraps, the Azure SDK unwraps ==="
 dek=$("$node" -e 'console.log(require("crypto").randomBytes(34).toString("hex"))')
 wrapped=$("$interop" azure-wrap "$keyid" "$dek")
 (cd "$here" && "$node" azure-kms.mjs "$token_url" "$vault" "$key" "$version" unwrap "$wrapped" "$dek")
+
+echo "=== Confluent's serializer (AzureKmsDriver, proxied CryptographyClient) writes, Keywarden decrypts ==="
+rm -f "$fixture"
+(cd "$here" && "$node" azure-kms.mjs "$token_url" "$vault" "$key" "$version" serde "$keyid" "$registry" "$fixture")
+env -u AZURE_TENANT_ID -u AZURE_CLIENT_ID -u AZURE_CLIENT_SECRET \
+    -u KEYWARDEN_AZURE_AUTHORITY -u KEYWARDEN_AZURE_VAULT_URL "$interop" decrypt "$fixture"
