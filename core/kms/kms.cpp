@@ -101,6 +101,73 @@ private:
     QStringList m_ids;
 };
 
+// A key pending deletion: KMSs refuse with words that rarely carry the date (AWS says only
+// "is pending deletion"). This asks the KMS for the key's state and adds the date to the error,
+// so a person knows how long they have to cancel it.
+class DatedDeletionAead final : public KmsAead
+{
+public:
+    DatedDeletionAead(std::shared_ptr<KmsAead> inner, std::shared_ptr<KmsDriver> driver, KekRef kek,
+                      KmsConfig config)
+        : m_inner(std::move(inner))
+        , m_driver(std::move(driver))
+        , m_kek(std::move(kek))
+        , m_config(std::move(config))
+    {}
+
+    QFuture<kw::Result<QByteArray>> wrap(QByteArray plaintext) override
+    {
+        return dated(m_inner->wrap(std::move(plaintext)));
+    }
+    QFuture<kw::Result<QByteArray>> unwrap(QByteArray ciphertext) override
+    {
+        return dated(m_inner->unwrap(std::move(ciphertext)));
+    }
+
+private:
+    QFuture<kw::Result<QByteArray>> dated(QFuture<kw::Result<QByteArray>> call) const
+    {
+        auto promise = std::make_shared<QPromise<kw::Result<QByteArray>>>();
+        promise->start();
+        QFuture<kw::Result<QByteArray>> future = promise->future();
+        const auto finish = [promise](kw::Result<QByteArray> result) {
+            promise->addResult(std::move(result));
+            promise->finish();
+        };
+        call.then([finish, driver = m_driver, kek = m_kek,
+                   config = m_config](kw::Result<QByteArray> result) {
+                if (result || result.error().code != ErrorKeyPendingDeletion) {
+                    finish(std::move(result));
+                    return;
+                }
+                kw::Error error = result.error();
+                driver->keyState(kek, config)
+                    .then([finish, error](kw::Result<KmsKeyState> state) mutable {
+                        const QDateTime when =
+                            QDateTime::fromMSecsSinceEpoch(state ? state->deletionMs : 0).toUTC();
+                        // Unless the driver's message has the date already (Key Vault's does).
+                        if (state && state->deletionMs > 0 &&
+                            !error.message.contains(when.toString(QStringLiteral("yyyy-MM-dd"))))
+                            error.message +=
+                                QStringLiteral(" The KMS deletes the key on %1.")
+                                    .arg(when.toString(QStringLiteral("yyyy-MM-dd HH:mm 'UTC'")));
+                        finish(kw::Result<QByteArray>(std::move(error)));
+                    })
+                    .onCanceled([finish, error] { finish(kw::Result<QByteArray>(error)); });
+            })
+            .onCanceled([finish] {
+                finish(kw::makeError(QStringLiteral("kms.cancelled"),
+                                     QStringLiteral("The KMS call was cancelled.")));
+            });
+        return future;
+    }
+
+    std::shared_ptr<KmsAead> m_inner;
+    std::shared_ptr<KmsDriver> m_driver;
+    KekRef m_kek;
+    KmsConfig m_config;
+};
+
 // The types Keywarden will ship drivers for, declared ahead of their drivers with the property
 // names Confluent's drivers read, so that profiles can hold their settings already. A built-in
 // driver of the same type replaces its entry here (see knownDrivers()). Every type Keywarden
@@ -267,7 +334,14 @@ kw::Result<std::shared_ptr<KmsAead>> KmsRegistry::aeadFor(const KekRef &kek,
                                  .arg(kek.name, kek.kmsType, known));
     }
     const KmsConfig config = configFor(kek, settings);
-    auto primary = it.value()->create(kek, config);
+    const auto create = [&](const KekRef &ref) -> kw::Result<std::shared_ptr<KmsAead>> {
+        auto made = it.value()->create(ref, config);
+        if (!made)
+            return made;
+        return std::shared_ptr<KmsAead>(
+            std::make_shared<DatedDeletionAead>(*made, it.value(), ref, config));
+    };
+    auto primary = create(kek);
     if (!primary)
         return primary;
     QStringList ids{kek.kmsKeyId};
@@ -281,7 +355,7 @@ kw::Result<std::shared_ptr<KmsAead>> KmsRegistry::aeadFor(const KekRef &kek,
     for (const QString &id : ids.mid(1)) {
         KekRef alternate = kek;
         alternate.kmsKeyId = id;
-        auto aead = it.value()->create(alternate, config);
+        auto aead = create(alternate);
         if (!aead)
             return kw::makeError(aead.error().code,
                                  QStringLiteral("KEK '%1', alternate KMS key id '%2': %3")

@@ -2,6 +2,7 @@
 #include "core/sandbox/awskmsdouble.h"
 #include "core/sandbox/sandbox.h"
 
+#include <QDateTime>
 #include <QDir>
 #include <QFile>
 #include <QFuture>
@@ -412,6 +413,38 @@ private Q_SLOTS:
         const auto disabled = unwrap(Treasury, *blob);
         QCOMPARE(disabled.error().code, QString(ErrorKeyDisabled));
         QVERIFY(disabled.error().message.contains(Treasury));
+    }
+
+    // Through the registry, as the decryptor and the workflows use it: AWS says only "is
+    // pending deletion"; the error names the date from DescribeKey.
+    void pendingDeletionNamesTheDate()
+    {
+        auto state = await(m_driver->keyState(kek(Retired), config()));
+        QVERIFY2(state, qPrintable(state.error().message));
+        QVERIFY(state->deletionMs > 0);
+        const QString day = QDateTime::fromMSecsSinceEpoch(state->deletionMs)
+                                .toUTC()
+                                .toString(QStringLiteral("yyyy-MM-dd"));
+        const auto aead = kms::KmsRegistry::withBuiltInDrivers().aeadFor(
+            kek(Retired), kms::KmsSettings{{QStringLiteral("aws-kms"), config()}});
+        QVERIFY(aead);
+        const auto wrapped = await((*aead)->wrap("dek"));
+        QVERIFY(!wrapped);
+        QCOMPARE(wrapped.error().code, QString(ErrorKeyPendingDeletion));
+        QVERIFY2(wrapped.error().message.contains(
+                     QStringLiteral("The KMS deletes the key on %1 ").arg(day)),
+                 qPrintable(wrapped.error().message));
+    }
+
+    void unreachable()
+    {
+        KmsConfig nowhere = config();
+        nowhere.insert(QString(AwsKmsDriver::EndpointKey), QStringLiteral("http://127.0.0.1:1"));
+        const auto wrapped = wrap(Treasury, "x", nowhere);
+        QVERIFY(!wrapped);
+        QCOMPARE(wrapped.error().code, QString(ErrorUnavailable));
+        QVERIFY2(wrapped.error().message.contains(QLatin1String("127.0.0.1:1")),
+                 qPrintable(wrapped.error().message));
     }
 
     void throttlingIsRetriedThenReported()

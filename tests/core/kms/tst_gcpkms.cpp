@@ -2,6 +2,7 @@
 #include "core/crypto/rsasign.h"
 #include "core/kms/gcpjwt.h"
 #include "core/kms/gcpkms.h"
+#include "core/kms/kms.h"
 #include "core/sandbox/gcpkmsdouble.h"
 #include "core/sandbox/sandbox.h"
 
@@ -353,6 +354,38 @@ private Q_SLOTS:
             QVERIFY2(wrapped.error().message.contains(part, Qt::CaseInsensitive),
                      qPrintable(wrapped.error().message));
         QVERIFY(!wrapped.error().message.contains(QLatin1String("ya29.")));
+    }
+
+    // Through the registry, as the decryptor and the workflows use it: a key pending deletion
+    // names the date Cloud KMS destroys it (the API's own error does not).
+    void pendingDeletionNamesTheDate()
+    {
+        const QString archive = QString(kw::sandbox::GcpKmsDouble::ArchiveKey);
+        const auto state = await(GcpKmsDriver().keyState(gcpKek(archive), m_settings));
+        QVERIFY2(state, qPrintable(state.error().message));
+        const QString day = QDateTime::fromMSecsSinceEpoch(state->deletionMs)
+                                .toUTC()
+                                .toString(QStringLiteral("yyyy-MM-dd"));
+        const auto aead = KmsRegistry::withBuiltInDrivers().aeadFor(
+            gcpKek(archive), KmsSettings{{QStringLiteral("gcp-kms"), m_settings}});
+        QVERIFY(aead);
+        const auto wrapped = await((*aead)->wrap("dek"));
+        QVERIFY(!wrapped);
+        QCOMPARE(wrapped.error().code, QString(ErrorKeyPendingDeletion));
+        QVERIFY2(wrapped.error().message.contains(
+                     QStringLiteral("The KMS deletes the key on %1 ").arg(day)),
+                 qPrintable(wrapped.error().message));
+    }
+
+    void unreachable()
+    {
+        KmsConfig nowhere = m_settings;
+        nowhere.insert(QString(GcpKmsDriver::EndpointKey), QStringLiteral("http://127.0.0.1:1"));
+        const auto wrapped = wrapWith(QString(kw::sandbox::GcpKmsDouble::EventsKey), nowhere);
+        QVERIFY(!wrapped);
+        QCOMPARE(wrapped.error().code, QString(ErrorUnavailable));
+        QVERIFY2(wrapped.error().message.contains(QLatin1String("127.0.0.1:1")),
+                 qPrintable(wrapped.error().message));
     }
 
     void driverBadCiphertext()
