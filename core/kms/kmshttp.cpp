@@ -3,11 +3,14 @@
 #include "core/crypto/crypto.h"
 #include "core/domain/readyfuture.h"
 
+#include <QCoreApplication>
 #include <QHash>
 #include <QMutex>
 #include <QMutexLocker>
 #include <QObject>
 #include <QThread>
+
+#include <mutex>
 
 namespace kw::kms {
 
@@ -44,11 +47,53 @@ registry::ConnectionSettings settingsFor(const KmsEndpoint &e)
     return s;
 }
 
+// Threads whose KmsHttp was let go in one of their own replies' continuations: they cannot be
+// waited for there, and a deleteLater() would wait for an event loop their creator (often a
+// pool thread) may never run. The next KmsHttp reaps the finished ones, and the application
+// object's end reaps the rest.
+QMutex g_orphansMutex;
+QList<QThread *> g_orphans;
+
+void reapOrphans(bool all)
+{
+    QList<QThread *> reaped;
+    {
+        QMutexLocker lock(&g_orphansMutex);
+        for (auto it = g_orphans.begin(); it != g_orphans.end();) {
+            if (*it != QThread::currentThread() && (all || (*it)->isFinished())) {
+                reaped.append(*it);
+                it = g_orphans.erase(it);
+            } else {
+                ++it;
+            }
+        }
+    }
+    for (QThread *thread : reaped) {
+        thread->wait();
+        delete thread;
+    }
+}
+
+void reapAllOrphans()
+{
+    reapOrphans(true);
+}
+
+void adoptOrphan(QThread *thread)
+{
+    static std::once_flag once;
+    std::call_once(once, [] { qAddPostRoutine(reapAllOrphans); });
+    QMutexLocker lock(&g_orphansMutex);
+    g_orphans.append(thread);
+}
+
 } // namespace
 
 KmsHttp::KmsHttp()
     : d(std::make_unique<Impl>())
-{}
+{
+    reapOrphans(false);
+}
 
 KmsHttp::~KmsHttp()
 {
@@ -62,7 +107,7 @@ KmsHttp::~KmsHttp()
     thread->quit();
     if (QThread::currentThread() == thread) {
         // The last user let go in a reply's continuation: the thread ends once this returns.
-        QObject::connect(thread, &QThread::finished, thread, &QObject::deleteLater);
+        adoptOrphan(thread);
         return;
     }
     thread->wait();
