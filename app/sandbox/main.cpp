@@ -74,7 +74,9 @@ int main(int argc, char *argv[])
     parser.addHelpOption();
     parser.addOption({QStringList{QStringLiteral("v"), QStringLiteral("version")},
                       QStringLiteral("Print the version and the libraries in use, then exit.")});
-    parser.addOption({QStringLiteral("seed"), QStringLiteral("Data to start with: demo or empty."),
+    parser.addOption({QStringLiteral("seed"),
+                      QStringLiteral("Data to start with: demo, keys (the KMS doubles' demo keys, "
+                                     "nothing in the registry) or empty."),
                       QStringLiteral("name"), QStringLiteral("empty")});
     parser.addOption({QStringLiteral("port"),
                       QStringLiteral("Registry port on 127.0.0.1 (0 picks a free port)."),

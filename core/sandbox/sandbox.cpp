@@ -37,10 +37,14 @@ Result<void> Sandbox::start(const SandboxOptions &options)
     if (isRunning())
         return makeError(QStringLiteral("sandbox.running"),
                          QStringLiteral("The sandbox is already running."));
-    if (options.seed != QLatin1String("empty") && options.seed != QLatin1String("demo"))
+    const bool demo = options.seed == QLatin1String("demo");
+    // "keys": an empty registry and cluster, the KMS doubles holding the demo's keys (what a
+    // client that brings its own KEKs needs, without the demo's records to write first).
+    const bool keys = demo || options.seed == QLatin1String("keys");
+    if (!keys && options.seed != QLatin1String("empty"))
         return makeError(
             QStringLiteral("sandbox.bad_seed"),
-            QStringLiteral("Unknown seed '%1'; use 'empty' or 'demo'.").arg(options.seed));
+            QStringLiteral("Unknown seed '%1'; use 'empty', 'keys' or 'demo'.").arg(options.seed));
     if (auto valid = validateFaultOptions(options.faults); !valid)
         return valid;
 
@@ -64,9 +68,11 @@ Result<void> Sandbox::start(const SandboxOptions &options)
         return started;
 
     QList<std::shared_ptr<KmsDouble>> kmsDoubles = makeKmsDoubles(m_clock);
-    if (options.seed == QLatin1String("demo")) {
+    if (keys) {
         for (const auto &kms : kmsDoubles)
             kms->seedDemoKeys(m_clock);
+    }
+    if (demo) {
         if (auto seeded = seedDemo(*store, *cluster, m_localSecret, m_clock, kmsDoubles); !seeded)
             return seeded;
     }

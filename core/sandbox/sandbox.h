@@ -22,7 +22,7 @@ class SandboxStore;
 
 struct SandboxOptions
 {
-    QString seed = QStringLiteral("empty"); // "empty" or "demo"
+    QString seed = QStringLiteral("empty"); // "empty", "keys" or "demo"
     quint16 port = 0;                       // registry port on 127.0.0.1; 0 picks a free one
     QString dataDir;                        // registry state in DIR/registry.sqlite; empty: memory
     QString localSecret;                    // server-side local-kms secret; empty: random

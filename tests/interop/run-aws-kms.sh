@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
 # run-aws-kms.sh SANDBOX NODE INTEROP FIXTURE
 #
-# Starts `SANDBOX --seed demo --port 0` (the demo seed makes the AWS KMS double's keys), takes
+# Starts `SANDBOX --seed keys --port 0` (the keys seed makes the AWS KMS double's keys), takes
 # the aws-kms settings from its JSON line (endpoint.override, access.key.id, secret.access.key),
 # then:
 #   1. aws-kms.mjs: Confluent's official serializer with its aws-kms driver (@aws-sdk/client-kms,
@@ -20,7 +20,7 @@ sandbox=$1 node=$2 interop=$3 fixture=$4
 here=$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)
 # shellcheck source=sandbox-lib.sh
 source "$here/sandbox-lib.sh"
-start_sandbox "$sandbox" "$node" demo
+start_sandbox "$sandbox" "$node" keys
 
 line=$(head -n 1 "$work/stdout")
 settings=$("$node" -e 'console.log(JSON.stringify(JSON.parse(process.argv[1]).kms["aws-kms"]))' "$line")

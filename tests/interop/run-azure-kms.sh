@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
 # run-azure-kms.sh SANDBOX NODE INTEROP FIXTURE
 #
-# Starts `SANDBOX --seed demo --port 0` (the demo seed makes the Azure Key Vault double's
+# Starts `SANDBOX --seed keys --port 0` (the keys seed makes the Azure Key Vault double's
 # keys), takes the azure-kms settings from its JSON line (tenant.id, client.id, client.secret,
 # keywarden.authority.host, keywarden.vault.url), makes a self-signed certificate for
 # 127.0.0.1 with the openssl CLI, then:
@@ -25,7 +25,7 @@ sandbox=$1 node=$2 interop=$3 fixture=$4
 here=$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)
 # shellcheck source=sandbox-lib.sh
 source "$here/sandbox-lib.sh"
-start_sandbox "$sandbox" "$node" demo
+start_sandbox "$sandbox" "$node" keys
 
 line=$(head -n 1 "$work/stdout")
 read -r tenant client authority vaulturl < <("$node" -e '

@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
 # run-gcp-kms.sh SANDBOX NODE INTEROP FIXTURE
 #
-# Starts `SANDBOX --seed demo --port 0` (the demo seed makes the GCP KMS double's keys), takes
+# Starts `SANDBOX --seed keys --port 0` (the keys seed makes the GCP KMS double's keys), takes
 # the gcp-kms settings from its JSON line (the sandbox's service account, keywarden.endpoint),
 # then, with the demo's events key:
 #   1. gcp-kms.mjs wrap: Google's official @google-cloud/kms client (REST fallback mode, pointed
@@ -24,7 +24,7 @@ sandbox=$1 node=$2 interop=$3 fixture=$4
 here=$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)
 # shellcheck source=sandbox-lib.sh
 source "$here/sandbox-lib.sh"
-start_sandbox "$sandbox" "$node" demo
+start_sandbox "$sandbox" "$node" keys
 
 line=$(head -n 1 "$work/stdout")
 settings=$("$node" -e 'console.log(JSON.stringify(JSON.parse(process.argv[1]).kms["gcp-kms"]))' "$line")

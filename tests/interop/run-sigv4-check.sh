@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
 # run-sigv4-check.sh SANDBOX NODE INTEROP
 #
-# Starts `SANDBOX --seed demo --port 0` (the AWS KMS double's demo keys), takes the aws-kms
+# Starts `SANDBOX --seed keys --port 0` (the AWS KMS double's demo keys), takes the aws-kms
 # settings from its JSON line and runs sigv4-check.mjs: requests Keywarden's aws-kms driver
 # signs (`INTEROP aws-wrap` / `aws-unwrap`, captured by a small HTTP server) must carry the
 # Authorization header @smithy/signature-v4 computes for them, and be accepted by the double.
@@ -15,7 +15,7 @@ sandbox=$1 node=$2 interop=$3
 here=$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)
 # shellcheck source=sandbox-lib.sh
 source "$here/sandbox-lib.sh"
-start_sandbox "$sandbox" "$node" demo
+start_sandbox "$sandbox" "$node" keys
 
 line=$(head -n 1 "$work/stdout")
 settings=$("$node" -e 'console.log(JSON.stringify(JSON.parse(process.argv[1]).kms["aws-kms"]))' "$line")

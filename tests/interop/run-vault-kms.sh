@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
 # run-vault-kms.sh SANDBOX NODE INTEROP FIXTURE
 #
-# Starts `SANDBOX --seed demo --port 0` (the demo seed makes the Vault double's keys), takes
+# Starts `SANDBOX --seed keys --port 0` (the keys seed makes the Vault double's keys), takes
 # the hcvault settings from its JSON line (keywarden.vault.address, token.id), then:
 #   1. vault-kms.mjs: Confluent's official hcvault client (through a /v1 -> /vault/v1 proxy, as
 #      it keeps only the key id's origin) wraps a DEK; `INTEROP vault-unwrap` (Keywarden's
@@ -21,7 +21,7 @@ sandbox=$1 node=$2 interop=$3 fixture=$4
 here=$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)
 # shellcheck source=sandbox-lib.sh
 source "$here/sandbox-lib.sh"
-start_sandbox "$sandbox" "$node" demo
+start_sandbox "$sandbox" "$node" keys
 
 line=$(head -n 1 "$work/stdout")
 read -r address token < <("$node" -e '

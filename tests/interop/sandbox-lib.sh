@@ -6,7 +6,8 @@
 #       the sandbox with SIGTERM (SIGKILL after 10 s) on every exit path and removes $work.
 #   $work: a scratch directory, removed on exit.
 #
-# Environment: SANDBOX_START_TIMEOUT (seconds to wait for the JSON line, default 30).
+# Environment: SANDBOX_START_TIMEOUT (seconds to wait for the JSON line, default 120: the demo
+# seed alone takes 30 s on a busy 2-core machine).
 
 work=$(mktemp -d "${TMPDIR:-/tmp}/kw-sandbox-client.XXXXXX")
 sandbox_pid=
@@ -42,7 +43,7 @@ trap 'exit 130' INT
 
 start_sandbox() {
     local sandbox=$1 node=$2 seed=${3:-empty}
-    local start_timeout=${SANDBOX_START_TIMEOUT:-30}
+    local start_timeout=${SANDBOX_START_TIMEOUT:-120}
     "$sandbox" --seed "$seed" --port 0 >"$work/stdout" 2>"$work/stderr" &
     sandbox_pid=$!
 

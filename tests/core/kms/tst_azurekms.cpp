@@ -83,7 +83,7 @@ private Q_SLOTS:
     {
         m_sandbox = std::make_unique<kw::sandbox::Sandbox>();
         kw::sandbox::SandboxOptions options;
-        options.seed = QStringLiteral("demo");
+        options.seed = QStringLiteral("keys");
         const auto started = m_sandbox->start(options);
         QVERIFY2(started, qPrintable(started.error().message));
         m_settings = m_sandbox->kmsSettings().value(QStringLiteral("azure-kms"));

@@ -4,6 +4,7 @@
 
 #include "core/crypto/crypto.h"
 #include "core/domain/keysources.h"
+#include "core/sandbox/awskmsdouble.h"
 #include "core/sandbox/mockkafkacluster.h"
 #include "core/sandbox/sandbox.h"
 #include "core/sandbox/sandboxserver.h"
@@ -72,22 +73,43 @@ private Q_SLOTS:
         sandbox.stop();
         QVERIFY(!sandbox.isRunning());
         QVERIFY(sandbox.registryUrl().isEmpty());
-
-        Sandbox other;
-        SandboxOptions options;
-        options.seed = QStringLiteral("bogus");
-        QVERIFY(!other.start(options));
     }
 
-    void demoSeedExtensionPoint()
+    // "keys": the KMS doubles hold the demo's keys, the registry holds nothing; "empty": no
+    // keys either; anything else is refused naming the seeds there are.
+    void seeds()
     {
+        const auto treasuryWraps = [](Sandbox &sandbox) {
+            const auto aws = sandbox.kmsDouble(QStringLiteral("aws-kms"));
+            if (!aws)
+                return false;
+            kms::KekRef kek;
+            kek.kmsType = QStringLiteral("aws-kms");
+            kek.kmsKeyId = QString(AwsKmsDouble::TreasuryKeyArn);
+            const auto aead = aws->seedingDriver()->create(kek, {});
+            return aead.hasValue() && (*aead)->wrap("dek-bytes").result().hasValue();
+        };
+        for (const QString &seed : {QStringLiteral("keys"), QStringLiteral("empty")}) {
+            Sandbox sandbox;
+            SandboxOptions options;
+            options.seed = seed;
+            QVERIFY(sandbox.start(options));
+            HttpTestClient http(sandbox.registryUrl());
+            QCOMPARE(http.get(QStringLiteral("/dek-registry/v1/keks?deleted=true")).strings(),
+                     QStringList());
+            QCOMPARE(http.get(QStringLiteral("/subjects")).strings(), QStringList());
+            QCOMPARE(treasuryWraps(sandbox), seed == QLatin1String("keys"));
+        }
+
         Sandbox sandbox;
         SandboxOptions options;
-        options.seed = QStringLiteral("demo");
+        options.seed = QStringLiteral("keyz");
         const Result<void> started = sandbox.start(options);
-        // Until the demo seed lands, the stub reports that it is missing.
-        if (!started)
-            QCOMPARE(started.error().message, QStringLiteral("demo seed not available yet"));
+        QVERIFY(!started);
+        QCOMPARE(started.error().code, QStringLiteral("sandbox.bad_seed"));
+        QCOMPARE(started.error().message,
+                 QStringLiteral("Unknown seed 'keyz'; use 'empty', 'keys' or 'demo'."));
+        QVERIFY(!sandbox.isRunning());
     }
 
     // With every debug category on, the sandbox's server side (Qt HTTP Server's own request
