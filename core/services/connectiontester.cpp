@@ -1,7 +1,7 @@
 #include "core/services/connectiontester.h"
 
 #include "core/crypto/crypto.h"
-#include "core/domain/readyfuture.h"
+#include "core/domain/futurewatch.h"
 #include "core/kafka/kafkaclient.h"
 #include "core/registry/dekregistryclient.h"
 #include "core/registry/schemaregistryclient.h"
@@ -135,7 +135,7 @@ void testKeks(const std::shared_ptr<Shared> &shared, const QStringList &names,
     fetch->pending = names.size();
     registry::DekRegistryClient keys(shared->transport.get());
     for (const QString &name : names) {
-        keys.getKek(name).then(context, [=](Result<registry::Kek> kek) {
+        whenFinished(keys.getKek(name), context, [=](const Result<registry::Kek> &kek) {
             if (kek) {
                 fetch->keks.append(*kek);
             } else {
@@ -156,14 +156,17 @@ void testKeks(const std::shared_ptr<Shared> &shared, const QStringList &names,
                     crypto::releaseThreadState(); // a pool thread, outliving the check
                     return t;
                 };
-            QtConcurrent::mapped(fetch->keks, one)
-                .then(context, [shared, fetch, timer](QFuture<services::KekTest> done) {
-                    QList<services::KekTest> tests = done.results();
-                    tests.append(fetch->unread);
-                    std::sort(tests.begin(), tests.end(),
-                              [](const auto &a, const auto &b) { return a.kekName < b.kekName; });
-                    shared->done(3, kmsCheck(std::move(tests), timer->elapsed()));
+            // All results in one (whenFinished hands over one result); in the pool thread.
+            auto all =
+                QtConcurrent::mapped(fetch->keks, one).then([](QFuture<services::KekTest> done) {
+                    return done.results();
                 });
+            whenFinished(all, context, [shared, fetch, timer](QList<services::KekTest> tests) {
+                tests.append(fetch->unread);
+                std::sort(tests.begin(), tests.end(),
+                          [](const auto &a, const auto &b) { return a.kekName < b.kekName; });
+                shared->done(3, kmsCheck(std::move(tests), timer->elapsed()));
+            });
         });
     }
 }
@@ -216,8 +219,9 @@ QFuture<QList<ConnectionCheck>> testConnection(const ConnectionProfile &profile,
         registry::DekRegistryClient keys(shared->transport.get());
         auto timer = std::make_shared<QElapsedTimer>();
         timer->start();
-        schemas.subjects(registry::SubjectListOptions{})
-            .then(context, [shared, timer](Result<QStringList> r) {
+        whenFinished(
+            schemas.subjects(registry::SubjectListOptions{}), context,
+            [shared, timer](const Result<QStringList> &r) {
                 if (!r) {
                     shared->done(0, failed(Target::SchemaRegistry, r.error(), timer->elapsed()));
                     return;
@@ -230,7 +234,7 @@ QFuture<QList<ConnectionCheck>> testConnection(const ConnectionProfile &profile,
             });
         registry::KekListOptions everyKek;
         everyKek.deleted = true;
-        keys.listKeks(everyKek).then(context, [shared, timer](Result<QStringList> r) {
+        whenFinished(keys.listKeks(everyKek), context, [shared, timer](Result<QStringList> r) {
             if (!r) {
                 Error e = r.error();
                 if (isNotFound(e)) {
@@ -251,9 +255,9 @@ QFuture<QList<ConnectionCheck>> testConnection(const ConnectionProfile &profile,
         // The KMS check: the live KEKs only (a deleted KEK wraps nothing new).
         auto kmsTimer = std::make_shared<QElapsedTimer>();
         kmsTimer->start();
-        keys.listKeks(registry::KekListOptions{})
-            .then(context, [shared, kmsTimer, context,
-                            settings = profile.kms](Result<QStringList> r) {
+        whenFinished(
+            keys.listKeks(registry::KekListOptions{}), context,
+            [shared, kmsTimer, context, settings = profile.kms](const Result<QStringList> &r) {
                 if (!r) {
                     shared->done(3, skipped(ConnectionCheck::Target::Kms,
                                             QStringLiteral("Not checked: the DEK Registry did "
@@ -270,8 +274,9 @@ QFuture<QList<ConnectionCheck>> testConnection(const ConnectionProfile &profile,
     } else {
         auto timer = std::make_shared<QElapsedTimer>();
         timer->start();
-        kafka::listTopicsAsync(profile.kafkaSettings(), kafkaTimeoutMs)
-            .then(context, [shared, timer](Result<QList<kafka::TopicInfo>> r) {
+        whenFinished(
+            kafka::listTopicsAsync(profile.kafkaSettings(), kafkaTimeoutMs), context,
+            [shared, timer](const Result<QList<kafka::TopicInfo>> &r) {
                 if (!r) {
                     shared->done(2, failed(Target::Kafka, r.error(), timer->elapsed()));
                     return;

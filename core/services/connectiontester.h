@@ -42,7 +42,8 @@ QString targetName(ConnectionCheck::Target target);
 // the order Schema Registry, DEK Registry, Kafka, KMS keys. The KMS check runs `kek test` on
 // every live KEK of the DEK Registry with the profile's KMS settings, a few at a time on the
 // global thread pool; it fails when any KEK cannot wrap and unwrap or its key is revoked.
-// Never blocks the calling thread.
+// Never blocks the calling thread. When `context` is destroyed first (the dialog closed), the
+// answers still to come are dropped and the future ends cancelled, without results.
 QFuture<QList<ConnectionCheck>> testConnection(const ConnectionProfile &profile, QObject *context,
                                                int kafkaTimeoutMs = 10000);
 

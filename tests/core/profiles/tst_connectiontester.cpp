@@ -119,6 +119,42 @@ private Q_SLOTS:
         QVERIFY2(!kms.summary.contains(QLatin1String("alpha-local")), qPrintable(kms.summary));
     }
 
+    // The profiles dialog closed while its test ran: nothing is called on the object that is
+    // gone, the answers still arriving are dropped, and the caller's future ends cancelled
+    // rather than never.
+    void contextGoneBeforeTheAnswers()
+    {
+        const auto store = m_sandbox.store();
+        QVERIFY(store->createKek(registry::Kek{QStringLiteral("delta-local"),
+                                               QStringLiteral("local-kms"),
+                                               QStringLiteral("delta-key"),
+                                               {},
+                                               {},
+                                               false}));
+        const auto cleanup = qScopeGuard([&] {
+            (void)store->deleteKek(QStringLiteral("delta-local"), false);
+            (void)store->deleteKek(QStringLiteral("delta-local"), true);
+        });
+        for (int afterEvents : {0, 1, 3, 10}) {
+            auto *context = new QObject;
+            const auto future = testConnection(sandboxProfile(), context, 10000);
+            // Let some of the answers arrive first (none, then more and more of them).
+            for (int i = 0; i < afterEvents; ++i)
+                QCoreApplication::processEvents(QEventLoop::AllEvents, 5);
+            delete context;
+            QFutureWatcher<QList<ConnectionCheck>> watcher;
+            QSignalSpy done(&watcher, &QFutureWatcherBase::finished);
+            watcher.setFuture(future);
+            QVERIFY(future.isFinished() || done.wait(60000));
+            QVERIFY2(future.isCanceled(), qPrintable(QString::number(afterEvents)));
+            QCOMPARE(future.resultCount(), 0);
+        }
+        // The sandbox served every request it was sent, and tests still run.
+        const auto checks = run(sandboxProfile(), this);
+        QCOMPARE(checks.size(), 4);
+        QCOMPARE(checks[3].outcome, Outcome::Passed);
+    }
+
     void wrongRegistrySecretFailsTheRegistriesOnly()
     {
         ConnectionProfile p = sandboxProfile();
