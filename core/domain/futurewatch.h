@@ -12,20 +12,31 @@
 
 namespace kw {
 
-// Call from `context`'s thread. `onResult` gets the future's result (nothing is called when
-// the future ends without one, e.g. cancelled).
+// Call from `context`'s thread. `onResult` gets the future's result; `onNoResult` is called
+// instead when the future ends without one (cancelled, e.g. its source shut down). Neither is
+// called once `context` is gone.
+template<typename T, typename F, typename G>
+void whenFinished(const QFuture<T> &future, QObject *context, F &&onResult, G &&onNoResult)
+{
+    auto *watcher = new QFutureWatcher<T>(context);
+    QObject::connect(
+        watcher, &QFutureWatcherBase::finished, watcher,
+        [watcher, f = std::forward<F>(onResult), g = std::forward<G>(onNoResult)]() mutable {
+            watcher->deleteLater();
+            const QFuture<T> done = watcher->future();
+            if (done.resultCount() > 0)
+                f(done.result());
+            else
+                g();
+        });
+    watcher->setFuture(future);
+}
+
+// As above; nothing is called when the future ends without a result.
 template<typename T, typename F>
 void whenFinished(const QFuture<T> &future, QObject *context, F &&onResult)
 {
-    auto *watcher = new QFutureWatcher<T>(context);
-    QObject::connect(watcher, &QFutureWatcherBase::finished, watcher,
-                     [watcher, f = std::forward<F>(onResult)]() mutable {
-                         watcher->deleteLater();
-                         const QFuture<T> done = watcher->future();
-                         if (done.resultCount() > 0)
-                             f(done.result());
-                     });
-    watcher->setFuture(future);
+    whenFinished(future, context, std::forward<F>(onResult), [] {});
 }
 
 } // namespace kw

@@ -76,24 +76,29 @@ void KekKeyFlags::ask(const QString &kek)
 {
     const quint64 generation = m_generation;
     const std::shared_ptr<services::Connection> connection = m_connection;
-    whenFinished(connection->dekRegistry()->getKek(kek), this,
-                 [this, generation, kek, connection](Result<registry::Kek> read) {
-                     if (generation != m_generation)
-                         return;
-                     if (!read) { // gone meanwhile, or the registry failed: nothing to say
-                         answered(generation, kek);
-                         return;
-                     }
-                     whenFinished(connection->kmsKeyState(*read), this,
-                                  [this, generation, kek](Result<kms::KmsKeyState> state) {
-                                      if (generation != m_generation)
-                                          return;
-                                      if (state)
-                                          m_model->setKekKeyFlag(kek, flagOf(*state),
-                                                                 state->summary());
-                                      answered(generation, kek);
-                                  });
-                 });
+    // A future that ends without an answer (its source shut down) frees the slot too.
+    const auto unanswered = [this, generation, kek] {
+        answered(generation, kek);
+    };
+    whenFinished(
+        connection->dekRegistry()->getKek(kek), this,
+        [this, generation, kek, connection, unanswered](const Result<registry::Kek> &read) {
+            if (!read) { // gone meanwhile, or the registry failed: nothing to say
+                answered(generation, kek);
+                return;
+            }
+            if (generation != m_generation)
+                return;
+            whenFinished(
+                connection->kmsKeyState(*read), this,
+                [this, generation, kek](const Result<kms::KmsKeyState> &state) {
+                    if (state && generation == m_generation)
+                        m_model->setKekKeyFlag(kek, flagOf(*state), state->summary());
+                    answered(generation, kek);
+                },
+                unanswered);
+        },
+        unanswered);
 }
 
 void KekKeyFlags::answered(quint64 generation, const QString &kek)
