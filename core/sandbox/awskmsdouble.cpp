@@ -1,7 +1,6 @@
 #include "core/sandbox/awskmsdouble.h"
 
 #include "core/crypto/crypto.h"
-#include "core/domain/readyfuture.h"
 #include "core/kms/sigv4.h"
 
 #include <QDateTime>
@@ -77,49 +76,6 @@ QStringList arnParts(const QString &arn)
         return {};
     return parts;
 }
-
-// The in-process driver the demo seeding wraps with (no HTTP before the server listens).
-class SeedingAead final : public kms::KmsAead
-{
-public:
-    SeedingAead(AwsKmsDouble *kms, QString keyId)
-        : m_kms(kms)
-        , m_keyId(std::move(keyId))
-    {}
-    QFuture<Result<QByteArray>> wrap(QByteArray plaintext) override
-    {
-        return readyFuture(m_kms->encryptLocally(m_keyId, plaintext));
-    }
-    QFuture<Result<QByteArray>> unwrap(QByteArray ciphertext) override
-    {
-        return readyFuture(m_kms->decryptLocally(ciphertext));
-    }
-
-private:
-    AwsKmsDouble *m_kms;
-    QString m_keyId;
-};
-
-class SeedingDriver final : public kms::KmsDriver
-{
-public:
-    explicit SeedingDriver(AwsKmsDouble *kms)
-        : m_kms(kms)
-    {}
-    QString kmsType() const override { return QString(AwsKmsDouble::Prefix); }
-    kms::KmsDriverInfo info() const override
-    {
-        return {kmsType(), QStringLiteral("AWS KMS (sandbox seeding)"), {}, true};
-    }
-    Result<std::shared_ptr<kms::KmsAead>> create(const kms::KekRef &kek,
-                                                 const kms::KmsConfig &) const override
-    {
-        return std::shared_ptr<kms::KmsAead>(std::make_shared<SeedingAead>(m_kms, kek.kmsKeyId));
-    }
-
-private:
-    AwsKmsDouble *m_kms;
-};
 
 } // namespace
 
@@ -243,7 +199,15 @@ void AwsKmsDouble::seedDemoKeys(const Clock &clock)
 
 std::shared_ptr<kms::KmsDriver> AwsKmsDouble::seedingDriver()
 {
-    return std::make_shared<SeedingDriver>(this);
+    // No HTTP before the server listens: the double's own calls, in process.
+    return directSeedingDriver(
+        QString(Prefix),
+        [this](const QString &keyId, const QByteArray &plaintext) {
+            return encryptLocally(keyId, plaintext);
+        },
+        [this](const QString &, const QByteArray &ciphertext) {
+            return decryptLocally(ciphertext);
+        });
 }
 
 kms::KmsConfig AwsKmsDouble::clientSettings(const QString &baseUrl) const

@@ -2,7 +2,6 @@
 
 #include "core/crypto/crypto.h"
 #include "core/crypto/rsasign.h"
-#include "core/domain/readyfuture.h"
 #include "core/kms/gcpjwt.h"
 
 #include <QDateTime>
@@ -90,50 +89,6 @@ Error replyError(const HttpReply &reply)
     return makeError(QStringLiteral("azure.%1").arg(error.value(QLatin1String("code")).toString()),
                      error.value(QLatin1String("message")).toString());
 }
-
-// The seeding's stand-in for the azure-kms driver: the double's encrypt/decrypt in process.
-class SeedingAead final : public kms::KmsAead
-{
-public:
-    SeedingAead(AzureKmsDouble *kms, QString kid)
-        : m_kms(kms)
-        , m_kid(std::move(kid))
-    {}
-    QFuture<Result<QByteArray>> wrap(QByteArray plaintext) override
-    {
-        return readyFuture(m_kms->encryptDirect(m_kid, plaintext));
-    }
-    QFuture<Result<QByteArray>> unwrap(QByteArray ciphertext) override
-    {
-        return readyFuture(m_kms->decryptDirect(m_kid, ciphertext));
-    }
-
-private:
-    AzureKmsDouble *m_kms;
-    QString m_kid;
-};
-
-class SeedingDriver final : public kms::KmsDriver
-{
-public:
-    explicit SeedingDriver(AzureKmsDouble *kms)
-        : m_kms(kms)
-    {}
-    QString kmsType() const override { return QStringLiteral("azure-kms"); }
-    kms::KmsDriverInfo info() const override
-    {
-        const kms::KmsDriverInfo *known = kms::driverInfo(kmsType());
-        return known ? *known : kms::KmsDriverInfo{kmsType(), kmsType(), {}, true};
-    }
-    Result<std::shared_ptr<kms::KmsAead>> create(const kms::KekRef &kek,
-                                                 const kms::KmsConfig &) const override
-    {
-        return std::shared_ptr<kms::KmsAead>(std::make_shared<SeedingAead>(m_kms, kek.kmsKeyId));
-    }
-
-private:
-    AzureKmsDouble *m_kms;
-};
 
 } // namespace
 
@@ -225,7 +180,14 @@ void AzureKmsDouble::seedDemoKeys(const Clock &clock)
 
 std::shared_ptr<kms::KmsDriver> AzureKmsDouble::seedingDriver()
 {
-    return std::make_shared<SeedingDriver>(this);
+    return directSeedingDriver(
+        QStringLiteral("azure-kms"),
+        [this](const QString &kid, const QByteArray &plaintext) {
+            return encryptDirect(kid, plaintext);
+        },
+        [this](const QString &kid, const QByteArray &ciphertext) {
+            return decryptDirect(kid, ciphertext);
+        });
 }
 
 kms::KmsConfig AzureKmsDouble::clientSettings(const QString &baseUrl) const

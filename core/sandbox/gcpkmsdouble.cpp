@@ -2,7 +2,6 @@
 
 #include "core/crypto/crypto.h"
 #include "core/crypto/rsasign.h"
-#include "core/domain/readyfuture.h"
 #include "core/kms/gcpjwt.h"
 
 #include <QCryptographicHash>
@@ -158,50 +157,6 @@ Result<QByteArray> seal(const GcpKmsDouble::Key &key, const GcpKmsDouble::Versio
     return QByteArray(header + *sealed);
 }
 
-// The seeding's stand-in for the gcp-kms driver: the double's :encrypt/:decrypt in process.
-class SeedingAead final : public kms::KmsAead
-{
-public:
-    SeedingAead(GcpKmsDouble *kms, QString key)
-        : m_kms(kms)
-        , m_key(std::move(key))
-    {}
-    QFuture<Result<QByteArray>> wrap(QByteArray plaintext) override
-    {
-        return readyFuture(m_kms->encryptDirect(m_key, plaintext));
-    }
-    QFuture<Result<QByteArray>> unwrap(QByteArray ciphertext) override
-    {
-        return readyFuture(m_kms->decryptDirect(m_key, ciphertext));
-    }
-
-private:
-    GcpKmsDouble *m_kms;
-    QString m_key;
-};
-
-class SeedingDriver final : public kms::KmsDriver
-{
-public:
-    explicit SeedingDriver(GcpKmsDouble *kms)
-        : m_kms(kms)
-    {}
-    QString kmsType() const override { return QStringLiteral("gcp-kms"); }
-    kms::KmsDriverInfo info() const override
-    {
-        const kms::KmsDriverInfo *known = kms::driverInfo(kmsType());
-        return known ? *known : kms::KmsDriverInfo{kmsType(), kmsType(), {}, true};
-    }
-    Result<std::shared_ptr<kms::KmsAead>> create(const kms::KekRef &kek,
-                                                 const kms::KmsConfig &) const override
-    {
-        return std::shared_ptr<kms::KmsAead>(std::make_shared<SeedingAead>(m_kms, kek.kmsKeyId));
-    }
-
-private:
-    GcpKmsDouble *m_kms;
-};
-
 } // namespace
 
 GcpKmsDouble::GcpKmsDouble(const Clock &clock)
@@ -274,7 +229,14 @@ void GcpKmsDouble::seedDemoKeys(const Clock &clock)
 
 std::shared_ptr<kms::KmsDriver> GcpKmsDouble::seedingDriver()
 {
-    return std::make_shared<SeedingDriver>(this);
+    return directSeedingDriver(
+        QStringLiteral("gcp-kms"),
+        [this](const QString &key, const QByteArray &plaintext) {
+            return encryptDirect(key, plaintext);
+        },
+        [this](const QString &key, const QByteArray &ciphertext) {
+            return decryptDirect(key, ciphertext);
+        });
 }
 
 kms::KmsConfig GcpKmsDouble::clientSettings(const QString &baseUrl) const

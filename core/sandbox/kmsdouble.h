@@ -11,6 +11,7 @@
 #include <QList>
 #include <QString>
 
+#include <functional>
 #include <memory>
 
 namespace kw::sandbox {
@@ -39,6 +40,14 @@ public:
     // at `baseUrl` ("http://127.0.0.1:P"), credentials included.
     [[nodiscard]] virtual kms::KmsConfig clientSettings(const QString &baseUrl) const = 0;
 };
+
+// One of a double's in-process calls for the seeding: (the KEK's kmsKeyId, bytes) -> bytes.
+using DirectCall = std::function<Result<QByteArray>(const QString &kmsKeyId, const QByteArray &)>;
+
+// A seedingDriver() for `kmsType` whose AEADs wrap and unwrap with the double's own direct
+// calls, answering at once. The calls must outlive the driver (the double owns both).
+[[nodiscard]] std::shared_ptr<kms::KmsDriver>
+directSeedingDriver(const QString &kmsType, DirectCall wrap, DirectCall unwrap);
 
 // Every double the sandbox serves, made fresh for one sandbox (kmsdoubles.cpp lists them).
 [[nodiscard]] QList<std::shared_ptr<KmsDouble>> makeKmsDoubles(const Clock &clock);
