@@ -3,16 +3,13 @@
 #include "core/domain/readyfuture.h"
 #include "core/kms/gcpjwt.h"
 #include "core/kms/kmshttp.h"
+#include "core/kms/tokencache.h"
 
-#include <QCryptographicHash>
 #include <QDateTime>
-#include <QHash>
 #include <QJsonArray>
 #include <QJsonDocument>
 #include <QJsonObject>
 #include <QLoggingCategory>
-#include <QMutex>
-#include <QMutexLocker>
 #include <QRegularExpression>
 #include <QUrl>
 
@@ -46,30 +43,15 @@ struct Context
     }
 };
 
-struct CachedToken
+TokenCache &tokenCache()
 {
-    QString token;
-    qint64 expiresMs = 0;
-};
-
-QMutex &cacheMutex()
-{
-    static QMutex mutex;
-    return mutex;
-}
-
-QHash<QString, CachedToken> &tokenCache()
-{
-    static QHash<QString, CachedToken> cache;
+    static TokenCache cache;
     return cache;
 }
 
 QString cacheKey(const Context &context)
 {
-    return context.tokenUrl + QLatin1Char('\n') + context.clientId + QLatin1Char('\n') +
-           QString::fromLatin1(
-               QCryptographicHash::hash(context.clientSecret.toUtf8(), QCryptographicHash::Sha256)
-                   .toHex());
+    return TokenCache::keyFor(context.tokenUrl, context.clientId, context.clientSecret.toUtf8());
 }
 
 Error notConfigured(const QString &message)
@@ -173,13 +155,8 @@ QFuture<Result<QString>> accessToken(const Context &context)
 {
     const QString key = cacheKey(context);
     const qint64 now = QDateTime::currentMSecsSinceEpoch();
-    {
-        QMutexLocker lock(&cacheMutex());
-        const auto it = tokenCache().constFind(key);
-        if (it != tokenCache().constEnd() &&
-            it->expiresMs - AzureKmsDriver::TokenRenewMarginMs > now)
-            return readyFuture(Result<QString>(it->token));
-    }
+    if (const auto cached = tokenCache().find(key, now, AzureKmsDriver::TokenRenewMarginMs))
+        return readyFuture(Result<QString>(*cached));
     qCDebug(lcAzureKms) << "requesting an access token for" << context.principal();
     registry::RestRequest request = registry::RestRequest::make("POST", {});
     request.registryHeaders = false;
@@ -222,8 +199,7 @@ QFuture<Result<QString>> accessToken(const Context &context)
                                      QStringLiteral("Azure's token endpoint answered without an "
                                                     "access token for %1.")
                                          .arg(principal));
-                QMutexLocker lock(&cacheMutex());
-                tokenCache().insert(key, {token, now + expiresIn * 1000});
+                tokenCache().insert(key, token, now + expiresIn * 1000);
                 return token;
             });
 }
@@ -296,10 +272,8 @@ QFuture<Result<QByteArray>> mapError(const Context &context, const registry::Rep
         return readyFuture(Result<QByteArray>(makeError(QString(code), text)));
     };
     switch (reply.httpStatus) {
-    case 401: {
-        QMutexLocker lock(&cacheMutex());
+    case 401:
         tokenCache().remove(cacheKey(context));
-    }
         return fail(ErrorAccessDenied,
                     QStringLiteral("Azure Key Vault rejected the access token of %1 to %2 with "
                                    "key %3: %4")
@@ -647,7 +621,6 @@ int AzureKmsDriver::durationDays(const QString &iso)
 
 void AzureKmsDriver::clearTokenCache()
 {
-    QMutexLocker lock(&cacheMutex());
     tokenCache().clear();
 }
 

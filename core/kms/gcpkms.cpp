@@ -4,16 +4,13 @@
 #include "core/domain/readyfuture.h"
 #include "core/kms/gcpjwt.h"
 #include "core/kms/kmshttp.h"
+#include "core/kms/tokencache.h"
 
-#include <QCryptographicHash>
 #include <QDateTime>
 #include <QFile>
-#include <QHash>
 #include <QJsonDocument>
 #include <QJsonObject>
 #include <QLoggingCategory>
-#include <QMutex>
-#include <QMutexLocker>
 #include <QRegularExpression>
 #include <QUrl>
 
@@ -34,30 +31,16 @@ struct Context
     std::shared_ptr<KmsHttp> http;
 };
 
-struct CachedToken
+TokenCache &tokenCache()
 {
-    QString token;
-    qint64 expiresMs = 0;
-};
-
-QMutex &cacheMutex()
-{
-    static QMutex mutex;
-    return mutex;
-}
-
-QHash<QString, CachedToken> &tokenCache()
-{
-    static QHash<QString, CachedToken> cache;
+    static TokenCache cache;
     return cache;
 }
 
 QString cacheKey(const Context &context)
 {
-    return context.tokenUri + QLatin1Char('\n') + context.account.clientEmail + QLatin1Char('\n') +
-           QString::fromLatin1(QCryptographicHash::hash(context.account.privateKeyPem.view(),
-                                                        QCryptographicHash::Sha256)
-                                   .toHex());
+    return TokenCache::keyFor(context.tokenUri, context.account.clientEmail,
+                              context.account.privateKeyPem.view());
 }
 
 Error notConfigured(const QString &message)
@@ -171,12 +154,8 @@ QFuture<Result<QString>> accessToken(const Context &context)
 {
     const QString key = cacheKey(context);
     const qint64 now = QDateTime::currentMSecsSinceEpoch();
-    {
-        QMutexLocker lock(&cacheMutex());
-        const auto it = tokenCache().constFind(key);
-        if (it != tokenCache().constEnd() && it->expiresMs - GcpKmsDriver::TokenRenewMarginMs > now)
-            return readyFuture(Result<QString>(it->token));
-    }
+    if (const auto cached = tokenCache().find(key, now, GcpKmsDriver::TokenRenewMarginMs))
+        return readyFuture(Result<QString>(*cached));
     const Result<QByteArray> assertion =
         makeJwtAssertion(context.account, QString(GcpKmsScope), context.tokenUri, now / 1000);
     if (!assertion)
@@ -216,8 +195,7 @@ QFuture<Result<QString>> accessToken(const Context &context)
                                  QStringLiteral("Google's token endpoint answered without an "
                                                 "access token for %1.")
                                      .arg(email));
-            QMutexLocker lock(&cacheMutex());
-            tokenCache().insert(key, {token, now + expiresIn * 1000});
+            tokenCache().insert(key, token, now + expiresIn * 1000);
             return token;
         });
 }
@@ -256,10 +234,8 @@ Error mapError(const Context &context, const registry::Reply &reply, const QStri
     const QString message = googleErrorMessage(reply);
     const QString key = context.keyName;
     switch (reply.httpStatus) {
-    case 401: {
-        QMutexLocker lock(&cacheMutex());
+    case 401:
         tokenCache().remove(cacheKey(context));
-    }
         return makeError(QString(ErrorAccessDenied),
                          QStringLiteral("Google Cloud KMS rejected the access token of %1 to "
                                         "%2 with %3: %4")
@@ -509,7 +485,6 @@ bool GcpKmsDriver::isKeyName(const QString &kmsKeyId)
 
 void GcpKmsDriver::clearTokenCache()
 {
-    QMutexLocker lock(&cacheMutex());
     tokenCache().clear();
 }
 
