@@ -1,6 +1,7 @@
 #include "core/crypto/rsasign.h"
 
 #include "core/crypto/crypto.h"
+#include "core/crypto/crypto_p.h"
 
 #include <openssl/bio.h>
 #include <openssl/bn.h>
@@ -14,36 +15,15 @@
 
 namespace kw::crypto {
 
+using namespace detail;
+
 namespace {
-
-struct PkeyFree
-{
-    void operator()(EVP_PKEY *key) const { EVP_PKEY_free(key); }
-};
-using PkeyPtr = std::unique_ptr<EVP_PKEY, PkeyFree>;
-
-struct MdCtxFree
-{
-    void operator()(EVP_MD_CTX *ctx) const { EVP_MD_CTX_free(ctx); }
-};
-using MdCtxPtr = std::unique_ptr<EVP_MD_CTX, MdCtxFree>;
 
 struct BioFree
 {
     void operator()(BIO *bio) const { BIO_free(bio); }
 };
 using BioPtr = std::unique_ptr<BIO, BioFree>;
-
-const unsigned char *bytesOf(QByteArrayView view)
-{
-    return reinterpret_cast<const unsigned char *>(view.data());
-}
-
-Error internal(const char *what)
-{
-    return makeError(QString(ErrorInternal),
-                     QStringLiteral("OpenSSL refused to %1.").arg(QLatin1String(what)));
-}
 
 Error badPrivateKey()
 {
@@ -105,11 +85,11 @@ Result<SecureBytes> newRsaPrivateKeyPem(int bits)
 {
     const PkeyPtr key(EVP_RSA_gen(static_cast<unsigned int>(bits)));
     if (!key)
-        return internal("generate an RSA key");
+        return internalError("generate an RSA key");
     const BioPtr bio(BIO_new(BIO_s_mem()));
     if (!bio || PEM_write_bio_PKCS8PrivateKey(bio.get(), key.get(), nullptr, nullptr, 0, nullptr,
                                               nullptr) != 1)
-        return internal("write an RSA private key");
+        return internalError("write an RSA private key");
     char *data = nullptr;
     const long size = BIO_get_mem_data(bio.get(), &data);
     SecureBytes pem = SecureBytes::fromBytes(QByteArrayView(data, qsizetype(size)));
@@ -124,7 +104,7 @@ Result<QByteArray> rsaPublicKeyPem(const SecureBytes &privateKeyPem)
         return badPrivateKey();
     const BioPtr bio(BIO_new(BIO_s_mem()));
     if (!bio || PEM_write_bio_PUBKEY(bio.get(), key.get()) != 1)
-        return internal("write an RSA public key");
+        return internalError("write an RSA public key");
     return bioContents(bio.get());
 }
 
@@ -137,12 +117,12 @@ Result<QByteArray> rs256Sign(const SecureBytes &privateKeyPem, QByteArrayView me
     size_t size = 0;
     // RSA keys sign with PKCS#1 v1.5 padding by default: exactly RS256.
     if (!ctx || EVP_DigestSignInit(ctx.get(), nullptr, EVP_sha256(), nullptr, key.get()) != 1 ||
-        EVP_DigestSign(ctx.get(), nullptr, &size, bytesOf(message), size_t(message.size())) != 1)
-        return internal("sign with RS256");
+        EVP_DigestSign(ctx.get(), nullptr, &size, bytes(message), size_t(message.size())) != 1)
+        return internalError("sign with RS256");
     QByteArray signature(qsizetype(size), '\0');
     if (EVP_DigestSign(ctx.get(), reinterpret_cast<unsigned char *>(signature.data()), &size,
-                       bytesOf(message), size_t(message.size())) != 1)
-        return internal("sign with RS256");
+                       bytes(message), size_t(message.size())) != 1)
+        return internalError("sign with RS256");
     signature.resize(qsizetype(size));
     return signature;
 }
@@ -158,17 +138,11 @@ bool rs256Verify(QByteArrayView publicKeyPem, QByteArrayView message, QByteArray
     const MdCtxPtr ctx(EVP_MD_CTX_new());
     if (!ctx || EVP_DigestVerifyInit(ctx.get(), nullptr, EVP_sha256(), nullptr, key.get()) != 1)
         return false;
-    return EVP_DigestVerify(ctx.get(), bytesOf(signature), size_t(signature.size()),
-                            bytesOf(message), size_t(message.size())) == 1;
+    return EVP_DigestVerify(ctx.get(), bytes(signature), size_t(signature.size()), bytes(message),
+                            size_t(message.size())) == 1;
 }
 
 namespace {
-
-struct PkeyCtxFree
-{
-    void operator()(EVP_PKEY_CTX *ctx) const { EVP_PKEY_CTX_free(ctx); }
-};
-using PkeyCtxPtr = std::unique_ptr<EVP_PKEY_CTX, PkeyCtxFree>;
 
 bool setOaepSha256(EVP_PKEY_CTX *ctx)
 {
@@ -196,13 +170,13 @@ Result<QByteArray> rsaOaepSha256Encrypt(QByteArrayView publicKeyPem, QByteArrayV
     const PkeyCtxPtr ctx(EVP_PKEY_CTX_new(key.get(), nullptr));
     size_t size = 0;
     if (!ctx || EVP_PKEY_encrypt_init(ctx.get()) != 1 || !setOaepSha256(ctx.get()) ||
-        EVP_PKEY_encrypt(ctx.get(), nullptr, &size, bytesOf(plaintext), size_t(plaintext.size())) !=
+        EVP_PKEY_encrypt(ctx.get(), nullptr, &size, bytes(plaintext), size_t(plaintext.size())) !=
             1)
-        return internal("encrypt with RSA-OAEP-256");
+        return internalError("encrypt with RSA-OAEP-256");
     QByteArray out(qsizetype(size), '\0');
     if (EVP_PKEY_encrypt(ctx.get(), reinterpret_cast<unsigned char *>(out.data()), &size,
-                         bytesOf(plaintext), size_t(plaintext.size())) != 1)
-        return internal("encrypt with RSA-OAEP-256 (the plaintext may be too long)");
+                         bytes(plaintext), size_t(plaintext.size())) != 1)
+        return internalError("encrypt with RSA-OAEP-256 (the plaintext may be too long)");
     out.resize(qsizetype(size));
     return out;
 }
@@ -216,12 +190,12 @@ Result<SecureBytes> rsaOaepSha256Decrypt(const SecureBytes &privateKeyPem,
     const PkeyCtxPtr ctx(EVP_PKEY_CTX_new(key.get(), nullptr));
     size_t size = 0;
     if (!ctx || EVP_PKEY_decrypt_init(ctx.get()) != 1 || !setOaepSha256(ctx.get()) ||
-        EVP_PKEY_decrypt(ctx.get(), nullptr, &size, bytesOf(ciphertext),
-                         size_t(ciphertext.size())) != 1)
-        return internal("decrypt with RSA-OAEP-256");
+        EVP_PKEY_decrypt(ctx.get(), nullptr, &size, bytes(ciphertext), size_t(ciphertext.size())) !=
+            1)
+        return internalError("decrypt with RSA-OAEP-256");
     QByteArray out(qsizetype(size), '\0');
     if (EVP_PKEY_decrypt(ctx.get(), reinterpret_cast<unsigned char *>(out.data()), &size,
-                         bytesOf(ciphertext), size_t(ciphertext.size())) != 1) {
+                         bytes(ciphertext), size_t(ciphertext.size())) != 1) {
         OPENSSL_cleanse(out.data(), size_t(out.size()));
         return makeError(QString(ErrorAuthenticationFailed),
                          QStringLiteral("The ciphertext is not RSA-OAEP-256 output of this key."));
@@ -242,7 +216,7 @@ Result<std::pair<QByteArray, QByteArray>> rsaPublicNumbers(const SecureBytes &pr
         EVP_PKEY_get_bn_param(key.get(), OSSL_PKEY_PARAM_RSA_E, &e) != 1) {
         BN_free(n);
         BN_free(e);
-        return internal("read the RSA public numbers");
+        return internalError("read the RSA public numbers");
     }
     std::pair<QByteArray, QByteArray> out{bignumBytes(n), bignumBytes(e)};
     BN_free(n);

@@ -1,6 +1,7 @@
 #include "core/crypto/signing.h"
 
 #include "core/crypto/crypto.h"
+#include "core/crypto/crypto_p.h"
 
 #include <QCryptographicHash>
 
@@ -10,30 +11,9 @@
 
 namespace kw::crypto {
 
+using namespace detail;
+
 namespace {
-
-struct PkeyFree
-{
-    void operator()(EVP_PKEY *key) const { EVP_PKEY_free(key); }
-};
-using PkeyPtr = std::unique_ptr<EVP_PKEY, PkeyFree>;
-
-struct MdCtxFree
-{
-    void operator()(EVP_MD_CTX *ctx) const { EVP_MD_CTX_free(ctx); }
-};
-using MdCtxPtr = std::unique_ptr<EVP_MD_CTX, MdCtxFree>;
-
-const unsigned char *bytesOf(QByteArrayView view)
-{
-    return reinterpret_cast<const unsigned char *>(view.data());
-}
-
-Error internal(const char *what)
-{
-    return makeError(QString(ErrorInternal),
-                     QStringLiteral("OpenSSL refused to %1.").arg(QLatin1String(what)));
-}
 
 PkeyPtr privateKey(const SecureBytes &seed)
 {
@@ -61,14 +41,14 @@ Result<QByteArray> ed25519PublicKey(const SecureBytes &seed)
 {
     const PkeyPtr key = privateKey(seed);
     if (!key)
-        return seed.size() == Ed25519SeedSize ? internal("load an Ed25519 key")
+        return seed.size() == Ed25519SeedSize ? internalError("load an Ed25519 key")
                                               : badSeed(seed.size());
     QByteArray out(Ed25519PublicKeySize, '\0');
     size_t size = size_t(out.size());
     if (EVP_PKEY_get_raw_public_key(key.get(), reinterpret_cast<unsigned char *>(out.data()),
                                     &size) != 1 ||
         size != size_t(Ed25519PublicKeySize))
-        return internal("derive an Ed25519 public key");
+        return internalError("derive an Ed25519 public key");
     return out;
 }
 
@@ -76,7 +56,7 @@ Result<QByteArray> ed25519Sign(const SecureBytes &seed, QByteArrayView message)
 {
     const PkeyPtr key = privateKey(seed);
     if (!key)
-        return seed.size() == Ed25519SeedSize ? internal("load an Ed25519 key")
+        return seed.size() == Ed25519SeedSize ? internalError("load an Ed25519 key")
                                               : badSeed(seed.size());
     const MdCtxPtr ctx(EVP_MD_CTX_new());
     QByteArray signature(Ed25519SignatureSize, '\0');
@@ -84,9 +64,9 @@ Result<QByteArray> ed25519Sign(const SecureBytes &seed, QByteArrayView message)
     // Ed25519 hashes the message itself: no digest, one-shot.
     if (!ctx || EVP_DigestSignInit(ctx.get(), nullptr, nullptr, nullptr, key.get()) != 1 ||
         EVP_DigestSign(ctx.get(), reinterpret_cast<unsigned char *>(signature.data()), &size,
-                       bytesOf(message), size_t(message.size())) != 1 ||
+                       bytes(message), size_t(message.size())) != 1 ||
         size != size_t(Ed25519SignatureSize))
-        return internal("sign with Ed25519");
+        return internalError("sign with Ed25519");
     return signature;
 }
 
@@ -94,13 +74,13 @@ bool ed25519Verify(QByteArrayView publicKey, QByteArrayView message, QByteArrayV
 {
     if (publicKey.size() != Ed25519PublicKeySize || signature.size() != Ed25519SignatureSize)
         return false;
-    const PkeyPtr key(EVP_PKEY_new_raw_public_key(EVP_PKEY_ED25519, nullptr, bytesOf(publicKey),
+    const PkeyPtr key(EVP_PKEY_new_raw_public_key(EVP_PKEY_ED25519, nullptr, bytes(publicKey),
                                                   size_t(publicKey.size())));
     const MdCtxPtr ctx(EVP_MD_CTX_new());
     if (!key || !ctx || EVP_DigestVerifyInit(ctx.get(), nullptr, nullptr, nullptr, key.get()) != 1)
         return false;
-    return EVP_DigestVerify(ctx.get(), bytesOf(signature), size_t(signature.size()),
-                            bytesOf(message), size_t(message.size())) == 1;
+    return EVP_DigestVerify(ctx.get(), bytes(signature), size_t(signature.size()), bytes(message),
+                            size_t(message.size())) == 1;
 }
 
 QString keyFingerprint(QByteArrayView publicKey)
