@@ -6,6 +6,7 @@
 //
 //   workflow-crash-driver REGISTRY KEK JOURNAL AUDIT SECRET KMS_FAULT_RATE SEED
 //
+// Prints "running" once the run is journalled and about to go on, then the run's end state.
 // Exit status: 0 the run is done; 3 it stopped on a failure (resumable); 1 anything else.
 
 #include "core/audit/auditstore.h"
@@ -102,6 +103,9 @@ int life(registry::DekRegistryClient &keys, registry::SchemaRegistryClient &sche
         }
         id = *created;
     }
+    // The test's cue: from here on the run is journalled and a kill tests resuming it.
+    std::printf("running\n");
+    std::fflush(stdout);
     auto run = workflows::runWorkflow(**journal, id, env, hooks);
     if (!run) {
         std::fprintf(stderr, "%s\n", qPrintable(run.error().message));
