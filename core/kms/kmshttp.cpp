@@ -8,6 +8,7 @@
 #include <QMutex>
 #include <QMutexLocker>
 #include <QObject>
+#include <QSet>
 #include <QThread>
 
 #include <mutex>
@@ -47,22 +48,37 @@ registry::ConnectionSettings settingsFor(const KmsEndpoint &e)
     return s;
 }
 
-// Threads whose KmsHttp was let go in one of their own replies' continuations: they cannot be
-// waited for there, and a deleteLater() would wait for an event loop their creator (often a
-// pool thread) may never run. The next KmsHttp reaps the finished ones, and the application
-// object's end reaps the rest.
-QMutex g_orphansMutex;
-QList<QThread *> g_orphans;
+// Every thread a KmsHttp started and nobody has deleted yet. `orphans` are those whose
+// KmsHttp was let go in one of their own replies' continuations: they cannot be waited for
+// there, and a deleteLater() would wait for an event loop their creator (often a pool thread)
+// may never run. The next KmsHttp reaps the finished ones. When the application object ends,
+// every thread is stopped and waited for, and the orphans are deleted: a short-lived tool
+// whose last reply's continuation lets go after main() returned leaves nothing running.
+struct Threads
+{
+    QMutex deleting; // held while waiting for threads and deleting them (taken before `mutex`)
+    QMutex mutex;
+    QSet<QThread *> owned; // a live KmsHttp deletes these itself
+    QList<QThread *> orphans;
+};
 
+Threads &threads()
+{
+    static Threads t;
+    return t;
+}
+
+// With t.deleting held.
 void reapOrphans(bool all)
 {
+    Threads &t = threads();
     QList<QThread *> reaped;
     {
-        QMutexLocker lock(&g_orphansMutex);
-        for (auto it = g_orphans.begin(); it != g_orphans.end();) {
+        QMutexLocker lock(&t.mutex);
+        for (auto it = t.orphans.begin(); it != t.orphans.end();) {
             if (*it != QThread::currentThread() && (all || (*it)->isFinished())) {
                 reaped.append(*it);
-                it = g_orphans.erase(it);
+                it = t.orphans.erase(it);
             } else {
                 ++it;
             }
@@ -74,17 +90,35 @@ void reapOrphans(bool all)
     }
 }
 
-void reapAllOrphans()
+void registerThread(QThread *thread)
 {
-    reapOrphans(true);
+    static std::once_flag once;
+    std::call_once(once, [] { qAddPostRoutine(KmsHttp::stopAllThreads); });
+    Threads &t = threads();
+    QMutexLocker lock(&t.mutex);
+    t.owned.insert(thread);
 }
 
 void adoptOrphan(QThread *thread)
 {
-    static std::once_flag once;
-    std::call_once(once, [] { qAddPostRoutine(reapAllOrphans); });
-    QMutexLocker lock(&g_orphansMutex);
-    g_orphans.append(thread);
+    Threads &t = threads();
+    QMutexLocker lock(&t.mutex);
+    t.owned.remove(thread);
+    t.orphans.append(thread);
+}
+
+bool isKmsThread(QThread *thread)
+{
+    Threads &t = threads();
+    QMutexLocker lock(&t.mutex);
+    return t.owned.contains(thread) || t.orphans.contains(thread);
+}
+
+void forget(QThread *thread)
+{
+    Threads &t = threads();
+    QMutexLocker lock(&t.mutex);
+    t.owned.remove(thread);
 }
 
 } // namespace
@@ -92,7 +126,11 @@ void adoptOrphan(QThread *thread)
 KmsHttp::KmsHttp()
     : d(std::make_unique<Impl>())
 {
-    reapOrphans(false);
+    // Opportunistic: never waits for stopAllThreads(), which may be waiting for this thread.
+    if (threads().deleting.tryLock()) {
+        reapOrphans(false);
+        threads().deleting.unlock();
+    }
 }
 
 KmsHttp::~KmsHttp()
@@ -105,13 +143,44 @@ KmsHttp::~KmsHttp()
     if (!thread)
         return;
     thread->quit();
-    if (QThread::currentThread() == thread) {
-        // The last user let go in a reply's continuation: the thread ends once this returns.
+    if (isKmsThread(QThread::currentThread())) {
+        // The last user let go in a reply's continuation (of this KmsHttp's thread or another
+        // one's): the thread ends once this returns, and waiting here could deadlock with
+        // stopAllThreads(), which may be waiting for the current thread.
         adoptOrphan(thread);
         return;
     }
+    QMutexLocker deleting(&threads().deleting);
     thread->wait();
+    forget(thread);
     delete thread;
+}
+
+void KmsHttp::stopAllThreads()
+{
+    Threads &t = threads();
+    QMutexLocker deleting(&t.deleting);
+    QList<QThread *> running;
+    {
+        QMutexLocker lock(&t.mutex);
+        running = t.owned.values();
+        running += t.orphans;
+    }
+    // Without the lock: a thread letting go of its KmsHttp right now adopts itself first.
+    for (QThread *thread : std::as_const(running)) {
+        if (thread == QThread::currentThread())
+            continue;
+        thread->quit();
+        thread->wait();
+    }
+    reapOrphans(true);
+}
+
+int KmsHttp::threadCount()
+{
+    Threads &t = threads();
+    QMutexLocker lock(&t.mutex);
+    return int(t.owned.size() + t.orphans.size());
 }
 
 QFuture<Result<registry::Reply>> KmsHttp::send(const KmsEndpoint &endpoint,
@@ -138,6 +207,7 @@ QFuture<Result<registry::Reply>> KmsHttp::send(const KmsEndpoint &endpoint,
                     crypto::releaseThreadState();
                 },
                 Qt::DirectConnection);
+            registerThread(d->thread);
             d->thread->start();
         }
         thread = d->thread;

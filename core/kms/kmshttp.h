@@ -45,6 +45,12 @@ public:
     // stopped, OpenSSL's per-thread state released) when the last driver holding it is.
     [[nodiscard]] static std::shared_ptr<KmsHttp> shared();
 
+    // Stops and waits for every KmsHttp thread and deletes those whose KmsHttp is gone. Runs
+    // when the application object ends (a KmsHttp alive after that sends nothing more).
+    static void stopAllThreads();
+    // KmsHttp threads not deleted yet, running or not (for tests).
+    [[nodiscard]] static int threadCount();
+
 private:
     struct Impl;
     std::unique_ptr<Impl> d;
