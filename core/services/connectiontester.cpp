@@ -17,6 +17,18 @@ namespace kw::profiles {
 
 namespace {
 
+// whenFinished() for the checks' calls: a call that ends without an answer (its transport shut
+// down) fails its check with that, rather than leaving the whole test unfinished.
+template<typename T, typename F>
+void onAnswer(const QFuture<Result<T>> &future, QObject *context, F onResult)
+{
+    whenFinished(future, context, onResult, [onResult]() mutable {
+        onResult(Result<T>(makeError(QStringLiteral("registry.cancelled"),
+                                     QStringLiteral("The call was cancelled before it was "
+                                                    "answered."))));
+    });
+}
+
 struct Shared
 {
     QList<ConnectionCheck> checks;
@@ -135,7 +147,7 @@ void testKeks(const std::shared_ptr<Shared> &shared, const QStringList &names,
     fetch->pending = names.size();
     registry::DekRegistryClient keys(shared->transport.get());
     for (const QString &name : names) {
-        whenFinished(keys.getKek(name), context, [=](const Result<registry::Kek> &kek) {
+        onAnswer(keys.getKek(name), context, [=](const Result<registry::Kek> &kek) {
             if (kek) {
                 fetch->keks.append(*kek);
             } else {
@@ -219,22 +231,22 @@ QFuture<QList<ConnectionCheck>> testConnection(const ConnectionProfile &profile,
         registry::DekRegistryClient keys(shared->transport.get());
         auto timer = std::make_shared<QElapsedTimer>();
         timer->start();
-        whenFinished(
-            schemas.subjects(registry::SubjectListOptions{}), context,
-            [shared, timer](const Result<QStringList> &r) {
-                if (!r) {
-                    shared->done(0, failed(Target::SchemaRegistry, r.error(), timer->elapsed()));
-                    return;
-                }
-                shared->done(0, passed(Target::SchemaRegistry,
-                                       QStringLiteral("Reachable and authorised; %1 subjects "
-                                                      "visible.")
-                                           .arg(r->size()),
-                                       timer->elapsed()));
-            });
+        onAnswer(schemas.subjects(registry::SubjectListOptions{}), context,
+                 [shared, timer](const Result<QStringList> &r) {
+                     if (!r) {
+                         shared->done(0,
+                                      failed(Target::SchemaRegistry, r.error(), timer->elapsed()));
+                         return;
+                     }
+                     shared->done(0, passed(Target::SchemaRegistry,
+                                            QStringLiteral("Reachable and authorised; %1 subjects "
+                                                           "visible.")
+                                                .arg(r->size()),
+                                            timer->elapsed()));
+                 });
         registry::KekListOptions everyKek;
         everyKek.deleted = true;
-        whenFinished(keys.listKeks(everyKek), context, [shared, timer](Result<QStringList> r) {
+        onAnswer(keys.listKeks(everyKek), context, [shared, timer](Result<QStringList> r) {
             if (!r) {
                 Error e = r.error();
                 if (isNotFound(e)) {
@@ -255,17 +267,16 @@ QFuture<QList<ConnectionCheck>> testConnection(const ConnectionProfile &profile,
         // The KMS check: the live KEKs only (a deleted KEK wraps nothing new).
         auto kmsTimer = std::make_shared<QElapsedTimer>();
         kmsTimer->start();
-        whenFinished(
-            keys.listKeks(registry::KekListOptions{}), context,
-            [shared, kmsTimer, context, settings = profile.kms](const Result<QStringList> &r) {
-                if (!r) {
-                    shared->done(3, skipped(ConnectionCheck::Target::Kms,
-                                            QStringLiteral("Not checked: the DEK Registry did "
-                                                           "not list its KEKs.")));
-                    return;
-                }
-                testKeks(shared, *r, settings, context, kmsTimer);
-            });
+        onAnswer(keys.listKeks(registry::KekListOptions{}), context,
+                 [shared, kmsTimer, context, settings = profile.kms](const Result<QStringList> &r) {
+                     if (!r) {
+                         shared->done(3, skipped(ConnectionCheck::Target::Kms,
+                                                 QStringLiteral("Not checked: the DEK Registry did "
+                                                                "not list its KEKs.")));
+                         return;
+                     }
+                     testKeks(shared, *r, settings, context, kmsTimer);
+                 });
     }
 
     if (profile.bootstrapServers.trimmed().isEmpty()) {
@@ -274,7 +285,7 @@ QFuture<QList<ConnectionCheck>> testConnection(const ConnectionProfile &profile,
     } else {
         auto timer = std::make_shared<QElapsedTimer>();
         timer->start();
-        whenFinished(
+        onAnswer(
             kafka::listTopicsAsync(profile.kafkaSettings(), kafkaTimeoutMs), context,
             [shared, timer](const Result<QList<kafka::TopicInfo>> &r) {
                 if (!r) {
