@@ -10,6 +10,7 @@
 // Exit status: 0 the run is done; 3 it stopped on a failure (resumable); 1 anything else.
 
 #include "core/audit/auditstore.h"
+#include "core/crypto/crypto.h"
 #include "core/kms/localkms.h"
 #include "core/net/resttransport.h"
 #include "core/registry/dekregistryclient.h"
@@ -138,6 +139,12 @@ int main(int argc, char *argv[])
     QFutureWatcher<int> watcher;
     QObject::connect(&watcher, &QFutureWatcher<int>::finished, &app,
                      [&] { QCoreApplication::exit(watcher.result()); });
-    watcher.setFuture(QtConcurrent::run([&] { return life(keys, schemas, args); }));
+    watcher.setFuture(QtConcurrent::run([&] {
+        const int status = life(keys, schemas, args);
+        // A pool thread: OpenSSL's per-thread state (its DRBGs) goes now, not at a process exit
+        // where OpenSSL's own cleanup may run before the pool's threads end (LeakSanitizer).
+        crypto::releaseThreadState();
+        return status;
+    }));
     return app.exec();
 }
