@@ -3,6 +3,7 @@
 // gone, whether it went before or after the future finished.
 
 #include "core/domain/futurewatch.h"
+#include "core/domain/readyfuture.h"
 
 #include <QPromise>
 #include <QSignalSpy>
@@ -47,7 +48,7 @@ private Q_SLOTS:
     {
         QObject context;
         QString got;
-        whenFinished(QtFuture::makeReadyFuture(QStringLiteral("ready")), &context,
+        whenFinished(readyFuture(QStringLiteral("ready")), &context,
                      [&](const QString &value) { got = value; });
         QVERIFY(got.isEmpty()); // never called synchronously
         QTRY_COMPARE(got, QStringLiteral("ready"));
